@@ -1,0 +1,79 @@
+#pragma once
+// The syntax tree of a .model file. Plain value types: the parser builds it,
+// the checker reads it, runtime/compile lowers it. Every node knows where it
+// came from so that any later stage can point at the offending token.
+#include "grammar/position.hpp"
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace bbvi::ast {
+
+enum class ExprKind {
+  number,    // literal: `number`, `integer_literal`
+  name,      // `name`
+  negate,    // unary minus: args[0]
+  add,       // binary: args[0] op args[1]
+  subtract,
+  multiply,
+  divide,
+  power,     // right associative, binds tighter than unary minus
+  call,      // `name`(args...)
+  index,     // `name`[args[0]], 1-based
+};
+
+struct Expr {
+  ExprKind kind = ExprKind::number;
+  // number, name, call, index: the first character of the token.
+  // negate and binary operators: the operator character.
+  Position pos;
+  double number = 0;             // number
+  bool integer_literal = false;  // number written without '.', 'e' or 'E'
+  std::string name;              // name; the function of a call; the indexed name
+  std::vector<Expr> args;        // operands, call arguments, or the one index
+};
+
+enum class BaseType { real, integer };
+
+// TYPE[<lower=E, upper=E>] NAME[SIZE] [= EXPR];
+struct Declaration {
+  Position pos;  // the type keyword
+  BaseType type = BaseType::real;
+  std::optional<Expr> lower;
+  std::optional<Expr> upper;
+  std::string name;
+  Position name_pos;
+  std::optional<Expr> size;   // absent for a scalar
+  std::optional<Expr> value;  // absent without "= EXPR"
+};
+
+// LHS ~ Distribution(args);
+struct Sample {
+  Position pos;  // first character of the left-hand side
+  Expr lhs;      // a name, or an indexed name
+  std::string distribution;
+  Position distribution_pos;
+  std::vector<Expr> args;
+};
+
+using Statement = std::variant<Declaration, Sample>;
+
+enum class BlockKind { data, latent, model, guide };
+
+struct Block {
+  BlockKind kind = BlockKind::model;
+  Position pos;  // the block keyword
+  std::vector<Statement> statements;
+};
+
+struct Program {
+  std::string file;           // as given on the command line, for diagnostics
+  std::optional<Block> data;  // the data block may be absent
+  Block latent;
+  Block model;
+  Block guide;
+};
+
+}  // namespace bbvi::ast

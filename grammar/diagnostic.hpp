@@ -1,0 +1,45 @@
+#pragma once
+// One diagnostic type for every error the user can get (syntax, semantic,
+// data, options) and one printer for all of them.
+#include "grammar/position.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bbvi {
+
+enum class Severity { error, warning, note };
+
+struct Diagnostic {
+  Severity severity = Severity::error;
+  std::string file;  // empty: not tied to a file (a command-line option)
+  Position pos;      // line 0: the file as a whole
+  std::string message;
+  std::vector<Diagnostic> notes;  // related places ("note: declared here")
+};
+
+// Renders `file:line:col: error: message`, then the source line and a caret
+// under the column. `source` is the whole text of `d.file` (empty when it is
+// not available: then only the first line is printed). Notes follow, rendered
+// the same way; a note in another file gets no source line.
+std::string render(Diagnostic const& d, std::string_view source);
+
+// The line `line` (1-based) of `source`, without its end-of-line characters.
+std::string_view source_line(std::string_view source, int line);
+
+// Library code throws this; only tools/ prints it and picks the exit code.
+class DiagnosticError : public std::runtime_error {
+ public:
+  explicit DiagnosticError(Diagnostic d);
+  explicit DiagnosticError(std::vector<Diagnostic> ds);
+  std::vector<Diagnostic> const& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+Diagnostic error_at(std::string file, Position pos, std::string message);
+
+}  // namespace bbvi
