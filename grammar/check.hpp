@@ -1,0 +1,19 @@
+#pragma once
+// The semantic checks of a parsed .model program: names, declarations,
+// distributions and their arguments, one prior and one guide factor per
+// latent, supports, the mean-field rule and cycles. LANGUAGE.md is the
+// contract; docs on each rule are in grammar/check_*.cpp.
+#include "grammar/ast.hpp"
+#include "grammar/catalog.hpp"
+#include "grammar/diagnostic.hpp"
+
+#include <vector>
+
+namespace bbvi {
+
+// Every error found, in source order (empty: the program is valid). Each has
+// file = program.file, the position of the offending token, and notes that
+// point at related declarations.
+std::vector<Diagnostic> check_program(ast::Program const& program, DistributionCatalog const& catalog);
+
+}  // namespace bbvi

@@ -1,0 +1,162 @@
+// Declarations: the symbol table (with duplicates and N), and what each
+// block's declarations may hold: values, sizes and bounds.
+#include "grammar/checker.hpp"
+#include "grammar/declared_support.hpp"
+
+#include <fmt/format.h>
+
+namespace bbvi::checker {
+
+namespace {
+
+// True when `e` names (or indexes) a guide parameter or guide local declared
+// before `order`: such a guide declaration is a deterministic definition.
+bool uses_guide_variable(SymbolTable const& symbols, ast::Expr const& e, int order) {
+  if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
+    Symbol const* s = symbols.find(e.name, ast::BlockKind::guide);
+    if (s && s->order < order &&
+        (s->kind == SymbolKind::parameter || s->kind == SymbolKind::guide_local))
+      return true;
+  }
+  for (ast::Expr const& arg : e.args)
+    if (uses_guide_variable(symbols, arg, order)) return true;
+  return false;
+}
+
+SymbolKind kind_of(SymbolTable const& symbols, ast::Declaration const& d, ast::BlockKind block, int order) {
+  switch (block) {
+    case ast::BlockKind::data: return d.value ? SymbolKind::constant : SymbolKind::data_column;
+    case ast::BlockKind::latent: return SymbolKind::latent;
+    case ast::BlockKind::model: return SymbolKind::model_local;
+    case ast::BlockKind::guide: break;
+  }
+  return d.value && uses_guide_variable(symbols, *d.value, order) ? SymbolKind::guide_local
+                                                                  : SymbolKind::parameter;
+}
+
+UseContext value_context(SymbolKind kind) {
+  switch (kind) {
+    case SymbolKind::constant: return UseContext::constant_value;
+    case SymbolKind::parameter:
+    case SymbolKind::guide_local: return UseContext::guide_value;
+    default: return UseContext::model;
+  }
+}
+
+void check_bounds(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  for (auto const* bound : {&d.lower, &d.upper})
+    if (*bound) check_expression(c, **bound, Use{s.block, s.order, UseContext::bound, s.name});
+}
+
+// A size is N, a positive int literal or an int constant; a data column's is N.
+void check_size_expression(Checker& c, ast::Expr const& size, Symbol const& s) {
+  std::size_t const before = c.diagnostics.size();
+  check_expression(c, size, Use{s.block, s.order, UseContext::size, s.name});
+  if (c.diagnostics.size() != before) return;
+  bool const is_rows = size.kind == ast::ExprKind::name && size.name == rows_name;
+  if (s.kind == SymbolKind::data_column) {
+    if (!is_rows)
+      c.error(first_position(size),
+              fmt::format("data column '{}' must have size N, the number of CSV rows", s.name));
+    return;
+  }
+  if (is_rows) return;
+  if (size.kind == ast::ExprKind::number && size.integer_literal) {
+    if (size.number < 1) c.error(size.pos, fmt::format("the size of '{}' must be at least 1", s.name));
+    return;
+  }
+  if (size.kind == ast::ExprKind::name) {
+    Symbol const* constant = c.symbols.find(size.name, s.block);
+    if (constant && constant->declaration && constant->declaration->type == ast::BaseType::integer) return;
+  }
+  c.error(first_position(size),
+          fmt::format("the size of '{}' must be N, an int literal or an int constant", s.name));
+}
+
+void check_size(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  if (s.kind == SymbolKind::data_column && !d.size) {
+    c.error(d.name_pos, fmt::format("'{0}' has neither a size nor a value: declare a data column as "
+                                    "'real {0}[N];' or a constant as 'real {0} = 1;'",
+                                    s.name));
+    return;
+  }
+  if (!d.size) return;
+  if (s.kind == SymbolKind::constant) {
+    c.error(first_position(*d.size), fmt::format("constant '{}' must be a scalar", s.name));
+    return;
+  }
+  check_size_expression(c, *d.size, s);
+}
+
+void check_value(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  if (s.kind == SymbolKind::latent) {
+    if (d.value)
+      c.error(first_position(*d.value),
+              fmt::format("latent '{0}' cannot have a value: it is drawn from its prior "
+                          "('{0} ~ ...;' in the model block)",
+                          s.name));
+    return;
+  }
+  if (s.kind == SymbolKind::model_local && !d.value) {
+    c.error(d.name_pos, fmt::format("model local '{0}' needs a value ('{0} = ...'): the model block "
+                                    "declares only deterministic definitions",
+                                    s.name));
+    return;
+  }
+  if (!d.value) return;
+  std::size_t const before = c.diagnostics.size();
+  check_expression(c, *d.value, Use{s.block, s.order, value_context(s.kind), s.name});
+  if (c.diagnostics.size() == before && s.kind == SymbolKind::constant &&
+      d.type == ast::BaseType::integer && !is_integer_valued(c, *d.value, s.block))
+    c.error(first_position(*d.value), fmt::format("'{}' is an int, but its value is not an integer", s.name));
+}
+
+// Discrete latents are counts: the language has int<lower=0> supports only.
+void check_int_latent(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  if (s.kind != SymbolKind::latent || d.type != ast::BaseType::integer || declared_support(d)) return;
+  c.error(d.lower ? first_position(*d.lower) : d.pos,
+          fmt::format("int latents need lower=0: declare '{}' as int<lower=0> or int<lower=0, upper=n>",
+                      s.name));
+}
+
+// A variational parameter lives on a continuous, unconstrained scale.
+void check_parameter_type(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  if (s.kind == SymbolKind::parameter && d.type == ast::BaseType::integer)
+    c.error(d.pos, fmt::format("variational parameter '{}' must be real: it is optimised on a "
+                               "continuous scale",
+                               s.name));
+}
+
+}  // namespace
+
+void declare_symbols(Checker& c) {
+  for_each_statement(c.program, [&](ast::Block const& block, ast::Statement const& statement, int order) {
+    auto const* d = std::get_if<ast::Declaration>(&statement);
+    if (!d) return;
+    if (d->name == rows_name) {
+      c.error(d->name_pos, "'N' is the number of data rows and cannot be declared");
+      return;
+    }
+    if (Symbol const* first = c.symbols.find_in_scope(d->name, block.kind)) {
+      Diagnostic& e = c.error(d->name_pos, fmt::format("'{}' is already declared", d->name));
+      c.note(e, first->declaration->name_pos, fmt::format("'{}' is first declared here", d->name));
+      return;
+    }
+    c.symbols.add(Symbol{d->name, kind_of(c.symbols, *d, block.kind, order), d, block.kind, order});
+  });
+}
+
+void check_declarations(Checker& c) {
+  for_each_statement(c.program, [&](ast::Block const&, ast::Statement const& statement, int) {
+    auto const* d = std::get_if<ast::Declaration>(&statement);
+    Symbol const* s = d ? c.symbols.of(*d) : nullptr;
+    if (!s) return;  // not a declaration, or a duplicate already reported
+    check_bounds(c, *d, *s);
+    check_size(c, *d, *s);
+    check_value(c, *d, *s);
+    check_int_latent(c, *d, *s);
+    check_parameter_type(c, *d, *s);
+  });
+}
+
+}  // namespace bbvi::checker

@@ -1,0 +1,179 @@
+// Names, function calls and indexing inside expressions. Which names an
+// expression may use depends on where it is (UseContext); names resolve in
+// declaration order, so a name declared later is "used before it is declared".
+#include "grammar/checker.hpp"
+#include "grammar/functions.hpp"
+#include "grammar/suggest.hpp"
+
+#include <fmt/format.h>
+
+namespace bbvi::checker {
+
+namespace {
+
+std::string_view kind_word(SymbolKind kind) {
+  std::string_view const d = described(kind);
+  return d.substr(d.find(' ') + 1);  // without the article
+}
+
+bool allowed(SymbolKind kind, UseContext context) {
+  switch (context) {
+    case UseContext::constant_value: return kind == SymbolKind::constant;
+    case UseContext::bound:
+    case UseContext::size: return kind == SymbolKind::constant || kind == SymbolKind::rows;
+    case UseContext::model:
+      return kind != SymbolKind::parameter && kind != SymbolKind::guide_local;
+    case UseContext::guide_value:
+    case UseContext::guide_factor:
+      return kind == SymbolKind::rows || kind == SymbolKind::constant ||
+             kind == SymbolKind::parameter || kind == SymbolKind::guide_local;
+  }
+  return false;
+}
+
+bool belongs_to_later_block(SymbolKind kind) {
+  return kind == SymbolKind::latent || kind == SymbolKind::parameter ||
+         kind == SymbolKind::model_local || kind == SymbolKind::guide_local;
+}
+
+// Why `s` cannot be used where `use` is.
+std::string not_allowed(Symbol const& s, Use const& use) {
+  if (use.block == ast::BlockKind::data && belongs_to_later_block(s.kind))
+    return fmt::format("the data block cannot use {}", named(s));
+  switch (use.context) {
+    case UseContext::constant_value:
+      return fmt::format("the value of constant '{}' can use only literals and other constants, not {}",
+                         use.owner, named(s));
+    case UseContext::bound:
+      return fmt::format("a bound can use only literals, constants and N, not {}", named(s));
+    case UseContext::size:
+      return fmt::format("a size can use only literals, constants and N, not {}", named(s));
+    case UseContext::model:
+      return fmt::format("the model cannot use {}; it belongs to the guide", named(s));
+    case UseContext::guide_value:
+    case UseContext::guide_factor:
+      break;
+  }
+  if (s.kind == SymbolKind::model_local)
+    return fmt::format("the guide cannot use {}; it belongs to the model", named(s));
+  if (use.context == UseContext::guide_factor)
+    return fmt::format("the guide factor of '{}' depends on {}, but guide factors may depend only on "
+                       "variational parameters and constants (mean field)",
+                       use.owner, named(s));
+  return fmt::format("'{}' depends on {}, but guide declarations may depend only on variational "
+                     "parameters and constants (mean field)",
+                     use.owner, named(s));
+}
+
+// The symbol `name` refers to at `pos`, or nullptr after reporting why none.
+Symbol const* check_name(Checker& c, std::string const& name, Position pos, Use const& use) {
+  Symbol const* s = c.symbols.find(name, use.block);
+  if (!s) {
+    c.error(pos, fmt::format("unknown name '{}'{}", name,
+                             did_you_mean(name, c.symbols.visible_names(use.block, use.order))));
+    return nullptr;
+  }
+  if (!allowed(s->kind, use.context)) {
+    c.error(pos, not_allowed(*s, use));
+    return nullptr;
+  }
+  if (s->order >= use.order) {
+    Diagnostic& e = c.error(pos, s->order == use.order
+                                     ? fmt::format("'{}' is used in its own definition", name)
+                                     : fmt::format("'{}' is used before it is declared", name));
+    c.note(e, s->declaration->name_pos, fmt::format("'{}' is declared here", name));
+    return nullptr;
+  }
+  return s;
+}
+
+bool is_vector(Symbol const& s) { return s.declaration && s.declaration->size; }
+
+bool is_real(Symbol const& s) { return s.declaration && s.declaration->type == ast::BaseType::real; }
+
+// Only what is plainly real is rejected here: a real literal or a real name.
+void check_index_is_int(Checker& c, ast::Expr const& index, Use const& use) {
+  if (index.kind == ast::ExprKind::number && !index.integer_literal) {
+    c.error(index.pos, "an index must be an int, not a real number");
+    return;
+  }
+  if (index.kind != ast::ExprKind::name) return;
+  Symbol const* s = c.symbols.find(index.name, use.block);
+  if (s && is_real(*s)) c.error(index.pos, fmt::format("an index must be an int, but {} is real", named(*s)));
+}
+
+void check_index(Checker& c, ast::Expr const& e, Use const& use) {
+  if (Symbol const* s = check_name(c, e.name, e.pos, use); s && !is_vector(*s))
+    c.error(e.pos, fmt::format("{} is a scalar and cannot be indexed", named(*s)));
+  check_expression(c, e.args[0], use);
+  check_index_is_int(c, e.args[0], use);
+}
+
+std::string arguments(std::size_t n) {
+  return n == 1 ? "1 argument" : fmt::format("{} arguments", n);
+}
+
+void check_call(Checker& c, ast::Expr const& e, Use const& use) {
+  FunctionSignature const* f = find_function(e.name);
+  if (!f) {
+    std::vector<std::string_view> names;
+    for (FunctionSignature const& g : functions) names.push_back(g.name);
+    c.error(e.pos, fmt::format("unknown function '{}'{}", e.name, did_you_mean(e.name, names)));
+  } else if (e.args.size() != static_cast<std::size_t>(f->arity)) {
+    c.error(e.pos, fmt::format("{} takes {}, but {} {} given", e.name,
+                               arguments(static_cast<std::size_t>(f->arity)), e.args.size(),
+                               e.args.size() == 1 ? "was" : "were"));
+  }
+  for (ast::Expr const& arg : e.args) check_expression(c, arg, use);
+}
+
+}  // namespace
+
+std::string named(Symbol const& s) {
+  if (s.kind == SymbolKind::rows) return "N, the number of data rows";
+  return fmt::format("the {} '{}'", kind_word(s.kind), s.name);
+}
+
+void check_expression(Checker& c, ast::Expr const& e, Use const& use) {
+  switch (e.kind) {
+    case ast::ExprKind::number: return;
+    case ast::ExprKind::name: check_name(c, e.name, e.pos, use); return;
+    case ast::ExprKind::index: check_index(c, e, use); return;
+    case ast::ExprKind::call: check_call(c, e, use); return;
+    default:
+      for (ast::Expr const& arg : e.args) check_expression(c, arg, use);
+  }
+}
+
+bool is_integer_valued(Checker const& c, ast::Expr const& e, ast::BlockKind block) {
+  switch (e.kind) {
+    case ast::ExprKind::number: return e.integer_literal;
+    case ast::ExprKind::name:
+    case ast::ExprKind::index: {
+      Symbol const* s = c.symbols.find(e.name, block);
+      return s && !is_real(*s);
+    }
+    case ast::ExprKind::negate:
+    case ast::ExprKind::add:
+    case ast::ExprKind::subtract:
+    case ast::ExprKind::multiply: {
+      for (ast::Expr const& arg : e.args)
+        if (!is_integer_valued(c, arg, block)) return false;
+      return true;
+    }
+    default: return false;
+  }
+}
+
+Position first_position(ast::Expr const& e) {
+  switch (e.kind) {
+    case ast::ExprKind::add:
+    case ast::ExprKind::subtract:
+    case ast::ExprKind::multiply:
+    case ast::ExprKind::divide:
+    case ast::ExprKind::power: return first_position(e.args[0]);
+    default: return e.pos;
+  }
+}
+
+}  // namespace bbvi::checker

@@ -1,0 +1,70 @@
+#pragma once
+// What the checker's rules share: the program, the catalog, the symbol table
+// and the diagnostics found so far. Each rule is a function in a
+// check_*.cpp file; check.cpp runs them in order.
+#include "grammar/ast.hpp"
+#include "grammar/catalog.hpp"
+#include "grammar/diagnostic.hpp"
+#include "grammar/symbols.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bbvi::checker {
+
+struct Checker {
+  ast::Program const& program;
+  DistributionCatalog const& catalog;
+  SymbolTable symbols;
+  std::vector<Diagnostic> diagnostics;
+
+  Diagnostic& error(Position pos, std::string message);
+  void note(Diagnostic& error, Position pos, std::string message) const;
+};
+
+// Every statement of the program in file order, with its place in that
+// order: the number declaration-order name resolution compares.
+void for_each_statement(ast::Program const& program,
+                        std::function<void(ast::Block const&, ast::Statement const&, int order)> const& visit);
+
+// Where an expression is used decides which names it may refer to.
+enum class UseContext {
+  constant_value,  // a data constant's value: literals and constants
+  bound,           // lower=, upper=: literals, constants and N
+  size,            // [SIZE]: as a bound
+  model,           // model statements: anything of the data, latent and model blocks
+  guide_value,     // a guide declaration's value: parameters, guide locals, constants, N
+  guide_factor,    // a guide factor's arguments: likewise (the mean-field rule)
+};
+
+struct Use {
+  ast::BlockKind block;
+  int order;               // the statement the expression is in
+  UseContext context;
+  std::string_view owner;  // the declared name, or the latent a guide factor is for
+};
+
+// check_declarations.cpp
+void declare_symbols(Checker& c);      // builds the table; duplicates, N redeclared
+void check_declarations(Checker& c);   // values, sizes, bounds, per block
+
+// check_expressions.cpp: names, functions and indexing, in the context `use`.
+void check_expression(Checker& c, ast::Expr const& e, Use const& use);
+// "the latent 'mu'", "N, the number of data rows": a symbol in a message.
+std::string named(Symbol const& s);
+// Integer literals, int names, and + - * of those (an int stays an int).
+bool is_integer_valued(Checker const& c, ast::Expr const& e, ast::BlockKind block);
+// The leftmost token of an expression, where a message about all of it points.
+Position first_position(ast::Expr const& e);
+
+// check_samples.cpp
+void check_samples(Checker& c);          // distribution, arity, left side, arguments
+void check_sample_counts(Checker& c);    // one prior and one guide factor per latent
+void check_guide_supports(Checker& c);   // guide factor support = latent support
+
+// check_cycles.cpp
+void check_cycles(Checker& c);
+
+}  // namespace bbvi::checker

@@ -1,0 +1,170 @@
+#include "grammar/convert.hpp"
+
+#include "grammar/diagnostic.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <utility>
+
+namespace bbvi::grammar {
+
+namespace {
+
+ast::ExprKind binary_kind(char op) {
+  switch (op) {
+    case '+': return ast::ExprKind::add;
+    case '-': return ast::ExprKind::subtract;
+    case '*': return ast::ExprKind::multiply;
+    case '/': return ast::ExprKind::divide;
+    default: return ast::ExprKind::power;
+  }
+}
+
+ast::Expr binary(char op, Position pos, ast::Expr lhs, ast::Expr rhs) {
+  ast::Expr e;
+  e.kind = binary_kind(op);
+  e.pos = pos;
+  e.args.push_back(std::move(lhs));
+  e.args.push_back(std::move(rhs));
+  return e;
+}
+
+class Converter {
+ public:
+  explicit Converter(std::string const& file) : file_(file) {}
+
+  ast::Expr expression(x3ast::Expression const& chain) const {
+    if (chain.rest.empty()) return operand(chain.first);
+    // The grammar gives '^' a unary right operand, so a '^' chain has one
+    // link; folding it from the right keeps '^' right associative anyway.
+    if (chain.rest.front().op == '^') return fold_right(chain);
+    ast::Expr result = operand(chain.first);
+    for (x3ast::Operation const& link : chain.rest)
+      result = binary(link.op, link.pos, std::move(result), operand(link.operand));
+    return result;
+  }
+
+  ast::Statement statement(x3ast::Statement const& s) const {
+    if (auto const* d = boost::get<x3ast::Declaration>(&s)) return declaration(*d);
+    return sample(boost::get<x3ast::Sample>(s));
+  }
+
+  ast::Expr operator()(x3ast::Number const& n) const { return number(n); }
+
+  ast::Expr operator()(x3ast::Identifier const& id) const {
+    ast::Expr e;
+    e.kind = ast::ExprKind::name;
+    e.pos = id.pos;
+    e.name = id.name;
+    return e;
+  }
+
+  ast::Expr operator()(x3ast::Call const& call) const {
+    ast::Expr e;
+    e.kind = ast::ExprKind::call;
+    e.pos = call.pos;
+    e.name = call.function;
+    for (auto const& arg : call.args) e.args.push_back(expression(arg));
+    return e;
+  }
+
+  ast::Expr operator()(x3ast::Indexed const& indexed) const {
+    ast::Expr e;
+    e.kind = ast::ExprKind::index;
+    e.pos = indexed.pos;
+    e.name = indexed.name;
+    e.args.push_back(expression(indexed.index));
+    return e;
+  }
+
+  ast::Expr operator()(x3ast::Negation const& negation) const {
+    ast::Expr e;
+    e.kind = ast::ExprKind::negate;
+    e.pos = negation.pos;
+    e.args.push_back(operand(negation.operand));
+    return e;
+  }
+
+  ast::Expr operator()(x3ast::Expression const& parenthesised) const {
+    return expression(parenthesised);
+  }
+
+  template <typename T>
+  ast::Expr operator()(boost::spirit::x3::forward_ast<T> const& node) const {
+    return (*this)(node.get());
+  }
+
+ private:
+  ast::Expr operand(x3ast::Operand const& o) const { return boost::apply_visitor(*this, o); }
+
+  ast::Expr fold_right(x3ast::Expression const& chain) const {
+    ast::Expr result = operand(chain.rest.back().operand);
+    for (std::size_t i = chain.rest.size(); i-- > 0;) {
+      x3ast::Operand const& left = i == 0 ? chain.first : chain.rest[i - 1].operand;
+      result = binary(chain.rest[i].op, chain.rest[i].pos, operand(left), std::move(result));
+    }
+    return result;
+  }
+
+  ast::Expr number(x3ast::Number const& n) const {
+    ast::Expr e;
+    e.kind = ast::ExprKind::number;
+    e.pos = n.pos;
+    e.integer_literal = n.text.find_first_of(".eE") == std::string::npos;
+    auto const [end, error] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), e.number);
+    if (error != std::errc() || end != n.text.data() + n.text.size())
+      throw DiagnosticError(error_at(file_, n.pos, fmt::format("the number {} is out of range", n.text)));
+    return e;
+  }
+
+  ast::Declaration declaration(x3ast::Declaration const& d) const {
+    ast::Declaration out;
+    out.pos = d.pos;
+    out.type = d.type;
+    x3ast::Constraint const* first_lower = nullptr;
+    x3ast::Constraint const* first_upper = nullptr;
+    for (x3ast::Constraint const& c : d.constraints) {
+      bool const is_lower = c.bound == "lower";
+      x3ast::Constraint const*& first = is_lower ? first_lower : first_upper;
+      if (first) {
+        Diagnostic twice = error_at(file_, c.pos, fmt::format("'{}' is given twice", c.bound));
+        Diagnostic note = error_at(file_, first->pos, fmt::format("'{}' is first given here", c.bound));
+        note.severity = Severity::note;
+        twice.notes.push_back(std::move(note));
+        throw DiagnosticError(std::move(twice));
+      }
+      first = &c;
+      (is_lower ? out.lower : out.upper) = expression(c.value);
+    }
+    out.name = d.name.name;
+    out.name_pos = d.name.pos;
+    if (d.size) out.size = expression(*d.size);
+    if (d.value) out.value = expression(*d.value);
+    return out;
+  }
+
+  ast::Sample sample(x3ast::Sample const& s) const {
+    ast::Sample out;
+    out.pos = s.pos;
+    out.lhs = operand(s.lhs);
+    out.distribution = s.distribution.name;
+    out.distribution_pos = s.distribution.pos;
+    for (auto const& arg : s.args) out.args.push_back(expression(arg));
+    return out;
+  }
+
+  std::string const& file_;
+};
+
+}  // namespace
+
+ast::Expr to_ast(x3ast::Expression const& expression, std::string const& file) {
+  return Converter(file).expression(expression);
+}
+
+ast::Statement to_ast(x3ast::Statement const& statement, std::string const& file) {
+  return Converter(file).statement(statement);
+}
+
+}  // namespace bbvi::grammar

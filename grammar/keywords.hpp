@@ -1,0 +1,12 @@
+#pragma once
+// The reserved words of the language: they cannot name a variable. The
+// grammar and the syntax-error messages both read this list.
+#include <array>
+#include <string_view>
+
+namespace bbvi::grammar {
+
+inline constexpr std::array<std::string_view, 8> keywords = {
+    "real", "int", "data", "latent", "model", "guide", "lower", "upper"};
+
+}  // namespace bbvi::grammar

@@ -1,0 +1,136 @@
+#include "grammar/parse.hpp"
+
+#include "grammar/config.hpp"
+#include "grammar/convert.hpp"
+#include "grammar/diagnostic.hpp"
+#include "grammar/program.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <functional>  // std::ref
+
+namespace bbvi {
+
+namespace {
+
+namespace x3 = boost::spirit::x3;
+using grammar::x3ast::Block;
+
+// Blocks in the order the language requires; data is the only optional one.
+constexpr std::array<ast::BlockKind, 4> block_order = {ast::BlockKind::data, ast::BlockKind::latent,
+                                                       ast::BlockKind::model, ast::BlockKind::guide};
+
+char const* block_word(ast::BlockKind kind) {
+  switch (kind) {
+    case ast::BlockKind::data: return "data";
+    case ast::BlockKind::latent: return "latent";
+    case ast::BlockKind::model: return "model";
+    case ast::BlockKind::guide: return "guide";
+  }
+  return "model";
+}
+
+std::size_t rank(ast::BlockKind kind) { return static_cast<std::size_t>(kind); }
+static_assert(static_cast<std::size_t>(ast::BlockKind::guide) == 3, "rank() follows block_order");
+
+Diagnostic with_note(Diagnostic error, Position where, std::string message) {
+  Diagnostic note = error_at(error.file, where, std::move(message));
+  note.severity = Severity::note;
+  error.notes.push_back(std::move(note));
+  return error;
+}
+
+grammar::x3ast::Program run_parser(std::string_view source, std::string const& file) {
+  grammar::ParseState state{file, grammar::SourceMap(source), std::nullopt};
+  grammar::x3ast::Program blocks;
+  grammar::iterator_type first = source.begin();
+  auto const parser = x3::with<grammar::parse_state_tag>(std::ref(state))[grammar::program()];
+  // No post-skip: the top rule already skips up to its end-of-input check,
+  // and skipping again after a failure could meet an unterminated comment
+  // outside the rule that reports it. A parse that stops early always leaves
+  // an error behind, since the top rule expects the end of input.
+  bool const ok = x3::phrase_parse(first, source.end(), parser, grammar::skipper, blocks,
+                                   x3::skip_flag::dont_post_skip);
+  if (!ok || state.error) throw DiagnosticError(state.error.value_or(error_at(file, {}, "syntax error")));
+  return blocks;
+}
+
+// The blocks come in the order data, latent, model, guide, each at most
+// once; data may be absent. The first violation is reported.
+void check_block_order(grammar::x3ast::Program const& blocks, std::string const& file) {
+  std::array<Block const*, 4> seen{};
+  for (Block const& block : blocks) {
+    std::size_t const k = rank(block.kind);
+    char const* const word = block_word(block.kind);
+    if (seen[k])
+      throw DiagnosticError(with_note(error_at(file, block.pos, fmt::format("a second {} block", word)),
+                                      seen[k]->pos, fmt::format("the first {} block is here", word)));
+    for (std::size_t later = k + 1; later < seen.size(); ++later)
+      if (seen[later])
+        throw DiagnosticError(with_note(
+            error_at(file, block.pos,
+                     fmt::format("the {} block must come before the {} block", word,
+                                 block_word(block_order[later]))),
+            seen[later]->pos, fmt::format("the {} block is here", block_word(block_order[later]))));
+    for (std::size_t earlier = rank(ast::BlockKind::latent); earlier < k; ++earlier)
+      if (!seen[earlier])
+        throw DiagnosticError(error_at(file, block.pos,
+                                       fmt::format("expected '{}' block before the {} block",
+                                                   block_word(block_order[earlier]), word)));
+    seen[k] = &block;
+  }
+  for (std::size_t k = rank(ast::BlockKind::latent); k < seen.size(); ++k) {
+    if (seen[k]) continue;
+    if (blocks.empty())
+      throw DiagnosticError(error_at(file, {1, 1}, fmt::format("expected '{}' block", block_word(block_order[k]))));
+    Block const& last = blocks.back();
+    throw DiagnosticError(error_at(file, last.end,
+                                   fmt::format("expected '{}' block after the {} block",
+                                               block_word(block_order[k]), block_word(last.kind))));
+  }
+}
+
+// The data and latent blocks only declare; a '~' there is a common slip.
+void reject_samples_outside_model_and_guide(Block const& block, std::string const& file) {
+  if (block.kind != ast::BlockKind::data && block.kind != ast::BlockKind::latent) return;
+  for (auto const& statement : block.statements) {
+    auto const* sample = boost::get<grammar::x3ast::Sample>(&statement);
+    if (!sample) continue;
+    throw DiagnosticError(error_at(
+        file, sample->pos,
+        fmt::format("a '~' statement cannot be in the {} block; priors and likelihood terms "
+                    "belong in the model block, guide factors in the guide block",
+                    block_word(block.kind))));
+  }
+}
+
+ast::Block to_ast(Block const& block, std::string const& file) {
+  ast::Block out;
+  out.kind = block.kind;
+  out.pos = block.pos;
+  for (auto const& statement : block.statements) out.statements.push_back(grammar::to_ast(statement, file));
+  return out;
+}
+
+}  // namespace
+
+ast::Program parse_program(std::string_view source, std::string const& file) {
+  grammar::x3ast::Program const blocks = run_parser(source, file);
+  check_block_order(blocks, file);
+  ast::Program program;
+  program.file = file;
+  for (Block const& block : blocks) {
+    reject_samples_outside_model_and_guide(block, file);
+    ast::Block converted = to_ast(block, file);
+    switch (block.kind) {
+      case ast::BlockKind::data: program.data = std::move(converted); break;
+      case ast::BlockKind::latent: program.latent = std::move(converted); break;
+      case ast::BlockKind::model: program.model = std::move(converted); break;
+      case ast::BlockKind::guide: program.guide = std::move(converted); break;
+    }
+  }
+  return program;
+}
+
+}  // namespace bbvi

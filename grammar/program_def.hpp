@@ -1,0 +1,231 @@
+#pragma once
+// The rules of the .model grammar. Only program.cpp includes this file.
+//
+// Every rule has a name that reads well after "expected ": an expectation
+// failure (`a > b`) reports the name of the rule that failed, so the names are
+// the error messages ("expected ';'", "expected '}' to close the model block").
+#include "grammar/annotate.hpp"
+#include "grammar/ast.hpp"
+#include "grammar/keywords.hpp"
+#include "grammar/program.hpp"
+#include "grammar/x3_ast.hpp"
+#include "grammar/x3_ast_adapted.hpp"
+
+#include <boost/spirit/home/x3.hpp>
+
+namespace bbvi::grammar {
+
+namespace x3 = boost::spirit::x3;
+
+namespace rules {
+
+using x3::alnum;
+using x3::alpha;
+using x3::char_;
+using x3::digit;
+using x3::lexeme;
+using x3::lit;
+using x3::raw;
+
+// A punctuation token with a name for messages.
+template <typename Id, typename Parser>
+auto token(char const* name, Parser parser) {
+  return x3::rule<Id>{name} = x3::as_parser(parser);
+}
+
+// A keyword ends where a word would: `realx` is a name, not `real` + `x`.
+inline auto const word_end = !(alnum | '_');
+
+template <typename Id>
+auto keyword(char const* word) {
+  return x3::rule<Id>{word} = lexeme[lit(word) >> word_end];
+}
+
+struct reserved_words : x3::symbols<> {
+  reserved_words() {
+    for (auto word : keywords) add(std::string(word));
+  }
+};
+inline reserved_words const reserved;
+
+struct base_types : x3::symbols<ast::BaseType> {
+  base_types() { add("real", ast::BaseType::real)("int", ast::BaseType::integer); }
+};
+inline base_types const base_type_names;
+
+// ---- punctuation ----------------------------------------------------------
+auto const semicolon = token<struct semicolon_id>("';'", ';');
+auto const comma = token<struct comma_id>("','", ',');
+auto const equals = token<struct equals_id>("'='", '=');
+auto const tilde = token<struct tilde_id>("'~'", '~');
+auto const open_paren = token<struct open_paren_id>("'('", '(');
+auto const close_paren = token<struct close_paren_id>("')'", ')');
+auto const open_args = token<struct open_args_id>("'(' after the distribution name", '(');
+auto const close_args = token<struct close_args_id>("',' or ')'", ')');
+auto const open_bracket = token<struct open_bracket_id>("'['", '[');
+auto const close_bracket = token<struct close_bracket_id>("']'", ']');
+auto const open_angle = token<struct open_angle_id>("'<'", '<');
+auto const close_angle = token<struct close_angle_id>("',' or '>' to close the constraints", '>');
+auto const end_of_input =
+    token<struct end_of_input_id>("a 'data', 'latent', 'model' or 'guide' block", x3::eoi);
+
+// ---- rule IDs: positioned nodes are stamped on success --------------------
+struct identifier_token_class;
+struct number_token_class;
+struct number_class : annotate_position {};
+struct name_class : annotate_position {};
+struct call_class : annotate_position {};
+struct indexed_class : annotate_position {};
+struct primary_class;
+struct power_class;
+struct power_operation_class : annotate_position {};
+struct unary_class;
+struct negation_class : annotate_position {};
+struct term_class;
+struct term_operation_class : annotate_position {};
+struct expression_class;
+struct sum_operation_class : annotate_position {};
+struct argument_list_class;
+struct constraint_class : annotate_position {};
+struct bound_name_class;
+struct constraint_list_class;
+struct type_name_class;
+struct variable_name_class : annotate_position {};
+struct size_class;
+struct initial_value_class;
+struct declaration_class : annotate_position {};
+struct sample_lhs_class;
+struct distribution_name_class : annotate_position {};
+struct sample_class : annotate_position {};
+struct statement_class;
+struct data_block_class : annotate_position {};
+struct latent_block_class : annotate_position {};
+struct model_block_class : annotate_position {};
+struct guide_block_class : annotate_position {};
+struct block_class;
+
+// ---- tokens ---------------------------------------------------------------
+x3::rule<identifier_token_class, std::string> const identifier_token = "a name";
+x3::rule<number_token_class, std::string> const number_token = "a number";
+
+auto const identifier_token_def =
+    !lexeme[reserved >> word_end] >> raw[lexeme[(alpha | '_') >> *(alnum | '_')]];
+
+// 3, 2.5, 1., .5, 1e-3, 2.5E+10. A leading minus is unary negation.
+auto const number_token_def = raw[lexeme[(+digit >> -(lit('.') >> *digit) | lit('.') >> +digit) >>
+                                         -(char_("eE") >> -char_("+-") >> +digit)]];
+
+// ---- expressions ----------------------------------------------------------
+x3::rule<number_class, x3ast::Number> const number = "a number";
+x3::rule<name_class, x3ast::Identifier> const name = "a name";
+x3::rule<call_class, x3ast::Call> const call = "a function call";
+x3::rule<indexed_class, x3ast::Indexed> const indexed = "an indexed name";
+x3::rule<primary_class, x3ast::Operand> const primary = "an expression";
+x3::rule<power_class, x3ast::Expression> const power = "an expression";
+x3::rule<power_operation_class, x3ast::Operation> const power_operation = "an expression";
+x3::rule<unary_class, x3ast::Operand> const unary = "an expression";
+x3::rule<negation_class, x3ast::Negation> const negation = "an expression";
+x3::rule<term_class, x3ast::Expression> const term = "an expression";
+x3::rule<term_operation_class, x3ast::Operation> const term_operation = "an expression";
+x3::rule<expression_class, x3ast::Expression> const expression = "an expression";
+x3::rule<sum_operation_class, x3ast::Operation> const sum_operation = "an expression";
+x3::rule<argument_list_class, std::vector<x3ast::Expression>> const argument_list = "arguments";
+
+auto const number_def = number_token;
+auto const name_def = identifier_token;
+auto const argument_list_def = -(expression >> *(comma > expression));
+auto const call_def = identifier_token >> '(' > argument_list > close_args;
+auto const indexed_def = identifier_token >> '[' > expression > close_bracket;
+auto const primary_def = number | call | indexed | name | (open_paren > expression > close_paren);
+
+// Precedence, loosest first: + -, then * /, then unary minus, then ^.
+// `^` takes a unary on its right, so 2^3^2 is 2^(3^2) and 2^-1 is 2^(-1);
+// unary minus takes a power, so -x^2 is -(x^2).
+auto const power_def = primary >> *power_operation;
+auto const power_operation_def = char_('^') > unary;
+auto const unary_def = negation | power;
+auto const negation_def = char_('-') > unary;
+auto const term_def = unary >> *term_operation;
+auto const term_operation_def = char_("*/") > unary;
+auto const expression_def = term >> *sum_operation;
+auto const sum_operation_def = char_("+-") > term;
+
+// ---- declarations: TYPE[<lower=E, upper=E>] NAME[SIZE] [= EXPR]; ----------
+x3::rule<type_name_class, ast::BaseType> const type_name = "'real' or 'int'";
+x3::rule<bound_name_class, std::string> const bound_name = "'lower' or 'upper'";
+x3::rule<constraint_class, x3ast::Constraint> const constraint = "'lower' or 'upper'";
+x3::rule<constraint_list_class, std::vector<x3ast::Constraint>> const constraint_list = "'<'";
+x3::rule<variable_name_class, x3ast::Identifier> const variable_name = "a variable name";
+x3::rule<size_class, x3ast::Expression> const size = "'['";
+x3::rule<initial_value_class, x3ast::Expression> const initial_value = "'='";
+x3::rule<declaration_class, x3ast::Declaration> const declaration = "a declaration";
+
+auto const type_name_def = lexeme[base_type_names >> word_end];
+auto const bound_name_def = lexeme[(x3::string("lower") | x3::string("upper")) >> word_end];
+auto const constraint_def = bound_name > equals > expression;
+auto const constraint_list_def = open_angle > constraint > *(comma > constraint) > close_angle;
+auto const variable_name_def = identifier_token;
+auto const size_def = open_bracket > expression > close_bracket;
+auto const initial_value_def = equals > expression;
+auto const declaration_def =
+    type_name >> -constraint_list > variable_name > -size > -initial_value > semicolon;
+
+// ---- samples: LHS ~ Dist(args); -------------------------------------------
+x3::rule<sample_lhs_class, x3ast::Operand> const sample_lhs = "a name";
+x3::rule<distribution_name_class, x3ast::Identifier> const distribution_name =
+    "a distribution name after '~'";
+x3::rule<sample_class, x3ast::Sample> const sample = "a '~' statement";
+
+auto const sample_lhs_def = indexed | name;
+auto const distribution_name_def = identifier_token;
+auto const sample_def =
+    sample_lhs > tilde > distribution_name > open_args > argument_list > close_args > semicolon;
+
+// ---- blocks ---------------------------------------------------------------
+x3::rule<statement_class, x3ast::Statement> const statement = "a statement";
+auto const statement_def = declaration | sample;
+
+x3::rule<data_block_class, x3ast::Block> const data_block = "'data' block";
+x3::rule<latent_block_class, x3ast::Block> const latent_block = "'latent' block";
+x3::rule<model_block_class, x3ast::Block> const model_block = "'model' block";
+x3::rule<guide_block_class, x3ast::Block> const guide_block = "'guide' block";
+x3::rule<block_class, x3ast::Block> const block = "a block";
+
+// Any statement in any block: parse.cpp says what each block may hold.
+auto const data_block_def =
+    keyword<struct data_keyword_id>("data") >> x3::attr(ast::BlockKind::data) >>
+    (token<struct open_data_id>("'{' after 'data'", '{') > *statement >
+     token<struct close_data_id>("'}' to close the data block", '}'));
+auto const latent_block_def =
+    keyword<struct latent_keyword_id>("latent") >> x3::attr(ast::BlockKind::latent) >>
+    (token<struct open_latent_id>("'{' after 'latent'", '{') > *statement >
+     token<struct close_latent_id>("'}' to close the latent block", '}'));
+auto const model_block_def =
+    keyword<struct model_keyword_id>("model") >> x3::attr(ast::BlockKind::model) >>
+    (token<struct open_model_id>("'{' after 'model'", '{') > *statement >
+     token<struct close_model_id>("'}' to close the model block", '}'));
+auto const guide_block_def =
+    keyword<struct guide_keyword_id>("guide") >> x3::attr(ast::BlockKind::guide) >>
+    (token<struct open_guide_id>("'{' after 'guide'", '{') > *statement >
+     token<struct close_guide_id>("'}' to close the guide block", '}'));
+auto const block_def = data_block | latent_block | model_block | guide_block;
+
+BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed, primary, power,
+                    power_operation, unary, negation, term, term_operation, expression,
+                    sum_operation, argument_list, type_name, bound_name, constraint,
+                    constraint_list, variable_name, size, initial_value, declaration, sample_lhs,
+                    distribution_name, sample, statement, data_block, latent_block, model_block,
+                    guide_block, block)
+
+}  // namespace rules
+
+// The top rule also reports the syntax error.
+struct program_class : report_syntax_error {};
+
+program_type const program_rule = "a .model program";
+auto const program_rule_def = *rules::block > rules::end_of_input;
+BOOST_SPIRIT_DEFINE(program_rule)
+
+program_type const& program() { return program_rule; }
+
+}  // namespace bbvi::grammar

@@ -1,0 +1,67 @@
+#pragma once
+// The checker's symbol table: every declared name, what kind of thing it is,
+// and where it may be seen. Names resolve in declaration order, as in Stan:
+// data and latent declarations are seen in every later block, model and
+// guide declarations only in their own block (so the model and the guide may
+// each have a local of the same name).
+#include "grammar/ast.hpp"
+
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bbvi::checker {
+
+enum class SymbolKind {
+  rows,         // N, the number of CSV rows: always declared, an int
+  data_column,  // data declaration without "= E"
+  constant,     // data declaration with "= E": a scalar
+  latent,
+  parameter,    // guide declaration whose value uses only literals and constants
+  model_local,  // model declaration: a deterministic definition
+  guide_local,  // guide declaration whose value uses a parameter or guide local
+};
+
+// "a data column", "the number of data rows", ...: for messages.
+std::string_view described(SymbolKind kind);
+
+struct Symbol {
+  std::string name;
+  SymbolKind kind = SymbolKind::rows;
+  ast::Declaration const* declaration = nullptr;  // nullptr for N
+  ast::BlockKind block = ast::BlockKind::data;
+  int order = -1;  // the declaring statement's place in the file; N comes first
+};
+
+inline constexpr std::string_view rows_name = "N";
+
+class SymbolTable {
+ public:
+  SymbolTable();
+
+  Symbol const& add(Symbol symbol);
+
+  // What `name` means in `block`: a declaration of that block first, then a
+  // data or latent one, then one of another block (the caller says why that
+  // one cannot be used there). nullptr when nothing has that name.
+  Symbol const* find(std::string_view name, ast::BlockKind block) const;
+
+  // A declaration that `name` would clash with in `block`, or nullptr.
+  Symbol const* find_in_scope(std::string_view name, ast::BlockKind block) const;
+
+  // The symbol a declaration introduced (nullptr for a rejected duplicate).
+  Symbol const* of(ast::Declaration const& declaration) const;
+
+  // Names usable in `block` before statement `order`, for "did you mean".
+  std::vector<std::string_view> visible_names(ast::BlockKind block, int order) const;
+
+  std::deque<Symbol> const& all() const { return symbols_; }
+
+ private:
+  std::deque<Symbol> symbols_;  // a deque: Symbol addresses stay valid
+};
+
+bool is_global(ast::BlockKind block);  // data and latent declarations are seen everywhere
+
+}  // namespace bbvi::checker

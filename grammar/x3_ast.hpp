@@ -1,0 +1,119 @@
+#pragma once
+// The parser's own tree: shaped for Spirit X3's attribute rules (variants,
+// forward_ast for recursion, operator chains kept flat), not for the rest of
+// the program. parse.cpp converts it into ast::Program, which is what every
+// later stage sees. Nothing outside grammar/ includes this header.
+#include "grammar/ast.hpp"
+#include "grammar/position.hpp"
+
+#include <boost/optional.hpp>
+#include <boost/spirit/home/x3/support/ast/variant.hpp>
+
+#include <string>
+#include <vector>
+
+namespace bbvi::grammar::x3ast {
+
+namespace x3 = boost::spirit::x3;
+
+// A node whose position annotate_position stamps when its rule succeeds: the
+// first character of the match, after skipping blanks and comments.
+struct Positioned {
+  Position pos;
+};
+
+// Blocks also remember where they end, so that "expected 'guide' block" can
+// point just after the last block rather than at the end of the file.
+struct Spanned : Positioned {
+  Position end;
+};
+
+// Tokens with a position. The converting constructors let X3 assign the
+// string a token rule produced (calc9's ast::variable does the same).
+struct Number : Positioned {
+  Number(std::string text = {}) : text(std::move(text)) {}
+  std::string text;  // as written; parse.cpp converts it and spots integers
+};
+
+struct Identifier : Positioned {
+  Identifier(std::string name = {}) : name(std::move(name)) {}
+  std::string name;
+};
+
+struct Call;
+struct Indexed;
+struct Negation;
+struct Expression;
+
+struct Operand : x3::variant<Number, Identifier, x3::forward_ast<Call>, x3::forward_ast<Indexed>,
+                             x3::forward_ast<Negation>, x3::forward_ast<Expression>> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+// One "op operand" link of a chain; its position is the operator's.
+struct Operation : Positioned {
+  char op = '+';
+  Operand operand;
+};
+
+// first op1 operand1 op2 operand2 ...: one precedence level, folded into a
+// binary tree by parse.cpp (left for + - * /, right for ^). A parenthesised
+// expression is an Operand holding an Expression.
+struct Expression {
+  Operand first;
+  std::vector<Operation> rest;
+};
+
+struct Negation : Positioned {
+  char sign = '-';  // always '-'; a member so the struct is not a one-element tuple
+  Operand operand;
+};
+
+struct Call : Positioned {
+  std::string function;
+  std::vector<Expression> args;
+};
+
+struct Indexed : Positioned {
+  std::string name;
+  Expression index;
+};
+
+// lower=E or upper=E inside <...>; parse.cpp rejects a bound given twice.
+struct Constraint : Positioned {
+  std::string bound;  // "lower" or "upper"
+  Expression value;
+};
+
+struct Declaration : Positioned {
+  ast::BaseType type = ast::BaseType::real;
+  std::vector<Constraint> constraints;
+  Identifier name;
+  boost::optional<Expression> size;
+  boost::optional<Expression> value;
+};
+
+struct Sample : Positioned {
+  Operand lhs;  // an Identifier or an Indexed
+  Identifier distribution;
+  std::vector<Expression> args;
+};
+
+struct Statement : x3::variant<Declaration, Sample> {
+  using base_type::base_type;
+  using base_type::operator=;
+};
+
+// Blocks are parsed in any order and with any statements; parse.cpp then
+// enforces the order and what each block may hold, which gives clearer
+// messages ("the latent block must come before the model block") than a
+// grammar that simply stops at the first surprise.
+struct Block : Spanned {
+  ast::BlockKind kind = ast::BlockKind::model;
+  std::vector<Statement> statements;
+};
+
+using Program = std::vector<Block>;
+
+}  // namespace bbvi::grammar::x3ast

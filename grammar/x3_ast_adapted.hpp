@@ -1,0 +1,17 @@
+#pragma once
+// Fusion adapters for the parser's tree, and nothing else (as in Spirit's
+// calc9 and rexpr examples). Positions are not adapted: annotate_position
+// stamps them when a rule succeeds.
+#include "grammar/x3_ast.hpp"
+
+#include <boost/fusion/include/adapt_struct.hpp>
+
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Operation, op, operand)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Expression, first, rest)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Negation, sign, operand)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Call, function, args)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Indexed, name, index)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Constraint, bound, value)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Declaration, type, constraints, name, size, value)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Sample, lhs, distribution, args)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Block, kind, statements)

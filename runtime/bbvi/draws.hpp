@@ -1,0 +1,27 @@
+#pragma once
+// One iteration's S draws from the guide, with what every estimator needs of
+// them: log p(x, z_s), log q(z_s | u) and the score ∇u log q(z_s | u).
+#include "runtime/program.hpp"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+
+namespace bbvi {
+
+struct Draws {
+  Eigen::MatrixXd scores;  // S × P: row s is ∇u log q(z_s | u)
+  Eigen::VectorXd log_p;   // log p(x, z_s)
+  Eigen::VectorXd log_q;   // log q(z_s | u)
+
+  // f(z_s) = log p − log q: its mean is the ELBO, its covariance with the
+  // score the gradient (MATH.md).
+  Eigen::VectorXd elbo_terms() const { return log_p - log_q; }
+};
+
+// Draw s of iteration t comes from its own stream (seed, t, s): results do not
+// depend on the order in which draws are made.
+Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::uint64_t seed,
+           std::uint64_t iteration);
+
+}  // namespace bbvi

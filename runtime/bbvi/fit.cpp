@@ -1,0 +1,38 @@
+#include "runtime/bbvi/fit.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace bbvi {
+
+int default_samples(Method method, std::size_t parameters) {
+  // The regression needs S > P + 1; twice that keeps its residual variance
+  // (and so the stopping rule) well estimated. Algorithm 1: the paper's S.
+  if (method == Method::natural_gradient) return std::max(10, 2 * static_cast<int>(parameters) + 2);
+  return 10;
+}
+
+int default_max_iterations(Method method) { return method == Method::natural_gradient ? 1000 : 20000; }
+
+double default_step_size(Method) { return 1.0; }
+
+Eigen::VectorXd initial_parameters(Program const& program) {
+  Eigen::VectorXd u(static_cast<Eigen::Index>(program.parameter_dimension));
+  for (Parameter const& p : program.parameters)
+    for (std::size_t i = 0; i < p.length(); ++i) u[static_cast<Eigen::Index>(p.offset + i)] = p.initial[i];
+  return u;
+}
+
+FitResult fit(Program const& program, FitOptions const& options) {
+  FitOptions o = options;
+  if (o.samples <= 0) o.samples = default_samples(o.method, program.parameter_dimension);
+  if (o.max_iterations <= 0) o.max_iterations = default_max_iterations(o.method);
+  if (o.step_size <= 0) o.step_size = default_step_size(o.method);
+  auto const start = std::chrono::steady_clock::now();
+  FitResult r = o.method == Method::natural_gradient ? fit_natural_gradient(program, o) : fit_adagrad(program, o);
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.samples = o.samples;
+  return r;
+}
+
+}  // namespace bbvi

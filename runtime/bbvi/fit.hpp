@@ -1,0 +1,62 @@
+#pragma once
+// Fitting λ: the two methods of the command line, behind one entry point.
+#include "runtime/program.hpp"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bbvi {
+
+enum class Method {
+  natural_gradient,  // the default: MATH.md's regression step, trust region, 1/t decay
+  adagrad,           // Algorithm 1 of the BBVI paper with AdaGrad, as published
+};
+
+struct FitOptions {
+  Method method = Method::natural_gradient;
+  int samples = 0;          // S per iteration; 0: the method's default
+  int max_iterations = 0;   // the cap; 0: the method's default
+  double step_size = 0;     // η; 0: the method's default
+  std::uint64_t seed = 1;
+  // natural gradient: stop once the iterate's own Monte-Carlo noise is below
+  // this many nats of KL (and the gradient is indistinguishable from noise).
+  double tolerance = 3e-4;
+  double trust_region = 1.0;  // κ: a step may change q by at most this many nats
+};
+
+struct IterationRecord {
+  int iteration = 0;
+  double elbo = 0;     // this iteration's estimate
+  double elbo_se = 0;  // and its standard error
+  double step = 0;     // the step size used (ρ_t, or η for AdaGrad)
+};
+
+struct FitResult {
+  Eigen::VectorXd u;  // the fitted parameters, unconstrained
+  double elbo = 0;    // averaged over the last iterations
+  double elbo_se = 0;
+  int iterations = 0;
+  bool converged = false;
+  double seconds = 0;
+  int samples = 0;
+  long log_joint_evaluations = 0;
+  std::vector<IterationRecord> trace;
+};
+
+// The defaults each method uses for the options left at 0.
+int default_samples(Method method, std::size_t parameters);
+int default_max_iterations(Method method);
+double default_step_size(Method method);
+
+FitResult fit(Program const& program, FitOptions const& options);
+
+// Each method on its own (fit() picks one); options are complete here.
+FitResult fit_natural_gradient(Program const& program, FitOptions const& options);
+FitResult fit_adagrad(Program const& program, FitOptions const& options);
+
+Eigen::VectorXd initial_parameters(Program const& program);
+
+}  // namespace bbvi

@@ -1,0 +1,57 @@
+#include "runtime/bbvi/regression.hpp"
+
+#include <Eigen/Cholesky>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace bbvi {
+
+RegressionEstimate regress(Eigen::MatrixXd const& scores, Eigen::VectorXd const& f) {
+  Eigen::Index const S = scores.rows(), P = scores.cols();
+  if (S <= P + 1) throw std::invalid_argument("regression needs more draws than parameters + 1");
+  RegressionEstimate r;
+  // Centring the scores makes the intercept the mean of f adjusted by the
+  // fitted control variate, and separates it from the slope.
+  Eigen::RowVectorXd const mean_score = scores.colwise().mean();
+  Eigen::MatrixXd const centred = scores.rowwise() - mean_score;
+  double const f_mean = f.mean();
+  Eigen::MatrixXd gram = centred.transpose() * centred;
+  r.fisher = gram / static_cast<double>(S);
+  double const ridge = 1e-10 * std::max(gram.diagonal().maxCoeff(), 1e-300);
+  gram.diagonal().array() += ridge;
+  Eigen::LDLT<Eigen::MatrixXd> const solver(gram);
+  r.slope = solver.solve(centred.transpose() * (f.array() - f_mean).matrix());
+  Eigen::VectorXd const residuals = (f.array() - f_mean).matrix() - centred * r.slope;
+  r.residual_dof = static_cast<int>(S - P - 1);
+  r.residual_variance = residuals.squaredNorm() / r.residual_dof;
+  r.slope_covariance = r.residual_variance * solver.solve(Eigen::MatrixXd::Identity(P, P));
+  // The model evaluated at s = 0, where E_q[s] = 0 puts the ELBO.
+  r.intercept = f_mean - mean_score.dot(r.slope);
+  r.intercept_variance =
+      r.residual_variance / static_cast<double>(S) + mean_score * r.slope_covariance * mean_score.transpose();
+  return r;
+}
+
+double RegressionEstimate::wald_statistic() const {
+  Eigen::LDLT<Eigen::MatrixXd> const solver(slope_covariance);
+  return slope.dot(solver.solve(slope));
+}
+
+}  // namespace bbvi
+
+namespace bbvi {
+
+CovarianceGradient covariance_gradient(Eigen::MatrixXd const& scores, Eigen::VectorXd const& f) {
+  double const S = static_cast<double>(scores.rows());
+  Eigen::MatrixXd const centred = scores.rowwise() - scores.colwise().mean();
+  // Row s: (s_s − s̄)(f_s − f̄) · S/(S − 1); their mean is the unbiased covariance.
+  Eigen::MatrixXd const terms = (centred.array().colwise() * (f.array() - f.mean())).matrix() * (S / (S - 1));
+  CovarianceGradient g;
+  g.gradient = terms.colwise().mean().transpose();
+  Eigen::MatrixXd const spread = terms.rowwise() - g.gradient.transpose();
+  g.covariance = spread.transpose() * spread / (S * (S - 1));
+  return g;
+}
+
+}  // namespace bbvi

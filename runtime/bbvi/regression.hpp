@@ -1,0 +1,46 @@
+#pragma once
+// The natural gradient by regression (MATH.md; Salimans & Knowles 2013):
+// least squares of f = log p − log q on (1, scores) over the S draws. Since
+// E_q[s] = 0 and E_q[s sᵀ] = F, the slope estimates F⁻¹∇L (the natural
+// gradient) and the intercept estimates L (the ELBO), with control variates
+// built in and no Fisher formula per family.
+#include <Eigen/Core>
+
+namespace bbvi {
+
+struct RegressionEstimate {
+  double intercept = 0;           // the ELBO estimate
+  double intercept_variance = 0;  // its sampling variance
+  Eigen::VectorXd slope;          // the natural gradient δ
+  Eigen::MatrixXd slope_covariance;  // of δ, from the residuals
+  Eigen::MatrixXd fisher;         // (1/S) Σ (s − s̄)(s − s̄)ᵀ, the empirical Fisher
+  double residual_variance = 0;
+  int residual_dof = 0;
+
+  // δᵀ Cov(δ)⁻¹ δ: χ² with P degrees of freedom when the true gradient is 0.
+  double wald_statistic() const;
+  // ½ δᵀ F δ: how far (in nats, to second order) a full step moves q.
+  double step_kl() const { return 0.5 * slope.dot(fisher * slope); }
+  // ½ tr(F Cov(δ)): the part of step_kl that noise alone contributes.
+  double noise_kl() const { return 0.5 * (fisher * slope_covariance).trace(); }
+};
+
+// Needs S > P + 1 rows; a tiny ridge keeps a degenerate draw set solvable.
+RegressionEstimate regress(Eigen::MatrixXd const& scores, Eigen::VectorXd const& f);
+
+}  // namespace bbvi
+
+namespace bbvi {
+
+// The plain covariance estimate of the Euclidean gradient, ∇L ≈ Ĉov(s, f)
+// with the 1/(S − 1) normaliser: unbiased, unlike the regression's slope,
+// whose ratio form carries an O(1/S) bias. Near the optimum that bias, not
+// the noise, would decide where averaged steps settle.
+struct CovarianceGradient {
+  Eigen::VectorXd gradient;
+  Eigen::MatrixXd covariance;  // of `gradient`
+};
+
+CovarianceGradient covariance_gradient(Eigen::MatrixXd const& scores, Eigen::VectorXd const& f);
+
+}  // namespace bbvi

@@ -1,0 +1,458 @@
+#include "runtime/compile.hpp"
+
+#include "grammar/diagnostic.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace bbvi {
+
+namespace {
+
+enum class SlotKind { constant, column, latent, parameter, model_local, guide_local };
+
+struct Symbol {
+  SlotKind kind = SlotKind::constant;
+  int slot = -1;
+  std::size_t size = 0;  // 0: a scalar
+  double constant = 0;   // constants only
+  bool integer = false;
+  Position pos;
+};
+
+bool is_constant(Node const& n) { return n.op == Node::Op::constant; }
+
+std::string join(std::vector<std::string> const& names) {
+  std::string s;
+  for (auto const& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+class Lowering {
+ public:
+  Lowering(ast::Program const& syntax, data::CsvTable const* data, CompileOptions const& options)
+      : syntax_(syntax), data_(data), options_(options) {
+    out_.file = syntax.file;
+    out_.rows = data ? data->rows() : 0;
+    Symbol rows;
+    rows.constant = static_cast<double>(out_.rows);
+    rows.integer = true;
+    symbols_.emplace("N", rows);
+  }
+
+  Program run() {
+    if (syntax_.data) data_block(*syntax_.data);
+    check_overrides();
+    latent_block(syntax_.latent);
+    model_block(syntax_.model);
+    guide_block(syntax_.guide);
+    return std::move(out_);
+  }
+
+ private:
+  [[noreturn]] void fail(Position pos, std::string message) const {
+    throw DiagnosticError(error_at(syntax_.file, pos, std::move(message)));
+  }
+
+  int new_slot(std::string const& name) {
+    out_.slot_names.push_back(name);
+    out_.data.emplace_back();
+    return static_cast<int>(out_.slot_names.size()) - 1;
+  }
+
+  void declare(ast::Declaration const& d, Symbol s) {
+    s.pos = d.name_pos;
+    if (!symbols_.emplace(d.name, s).second) fail(d.name_pos, fmt::format("'{}' is declared twice", d.name));
+  }
+
+  // --- expressions ---------------------------------------------------------
+
+  Node lower(ast::Expr const& e) {
+    using K = ast::ExprKind;
+    Node n;
+    n.pos = e.pos;
+    switch (e.kind) {
+      case K::number:
+        n.op = Node::Op::constant;
+        n.constant = e.number;
+        return n;
+      case K::name: return lower_name(e);
+      case K::negate:
+        n.op = Node::Op::negate;
+        n.args.push_back(lower(e.args[0]));
+        n.size = n.args[0].size;
+        return fold(std::move(n));
+      case K::add: n.op = Node::Op::add; break;
+      case K::subtract: n.op = Node::Op::subtract; break;
+      case K::multiply: n.op = Node::Op::multiply; break;
+      case K::divide: n.op = Node::Op::divide; break;
+      case K::power: n.op = Node::Op::power; break;
+      case K::call: return lower_call(e);
+      case K::index: return lower_index(e);
+    }
+    n.args.push_back(lower(e.args[0]));
+    n.args.push_back(lower(e.args[1]));
+    n.size = broadcast_size(n.args[0].size, n.args[1].size, e.pos, "the left operand", "the right operand");
+    return fold(std::move(n));
+  }
+
+  std::size_t broadcast_size(std::size_t a, std::size_t b, Position pos, char const* what_a, char const* what_b) const {
+    if (a != 0 && b != 0 && a != b)
+      fail(pos, fmt::format("size mismatch: {} has {} elements, but {} has {}", what_a, a, what_b, b));
+    return a != 0 ? a : b;
+  }
+
+  // An expression of constants only is computed once, here.
+  static Node fold(Node n) {
+    for (Node const& a : n.args)
+      if (!is_constant(a)) return n;
+    Node c;
+    c.op = Node::Op::constant;
+    c.pos = n.pos;
+    c.constant = evaluate(n, Slots<double>{}).elements.at(0);
+    return c;
+  }
+
+  Symbol const& resolve(std::string const& name, Position pos) const {
+    auto const it = symbols_.find(name);
+    if (it == symbols_.end()) fail(pos, fmt::format("unknown name '{}'", name));
+    check_visible(it->second, name, pos);
+    return it->second;
+  }
+
+  void check_visible(Symbol const& s, std::string const& name, Position pos) const {
+    bool ok = true;
+    switch (block_) {
+      case ast::BlockKind::data:
+      case ast::BlockKind::latent: ok = s.kind == SlotKind::constant || s.kind == SlotKind::column; break;
+      case ast::BlockKind::model: ok = s.kind != SlotKind::parameter && s.kind != SlotKind::guide_local; break;
+      case ast::BlockKind::guide:
+        ok = s.kind == SlotKind::constant || s.kind == SlotKind::parameter || s.kind == SlotKind::guide_local;
+        break;
+    }
+    if (!ok) fail(pos, fmt::format("'{}' cannot be used here", name));
+  }
+
+  Node lower_name(ast::Expr const& e) {
+    Symbol const& s = resolve(e.name, e.pos);
+    Node n;
+    n.pos = e.pos;
+    if (s.kind == SlotKind::constant) {
+      n.op = Node::Op::constant;
+      n.constant = s.constant;
+      return n;
+    }
+    n.op = Node::Op::slot;
+    n.slot = s.slot;
+    n.size = s.size;
+    return n;
+  }
+
+  Node lower_call(ast::Expr const& e) {
+    Node n;
+    n.op = Node::Op::call;
+    n.pos = e.pos;
+    int arity = 0;
+    if (!find_function(e.name, n.function, arity)) fail(e.pos, fmt::format("unknown function '{}'", e.name));
+    if (static_cast<int>(e.args.size()) != arity)
+      fail(e.pos, fmt::format("{} takes {} argument{}, but {} were given", e.name, arity, arity == 1 ? "" : "s",
+                              e.args.size()));
+    for (ast::Expr const& a : e.args) n.args.push_back(lower(a));
+    if (n.function == Function::sum || n.function == Function::mean)
+      n.size = 0;
+    else if (n.args.size() == 2)
+      n.size = broadcast_size(n.args[0].size, n.args[1].size, e.pos, "the first argument", "the second");
+    else
+      n.size = n.args[0].size;
+    return fold(std::move(n));
+  }
+
+  Node lower_index(ast::Expr const& e) {
+    Symbol const& base = resolve(e.name, e.pos);
+    if (base.size == 0) fail(e.pos, fmt::format("'{}' is a scalar and cannot be indexed", e.name));
+    Node n;
+    n.op = Node::Op::index;
+    n.pos = e.pos;
+    n.slot = base.slot;
+    Node index = lower(e.args[0]);
+    if (is_constant(index)) {
+      check_index(index.constant, base.size, e, index.pos, "");
+      n.size = 0;
+    } else if (index.op == Node::Op::slot && index_column_.count(index.slot) != 0) {
+      auto const& values = out_.data[static_cast<std::size_t>(index.slot)].elements;
+      for (std::size_t r = 0; r < values.size(); ++r)
+        check_index(values[r], base.size, e, index.pos, fmt::format(" (row {} of column '{}')", r + 1, e.args[0].name));
+      n.size = values.size();
+    } else {
+      fail(index.pos, "an index must be an int constant or an int data column");
+    }
+    n.args.push_back(std::move(index));
+    return n;
+  }
+
+  void check_index(double i, std::size_t size, ast::Expr const& e, Position pos, std::string const& where) const {
+    if (i != std::floor(i)) fail(pos, fmt::format("index {} into '{}'{} is not an integer", i, e.name, where));
+    if (i < 1 || i > static_cast<double>(size))
+      fail(pos, fmt::format("index {} into '{}'{} is out of range: '{}' has elements 1 to {}", i, e.name, where,
+                            e.name, size));
+  }
+
+  double constant_value(ast::Expr const& e, char const* what) {
+    Node const n = lower(e);
+    if (!is_constant(n)) fail(e.pos, fmt::format("{} must be a constant expression", what));
+    return n.constant;
+  }
+
+  std::size_t size_of(ast::Declaration const& d) {
+    if (!d.size) return 0;
+    double const n = constant_value(*d.size, "a size");
+    if (n != std::floor(n) || n < 1)
+      fail(d.size->pos, fmt::format("a size must be a positive integer, but this one is {}", n));
+    return static_cast<std::size_t>(n);
+  }
+
+  Constraint constraint_of(ast::Declaration const& d) {
+    Constraint c;
+    if (d.lower) c.lower = constant_value(*d.lower, "a lower bound");
+    if (d.upper) c.upper = constant_value(*d.upper, "an upper bound");
+    if (c.lower && c.upper && !(*c.lower < *c.upper))
+      fail(d.pos, fmt::format("'{}' has lower bound {} not below its upper bound {}", d.name, *c.lower, *c.upper));
+    return c;
+  }
+
+  // A value on a bound counts as inside for data (a count of 0 with lower=0).
+  static bool within(Constraint const& c, double x) {
+    return std::isfinite(x) && (!c.lower || x >= *c.lower) && (!c.upper || x <= *c.upper);
+  }
+
+  // --- blocks ---------------------------------------------------------------
+
+  void data_block(ast::Block const& b) {
+    block_ = ast::BlockKind::data;
+    for (ast::Statement const& st : b.statements) {
+      auto const* d = std::get_if<ast::Declaration>(&st);
+      if (!d) fail(b.pos, "the data block holds declarations only");
+      if (d->value)
+        data_constant(*d);
+      else
+        data_column(*d);
+    }
+  }
+
+  void data_constant(ast::Declaration const& d) {
+    Symbol s;
+    s.integer = d.type == ast::BaseType::integer;
+    auto const override_it = options_.overrides.find(d.name);
+    s.constant = override_it != options_.overrides.end() ? override_it->second : constant_value(*d.value, "a constant");
+    if (d.size) fail(d.size->pos, fmt::format("constant '{}' must be a scalar", d.name));
+    char const* source = override_it != options_.overrides.end() ? "set with --set" : "given";
+    if (s.integer && s.constant != std::floor(s.constant))
+      fail(d.name_pos, fmt::format("int constant '{}' is {} ({}), which is not an integer", d.name, s.constant, source));
+    Constraint const c = constraint_of(d);
+    if (!within(c, s.constant))
+      fail(d.name_pos, fmt::format("constant '{}' is {} ({}), outside its declared bounds {}", d.name, s.constant,
+                                   source, c.spelling()));
+    declare(d, s);
+  }
+
+  void data_column(ast::Declaration const& d) {
+    if (!data_) fail(d.name_pos, fmt::format("'{}' is a data column, but no data file was given", d.name));
+    if (!data_->has_column(d.name))
+      fail(d.name_pos, fmt::format("data column '{}' is not in {} (its columns are: {})", d.name, data_->file(),
+                                   join(data_->header())));
+    Symbol s;
+    s.kind = SlotKind::column;
+    s.integer = d.type == ast::BaseType::integer;
+    s.size = size_of(d);
+    if (s.size != out_.rows)
+      fail(d.size ? d.size->pos : d.name_pos,
+           fmt::format("data column '{}' must be declared with size N ({} rows)", d.name, out_.rows));
+    s.slot = new_slot(d.name);
+    std::vector<double> values;
+    if (s.integer) {
+      for (std::int64_t v : data_->int_column(d.name)) values.push_back(static_cast<double>(v));
+      index_column_.insert(s.slot);
+    } else {
+      values = data_->real_column(d.name);
+    }
+    Constraint const c = constraint_of(d);
+    for (std::size_t r = 0; r < values.size(); ++r)
+      if (!within(c, values[r]))
+        throw DiagnosticError(error_at(data_->file(), Position{static_cast<int>(r) + 2, 1},
+                                       fmt::format("column '{}', row {}: {} is outside the bounds {} declared at {}:{}:{}",
+                                                   d.name, r + 1, values[r], c.spelling(), syntax_.file,
+                                                   d.name_pos.line, d.name_pos.column)));
+    out_.data[static_cast<std::size_t>(s.slot)] = Value<double>::vector(std::move(values));
+    declare(d, s);
+  }
+
+  void check_overrides() const {
+    for (auto const& [name, value] : options_.overrides) {
+      auto const it = symbols_.find(name);
+      if (it == symbols_.end() || it->second.kind != SlotKind::constant || name == "N") {
+        std::vector<std::string> constants;
+        for (auto const& [n, s] : symbols_)
+          if (s.kind == SlotKind::constant && n != "N") constants.push_back(n);
+        Diagnostic d;
+        d.message = fmt::format("--set {}={}: '{}' is not a data constant of {} (its constants are: {})", name, value,
+                                name, syntax_.file, constants.empty() ? "none" : join(constants));
+        throw DiagnosticError(d);
+      }
+    }
+  }
+
+  void latent_block(ast::Block const& b) {
+    block_ = ast::BlockKind::latent;
+    for (ast::Statement const& st : b.statements) {
+      auto const* d = std::get_if<ast::Declaration>(&st);
+      if (!d) fail(b.pos, "the latent block holds declarations only");
+      if (d->value) fail(d->value->pos, fmt::format("latent '{}' cannot have a value", d->name));
+      Symbol s;
+      s.kind = SlotKind::latent;
+      s.integer = d->type == ast::BaseType::integer;
+      s.size = size_of(*d);
+      s.slot = new_slot(d->name);
+      LatentVariable v;
+      v.name = d->name;
+      v.slot = s.slot;
+      v.size = s.size;
+      v.offset = out_.latent_dimension;
+      v.discrete = s.integer;
+      v.pos = d->name_pos;
+      out_.latent_dimension += v.length();
+      out_.latents.push_back(v);
+      declare(*d, s);
+    }
+  }
+
+  void model_block(ast::Block const& b) {
+    block_ = ast::BlockKind::model;
+    for (ast::Statement const& st : b.statements) {
+      if (auto const* d = std::get_if<ast::Declaration>(&st))
+        out_.model.push_back(local(*d, SlotKind::model_local));
+      else
+        out_.model.push_back(factor(std::get<ast::Sample>(st)));
+    }
+  }
+
+  void guide_block(ast::Block const& b) {
+    block_ = ast::BlockKind::guide;
+    for (ast::Statement const& st : b.statements) {
+      if (auto const* d = std::get_if<ast::Declaration>(&st)) {
+        // A value of constants only is a parameter's initial value; one that
+        // uses parameters defines a local (LANGUAGE.md, "Declarations").
+        std::optional<Node> value;
+        if (d->value) value = lower(*d->value);
+        if (!value || is_constant(*value))
+          parameter(*d, value);
+        else
+          out_.guide.push_back(local(*d, SlotKind::guide_local));
+      } else {
+        out_.guide.push_back(factor(std::get<ast::Sample>(st)));
+      }
+    }
+  }
+
+  void parameter(ast::Declaration const& d, std::optional<Node> const& value) {
+    Symbol s;
+    s.kind = SlotKind::parameter;
+    s.size = size_of(d);
+    s.slot = new_slot(d.name);
+    Parameter p;
+    p.name = d.name;
+    p.slot = s.slot;
+    p.size = s.size;
+    p.offset = out_.parameter_dimension;
+    p.constraint = constraint_of(d);
+    p.pos = d.name_pos;
+    double u = 0;  // no initial value: 0 on the unconstrained scale
+    if (value) {
+      if (!p.constraint.admits(value->constant))
+        fail(d.value->pos, fmt::format("initial value {} of '{}' is outside its bounds {}", value->constant, d.name,
+                                       p.constraint.spelling()));
+      u = p.constraint.unconstrain(value->constant);
+    }
+    p.initial.assign(p.length(), u);
+    out_.parameter_dimension += p.length();
+    out_.parameters.push_back(p);
+    declare(d, s);
+  }
+
+  Definition local(ast::Declaration const& d, SlotKind kind) {
+    if (!d.value) fail(d.name_pos, fmt::format("local '{}' needs a value: write '{} = …;'", d.name, d.name));
+    Definition def;
+    def.value = lower(*d.value);
+    Symbol s;
+    s.kind = kind;
+    s.size = size_of(d);
+    if (def.value.size != 0 && def.value.size != s.size)
+      fail(d.value->pos, fmt::format("size mismatch: '{}' is declared with {} elements, but its value has {}", d.name,
+                                     s.size, def.value.size));
+    if (s.size != 0 && def.value.size == 0)
+      fail(d.value->pos, fmt::format("'{}' is a vector of {} elements, but its value is a scalar", d.name, s.size));
+    s.slot = new_slot(d.name);
+    def.slot = s.slot;
+    declare(d, s);
+    return def;
+  }
+
+  Factor factor(ast::Sample const& st) {
+    Factor f;
+    f.pos = st.pos;
+    if (st.lhs.kind != ast::ExprKind::name) fail(st.lhs.pos, "the left of '~' must be a variable's name");
+    auto const found = symbols_.find(st.lhs.name);
+    if (found == symbols_.end()) fail(st.lhs.pos, fmt::format("unknown name '{}'", st.lhs.name));
+    Symbol const& s = found->second;
+    if (s.kind != SlotKind::latent && !(s.kind == SlotKind::column && block_ == ast::BlockKind::model))
+      fail(st.lhs.pos, fmt::format("'{}' cannot be on the left of '~' here", st.lhs.name));
+    f.lhs_slot = s.slot;
+    f.lhs_size = s.size;
+    f.lhs_name = st.lhs.name;
+    for (std::size_t i = 0; i < out_.latents.size(); ++i)
+      if (out_.latents[i].slot == s.slot) f.latent = static_cast<int>(i);
+    f.distribution = distributions().find(st.distribution);
+    if (!f.distribution) fail(st.distribution_pos, fmt::format("unknown distribution '{}'", st.distribution));
+    auto const& params = f.distribution->signature.parameters;
+    if (st.args.size() != params.size())
+      fail(st.distribution_pos, fmt::format("{} takes {} arguments ({}), but {} were given", st.distribution,
+                                            params.size(), join(params), st.args.size()));
+    for (std::size_t i = 0; i < st.args.size(); ++i) {
+      f.args.push_back(lower(st.args[i]));
+      if (f.args.back().size != 0 && f.args.back().size != f.lhs_size)
+        fail(st.args[i].pos, fmt::format("size mismatch: {} of {} has {} elements, but '{}' has {}", params[i],
+                                         st.distribution, f.args.back().size, st.lhs.name, f.lhs_size));
+    }
+    return f;
+  }
+
+  ast::Program const& syntax_;
+  data::CsvTable const* data_;
+  CompileOptions const& options_;
+  Program out_;
+  std::map<std::string, Symbol, std::less<>> symbols_;
+  std::set<int> index_column_;  // int data columns: usable as indices
+  ast::BlockKind block_ = ast::BlockKind::data;
+};
+
+}  // namespace
+
+Program compile(ast::Program const& syntax, data::CsvTable const* data, CompileOptions const& options) {
+  return Lowering(syntax, data, options).run();
+}
+
+LatentVariable const* Program::find_latent(std::string_view name) const {
+  for (auto const& v : latents)
+    if (v.name == name) return &v;
+  return nullptr;
+}
+
+Parameter const* Program::find_parameter(std::string_view name) const {
+  for (auto const& p : parameters)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace bbvi

@@ -1,0 +1,30 @@
+#pragma once
+// Variational parameters live on an unconstrained scale u (MATH.md,
+// "Constraints"): λ = exp(u) for lower=0, lo + exp(u) for lower=lo,
+// hi − exp(u) for upper=hi, lo + (hi − lo) inv_logit(u) for both. The
+// optimiser moves u, so it can never produce an invalid λ.
+#include "runtime/dual_math.hpp"
+
+#include <optional>
+#include <string>
+
+namespace bbvi {
+
+struct Constraint {
+  std::optional<double> lower;
+  std::optional<double> upper;
+
+  template <typename T>
+  T constrain(T const& u) const {
+    if (lower && upper) return *lower + (*upper - *lower) * math::inv_logit(u);
+    if (lower) return *lower + math::exp(u);
+    if (upper) return *upper - math::exp(u);
+    return u;
+  }
+
+  double unconstrain(double x) const;     // the inverse of constrain
+  bool admits(double x) const;            // strictly inside the bounds
+  std::string spelling() const;           // "<lower=0>", "" when unconstrained
+};
+
+}  // namespace bbvi

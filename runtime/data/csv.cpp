@@ -1,0 +1,300 @@
+#include "runtime/data/csv.hpp"
+
+#include "grammar/diagnostic.hpp"
+
+#include <fast_float/fast_float.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>  // std::from_chars for integers
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+#include <utility>
+
+namespace bbvi::data {
+
+namespace {
+
+constexpr std::size_t npos = std::string::npos;
+
+// '\r' is trimmed like a blank, which is all CRLF line ends need.
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_space(char c) { return is_blank(c) || c == '\n'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// A quoted cell's content without its quotes (and blanks just inside them), for
+// numbers; numbers have no quotes to unescape.
+std::string_view unquote_for_number(std::string_view cell) {
+  if (cell.size() >= 2 && cell.front() == '"') return trim(cell.substr(1, cell.size() - 2));
+  return cell;
+}
+
+std::string decode_text(std::string_view cell) {
+  if (cell.size() < 2 || cell.front() != '"') return std::string(cell);
+  std::string out;
+  std::string_view const inner = cell.substr(1, cell.size() - 2);
+  for (std::size_t i = 0; i < inner.size(); ++i) {
+    out += inner[i];
+    if (inner[i] == '"') ++i;  // the scanner only lets "" through: keep one
+  }
+  return out;
+}
+
+// The cell as the user wrote it, shortened so that one bad cell of a long text
+// column cannot flood the terminal.
+std::string excerpt(std::string_view cell) {
+  constexpr std::size_t limit = 40;
+  if (cell.size() <= limit) return std::string(cell);
+  return std::string(cell.substr(0, limit)) + "...";
+}
+
+std::string plural(std::size_t n, char const* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+enum class Parsed { ok, empty, malformed, not_finite, not_integer, out_of_range };
+
+// fast_float accepts neither a leading '+' nor blanks; the cell is trimmed and
+// one '+' is removed here ("+-1" stays malformed).
+std::string_view without_plus(std::string_view s) {
+  if (s.size() >= 2 && s[0] == '+' && s[1] != '+' && s[1] != '-') s.remove_prefix(1);
+  return s;
+}
+
+Parsed parse_real(std::string_view s, double& value) {
+  if (s.empty()) return Parsed::empty;
+  s = without_plus(s);
+  char const* const last = s.data() + s.size();
+  auto const result = fast_float::from_chars(s.data(), last, value);
+  if (result.ptr != last) return Parsed::malformed;  // includes "1.5x" and "abc"
+  // fast_float parses "nan" and "inf", and gives ±inf (or reports
+  // out-of-range, depending on the version) for 1e999: none is a datum.
+  if (result.ec != std::errc() || !std::isfinite(value)) return Parsed::not_finite;
+  return Parsed::ok;
+}
+
+Parsed parse_int(std::string_view s, std::int64_t& value) {
+  if (s.empty()) return Parsed::empty;
+  std::string_view const digits = without_plus(s);
+  char const* const last = digits.data() + digits.size();
+  auto const result = std::from_chars(digits.data(), last, value);
+  if (result.ptr == last) return result.ec == std::errc() ? Parsed::ok : Parsed::out_of_range;
+  // "3.0" or "1e3": whole numbers that went through floating point. Beyond
+  // 2^53 a double no longer holds every integer, so the value may be wrong.
+  double real = 0;
+  if (parse_real(s, real) != Parsed::ok) return Parsed::not_integer;
+  if (real != std::trunc(real)) return Parsed::not_integer;
+  if (std::fabs(real) > 9007199254740992.0) return Parsed::out_of_range;  // 2^53
+  value = static_cast<std::int64_t>(real);
+  return Parsed::ok;
+}
+
+}  // namespace
+
+CsvTable CsvTable::from_file(std::string const& path) {
+  // One read of the whole file: the table keeps the text and cell offsets into it.
+  std::error_code ec;
+  auto const size = std::filesystem::file_size(path, ec);
+  std::ifstream in(path, std::ios::binary);
+  if (ec || !in)
+    throw DiagnosticError(error_at(path, {}, fmt::format("cannot read the file: {}",
+                                                         ec ? ec.message() : "cannot open it")));
+  std::string text(static_cast<std::size_t>(size), '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(size)))
+    throw DiagnosticError(error_at(path, {}, "cannot read the file: the read failed"));
+  return CsvTable(std::move(text), path);
+}
+
+CsvTable CsvTable::from_text(std::string text, std::string file_name) {
+  return CsvTable(std::move(text), std::move(file_name));
+}
+
+CsvTable::CsvTable(std::string text, std::string file_name)
+    : file_(std::move(file_name)), text_(std::move(text)) {
+  if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) text_.erase(0, 3);  // UTF-8 BOM
+  split();
+}
+
+void CsvTable::split() {
+  // Everything after the last visible character is blank trailing lines.
+  std::size_t limit = text_.size();
+  while (limit > 0 && is_space(text_[limit - 1])) --limit;
+  std::size_t pos = 0;
+  while (pos < limit && is_space(text_[pos])) ++pos;
+  if (pos >= limit)
+    throw DiagnosticError(
+        error_at(file_, {}, "the file is empty: expected a header row naming the columns"));
+  std::size_t const newline = text_.rfind('\n', pos);
+  pos = newline == npos ? 0 : newline + 1;  // the header's line, leading blanks and all
+
+  // Splits the record at `pos` into offsets_ and returns where the next one starts.
+  auto scan_record = [&](std::size_t p) {
+    for (;;) {
+      offsets_.push_back(p);
+      while (p < limit && is_blank(text_[p])) ++p;
+      if (p < limit && text_[p] == '"') {
+        std::size_t const open = p++;
+        for (;; ++p) {
+          if (p >= limit) fail_at(open, "this quoted cell has no closing quote");
+          if (text_[p] != '"') continue;
+          if (p + 1 < limit && text_[p + 1] == '"') ++p;  // "" is a quote
+          else break;
+        }
+        ++p;
+        while (p < limit && is_blank(text_[p])) ++p;
+        if (p < limit && text_[p] != ',' && text_[p] != '\n')
+          fail_at(p, "unexpected text after the closing quote of a cell (quotes in a "
+                     "quoted cell are written \"\")");
+      } else {
+        while (p < limit && text_[p] != ',' && text_[p] != '\n') ++p;
+      }
+      if (p < limit && text_[p] == ',') {
+        ++p;
+        continue;
+      }
+      offsets_.push_back(p + 1);  // as if a comma followed the last cell
+      return p < limit ? p + 1 : limit;
+    }
+  };
+
+  pos = scan_record(pos);
+  std::size_t const width = offsets_.size() - 1;
+  std::unordered_map<std::string_view, std::size_t> seen;
+  for (std::size_t c = 0; c < width; ++c) {
+    Span const s = trimmed_cell(0, c);  // record 0 needs no width: header_ can still be empty
+    header_.push_back(decode_text(std::string_view(text_).substr(s.begin, s.end - s.begin)));
+  }
+  for (std::size_t c = 0; c < width; ++c) {
+    if (header_[c].empty()) continue;  // unnamed columns cannot be requested
+    auto const [it, inserted] = seen.emplace(header_[c], c);
+    if (inserted) continue;
+    Diagnostic d = error_at(file_, locate(trimmed_cell(0, c).begin),
+                            fmt::format("the header names column '{}' twice", header_[c]));
+    Diagnostic note = error_at(file_, locate(trimmed_cell(0, it->second).begin),
+                               fmt::format("'{}' is first named here", header_[c]));
+    note.severity = Severity::note;
+    d.notes.push_back(std::move(note));
+    throw DiagnosticError(std::move(d));
+  }
+
+  // Reserving for every line (a slight overestimate with quoted line breaks)
+  // avoids the vector's doubling, which would briefly need three times the memory.
+  auto const lines = std::count(text_.begin() + static_cast<std::ptrdiff_t>(pos),
+                                text_.begin() + static_cast<std::ptrdiff_t>(limit), '\n');
+  offsets_.reserve(offsets_.size() + (static_cast<std::size_t>(lines) + 1) * (width + 1));
+  for (std::size_t row = 1; pos < limit; ++row) {
+    std::size_t const first = offsets_.size();
+    pos = scan_record(pos);
+    std::size_t const cells = offsets_.size() - first - 1;
+    if (cells == width) continue;
+    if (cells > width)
+      fail_at(trimmed_cell(row, width).begin,
+              fmt::format("row {} has {}, but the header names {}", row, plural(cells, "cell"),
+                          plural(width, "column")));
+    Span const only = trimmed_cell(row, 0);
+    if (cells == 1 && only.begin == only.end)
+      fail_at(raw_cell(row, 0).begin, fmt::format("row {} is blank, but the header names {}", row,
+                                                  plural(width, "column")));
+    fail_at(raw_cell(row, 0).begin, fmt::format("row {} has {}, but the header names {}", row,
+                                                plural(cells, "cell"), plural(width, "column")));
+  }
+}
+
+std::size_t CsvTable::rows() const { return offsets_.size() / (header_.size() + 1) - 1; }
+
+CsvTable::Span CsvTable::raw_cell(std::size_t record, std::size_t column) const {
+  std::size_t const at = record * (header_.size() + 1) + column;
+  return {offsets_[at], offsets_[at + 1] - 1};
+}
+
+CsvTable::Span CsvTable::trimmed_cell(std::size_t record, std::size_t column) const {
+  Span s = raw_cell(record, column);
+  while (s.end > s.begin && is_blank(text_[s.end - 1])) --s.end;
+  while (s.begin < s.end && is_blank(text_[s.begin])) ++s.begin;
+  return s;  // an all-blank cell keeps its start, where an error about it points
+}
+
+std::size_t CsvTable::column_index(std::string_view name) const {
+  if (name.empty()) return npos;
+  auto const it = std::find(header_.begin(), header_.end(), name);
+  return it == header_.end() ? npos : static_cast<std::size_t>(it - header_.begin());
+}
+
+bool CsvTable::has_column(std::string_view name) const { return column_index(name) != npos; }
+
+Position CsvTable::header_position(std::string_view name) const {
+  std::size_t const c = column_index(name);
+  return c == npos ? Position{} : locate(trimmed_cell(0, c).begin);
+}
+
+std::size_t CsvTable::require_column(std::string_view name) const {
+  std::size_t const c = column_index(name);
+  if (c != npos) return c;
+  std::string names;
+  for (auto const& h : header_)
+    if (!h.empty()) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", h);
+  fail_at(raw_cell(0, 0).begin,
+          fmt::format("the header has no column '{}' (its columns: {})", name, names));
+}
+
+Position CsvTable::locate(std::size_t offset) const {
+  auto const first = text_.begin();
+  auto const at = first + static_cast<std::ptrdiff_t>(offset);
+  int const line = 1 + static_cast<int>(std::count(first, at, '\n'));
+  std::size_t const nl = offset == 0 ? npos : text_.rfind('\n', offset - 1);
+  std::size_t const line_start = nl == npos ? 0 : nl + 1;
+  // Columns count characters, not bytes: skip UTF-8 continuation bytes.
+  int column = 1;
+  for (std::size_t i = line_start; i < offset; ++i)
+    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
+  return {line, column};
+}
+
+void CsvTable::fail_at(std::size_t offset, std::string message) const {
+  throw DiagnosticError(error_at(file_, locate(offset), std::move(message)));
+}
+
+std::vector<double> CsvTable::real_column(std::string_view name) const {
+  std::size_t const c = require_column(name);
+  std::size_t const n = rows();
+  std::vector<double> out(n);
+  for (std::size_t row = 1; row <= n; ++row) {
+    Span const s = trimmed_cell(row, c);
+    std::string_view const cell(text_.data() + s.begin, s.end - s.begin);
+    Parsed const p = parse_real(unquote_for_number(cell), out[row - 1]);
+    if (p == Parsed::ok) continue;
+    std::string const where = fmt::format("column '{}', row {}: ", name, row);
+    if (p == Parsed::empty) fail_at(s.begin, where + "the cell is empty");
+    if (p == Parsed::not_finite)
+      fail_at(s.begin, fmt::format("{}expected a finite number, found '{}'", where, excerpt(cell)));
+    fail_at(s.begin, fmt::format("{}expected a number, found '{}'", where, excerpt(cell)));
+  }
+  return out;
+}
+
+std::vector<std::int64_t> CsvTable::int_column(std::string_view name) const {
+  std::size_t const c = require_column(name);
+  std::size_t const n = rows();
+  std::vector<std::int64_t> out(n);
+  for (std::size_t row = 1; row <= n; ++row) {
+    Span const s = trimmed_cell(row, c);
+    std::string_view const cell(text_.data() + s.begin, s.end - s.begin);
+    Parsed const p = parse_int(unquote_for_number(cell), out[row - 1]);
+    if (p == Parsed::ok) continue;
+    std::string const where = fmt::format("column '{}', row {}: ", name, row);
+    if (p == Parsed::empty) fail_at(s.begin, where + "the cell is empty");
+    if (p == Parsed::out_of_range)
+      fail_at(s.begin, fmt::format("{}the integer '{}' is too large", where, excerpt(cell)));
+    fail_at(s.begin, fmt::format("{}expected an integer, found '{}'", where, excerpt(cell)));
+  }
+  return out;
+}
+
+}  // namespace bbvi::data

@@ -1,0 +1,84 @@
+#pragma once
+// A CSV file read once and split once: the named columns a model binds.
+//
+// Format (RFC 4180, with the leniencies a hand-edited file needs):
+// - The first non-blank line is the header naming the columns; cells are
+//   separated by commas only. A UTF-8 byte-order mark at the start is dropped.
+// - Lines end in LF or CRLF; the last line may lack one; blank lines at the end
+//   are ignored. A blank line elsewhere is a row (with one empty cell).
+// - Spaces and tabs around a cell are trimmed. A cell may be double-quoted;
+//   inside quotes `""` is a quote and commas and line breaks are text.
+// - An empty header name (R's write.csv writes one over its row names) is
+//   allowed; such a column cannot be requested.
+//
+// Errors are DiagnosticErrors whose position is the file's line (the header is
+// line 1) and the 1-based character column where the offending cell's text
+// starts (its first non-blank character; an empty cell's start). Messages name the row as the data
+// row number: 1-based, header excluded, so row r is usually line r + 1.
+// The constructors raise structural errors (empty file, duplicate column name,
+// a row with the wrong number of cells, a broken quote); the cells of a column
+// are checked only when the column is requested, so a text column the model
+// does not use may hold anything.
+#include "grammar/position.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bbvi::data {
+
+class CsvTable {
+ public:
+  // An unreadable file is a DiagnosticError for the file as a whole (line 0).
+  static CsvTable from_file(std::string const& path);
+  // `file_name` is used only in diagnostics.
+  static CsvTable from_text(std::string text, std::string file_name);
+
+  std::string const& file() const { return file_; }
+  // The whole file text (without a byte-order mark), for rendering diagnostics.
+  std::string const& text() const { return text_; }
+  std::size_t rows() const;  // data rows, header excluded
+  std::vector<std::string> const& header() const { return header_; }
+  bool has_column(std::string_view name) const;
+  // Where the column's name stands in the header; line 0 if there is no such column.
+  Position header_position(std::string_view name) const;
+
+  // Every cell of the column as a finite double ("1.5", "-2e3", "+4", " 7 ").
+  // Rejects empty cells, text, trailing junk ("1.5x"), nan and inf, and values
+  // too large for a double.
+  std::vector<double> real_column(std::string_view name) const;
+  // Every cell as an integer. "3", "-2" and "+4" are integers; so is a number
+  // written with a fraction or exponent whose value is a whole number and
+  // exactly representable ("3.0", "1e3": tools that pass integers through
+  // floating point write these). "2.5" is not.
+  std::vector<std::int64_t> int_column(std::string_view name) const;
+
+ private:
+  CsvTable(std::string text, std::string file_name);
+
+  struct Span {
+    std::size_t begin, end;  // byte offsets into text_
+  };
+  // Record 0 is the header, record r is data row r.
+  Span raw_cell(std::size_t record, std::size_t column) const;
+  Span trimmed_cell(std::size_t record, std::size_t column) const;
+  std::size_t column_index(std::string_view name) const;  // npos if absent
+  std::size_t require_column(std::string_view name) const;
+  Position locate(std::size_t offset) const;
+  [[noreturn]] void fail_at(std::size_t offset, std::string message) const;
+
+  void split();
+
+  std::string file_;
+  std::string text_;
+  std::vector<std::string> header_;
+  // (records) × (columns + 1) offsets: cell c of record r spans
+  // [offsets_[r*(M+1)+c], offsets_[r*(M+1)+c+1] − 1), the −1 skipping the
+  // comma (or, for the last cell, a virtual one). One vector for all cells keeps
+  // a million-row file at a few bytes per cell and no allocation per cell.
+  std::vector<std::size_t> offsets_;
+};
+
+}  // namespace bbvi::data

@@ -1,0 +1,36 @@
+#pragma once
+// Normal(mean, sd), Stan's parameterisation.
+#include "grammar/support.hpp"
+#include "runtime/distributions/checks.hpp"
+#include "runtime/dual_math.hpp"
+
+#include <boost/random/normal_distribution.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace bbvi {
+
+struct Normal {
+  static constexpr std::string_view name = "Normal";
+  static constexpr std::array<std::string_view, 2> parameters{"mean", "sd"};
+  static constexpr Support support = Support::real;
+
+  // T is double for the log-joint, Dual for a guide factor's score.
+  template <typename T>
+  static T log_density(double x, T const& mean, T const& sd) {
+    check_finite(name, "mean", mean);
+    check_positive_finite(name, "sd", sd);
+    T const z = (x - mean) / sd;  // T, never auto: see runtime/dual.hpp
+    return -0.5 * z * z - math::log(sd) - 0.918938533204672742;  // log(sqrt(2 pi))
+  }
+
+  template <typename Rng>
+  static double sample(Rng& rng, double mean, double sd) {
+    check_finite(name, "mean", mean);
+    check_positive_finite(name, "sd", sd);
+    return boost::random::normal_distribution<double>(mean, sd)(rng);
+  }
+};
+
+}  // namespace bbvi

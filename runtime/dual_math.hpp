@@ -1,0 +1,83 @@
+#pragma once
+// Every function of the language and of the distributions, once for double
+// and once for Dual. Eigen's AutoDiff lacks lgamma, digamma, log1p, expm1 and
+// pow(Dual, Dual); their derivatives come from Boost.Math here, in one place.
+#include "runtime/dual.hpp"
+
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/special_functions/trigamma.hpp>
+
+#include <cmath>
+
+namespace bbvi::math {
+
+// double ---------------------------------------------------------------------
+inline double exp(double x) { return std::exp(x); }
+inline double log(double x) { return std::log(x); }
+inline double sqrt(double x) { return std::sqrt(x); }
+inline double abs(double x) { return std::fabs(x); }
+inline double square(double x) { return x * x; }
+inline double pow(double x, double y) { return std::pow(x, y); }
+inline double log1p(double x) { return std::log1p(x); }
+inline double expm1(double x) { return std::expm1(x); }
+// std::lgamma writes the global signgam: not thread-safe. Boost's is.
+inline double lgamma(double x) { return boost::math::lgamma(x); }
+inline double digamma(double x) { return boost::math::digamma(x); }
+inline double trigamma(double x) { return boost::math::trigamma(x); }
+inline double inv_logit(double x) {
+  // Split by sign so that exp never overflows.
+  return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
+}
+inline double logit(double p) { return std::log(p) - std::log1p(-p); }
+
+// Dual: value from the double version, derivative by the chain rule ------------
+namespace detail {
+inline Dual chain(Dual const& x, double value, double slope) {
+  return Dual(value, slope * x.derivatives());
+}
+}  // namespace detail
+
+inline Dual exp(Dual const& x) { double const e = std::exp(x.value()); return detail::chain(x, e, e); }
+inline Dual log(Dual const& x) { return detail::chain(x, std::log(x.value()), 1 / x.value()); }
+inline Dual sqrt(Dual const& x) {
+  double const r = std::sqrt(x.value());
+  return detail::chain(x, r, 0.5 / r);
+}
+inline Dual abs(Dual const& x) {
+  return detail::chain(x, std::fabs(x.value()), x.value() < 0 ? -1.0 : 1.0);
+}
+inline Dual square(Dual const& x) { return detail::chain(x, x.value() * x.value(), 2 * x.value()); }
+inline Dual log1p(Dual const& x) {
+  return detail::chain(x, std::log1p(x.value()), 1 / (1 + x.value()));
+}
+inline Dual expm1(Dual const& x) {
+  return detail::chain(x, std::expm1(x.value()), std::exp(x.value()));
+}
+inline Dual lgamma(Dual const& x) { return detail::chain(x, lgamma(x.value()), digamma(x.value())); }
+inline Dual digamma(Dual const& x) {
+  return detail::chain(x, digamma(x.value()), trigamma(x.value()));
+}
+inline Dual inv_logit(Dual const& x) {
+  double const p = inv_logit(x.value());
+  return detail::chain(x, p, p * (1 - p));
+}
+inline Dual logit(Dual const& p) {
+  return detail::chain(p, logit(p.value()), 1 / (p.value() * (1 - p.value())));
+}
+inline Dual pow(Dual const& x, double y) {
+  return detail::chain(x, std::pow(x.value(), y), y * std::pow(x.value(), y - 1));
+}
+inline Dual pow(double x, Dual const& y) {
+  double const v = std::pow(x, y.value());
+  return detail::chain(y, v, v * std::log(x));
+}
+inline Dual pow(Dual const& x, Dual const& y) {
+  // d(x^y) = y x^(y-1) dx + x^y log(x) dy; the log term only where it is defined.
+  double const v = std::pow(x.value(), y.value());
+  double const dx = y.value() * std::pow(x.value(), y.value() - 1);
+  double const dy = x.value() > 0 ? v * std::log(x.value()) : 0.0;
+  return Dual(v, dx * x.derivatives() + dy * y.derivatives());
+}
+
+}  // namespace bbvi::math

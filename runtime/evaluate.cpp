@@ -1,0 +1,191 @@
+#include "runtime/evaluate.hpp"
+
+#include "runtime/distributions/checks.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace bbvi {
+
+namespace {
+
+// The values of every slot during one evaluation: the program's data by
+// reference, everything else computed here.
+template <typename T>
+class Frame {
+ public:
+  Frame(Program const& program, Eigen::Index derivatives) : program_(program), storage_(program.slot_names.size()) {
+    slots_.derivatives = derivatives;
+    slots_.values.resize(program.slot_names.size());
+    for (std::size_t i = 0; i < storage_.size(); ++i) slots_.values[i] = &storage_[i];
+    if constexpr (std::is_same_v<T, double>) {
+      for (std::size_t i = 0; i < program.data.size(); ++i)
+        if (!program.data[i].elements.empty()) slots_.values[i] = &program.data[i];
+    }
+  }
+
+  void set_latents(std::vector<double> const& z) {
+    for (LatentVariable const& v : program_.latents) {
+      Value<T>& slot = storage_[static_cast<std::size_t>(v.slot)];
+      slot.is_vector = v.size != 0;
+      slot.elements.clear();
+      for (std::size_t i = 0; i < v.length(); ++i)
+        slot.elements.push_back(lift<T>(z[v.offset + i], slots_.derivatives));
+    }
+  }
+
+  // T = double: the parameters' values. T = Dual: seeded with ∂/∂u_k = 1.
+  void set_parameters(Eigen::VectorXd const& u) {
+    for (Parameter const& p : program_.parameters) {
+      Value<T>& slot = storage_[static_cast<std::size_t>(p.slot)];
+      slot.is_vector = p.size != 0;
+      slot.elements.clear();
+      for (std::size_t i = 0; i < p.length(); ++i) {
+        Eigen::Index const k = static_cast<Eigen::Index>(p.offset + i);
+        if constexpr (std::is_same_v<T, Dual>) {
+          Dual const ui(u[k], Eigen::VectorXd::Unit(slots_.derivatives, k));
+          slot.elements.push_back(p.constraint.constrain(ui));
+        } else {
+          slot.elements.push_back(p.constraint.constrain(u[k]));
+        }
+      }
+    }
+  }
+
+  void define(Definition const& d) { storage_[static_cast<std::size_t>(d.slot)] = evaluate(d.value, slots_); }
+
+  std::vector<Value<T>> arguments(Factor const& f) const {
+    std::vector<Value<T>> args;
+    args.reserve(f.args.size());
+    for (Node const& a : f.args) args.push_back(evaluate(a, slots_));
+    return args;
+  }
+
+  // Σ over the elements of the left side of log Dist(lhs_i | args_i).
+  T log_density(Factor const& f, Value<double> const& lhs) const {
+    std::vector<Value<T>> const args = arguments(f);
+    std::vector<T> at(args.size());
+    T total = lift<T>(0.0, slots_.derivatives);
+    for (std::size_t i = 0; i < lhs.size(); ++i) {
+      for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+      if constexpr (std::is_same_v<T, Dual>)
+        total += f.distribution->log_density_dual(lhs.elements[i], at.data());
+      else
+        total += f.distribution->log_density(lhs.elements[i], at.data());
+    }
+    return total;
+  }
+
+  Value<double> const& data(int slot) const { return program_.data[static_cast<std::size_t>(slot)]; }
+
+  Slots<T> const& slots() const { return slots_; }
+
+ private:
+  Program const& program_;
+  std::vector<Value<T>> storage_;
+  Slots<T> slots_;
+};
+
+// A latent's draw as a Value<double>.
+Value<double> latent_value(LatentVariable const& v, std::vector<double> const& z) {
+  Value<double> out;
+  out.is_vector = v.size != 0;
+  out.elements.assign(z.begin() + static_cast<std::ptrdiff_t>(v.offset),
+                      z.begin() + static_cast<std::ptrdiff_t>(v.offset + v.length()));
+  return out;
+}
+
+template <typename F>
+auto tied_to(Program const& program, Position pos, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (DomainError const& e) {
+    throw NumericalError(error_at(program.file, pos, e.what()));
+  }
+}
+
+template <typename T>
+T run_guide(Program const& program, Frame<T>& frame, std::vector<double> const& z) {
+  T total = lift<T>(0.0, frame.slots().derivatives);
+  for (Statement const& st : program.guide) {
+    if (auto const* d = std::get_if<Definition>(&st)) {
+      tied_to(program, d->value.pos, [&] { frame.define(*d); });
+    } else {
+      Factor const& f = std::get<Factor>(st);
+      Value<double> const x = latent_value(program.latents[static_cast<std::size_t>(f.latent)], z);
+      total += tied_to(program, f.pos, [&] { return frame.log_density(f, x); });
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& u, RandomStream& rng) {
+  Frame<double> frame(program, 0);
+  frame.set_parameters(u);
+  std::vector<double> z(program.latent_dimension);
+  for (Statement const& st : program.guide) {
+    if (auto const* d = std::get_if<Definition>(&st)) {
+      tied_to(program, d->value.pos, [&] { frame.define(*d); });
+      continue;
+    }
+    Factor const& f = std::get<Factor>(st);
+    LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
+    tied_to(program, f.pos, [&] {
+      std::vector<Value<double>> const args = frame.arguments(f);
+      std::vector<double> at(args.size());
+      for (std::size_t i = 0; i < v.length(); ++i) {
+        for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+        z[v.offset + i] = f.distribution->sample(rng, at.data());
+      }
+    });
+  }
+  return z;
+}
+
+double log_joint(Program const& program, std::vector<double> const& z) {
+  Frame<double> frame(program, 0);
+  frame.set_latents(z);
+  double total = 0;
+  for (Statement const& st : program.model) {
+    if (auto const* d = std::get_if<Definition>(&st)) {
+      tied_to(program, d->value.pos, [&] { frame.define(*d); });
+      continue;
+    }
+    Factor const& f = std::get<Factor>(st);
+    Value<double> const& lhs = f.latent >= 0 ? *frame.slots().values[static_cast<std::size_t>(f.lhs_slot)]
+                                             : frame.data(f.lhs_slot);
+    total += tied_to(program, f.pos, [&] { return frame.log_density(f, lhs); });
+  }
+  return total;
+}
+
+double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {
+  Frame<double> frame(program, 0);
+  frame.set_parameters(u);
+  return run_guide(program, frame, z);
+}
+
+double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
+                            Eigen::Ref<Eigen::VectorXd> score) {
+  Frame<Dual> frame(program, u.size());
+  frame.set_parameters(u);
+  Dual const lq = run_guide(program, frame, z);
+  score = lq.derivatives();
+  return lq.value();
+}
+
+std::vector<std::vector<double>> constrained_parameters(Program const& program, Eigen::VectorXd const& u) {
+  std::vector<std::vector<double>> out;
+  for (Parameter const& p : program.parameters) {
+    std::vector<double> values;
+    for (std::size_t i = 0; i < p.length(); ++i)
+      values.push_back(p.constraint.constrain(u[static_cast<Eigen::Index>(p.offset + i)]));
+    out.push_back(std::move(values));
+  }
+  return out;
+}
+
+}  // namespace bbvi

@@ -1,0 +1,37 @@
+#pragma once
+// The four things the engine asks of a Program: draw z ~ q(·|u), log p(x, z),
+// log q(z|u), and the score ∇u log q(z|u) (from the dual numbers, never by
+// hand). u is the vector of all variational parameters, unconstrained.
+#include "grammar/diagnostic.hpp"
+#include "runtime/program.hpp"
+#include "runtime/random_stream.hpp"
+
+#include <Eigen/Core>
+
+#include <stdexcept>
+#include <vector>
+
+namespace bbvi {
+
+// A distribution rejected its arguments while fitting (a DomainError tied to
+// the statement that produced it): the fit fails numerically, exit status 1.
+class NumericalError : public std::runtime_error {
+ public:
+  explicit NumericalError(Diagnostic d) : std::runtime_error(d.message), diagnostic_(std::move(d)) {}
+  Diagnostic const& diagnostic() const { return diagnostic_; }
+
+ private:
+  Diagnostic diagnostic_;
+};
+
+std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& u, RandomStream& rng);
+double log_joint(Program const& program, std::vector<double> const& z);
+double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
+// Returns log q(z|u) and writes ∇u log q(z|u) into `score` (length of u).
+double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
+                            Eigen::Ref<Eigen::VectorXd> score);
+
+// Each parameter's values on its own (constrained) scale, in declaration order.
+std::vector<std::vector<double>> constrained_parameters(Program const& program, Eigen::VectorXd const& u);
+
+}  // namespace bbvi

@@ -1,0 +1,138 @@
+#include "runtime/expression.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+namespace bbvi {
+
+namespace {
+
+struct FunctionName {
+  std::string_view name;
+  Function function;
+  int arity;
+};
+
+constexpr std::array<FunctionName, 13> function_names{{
+    {"exp", Function::exp, 1},       {"log", Function::log, 1},
+    {"sqrt", Function::sqrt, 1},     {"square", Function::square, 1},
+    {"pow", Function::pow, 2},       {"abs", Function::abs, 1},
+    {"log1p", Function::log1p, 1},   {"expm1", Function::expm1, 1},
+    {"logit", Function::logit, 1},   {"inv_logit", Function::inv_logit, 1},
+    {"lgamma", Function::lgamma, 1}, {"sum", Function::sum, 1},
+    {"mean", Function::mean, 1},
+}};
+
+template <typename T, typename F>
+Value<T> map(Value<T> x, F f) {
+  for (T& e : x.elements) e = f(e);
+  return x;
+}
+
+// Element-wise with broadcasting; sizes were checked when the model was lowered.
+template <typename T, typename F>
+Value<T> zip(Value<T> const& a, Value<T> const& b, F f) {
+  Value<T> out;
+  out.is_vector = a.is_vector || b.is_vector;
+  std::size_t const n = out.is_vector ? std::max(a.is_vector ? a.size() : 0, b.is_vector ? b.size() : 0) : 1;
+  out.elements.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) out.elements.push_back(f(a.at(i), b.at(i)));
+  return out;
+}
+
+template <typename T>
+T pow_of(T const& x, T const& y) {
+  // An integral constant exponent keeps the derivative defined for x <= 0.
+  if constexpr (std::is_same_v<T, Dual>) {
+    if (y.derivatives().isZero(0)) return math::pow(x, y.value());
+  }
+  return math::pow(x, y);
+}
+
+template <typename T>
+Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivatives) {
+  switch (f) {
+    case Function::exp: return map(a[0], [](T const& x) -> T { return math::exp(x); });
+    case Function::log: return map(a[0], [](T const& x) -> T { return math::log(x); });
+    case Function::sqrt: return map(a[0], [](T const& x) -> T { return math::sqrt(x); });
+    case Function::square: return map(a[0], [](T const& x) -> T { return math::square(x); });
+    case Function::abs: return map(a[0], [](T const& x) -> T { return math::abs(x); });
+    case Function::log1p: return map(a[0], [](T const& x) -> T { return math::log1p(x); });
+    case Function::expm1: return map(a[0], [](T const& x) -> T { return math::expm1(x); });
+    case Function::logit: return map(a[0], [](T const& x) -> T { return math::logit(x); });
+    case Function::inv_logit: return map(a[0], [](T const& x) -> T { return math::inv_logit(x); });
+    case Function::lgamma: return map(a[0], [](T const& x) -> T { return math::lgamma(x); });
+    case Function::pow: return zip(a[0], a[1], [](T const& x, T const& y) -> T { return pow_of(x, y); });
+    case Function::sum:
+    case Function::mean: {
+      T total = lift<T>(0.0, derivatives);
+      for (T const& e : a[0].elements) total = total + e;
+      if (f == Function::mean) total = total / static_cast<double>(a[0].size());
+      return Value<T>::scalar(total);
+    }
+  }
+  throw std::logic_error("unknown function");
+}
+
+}  // namespace
+
+bool find_function(std::string_view name, Function& out, int& arity) {
+  for (auto const& f : function_names) {
+    if (f.name == name) {
+      out = f.function;
+      arity = f.arity;
+      return true;
+    }
+  }
+  return false;
+}
+
+template <typename T>
+Value<T> evaluate(Node const& node, Slots<T> const& slots) {
+  using Op = Node::Op;
+  switch (node.op) {
+    case Op::constant: return Value<T>::scalar(lift<T>(node.constant, slots.derivatives));
+    case Op::slot: return *slots.values[static_cast<std::size_t>(node.slot)];
+    case Op::negate: return map(evaluate(node.args[0], slots), [](T const& x) -> T { return -x; });
+    case Op::add:
+    case Op::subtract:
+    case Op::multiply:
+    case Op::divide:
+    case Op::power: {
+      Value<T> const a = evaluate(node.args[0], slots);
+      Value<T> const b = evaluate(node.args[1], slots);
+      switch (node.op) {
+        case Op::add: return zip(a, b, [](T const& x, T const& y) -> T { return x + y; });
+        case Op::subtract: return zip(a, b, [](T const& x, T const& y) -> T { return x - y; });
+        case Op::multiply: return zip(a, b, [](T const& x, T const& y) -> T { return x * y; });
+        case Op::divide: return zip(a, b, [](T const& x, T const& y) -> T { return x / y; });
+        default: return zip(a, b, [](T const& x, T const& y) -> T { return pow_of(x, y); });
+      }
+    }
+    case Op::call: {
+      std::vector<Value<T>> args;
+      for (Node const& a : node.args) args.push_back(evaluate(a, slots));
+      return call(node.function, args, slots.derivatives);
+    }
+    case Op::index: {
+      // Indices are constants or int data columns, checked in range when lowered.
+      Value<T> const& base = *slots.values[static_cast<std::size_t>(node.slot)];
+      Value<T> const index = evaluate(node.args[0], slots);
+      Value<T> out;
+      out.is_vector = index.is_vector;
+      out.elements.reserve(index.size());
+      for (T const& i : index.elements)
+        out.elements.push_back(base.elements[static_cast<std::size_t>(std::lround(value_of(i))) - 1]);
+      return out;
+    }
+  }
+  throw std::logic_error("unknown expression node");
+}
+
+template Value<double> evaluate(Node const&, Slots<double> const&);
+template Value<Dual> evaluate(Node const&, Slots<Dual> const&);
+
+}  // namespace bbvi

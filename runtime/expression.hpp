@@ -1,0 +1,44 @@
+#pragma once
+// Expressions lowered from the syntax tree: names resolved to slots, sizes
+// known, and one evaluator generic over the scalar type (double for the
+// log-joint, Dual for the guide's score).
+#include "grammar/position.hpp"
+#include "runtime/dual_math.hpp"
+#include "runtime/value.hpp"
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+namespace bbvi {
+
+enum class Function { exp, log, sqrt, square, pow, abs, log1p, expm1, logit, inv_logit, lgamma, sum, mean };
+
+// The language's functions by name; false when there is none.
+bool find_function(std::string_view name, Function& out, int& arity);
+
+struct Node {
+  enum class Op { constant, slot, negate, add, subtract, multiply, divide, power, call, index };
+  Op op = Op::constant;
+  double constant = 0;          // constant
+  int slot = -1;                // slot; index: the indexed slot
+  Function function = Function::exp;  // call
+  std::vector<Node> args;       // operands; call arguments; index: the index
+  std::size_t size = 0;         // 0 for a scalar, else the vector's length
+  Position pos;
+};
+
+// The values an expression can refer to, by slot number.
+template <typename T>
+struct Slots {
+  std::vector<Value<T> const*> values;
+  Eigen::Index derivatives = 0;  // the Dual length constants must take
+};
+
+template <typename T>
+Value<T> evaluate(Node const& node, Slots<T> const& slots);
+
+extern template Value<double> evaluate(Node const&, Slots<double> const&);
+extern template Value<Dual> evaluate(Node const&, Slots<Dual> const&);
+
+}  // namespace bbvi

@@ -1,0 +1,77 @@
+#pragma once
+// A checked .model lowered once against its data: every name a slot, every
+// expression a Node of known size, every `~` a Factor bound to a registry
+// entry. The log-joint, the guide's sampler, log q and its score are
+// evaluated from this (runtime/evaluate.hpp).
+#include "grammar/position.hpp"
+#include "grammar/support.hpp"
+#include "runtime/constraint.hpp"
+#include "runtime/expression.hpp"
+#include "runtime/registry.hpp"
+
+#include <cstddef>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace bbvi {
+
+struct LatentVariable {
+  std::string name;
+  int slot = -1;
+  std::size_t size = 0;    // 0: a scalar
+  std::size_t offset = 0;  // where its elements start in a draw z
+  bool discrete = false;
+  Position pos;
+
+  std::size_t length() const { return size == 0 ? 1 : size; }
+};
+
+struct Parameter {
+  std::string name;
+  int slot = -1;
+  std::size_t size = 0;    // 0: a scalar
+  std::size_t offset = 0;  // where its elements start in u
+  Constraint constraint;
+  std::vector<double> initial;  // on the unconstrained scale
+  Position pos;
+
+  std::size_t length() const { return size == 0 ? 1 : size; }
+};
+
+// `real eta[N] = a + b * x;` in model or guide.
+struct Definition {
+  int slot = -1;
+  Node value;
+};
+
+// `lhs ~ Distribution(args);`
+struct Factor {
+  int lhs_slot = -1;
+  std::size_t lhs_size = 0;  // 0: a scalar
+  int latent = -1;           // index into latents, or -1 for an observed column
+  DistributionEntry const* distribution = nullptr;
+  std::vector<Node> args;
+  Position pos;
+  std::string lhs_name;
+};
+
+using Statement = std::variant<Definition, Factor>;
+
+struct Program {
+  std::string file;
+  std::vector<std::string> slot_names;
+  std::vector<Value<double>> data;  // by slot: columns' values; empty elsewhere
+  std::vector<LatentVariable> latents;
+  std::vector<Parameter> parameters;
+  std::vector<Statement> model;  // in order: locals before their uses
+  std::vector<Statement> guide;  // parameters' locals, then one Factor per latent
+  std::size_t latent_dimension = 0;     // length of a draw z
+  std::size_t parameter_dimension = 0;  // length of u
+  std::size_t rows = 0;                 // N
+
+  LatentVariable const* find_latent(std::string_view name) const;
+  Parameter const* find_parameter(std::string_view name) const;
+};
+
+}  // namespace bbvi

@@ -1,0 +1,123 @@
+// The binary as a user runs it: exit statuses, the JSON it writes, and the
+// errors it prints.
+#include "runtime/data/csv.hpp"
+#include "tests/support/normal_gamma_reference.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using namespace bbvi;
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(fs::path const& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path scratch(std::string const& name) {
+  fs::path const dir = fs::temp_directory_path() / ("bbvi-ppl-e2e-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+Run run(std::string const& arguments) {
+  fs::path const out = scratch("stdout"), err = scratch("stderr");
+  std::string const command = std::string("'") + BBVI_BINARY + "' " + arguments + " >'" + out.string() + "' 2>'" +
+                              err.string() + "'";
+  int const raw = std::system(command.c_str());
+  Run r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string source(std::string const& relative) { return std::string(BBVI_SOURCE_DIR) + "/" + relative; }
+
+fs::path write(std::string const& name, std::string const& text) {
+  fs::path const p = scratch(name);
+  std::ofstream(p) << text;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("bbvi-ppl fits the canonical model and writes the JSON result") {
+  fs::path const json_path = scratch("fit.json");
+  fs::remove(json_path);
+  Run const r = run(source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv") + " --seed 3 --output '" +
+                    json_path.string() + "'");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("mu_N") != std::string::npos);
+  CHECK(r.out.find("ELBO") != std::string::npos);
+  nlohmann::json const j = nlohmann::json::parse(slurp(json_path));
+  for (char const* key : {"params", "elbo", "iterations", "converged", "seconds", "summary"}) CHECK(j.contains(key));
+  CHECK(j["converged"] == true);
+  auto const& p = j["params"];
+  reference::NormalGammaGuide const fitted{p["mu_N"], p["lambda_N"], p["alpha_N"], p["beta_N"]};
+  std::vector<double> const x =
+      bbvi::data::CsvTable::from_file(source("models/normal_gamma.csv")).real_column("x");
+  double const kl = reference::kl_to(fitted, reference::cavi_optimum(x, {}));
+  INFO("KL to the CAVI optimum: " << kl);
+  CHECK(kl < 0.01);
+  CHECK(j["summary"]["tau"]["q5"] < j["summary"]["tau"]["q50"]);
+}
+
+TEST_CASE("bbvi-ppl: a malformed model exits 2 with file:line:col, the line and a caret") {
+  fs::path const model = write("broken.model", "latent {\n  real mu\n}\nmodel { mu ~ Normal(0, 1); }\n"
+                                               "guide { real m; mu ~ Normal(m, 1); }\n");
+  Run const r = run("'" + model.string() + "'");
+  CHECK(r.status == 2);
+  CHECK(r.err.find(model.string() + ":3:1: error: expected ';'") != std::string::npos);
+  CHECK(r.err.find("\n  }\n  ^\n") != std::string::npos);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("bbvi-ppl: bad data and bad options exit 2 and write no result") {
+  fs::path const json_path = scratch("never.json");
+  fs::remove(json_path);
+  fs::path const csv = write("text.csv", "x\n1.5\nabc\n");
+  Run const text = run(source("models/normal_gamma.model") + " '" + csv.string() + "' --output '" +
+                       json_path.string() + "'");
+  CHECK(text.status == 2);
+  CHECK(text.err.find(csv.string() + ":3:1: error: column 'x', row 2: expected a number, found 'abc'") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(json_path));
+
+  fs::path const other = write("other.csv", "y\n1.5\n");
+  Run const missing = run(source("models/normal_gamma.model") + " '" + other.string() + "'");
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("data column 'x' is not in") != std::string::npos);
+
+  Run const set = run(source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv") + " --set mu=1");
+  CHECK(set.status == 2);
+  CHECK(set.err.find("'mu' is not a data constant") != std::string::npos);
+
+  Run const option = run(source("models/normal_gamma.model") + " --samples nine");
+  CHECK(option.status == 2);
+}
+
+TEST_CASE("bbvi-ppl --help lists the options and exits 0") {
+  Run const r = run("--help");
+  CHECK(r.status == 0);
+  for (char const* option : {"--seed", "--samples", "--iters", "--step-size", "--set", "--output", "--method"})
+    CHECK(r.out.find(option) != std::string::npos);
+}

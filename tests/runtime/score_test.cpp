@@ -1,0 +1,61 @@
+// The automatic scores of the canonical guide against MATH.md's closed forms.
+#include "runtime/evaluate.hpp"
+#include "tests/support/fit_helpers.hpp"
+
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+using namespace bbvi;
+
+TEST_CASE("canonical guide: automatic scores equal MATH.md's closed forms") {
+  data::CsvTable const table = testing::column_table("x", {0.3, -1.2, 2.5});
+  Program const program = testing::compile_model(testing::read_source_file("models/normal_gamma.model"), &table);
+  REQUIRE(program.parameter_dimension == 4);
+  boost::random::mt19937 rng(42);
+  boost::random::uniform_real_distribution<double> uniform(-2.0, 2.0);
+  for (int trial = 0; trial < 50; ++trial) {
+    Eigen::VectorXd u(4);
+    for (int k = 0; k < 4; ++k) u[k] = uniform(rng);
+    double const mu_N = u[0], lambda_N = std::exp(u[1]), alpha_N = std::exp(u[2]), beta_N = std::exp(u[3]);
+    double const mu = 3 * uniform(rng), tau = std::exp(uniform(rng));
+    Eigen::VectorXd score(4);
+    log_guide_with_score(program, u, {mu, tau}, score);
+    // MATH.md gives ∂/∂λ; the parameters live on u = (mu_N, log λ_N, log α_N,
+    // log β_N), so each positive one picks up dλ/du = λ.
+    double const expected[4] = {
+        lambda_N * (mu - mu_N),
+        lambda_N * (1 / (2 * lambda_N) - (mu - mu_N) * (mu - mu_N) / 2),
+        alpha_N * (std::log(beta_N) + std::log(tau) - boost::math::digamma(alpha_N)),
+        beta_N * (alpha_N / beta_N - tau),
+    };
+    for (int k = 0; k < 4; ++k) {
+      INFO("trial " << trial << ", coordinate " << k);
+      CHECK(score[k] == Approx(expected[k]).epsilon(1e-9).margin(1e-12));
+    }
+  }
+}
+
+TEST_CASE("canonical model: log p and log q equal MATH.md's formulas") {
+  std::vector<double> const x{0.3, -1.2, 2.5};
+  data::CsvTable const table = testing::column_table("x", x);
+  CompileOptions options;
+  options.overrides = {{"mu0", 0.5}, {"lambda0", 2.0}, {"alpha0", 3.0}, {"beta0", 1.5}};
+  Program const program =
+      testing::compile_model(testing::read_source_file("models/normal_gamma.model"), &table, options);
+  double const mu = 0.7, tau = 1.3, log2pi = std::log(2 * M_PI);
+  double expected = 0;
+  for (double xn : x) expected += 0.5 * std::log(tau) - 0.5 * log2pi - 0.5 * tau * (xn - mu) * (xn - mu);
+  expected += 0.5 * std::log(2.0 * tau) - 0.5 * log2pi - 0.5 * 2.0 * tau * (mu - 0.5) * (mu - 0.5);
+  expected += 3.0 * std::log(1.5) - std::lgamma(3.0) + 2.0 * std::log(tau) - 1.5 * tau;
+  CHECK(log_joint(program, {mu, tau}) == Approx(expected).epsilon(1e-12));
+
+  Eigen::VectorXd u(4);
+  u << 0.2, std::log(4.0), std::log(2.0), std::log(3.0);
+  double const lq = 0.5 * std::log(4.0) - 0.5 * log2pi - 0.5 * 4.0 * (mu - 0.2) * (mu - 0.2) + 2.0 * std::log(3.0) -
+                    std::lgamma(2.0) + std::log(tau) - 3.0 * tau;
+  CHECK(log_guide(program, u, {mu, tau}) == Approx(lq).epsilon(1e-12));
+}

@@ -1,0 +1,169 @@
+// bbvi-ppl MODEL [DATA] [options]: parse, check, bind the data, fit, report.
+// The only place that prints and picks the exit status:
+// 0 fitted, 1 the fit failed numerically, 2 bad model, data or options.
+#include "grammar/check.hpp"
+#include "grammar/diagnostic.hpp"
+#include "grammar/parse.hpp"
+#include "runtime/bbvi/fit.hpp"
+#include "runtime/compile.hpp"
+#include "runtime/data/csv.hpp"
+#include "runtime/evaluate.hpp"
+#include "runtime/registry.hpp"
+#include "runtime/summary.hpp"
+#include "tools/bbvi-ppl/atomic_file.hpp"
+#include "tools/bbvi-ppl/report.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+namespace {
+
+using namespace bbvi;
+
+constexpr int exit_fitted = 0;
+constexpr int exit_numerical = 1;
+constexpr int exit_bad_input = 2;
+constexpr int summary_draws = 10000;
+
+struct Options {
+  std::string model_file;
+  std::string data_file;
+  std::string output_file;
+  std::vector<std::string> settings;
+  std::string method = "natural-gradient";
+  FitOptions fit;
+};
+
+// The text of every file a diagnostic may point into, for its source line.
+struct Sources {
+  std::map<std::string, std::string> texts;
+
+  void print(std::vector<Diagnostic> const& ds) const {
+    for (Diagnostic const& d : ds) {
+      auto const it = texts.find(d.file);
+      std::fputs(render(d, it == texts.end() ? std::string_view{} : it->second).c_str(), stderr);
+    }
+  }
+};
+
+std::optional<std::string> read_file(std::string const& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return text.str();
+}
+
+// --set NAME=VALUE, VALUE a number.
+std::map<std::string, double, std::less<>> parse_settings(std::vector<std::string> const& settings) {
+  std::map<std::string, double, std::less<>> out;
+  for (std::string const& s : settings) {
+    std::size_t const eq = s.find('=');
+    Diagnostic bad;
+    bad.message = fmt::format("--set {}: expected NAME=VALUE with VALUE a number", s);
+    if (eq == std::string::npos || eq == 0) throw DiagnosticError(bad);
+    std::string const value = s.substr(eq + 1);
+    double v = 0;
+    auto const [end, error] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (error != std::errc() || end != value.data() + value.size() || !std::isfinite(v)) throw DiagnosticError(bad);
+    out[s.substr(0, eq)] = v;
+  }
+  return out;
+}
+
+int run(Options& o) {
+  Sources sources;
+  auto const model_text = read_file(o.model_file);
+  if (!model_text) {
+    sources.print({error_at(o.model_file, {}, "cannot read the model file")});
+    return exit_bad_input;
+  }
+  sources.texts[o.model_file] = *model_text;
+  try {
+    ast::Program const syntax = parse_program(*model_text, o.model_file);
+    std::vector<Diagnostic> const problems = check_program(syntax, distributions().catalog());
+    if (!problems.empty()) {
+      sources.print(problems);
+      return exit_bad_input;
+    }
+    std::optional<data::CsvTable> table;
+    if (!o.data_file.empty()) {
+      table = data::CsvTable::from_file(o.data_file);
+      sources.texts[o.data_file] = table->text();
+    }
+    CompileOptions compile_options;
+    compile_options.overrides = parse_settings(o.settings);
+    Program const program = compile(syntax, table ? &*table : nullptr, compile_options);
+
+    o.fit.method = o.method == "adagrad" ? Method::adagrad : Method::natural_gradient;
+    FitResult const result = fit(program, o.fit);
+    cli::FitReport report{o.model_file, o.data_file, &program, &result, &o.fit,
+                          constrained_parameters(program, result.u),
+                          summarise_guide(program, result.u, summary_draws, o.fit.seed), summary_draws};
+    nlohmann::ordered_json const json = cli::report_json(report);
+    // nlohmann writes a non-finite number as null: refuse to report one.
+    if (!std::isfinite(result.elbo) || !result.u.allFinite()) {
+      std::fputs("bbvi-ppl: error: the fit ended with a non-finite ELBO or parameter; no result was written\n",
+                  stderr);
+      return exit_numerical;
+    }
+    std::fputs(cli::format_report(report).c_str(), stdout);
+    if (!result.converged)
+      std::fputs(fmt::format("bbvi-ppl: warning: stopped at the iteration cap (--iters {}) before the stopping "
+                             "rule was met; the result may be far from the optimum\n",
+                             result.iterations)
+                     .c_str(),
+                 stderr);
+    if (!o.output_file.empty()) cli::write_file_atomically(o.output_file, json.dump(2) + "\n");
+    return exit_fitted;
+  } catch (DiagnosticError const& e) {
+    sources.print(e.diagnostics());
+    return exit_bad_input;
+  } catch (NumericalError const& e) {
+    sources.print({e.diagnostic()});
+    std::fputs("bbvi-ppl: error: the fit failed numerically; no result was written\n", stderr);
+    return exit_numerical;
+  } catch (std::runtime_error const& e) {
+    std::fputs(fmt::format("bbvi-ppl: error: {}\n", e.what()).c_str(), stderr);
+    return exit_bad_input;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"bbvi-ppl: fit a .model file's guide to its posterior by black-box variational inference"};
+  app.add_option("MODEL", o.model_file, "the .model file")->required();
+  app.add_option("DATA", o.data_file, "the CSV file whose columns the data block names");
+  app.add_option("--seed", o.fit.seed, "seed of every random stream")->default_val(1);
+  app.add_option("--samples", o.fit.samples,
+                 "draws per iteration (default: max(10, 2P + 2) for natural-gradient, 10 for adagrad)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--iters", o.fit.max_iterations, "iteration cap (default: 1000 natural-gradient, 20000 adagrad)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--step-size", o.fit.step_size, "step size η (default: 1)")->check(CLI::NonNegativeNumber);
+  app.add_option("--method", o.method, "natural-gradient (default) or adagrad (Algorithm 1 of the BBVI paper)")
+      ->check(CLI::IsMember({"natural-gradient", "adagrad"}));
+  app.add_option("--tolerance", o.fit.tolerance, "natural-gradient: stop when the iterate's noise is below this KL")
+      ->default_val(o.fit.tolerance)
+      ->check(CLI::PositiveNumber);
+  app.add_option("--set", o.settings, "NAME=VALUE: override a data constant (repeatable)");
+  app.add_option("--output", o.output_file, "write the result as JSON to this file");
+  try {
+    app.parse(argc, argv);
+  } catch (CLI::ParseError const& e) {
+    int const code = app.exit(e);
+    return code == 0 ? exit_fitted : exit_bad_input;
+  }
+  return run(o);
+}
