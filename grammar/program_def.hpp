@@ -192,22 +192,23 @@ x3::rule<guide_block_class, x3ast::Block> const guide_block = "'guide' block";
 x3::rule<block_class, x3ast::Block> const block = "a block";
 
 // Any statement in any block: parse.cpp says what each block may hold.
+// After the keyword everything is expected, so `data` alone asks for its '{'.
 auto const data_block_def =
-    keyword<struct data_keyword_id>("data") >> x3::attr(ast::BlockKind::data) >>
-    (token<struct open_data_id>("'{' after 'data'", '{') > *statement >
-     token<struct close_data_id>("'}' to close the data block", '}'));
+    keyword<struct data_keyword_id>("data") > x3::attr(ast::BlockKind::data) >
+    token<struct open_data_id>("'{' after 'data'", '{') > *statement >
+    token<struct close_data_id>("'}' to close the data block", '}');
 auto const latent_block_def =
-    keyword<struct latent_keyword_id>("latent") >> x3::attr(ast::BlockKind::latent) >>
-    (token<struct open_latent_id>("'{' after 'latent'", '{') > *statement >
-     token<struct close_latent_id>("'}' to close the latent block", '}'));
+    keyword<struct latent_keyword_id>("latent") > x3::attr(ast::BlockKind::latent) >
+    token<struct open_latent_id>("'{' after 'latent'", '{') > *statement >
+    token<struct close_latent_id>("'}' to close the latent block", '}');
 auto const model_block_def =
-    keyword<struct model_keyword_id>("model") >> x3::attr(ast::BlockKind::model) >>
-    (token<struct open_model_id>("'{' after 'model'", '{') > *statement >
-     token<struct close_model_id>("'}' to close the model block", '}'));
+    keyword<struct model_keyword_id>("model") > x3::attr(ast::BlockKind::model) >
+    token<struct open_model_id>("'{' after 'model'", '{') > *statement >
+    token<struct close_model_id>("'}' to close the model block", '}');
 auto const guide_block_def =
-    keyword<struct guide_keyword_id>("guide") >> x3::attr(ast::BlockKind::guide) >>
-    (token<struct open_guide_id>("'{' after 'guide'", '{') > *statement >
-     token<struct close_guide_id>("'}' to close the guide block", '}'));
+    keyword<struct guide_keyword_id>("guide") > x3::attr(ast::BlockKind::guide) >
+    token<struct open_guide_id>("'{' after 'guide'", '{') > *statement >
+    token<struct close_guide_id>("'}' to close the guide block", '}');
 auto const block_def = data_block | latent_block | model_block | guide_block;
 
 BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed, primary, power,

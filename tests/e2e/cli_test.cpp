@@ -121,3 +121,17 @@ TEST_CASE("bbvi-ppl --help lists the options and exits 0") {
   for (char const* option : {"--seed", "--samples", "--iters", "--step-size", "--set", "--output", "--method"})
     CHECK(r.out.find(option) != std::string::npos);
 }
+
+TEST_CASE("bbvi-ppl --set overrides a data constant, and hitting --iters warns") {
+  fs::path const json_path = scratch("set.json");
+  std::string const common = source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv");
+  Run const r = run(common + " --set lambda0=1e6 --set mu0=5 --output '" + json_path.string() + "'");
+  REQUIRE(r.status == 0);
+  // A prior this tight on mu = 5 leaves the data no say in its mean.
+  nlohmann::json const j = nlohmann::json::parse(slurp(json_path));
+  CHECK(double(j["params"]["mu_N"]) == Approx(5.0).margin(0.01));
+
+  Run const capped = run(common + " --iters 3");
+  CHECK(capped.status == 0);
+  CHECK(capped.err.find("warning: stopped at the iteration cap (--iters 3)") != std::string::npos);
+}

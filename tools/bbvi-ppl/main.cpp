@@ -80,6 +80,17 @@ std::map<std::string, double, std::less<>> parse_settings(std::vector<std::strin
   return out;
 }
 
+std::string cap_warning(Method method, int iterations) {
+  if (method == Method::adagrad)
+    return fmt::format("bbvi-ppl: warning: adagrad (Algorithm 1) has no stopping rule and ran to the cap "
+                       "(--iters {}); it is typically still far from the optimum: the default method is "
+                       "natural-gradient\n",
+                       iterations);
+  return fmt::format("bbvi-ppl: warning: stopped at the iteration cap (--iters {}) before the gradient was "
+                     "down to noise; the result may be far from the optimum\n",
+                     iterations);
+}
+
 int run(Options& o) {
   Sources sources;
   auto const model_text = read_file(o.model_file);
@@ -117,12 +128,7 @@ int run(Options& o) {
       return exit_numerical;
     }
     std::fputs(cli::format_report(report).c_str(), stdout);
-    if (!result.converged)
-      std::fputs(fmt::format("bbvi-ppl: warning: stopped at the iteration cap (--iters {}) before the stopping "
-                             "rule was met; the result may be far from the optimum\n",
-                             result.iterations)
-                     .c_str(),
-                 stderr);
+    if (!result.converged) std::fputs(cap_warning(o.fit.method, result.iterations).c_str(), stderr);
     if (!o.output_file.empty()) cli::write_file_atomically(o.output_file, json.dump(2) + "\n");
     return exit_fitted;
   } catch (DiagnosticError const& e) {
