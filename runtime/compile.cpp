@@ -155,8 +155,11 @@ class Lowering {
     Node n;
     n.op = Node::Op::call;
     n.pos = e.pos;
-    int arity = 0;
-    if (!find_function(e.name, n.function, arity)) fail(e.pos, fmt::format("unknown function '{}'", e.name));
+    FunctionSignature const* signature = find_function(e.name);
+    std::optional<Function> const function = implementation_of(e.name);
+    if (!signature || !function) fail(e.pos, fmt::format("unknown function '{}'", e.name));
+    n.function = *function;
+    int const arity = signature->arity;
     if (static_cast<int>(e.args.size()) != arity)
       fail(e.pos, fmt::format("{} takes {} argument{}, but {} were given", e.name, arity, arity == 1 ? "" : "s",
                               e.args.size()));

@@ -10,21 +10,20 @@ namespace bbvi {
 
 namespace {
 
+// The implementation of each function of grammar/functions.hpp, by name.
 struct FunctionName {
   std::string_view name;
   Function function;
-  int arity;
 };
 
 constexpr std::array<FunctionName, 13> function_names{{
-    {"exp", Function::exp, 1},       {"log", Function::log, 1},
-    {"sqrt", Function::sqrt, 1},     {"square", Function::square, 1},
-    {"pow", Function::pow, 2},       {"abs", Function::abs, 1},
-    {"log1p", Function::log1p, 1},   {"expm1", Function::expm1, 1},
-    {"logit", Function::logit, 1},   {"inv_logit", Function::inv_logit, 1},
-    {"lgamma", Function::lgamma, 1}, {"sum", Function::sum, 1},
-    {"mean", Function::mean, 1},
+    {"exp", Function::exp},       {"log", Function::log},     {"sqrt", Function::sqrt},
+    {"square", Function::square}, {"pow", Function::pow},     {"abs", Function::abs},
+    {"log1p", Function::log1p},   {"expm1", Function::expm1}, {"logit", Function::logit},
+    {"inv_logit", Function::inv_logit}, {"lgamma", Function::lgamma}, {"sum", Function::sum},
+    {"mean", Function::mean},
 }};
+static_assert(function_names.size() == functions.size(), "every function of the language has an implementation");
 
 template <typename T, typename F>
 Value<T> map(Value<T> x, F f) {
@@ -79,15 +78,10 @@ Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivativ
 
 }  // namespace
 
-bool find_function(std::string_view name, Function& out, int& arity) {
-  for (auto const& f : function_names) {
-    if (f.name == name) {
-      out = f.function;
-      arity = f.arity;
-      return true;
-    }
-  }
-  return false;
+std::optional<Function> implementation_of(std::string_view name) {
+  for (auto const& f : function_names)
+    if (f.name == name) return f.function;
+  return std::nullopt;
 }
 
 template <typename T>

@@ -2,11 +2,13 @@
 // Expressions lowered from the syntax tree: names resolved to slots, sizes
 // known, and one evaluator generic over the scalar type (double for the
 // log-joint, Dual for the guide's score).
+#include "grammar/functions.hpp"
 #include "grammar/position.hpp"
 #include "runtime/dual_math.hpp"
 #include "runtime/value.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -14,8 +16,9 @@ namespace bbvi {
 
 enum class Function { exp, log, sqrt, square, pow, abs, log1p, expm1, logit, inv_logit, lgamma, sum, mean };
 
-// The language's functions by name; false when there is none.
-bool find_function(std::string_view name, Function& out, int& arity);
+// The implementation of a function of grammar/functions.hpp; nullopt for
+// a name that is not one.
+std::optional<Function> implementation_of(std::string_view name);
 
 struct Node {
   enum class Op { constant, slot, negate, add, subtract, multiply, divide, power, call, index };

@@ -1,0 +1,68 @@
+// Lowering against data: what only the data and the options can reveal.
+#include "runtime/evaluate.hpp"
+#include "tests/support/fit_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace bbvi;
+
+namespace {
+
+std::string const canonical = testing::read_source_file("models/normal_gamma.model");
+
+// The rendered first diagnostic of what compiling throws.
+std::string first_error(std::string const& source, data::CsvTable const* table, CompileOptions const& options = {}) {
+  try {
+    testing::compile_model(source, table, options);
+  } catch (DiagnosticError const& e) {
+    Diagnostic const& d = e.diagnostics().front();
+    return fmt::format("{}:{}:{}: {}", d.file, d.pos.line, d.pos.column, d.message);
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("compile: a data column missing from the CSV names the declaration and the columns there are") {
+  data::CsvTable const table = testing::column_table("y", {1.0, 2.0});
+  CHECK(first_error(canonical, &table) ==
+        "test.model:3:8: data column 'x' is not in memory.csv (its columns are: y)");
+}
+
+TEST_CASE("compile: --set of a name that is not a constant, and of a value outside the bounds") {
+  data::CsvTable const table = testing::column_table("x", {1.0, 2.0});
+  CompileOptions options;
+  options.overrides = {{"tau", 1.0}};
+  CHECK(first_error(canonical, &table, options) ==
+        ":0:0: --set tau=1: 'tau' is not a data constant of test.model "
+        "(its constants are: alpha0, beta0, lambda0, mu0)");
+  options.overrides = {{"lambda0", -2.0}};
+  CHECK(first_error(canonical, &table, options) ==
+        "test.model:5:17: constant 'lambda0' is -2 (set with --set), outside its declared bounds <lower=0>");
+}
+
+TEST_CASE("compile: vectors of different lengths are rejected before fitting") {
+  std::string const source = R"(data { real x[N]; real w[N]; }
+latent { real mu; }
+model { real both[N] = x + w; mu ~ Normal(0, 1); x ~ Normal(mu * sum(w), 1); }
+guide { real m; mu ~ Normal(m, 1); }
+)";
+  data::CsvTable const table = data::CsvTable::from_text("x,w\n1,2\n3,4\n", "xw.csv");
+  CHECK_NOTHROW(testing::compile_model(source, &table));
+  std::string const mismatch = R"(data { real x[N]; int J = 3; }
+latent { real mu; real theta[J]; }
+model { mu ~ Normal(0, 1); theta ~ Normal(mu, 1); x ~ Normal(theta, 1); }
+guide { real m; real t[J]; mu ~ Normal(m, 1); theta ~ Normal(t, 1); }
+)";
+  CHECK(first_error(mismatch, &table) ==
+        "test.model:3:62: size mismatch: mean of Normal has 3 elements, but 'x' has 2");
+}
+
+TEST_CASE("compile: guide parameters start where their initial values say, on the unconstrained scale") {
+  data::CsvTable const table = testing::column_table("x", {1.0});
+  Program const program = testing::compile_model(canonical, &table);
+  REQUIRE(program.parameters.size() == 4);
+  CHECK(program.parameters[0].initial[0] == 0.0);             // mu_N = 0
+  CHECK(program.parameters[1].initial[0] == Approx(0.0));     // log(lambda_N = 1)
+  CHECK(program.parameters[1].constraint.lower == 0.0);
+}
