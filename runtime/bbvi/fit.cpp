@@ -1,5 +1,9 @@
 #include "runtime/bbvi/fit.hpp"
 
+#include "grammar/diagnostic.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -23,9 +27,32 @@ Eigen::VectorXd initial_parameters(Program const& program) {
   return u;
 }
 
+namespace {
+
+[[noreturn]] void bad_option(std::string message) {
+  Diagnostic d;
+  d.message = std::move(message);
+  throw DiagnosticError(d);
+}
+
+void check_samples(FitOptions const& o, std::size_t parameters) {
+  int const needed = o.method == Method::natural_gradient ? static_cast<int>(parameters) + 2 : 2;
+  if (o.samples < needed)
+    bad_option(o.method == Method::natural_gradient
+                   ? fmt::format("--samples {}: the natural-gradient regression over {} parameters needs at least "
+                                 "{} draws per iteration (more than parameters + 1)",
+                                 o.samples, parameters, needed)
+                   : fmt::format("--samples {}: adagrad needs at least 2 draws per iteration to estimate the "
+                                 "ELBO's standard error",
+                                 o.samples));
+}
+
+}  // namespace
+
 FitResult fit(Program const& program, FitOptions const& options) {
   FitOptions o = options;
   if (o.samples <= 0) o.samples = default_samples(o.method, program.parameter_dimension);
+  check_samples(o, program.parameter_dimension);
   if (o.max_iterations <= 0) o.max_iterations = default_max_iterations(o.method);
   if (o.step_size <= 0) o.step_size = default_step_size(o.method);
   auto const start = std::chrono::steady_clock::now();

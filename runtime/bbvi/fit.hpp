@@ -51,6 +51,7 @@ int default_samples(Method method, std::size_t parameters);
 int default_max_iterations(Method method);
 double default_step_size(Method method);
 
+// Throws DiagnosticError (an option error, no file) for too few --samples.
 FitResult fit(Program const& program, FitOptions const& options);
 
 // Each method on its own (fit() picks one); options are complete here.

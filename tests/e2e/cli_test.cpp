@@ -135,3 +135,38 @@ TEST_CASE("bbvi-ppl --set overrides a data constant, and hitting --iters warns")
   CHECK(capped.status == 0);
   CHECK(capped.err.find("warning: stopped at the iteration cap (--iters 3)") != std::string::npos);
 }
+
+TEST_CASE("bbvi-ppl: too few --samples and an unwritable --output are option errors (exit 2)") {
+  std::string const common = source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv");
+  Run const few = run(common + " --samples 5");
+  CHECK(few.status == 2);
+  CHECK(few.err.find("bbvi-ppl: error: --samples 5: the natural-gradient regression over 4 parameters needs at "
+                     "least 6 draws per iteration") != std::string::npos);
+  Run const one = run(common + " --method adagrad --samples 1");
+  CHECK(one.status == 2);
+  Run const unwritable = run(common + " --output /nonexistent-dir/fit.json");
+  CHECK(unwritable.status == 2);
+  CHECK(unwritable.err.find("cannot write '/nonexistent-dir/fit.json'") != std::string::npos);
+}
+
+TEST_CASE("bbvi-ppl: a distribution rejecting its arguments mid-fit exits 1, names the statement, writes nothing") {
+  // tau - 1 is negative for many draws of tau from Gamma(1, 1).
+  fs::path const model = write("negative_sd.model", R"(data { real x[N]; }
+latent { real mu; real<lower=0> tau; }
+model {
+  mu ~ Normal(0, 10);
+  tau ~ Gamma(1, 1);
+  x ~ Normal(mu, tau - 1);
+}
+guide { real m; real<lower=0> s; real<lower=0> a; real<lower=0> b;
+  mu ~ Normal(m, s); tau ~ Gamma(a, b); }
+)");
+  fs::path const json_path = scratch("numerical.json");
+  fs::remove(json_path);
+  Run const r = run("'" + model.string() + "' " + source("models/normal_gamma.csv") + " --output '" +
+                    json_path.string() + "'");
+  CHECK(r.status == 1);
+  CHECK(r.err.find(model.string() + ":6:3: error: Normal: sd is -") != std::string::npos);
+  CHECK(r.err.find("but must be positive and finite") != std::string::npos);
+  CHECK_FALSE(fs::exists(json_path));
+}

@@ -80,6 +80,15 @@ std::map<std::string, double, std::less<>> parse_settings(std::vector<std::strin
   return out;
 }
 
+bool all_finite(cli::FitReport const& r) {
+  bool ok = std::isfinite(r.result->elbo) && std::isfinite(r.result->elbo_se);
+  for (auto const& values : r.parameters)
+    for (double v : values) ok = ok && std::isfinite(v);
+  for (MarginalSummary const& m : r.marginals)
+    for (double v : {m.mean, m.sd, m.q5, m.q50, m.q95}) ok = ok && std::isfinite(v);
+  return ok;
+}
+
 std::string cap_warning(Method method, int iterations) {
   if (method == Method::adagrad)
     return fmt::format("bbvi-ppl: warning: adagrad (Algorithm 1) has no stopping rule and ran to the cap "
@@ -122,14 +131,21 @@ int run(Options& o) {
                           summarise_guide(program, result.u, summary_draws, o.fit.seed), summary_draws};
     nlohmann::ordered_json const json = cli::report_json(report);
     // nlohmann writes a non-finite number as null: refuse to report one.
-    if (!std::isfinite(result.elbo) || !result.u.allFinite()) {
+    if (!all_finite(report)) {
       std::fputs("bbvi-ppl: error: the fit ended with a non-finite ELBO or parameter; no result was written\n",
                   stderr);
       return exit_numerical;
     }
     std::fputs(cli::format_report(report).c_str(), stdout);
     if (!result.converged) std::fputs(cap_warning(o.fit.method, result.iterations).c_str(), stderr);
-    if (!o.output_file.empty()) cli::write_file_atomically(o.output_file, json.dump(2) + "\n");
+    if (!o.output_file.empty()) {
+      try {
+        cli::write_file_atomically(o.output_file, json.dump(2) + "\n");
+      } catch (std::runtime_error const& e) {
+        std::fputs(fmt::format("bbvi-ppl: error: --output: {}\n", e.what()).c_str(), stderr);
+        return exit_bad_input;
+      }
+    }
     return exit_fitted;
   } catch (DiagnosticError const& e) {
     sources.print(e.diagnostics());
@@ -138,9 +154,10 @@ int run(Options& o) {
     sources.print({e.diagnostic()});
     std::fputs("bbvi-ppl: error: the fit failed numerically; no result was written\n", stderr);
     return exit_numerical;
-  } catch (std::runtime_error const& e) {
-    std::fputs(fmt::format("bbvi-ppl: error: {}\n", e.what()).c_str(), stderr);
-    return exit_bad_input;
+  } catch (std::exception const& e) {
+    // Not an input error we know how to point at: a failure of the fit.
+    std::fputs(fmt::format("bbvi-ppl: error: {}; no result was written\n", e.what()).c_str(), stderr);
+    return exit_numerical;
   }
 }
 
