@@ -21,7 +21,7 @@
 #include "runtime/evaluate.hpp"
 
 #include <Eigen/Cholesky>
-#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/fisher_f.hpp>
 
 #include <cmath>
 #include <deque>
@@ -37,10 +37,15 @@ constexpr double negligible_kl = 1e-6;
 
 struct StepEstimate {
   Eigen::VectorXd delta;       // the natural gradient
-  Eigen::MatrixXd covariance;  // of delta
+  Eigen::MatrixXd covariance;  // of delta, estimated from the draws
   Eigen::MatrixXd fisher;
   double elbo = 0;
   double elbo_variance = 0;
+  // What the covariance was estimated with: its degrees of freedom, and
+  // whether it is a sample covariance of the estimate itself (Hotelling's T²)
+  // rather than a regression's σ̂²(XᵀX)⁻¹.
+  double dof = 1;
+  bool hotelling = false;
 
   double kl() const { return 0.5 * delta.dot(fisher * delta); }
   double noise_kl() const { return 0.5 * (fisher * covariance).trace(); }
@@ -48,9 +53,17 @@ struct StepEstimate {
     Eigen::LDLT<Eigen::MatrixXd> const solver(covariance);
     return delta.dot(solver.solve(delta));
   }
-  bool is_noise(double chi2_critical) const {
+  // The 95% point of wald() when the true gradient is zero. With the
+  // covariance estimated from few draws this is far above χ²_P: W/P is
+  // F(P, dof) for a regression; Hotelling's T² adds (dof + P − 1)/dof.
+  double critical_value() const {
+    double const P = static_cast<double>(delta.size());
+    double const f = boost::math::quantile(boost::math::fisher_f(P, dof), 0.95);
+    return P * f * (hotelling ? (dof + P - 1) / dof : 1.0);
+  }
+  bool is_noise() const {
     double const w = wald();
-    return kl() < negligible_kl || (std::isfinite(w) && w < chi2_critical);
+    return kl() < negligible_kl || (std::isfinite(w) && w < critical_value());
   }
 };
 
@@ -59,19 +72,23 @@ struct StepEstimate {
 StepEstimate window_mean(std::deque<StepEstimate> const& w) {
   double const m = static_cast<double>(w.size());
   Eigen::Index const P = w.front().delta.size();
-  StepEstimate mean{Eigen::VectorXd::Zero(P), Eigen::MatrixXd::Zero(P, P), Eigen::MatrixXd::Zero(P, P), 0, 0};
+  StepEstimate mean{Eigen::VectorXd::Zero(P), Eigen::MatrixXd::Zero(P, P), Eigen::MatrixXd::Zero(P, P), 0, 0, 0,
+                    false};
   for (auto const& e : w) {
     mean.delta += e.delta / m;
     mean.covariance += e.covariance / (m * m);
     mean.fisher += e.fisher / m;
     mean.elbo += e.elbo / m;
     mean.elbo_variance += e.elbo_variance / (m * m);
+    mean.dof += e.dof;
+    mean.hotelling = mean.hotelling || e.hotelling;
   }
   return mean;
 }
 
 StepEstimate regression_step(RegressionEstimate const& r) {
-  return {r.slope, r.slope_covariance, r.fisher, r.intercept, r.intercept_variance};
+  return {r.slope, r.slope_covariance, r.fisher, r.intercept, r.intercept_variance,
+          static_cast<double>(r.residual_dof), false};
 }
 
 StepEstimate averaging_step(RegressionEstimate const& r, Draws const& d, Eigen::VectorXd const& f,
@@ -81,7 +98,7 @@ StepEstimate averaging_step(RegressionEstimate const& r, Draws const& d, Eigen::
   Eigen::Index const P = mean_fisher.rows();
   Eigen::MatrixXd const inverse = solver.solve(Eigen::MatrixXd::Identity(P, P));
   return {solver.solve(g.gradient), inverse * g.covariance * inverse, mean_fisher, r.intercept,
-          r.intercept_variance};
+          r.intercept_variance, static_cast<double>(d.scores.rows() - P), true};
 }
 
 }  // namespace
@@ -90,11 +107,10 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
   FitResult r;
   r.u = initial_parameters(program);
   Eigen::Index const P = r.u.size();
-  double const chi2_critical =
-      boost::math::quantile(boost::math::chi_squared(static_cast<double>(std::max<Eigen::Index>(P, 1))), 0.95);
   std::deque<StepEstimate> recent;
-  int averaged = 0;  // iterations of phase 3 so far
+  int averaged = 0;  // noise-level iterations of phase 3 so far: ρ = η/averaged
   Eigen::MatrixXd fisher_sum = Eigen::MatrixXd::Zero(P, P);
+  int fisher_count = 0;
   double iterate_noise = 0;  // expected KL of the iterate from the noise of past steps
 
   for (int t = 1; t <= options.max_iterations; ++t) {
@@ -105,12 +121,15 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
       throw NumericalError(error_at(program.file, {}, "log p − log q is not finite at a draw from the guide"));
     RegressionEstimate const regression = regress(d.scores, f);
     StepEstimate step = regression_step(regression);
-    if (averaged == 0 && step.kl() <= options.trust_region && step.is_noise(chi2_critical)) averaged = 1;
+    if (averaged == 0 && step.kl() <= options.trust_region && step.is_noise()) averaged = 1;
     double rho = options.step_size;
     if (averaged > 0) {
       fisher_sum += regression.fisher;
-      step = averaging_step(regression, d, f, fisher_sum / averaged);
-      rho /= averaged++;
+      step = averaging_step(regression, d, f, fisher_sum / ++fisher_count);
+      rho /= averaged;
+      // The step shrinks only while the gradient is down to noise: a
+      // significant one keeps the current step instead of decaying early.
+      if (step.is_noise()) ++averaged;
     }
     if (rho * rho * step.kl() > options.trust_region) rho = std::sqrt(options.trust_region / step.kl());
     if (!std::isfinite(rho) || !step.delta.allFinite())
@@ -125,7 +144,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     StepEstimate const mean = window_mean(recent);
     r.elbo = mean.elbo;
     r.elbo_se = std::sqrt(mean.elbo_variance);
-    if (averaged > static_cast<int>(window) && mean.is_noise(chi2_critical) && iterate_noise < options.tolerance) {
+    if (averaged > static_cast<int>(window) && mean.is_noise() && iterate_noise < options.tolerance) {
       r.converged = true;
       break;
     }
