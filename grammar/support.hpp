@@ -10,10 +10,10 @@ enum class Support {
   real,                 // (-inf, inf)
   positive,             // (0, inf)
   unit_interval,        // (0, 1)
-  interval,             // (lo, hi), bounds given by the distribution's arguments
+  interval,             // (lo, hi): the distribution's first two arguments (Uniform)
   nonnegative_integer,  // 0, 1, 2, ...
   binary,               // 0 or 1
-  bounded_integer,      // 0, 1, ..., n with n an argument
+  bounded_integer,      // 0, 1, ..., n: n the distribution's first argument (Binomial)
 };
 
 constexpr bool is_discrete(Support s) {

@@ -9,6 +9,7 @@
 #include <boost/math/special_functions/trigamma.hpp>
 
 #include <cmath>
+#include <limits>
 
 namespace bbvi::math {
 
@@ -30,6 +31,10 @@ inline double inv_logit(double x) {
   return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
 }
 inline double logit(double p) { return std::log(p) - std::log1p(-p); }
+// log(1 - x), accurate for small x (Stan's log1m).
+inline double log1m(double x) { return std::log1p(-x); }
+// log of the binomial coefficient; only ever taken of counts, so double only.
+inline double lchoose(double n, double k) { return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1); }
 
 // Dual: value from the double version, derivative by the chain rule ------------
 namespace detail {
@@ -53,6 +58,9 @@ inline Dual log1p(Dual const& x) {
 }
 inline Dual expm1(Dual const& x) {
   return detail::chain(x, std::expm1(x.value()), std::exp(x.value()));
+}
+inline Dual log1m(Dual const& x) {
+  return detail::chain(x, std::log1p(-x.value()), -1 / (1 - x.value()));
 }
 inline Dual lgamma(Dual const& x) { return detail::chain(x, lgamma(x.value()), digamma(x.value())); }
 inline Dual digamma(Dual const& x) {
@@ -78,6 +86,21 @@ inline Dual pow(Dual const& x, Dual const& y) {
   double const dx = y.value() * std::pow(x.value(), y.value() - 1);
   double const dy = x.value() > 0 ? v * std::log(x.value()) : 0.0;
   return Dual(v, dx * x.derivatives() + dy * y.derivatives());
+}
+
+// The log density of a value outside the support: -infinity, with the
+// derivative length of `like` so that it combines with the rest of the ELBO.
+template <typename T>
+T log_zero(T const& like) {
+  return lift<T>(-std::numeric_limits<double>::infinity(), derivative_length(like));
+}
+
+// log B(a, b), the Beta function, for double and Dual alike: its derivative
+// (digamma differences) follows from lgamma's.
+template <typename T>
+T lbeta(T const& a, T const& b) {
+  T const sum = a + b;  // T, never auto: see runtime/dual.hpp
+  return lgamma(a) + lgamma(b) - lgamma(sum);
 }
 
 }  // namespace bbvi::math

@@ -1,7 +1,20 @@
 #include "runtime/registry.hpp"
 
+#include "runtime/distributions/bernoulli.hpp"
+#include "runtime/distributions/beta.hpp"
+#include "runtime/distributions/binomial.hpp"
+#include "runtime/distributions/cauchy.hpp"
+#include "runtime/distributions/exponential.hpp"
 #include "runtime/distributions/gamma.hpp"
+#include "runtime/distributions/half_normal.hpp"
+#include "runtime/distributions/inv_gamma.hpp"
+#include "runtime/distributions/laplace.hpp"
+#include "runtime/distributions/lognormal.hpp"
 #include "runtime/distributions/normal.hpp"
+#include "runtime/distributions/poisson.hpp"
+#include "runtime/distributions/student_t.hpp"
+#include "runtime/distributions/uniform.hpp"
+#include "runtime/distributions/weibull.hpp"
 
 namespace bbvi {
 
@@ -11,6 +24,19 @@ Registry make_registry() {
   // A new distribution: one header under distributions/ and one line here.
   table.add<Normal>();
   table.add<Gamma>();
+  table.add<Beta>();
+  table.add<Exponential>();
+  table.add<LogNormal>();
+  table.add<InvGamma>();
+  table.add<Uniform>();
+  table.add<StudentT>();
+  table.add<Cauchy>();
+  table.add<Laplace>();
+  table.add<HalfNormal>();
+  table.add<Bernoulli>();
+  table.add<Binomial>();
+  table.add<Poisson>();
+  table.add<Weibull>();
   return table;
 }
 }  // namespace
@@ -24,6 +50,12 @@ DistributionCatalog Registry::catalog() const {
   DistributionCatalog c;
   for (auto const& [name, entry] : entries_) c.emplace(name, entry.signature);
   return c;
+}
+
+std::vector<DistributionEntry const*> Registry::all() const {
+  std::vector<DistributionEntry const*> list;
+  for (auto const& [name, entry] : entries_) list.push_back(&entry);
+  return list;
 }
 
 Registry const& distributions() {

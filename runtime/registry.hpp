@@ -1,8 +1,10 @@
 #pragma once
 // The one table of distributions. Each distribution is a struct with
 // `name`, `parameters`, `support`, a `log_density` template over the scalar
-// type and a `sample`; `add<D>()` turns it into the entry the runtime calls
-// through, and into the signature the checker sees.
+// type, a `sample`, and `example_arguments` and `invalid_arguments` for the
+// generic property test; `add<D>()` turns it into the entry the runtime calls
+// through, and into the signature the checker sees. A distribution with an
+// integer argument (Binomial's n) also declares `differentiable`.
 #include "grammar/catalog.hpp"
 #include "runtime/dual.hpp"
 #include "runtime/random_stream.hpp"
@@ -10,7 +12,9 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace bbvi {
 
@@ -19,6 +23,11 @@ struct DistributionEntry {
   double (*log_density)(double x, double const* args);
   Dual (*log_density_dual)(double x, Dual const* args);
   double (*sample)(RandomStream& rng, double const* args);
+  // For tests/runtime/distribution_properties_test.cpp: a typical valid point,
+  // a point the argument checks reject, and which arguments the density is
+  // differentiable in (not a count such as Binomial's n).
+  std::vector<double> example_arguments, invalid_arguments;
+  std::vector<bool> differentiable;
 };
 
 class Registry {
@@ -26,16 +35,40 @@ class Registry {
   template <typename D>
   void add() {
     constexpr std::size_t arity = D::parameters.size();
-    DistributionEntry entry{signature_of<D>(), &erased_log_density<D, double>,
-                            &erased_log_density<D, Dual>, &erased_sample<D>};
     static_assert(arity > 0, "a distribution takes at least one argument");
+    static_assert(D::example_arguments.size() == arity && D::invalid_arguments.size() == arity,
+                  "one example and one invalid value per parameter");
+    DistributionEntry entry{signature_of<D>(),
+                            &erased_log_density<D, double>,
+                            &erased_log_density<D, Dual>,
+                            &erased_sample<D>,
+                            {D::example_arguments.begin(), D::example_arguments.end()},
+                            {D::invalid_arguments.begin(), D::invalid_arguments.end()},
+                            differentiable_of<D>()};
     entries_.emplace(entry.signature.name, std::move(entry));
   }
 
   DistributionEntry const* find(std::string_view name) const;
   DistributionCatalog catalog() const;
+  std::vector<DistributionEntry const*> all() const;  // by name
 
  private:
+  template <typename D, typename = void>
+  struct declares_differentiable : std::false_type {};
+  template <typename D>
+  struct declares_differentiable<D, std::void_t<decltype(D::differentiable)>> : std::true_type {};
+
+  // Every argument, unless the distribution says otherwise.
+  template <typename D>
+  static std::vector<bool> differentiable_of() {
+    if constexpr (declares_differentiable<D>::value) {
+      static_assert(D::differentiable.size() == D::parameters.size(), "one flag per parameter");
+      return std::vector<bool>(D::differentiable.begin(), D::differentiable.end());
+    } else {
+      return std::vector<bool>(D::parameters.size(), true);
+    }
+  }
+
   template <typename D>
   static DistributionSignature signature_of() {
     DistributionSignature s;

@@ -7,7 +7,6 @@
 #include <boost/random/gamma_distribution.hpp>
 
 #include <array>
-#include <limits>
 #include <string_view>
 
 namespace bbvi {
@@ -15,13 +14,17 @@ namespace bbvi {
 struct Gamma {
   static constexpr std::string_view name = "Gamma";
   static constexpr std::array<std::string_view, 2> parameters{"shape", "rate"};
+  // For tests/runtime/distribution_properties_test.cpp: a typical valid point,
+  // and one the checks must reject.
+  static constexpr std::array<double, 2> example_arguments{2.5, 3.0};
+  static constexpr std::array<double, 2> invalid_arguments{0.0, 1.0};
   static constexpr Support support = Support::positive;
 
   template <typename T>
   static T log_density(double x, T const& shape, T const& rate) {
     check_positive_finite(name, "shape", shape);
     check_positive_finite(name, "rate", rate);
-    if (!(x > 0)) return lift<T>(-std::numeric_limits<double>::infinity(), derivative_length(shape));
+    if (!(x > 0)) return math::log_zero(shape);
     return shape * math::log(rate) - math::lgamma(shape) + (shape - 1.0) * std::log(x) - rate * x;
   }
 

@@ -14,6 +14,10 @@ namespace bbvi {
 struct Normal {
   static constexpr std::string_view name = "Normal";
   static constexpr std::array<std::string_view, 2> parameters{"mean", "sd"};
+  // For tests/runtime/distribution_properties_test.cpp: a typical valid point,
+  // and one the checks must reject.
+  static constexpr std::array<double, 2> example_arguments{0.5, 2.0};
+  static constexpr std::array<double, 2> invalid_arguments{0.0, -1.0};
   static constexpr Support support = Support::real;
 
   // T is double for the log-joint, Dual for a guide factor's score.

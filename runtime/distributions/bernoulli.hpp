@@ -1,0 +1,39 @@
+#pragma once
+// Bernoulli(p), Stan's parameterisation (bernoulli_lpmf(x | theta)).
+#include "grammar/support.hpp"
+#include "runtime/distributions/checks.hpp"
+#include "runtime/dual_math.hpp"
+
+#include <boost/random/bernoulli_distribution.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace bbvi {
+
+struct Bernoulli {
+  static constexpr std::string_view name = "Bernoulli";
+  static constexpr std::array<std::string_view, 1> parameters{"p"};
+  static constexpr std::array<double, 1> example_arguments{0.3};
+  static constexpr std::array<double, 1> invalid_arguments{1.5};
+  static constexpr Support support = Support::binary;
+
+  template <typename T>
+  static T log_density(double x, T const& p) {
+    check_probability(name, "p", p);
+    double const q = value_of(p);
+    // An impossible outcome (x = 1 at p = 0, x = 0 at p = 1) is -infinity
+    // outright: log(0) would give it an infinite, NaN-laden derivative.
+    if (x == 1) return q > 0 ? math::log(p) : math::log_zero(p);
+    if (x == 0) return q < 1 ? math::log1m(p) : math::log_zero(p);
+    return math::log_zero(p);
+  }
+
+  template <typename Rng>
+  static double sample(Rng& rng, double p) {
+    check_probability(name, "p", p);
+    return boost::random::bernoulli_distribution<double>(p)(rng) ? 1.0 : 0.0;
+  }
+};
+
+}  // namespace bbvi

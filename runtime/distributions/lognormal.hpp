@@ -1,0 +1,42 @@
+#pragma once
+// LogNormal(mu, sigma), Stan's parameterisation: log x ~ Normal(mu, sigma).
+#include "grammar/support.hpp"
+#include "runtime/distributions/checks.hpp"
+#include "runtime/dual_math.hpp"
+
+#include <boost/random/lognormal_distribution.hpp>
+
+#include <array>
+#include <cmath>
+#include <string_view>
+
+namespace bbvi {
+
+struct LogNormal {
+  static constexpr std::string_view name = "LogNormal";
+  static constexpr std::array<std::string_view, 2> parameters{"mu", "sigma"};
+  static constexpr std::array<double, 2> example_arguments{0.3, 0.8};
+  static constexpr std::array<double, 2> invalid_arguments{0.3, 0.0};
+  static constexpr Support support = Support::positive;
+
+  template <typename T>
+  static T log_density(double x, T const& mu, T const& sigma) {
+    check_finite(name, "mu", mu);
+    check_positive_finite(name, "sigma", sigma);
+    if (!(x > 0)) return math::log_zero(mu);
+    double const log_x = std::log(x);
+    T const z = (log_x - mu) / sigma;  // T, never auto: see runtime/dual.hpp
+    // The Normal density of log x, times the Jacobian 1/x.
+    return -0.5 * z * z - math::log(sigma) - 0.918938533204672742 - log_x;  // log(sqrt(2 pi))
+  }
+
+  template <typename Rng>
+  static double sample(Rng& rng, double mu, double sigma) {
+    check_finite(name, "mu", mu);
+    check_positive_finite(name, "sigma", sigma);
+    // Boost.Random's (m, s) are the mean and sd of log x, as Stan's mu and sigma.
+    return boost::random::lognormal_distribution<double>(mu, sigma)(rng);
+  }
+};
+
+}  // namespace bbvi
