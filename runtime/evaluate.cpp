@@ -62,17 +62,22 @@ class Frame {
     return args;
   }
 
-  // Σ over the elements of the left side of log Dist(lhs_i | args_i).
-  T log_density(Factor const& f, Value<double> const& lhs) const {
+  // Σ over the elements of the left side of log Dist(lhs_i | args_i); each
+  // term also goes to `elements` when given.
+  T log_density(Factor const& f, Value<double> const& lhs, std::vector<double>* elements = nullptr) const {
     std::vector<Value<T>> const args = arguments(f);
     std::vector<T> at(args.size());
     T total = lift<T>(0.0, slots_.derivatives);
+    if (elements) elements->resize(lhs.size());
     for (std::size_t i = 0; i < lhs.size(); ++i) {
       for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+      T term;
       if constexpr (std::is_same_v<T, Dual>)
-        total += f.distribution->log_density_dual(lhs.elements[i], at.data());
+        term = f.distribution->log_density_dual(lhs.elements[i], at.data());
       else
-        total += f.distribution->log_density(lhs.elements[i], at.data());
+        term = f.distribution->log_density(lhs.elements[i], at.data());
+      if (elements) (*elements)[i] = value_of(term);
+      total += term;
     }
     return total;
   }
@@ -145,11 +150,15 @@ std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& 
   return z;
 }
 
-double log_joint(Program const& program, std::vector<double> const& z) {
+namespace {
+
+double run_model(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>* terms) {
   Frame<double> frame(program, 0);
   frame.set_latents(z);
   double total = 0;
-  for (Statement const& st : program.model) {
+  if (terms) terms->resize(program.model.size());
+  for (std::size_t i = 0; i < program.model.size(); ++i) {
+    Statement const& st = program.model[i];
     if (auto const* d = std::get_if<Definition>(&st)) {
       tied_to(program, d->value.pos, [&] { frame.define(*d); });
       continue;
@@ -157,9 +166,35 @@ double log_joint(Program const& program, std::vector<double> const& z) {
     Factor const& f = std::get<Factor>(st);
     Value<double> const& lhs = f.latent >= 0 ? *frame.slots().values[static_cast<std::size_t>(f.lhs_slot)]
                                              : frame.data(f.lhs_slot);
-    total += tied_to(program, f.pos, [&] { return frame.log_density(f, lhs); });
+    total += tied_to(program, f.pos, [&] { return frame.log_density(f, lhs, terms ? &(*terms)[i] : nullptr); });
   }
   return total;
+}
+
+}  // namespace
+
+double log_joint(Program const& program, std::vector<double> const& z) { return run_model(program, z, nullptr); }
+
+double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms) {
+  return run_model(program, z, &terms);
+}
+
+std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {
+  Frame<double> frame(program, 0);
+  frame.set_parameters(u);
+  std::vector<double> out(program.latent_dimension);
+  std::vector<double> elements;
+  for (Statement const& st : program.guide) {
+    if (auto const* d = std::get_if<Definition>(&st)) {
+      tied_to(program, d->value.pos, [&] { frame.define(*d); });
+      continue;
+    }
+    Factor const& f = std::get<Factor>(st);
+    LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
+    tied_to(program, f.pos, [&] { return frame.log_density(f, latent_value(v, z), &elements); });
+    std::copy(elements.begin(), elements.end(), out.begin() + static_cast<std::ptrdiff_t>(v.offset));
+  }
+  return out;
 }
 
 double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {

@@ -26,6 +26,11 @@ class NumericalError : public std::runtime_error {
 
 std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& u, RandomStream& rng);
 double log_joint(Program const& program, std::vector<double> const& z);
+// log p(x, z) with each term kept: terms[i][k] is element k of the i-th
+// statement of the model block (empty for a local definition).
+double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms);
+// log q(z|u) of each latent element, indexed like z.
+std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
 double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
 // Returns log q(z|u) and writes ∇u log q(z|u) into `score` (length of u).
 double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,

@@ -1,6 +1,7 @@
 #pragma once
 // One iteration's S draws from the guide, with what every estimator needs of
 // them: log p(x, z_s), log q(z_s | u) and the score ∇u log q(z_s | u).
+#include "runtime/bbvi/blankets.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>
@@ -13,6 +14,9 @@ struct Draws {
   Eigen::MatrixXd scores;  // S × P: row s is ∇u log q(z_s | u)
   Eigen::VectorXd log_p;   // log p(x, z_s)
   Eigen::VectorXd log_q;   // log q(z_s | u)
+  // With blankets: column j is group j's f_j = log p_j − log q_j, the terms of
+  // its Markov blanket less its own guide factors (MATH.md, Algorithm 2).
+  Eigen::MatrixXd group_f;
 
   // f(z_s) = log p − log q: its mean is the ELBO, its covariance with the
   // score the gradient (MATH.md).
@@ -22,6 +26,6 @@ struct Draws {
 // Draw s of iteration t comes from its own stream (seed, t, s): results do not
 // depend on the order in which draws are made.
 Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::uint64_t seed,
-           std::uint64_t iteration);
+           std::uint64_t iteration, Blankets const* blankets = nullptr);
 
 }  // namespace bbvi

@@ -1,5 +1,7 @@
 #include "runtime/bbvi/fit.hpp"
 
+#include "runtime/bbvi/blankets.hpp"
+
 #include "grammar/diagnostic.hpp"
 
 #include <fmt/format.h>
@@ -49,10 +51,27 @@ void check_samples(FitOptions const& o, std::size_t parameters) {
 
 }  // namespace
 
+bool rao_blackwellise_by_default(Program const&) {
+  // Not yet: on a hierarchical model (eight schools, P = 20) the grouped
+  // regression with S = 10 diverges and with S = 40 does not meet the
+  // stopping rule in 1,000 iterations; the joint one does not either. Until
+  // that is measured and mended the default stays the joint regression.
+  return false;
+}
+
 FitResult fit(Program const& program, FitOptions const& options) {
   FitOptions o = options;
-  if (o.samples <= 0) o.samples = default_samples(o.method, program.parameter_dimension);
-  check_samples(o, program.parameter_dimension);
+  o.rao_blackwellise = o.method == Method::natural_gradient &&
+                       (o.grouping == FitOptions::Grouping::blankets ||
+                        (o.grouping == FitOptions::Grouping::automatic && rao_blackwellise_by_default(program)));
+  std::size_t regression_size = program.parameter_dimension;
+  if (o.rao_blackwellise) {
+    regression_size = 0;
+    for (FactorGroup const& g : find_blankets(program).groups)
+      regression_size = std::max(regression_size, g.coordinates.size());
+  }
+  if (o.samples <= 0) o.samples = default_samples(o.method, regression_size);
+  check_samples(o, regression_size);
   if (o.max_iterations <= 0) o.max_iterations = default_max_iterations(o.method);
   if (o.step_size <= 0) o.step_size = default_step_size(o.method);
   auto const start = std::chrono::steady_clock::now();

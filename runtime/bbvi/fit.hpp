@@ -25,6 +25,11 @@ struct FitOptions {
   // this many nats of KL (and the gradient is indistinguishable from noise).
   double tolerance = 3e-4;
   double trust_region = 1.0;  // κ: a step may change q by at most this many nats
+  // natural gradient: regress each group of parameters on its own Markov
+  // blanket (Rao-Blackwellised) rather than all of u on the full f.
+  // fit() decides when `automatic`: see rao_blackwellise_by_default().
+  enum class Grouping { automatic, joint, blankets } grouping = Grouping::automatic;
+  bool rao_blackwellise = false;  // what `grouping` resolved to
 };
 
 struct IterationRecord {
@@ -46,8 +51,13 @@ struct FitResult {
   std::vector<IterationRecord> trace;
 };
 
+// The joint regression needs S > P + 1 draws and grows noisy as P grows; per
+// group, S > (the largest group's parameters) + 1. Whether `automatic`
+// groups: see the definition for what has been measured.
+bool rao_blackwellise_by_default(Program const& program);
+
 // The defaults each method uses for the options left at 0.
-int default_samples(Method method, std::size_t parameters);
+int default_samples(Method method, std::size_t parameters);  // parameters: of the largest regression
 int default_max_iterations(Method method);
 double default_step_size(Method method);
 

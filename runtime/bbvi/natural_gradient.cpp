@@ -25,6 +25,9 @@
 
 #include <cmath>
 #include <deque>
+#include <limits>
+#include <numeric>
+#include <optional>
 
 namespace bbvi {
 
@@ -86,20 +89,83 @@ StepEstimate window_mean(std::deque<StepEstimate> const& w) {
   return mean;
 }
 
-StepEstimate regression_step(RegressionEstimate const& r) {
-  return {r.slope, r.slope_covariance, r.fisher, r.intercept, r.intercept_variance,
-          static_cast<double>(r.residual_dof), false};
-}
+// One iteration's estimate: jointly over all of u with the full f, or block
+// by block, each group of parameters regressed on its own blanket's f_j
+// (Rao-Blackwellised; MATH.md: what keeps S small with many parameters).
+class Estimator {
+ public:
+  Estimator(Program const& program, bool rao_blackwellise) {
+    if (rao_blackwellise) blankets_ = find_blankets(program);
+    if (blankets_) {
+      for (FactorGroup const& g : blankets_->groups) blocks_.push_back(g.coordinates);
+    } else {
+      blocks_.emplace_back(static_cast<std::size_t>(program.parameter_dimension));
+      std::iota(blocks_.back().begin(), blocks_.back().end(), Eigen::Index{0});
+    }
+  }
 
-StepEstimate averaging_step(RegressionEstimate const& r, Draws const& d, Eigen::VectorXd const& f,
-                            Eigen::MatrixXd const& mean_fisher) {
-  CovarianceGradient const g = covariance_gradient(d.scores, f);
-  Eigen::LDLT<Eigen::MatrixXd> const solver(mean_fisher);
-  Eigen::Index const P = mean_fisher.rows();
-  Eigen::MatrixXd const inverse = solver.solve(Eigen::MatrixXd::Identity(P, P));
-  return {solver.solve(g.gradient), inverse * g.covariance * inverse, mean_fisher, r.intercept,
-          r.intercept_variance, static_cast<double>(d.scores.rows() - P), true};
-}
+  Blankets const* blankets() const { return blankets_ ? &*blankets_ : nullptr; }
+
+  StepEstimate regression(Draws const& d) const {
+    StepEstimate e = empty(d);
+    Eigen::VectorXd const f = d.elbo_terms();
+    e.dof = std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < blocks_.size(); ++j) {
+      auto const& idx = blocks_[j];
+      RegressionEstimate const r = regress(d.scores(Eigen::all, idx), target(d, f, j));
+      e.delta(idx) = r.slope;
+      e.covariance(idx, idx) = r.slope_covariance;
+      e.fisher(idx, idx) = r.fisher;
+      e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
+      if (!blankets_) {  // the joint regression's intercept is the ELBO, control-variated
+        e.elbo = r.intercept;
+        e.elbo_variance = r.intercept_variance;
+      }
+    }
+    return e;
+  }
+
+  // The unbiased step of phase 3, preconditioned by the Fisher averaged so far.
+  StepEstimate averaging(Draws const& d, StepEstimate const& regression, Eigen::MatrixXd const& mean_fisher) const {
+    StepEstimate e = regression;
+    Eigen::VectorXd const f = d.elbo_terms();
+    e.hotelling = true;
+    e.dof = std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < blocks_.size(); ++j) {
+      auto const& idx = blocks_[j];
+      CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), target(d, f, j));
+      Eigen::MatrixXd const fisher = mean_fisher(idx, idx);
+      Eigen::LDLT<Eigen::MatrixXd> const solver(fisher);
+      Eigen::Index const P = fisher.rows();
+      Eigen::MatrixXd const inverse = solver.solve(Eigen::MatrixXd::Identity(P, P));
+      e.delta(idx) = Eigen::VectorXd(solver.solve(g.gradient));
+      e.covariance(idx, idx) = inverse * g.covariance * inverse;
+      e.fisher(idx, idx) = fisher;
+      e.dof = std::min(e.dof, static_cast<double>(d.scores.rows() - P));
+    }
+    return e;
+  }
+
+ private:
+  Eigen::VectorXd target(Draws const& d, Eigen::VectorXd const& f, std::size_t block) const {
+    return blankets_ ? Eigen::VectorXd(d.group_f.col(static_cast<Eigen::Index>(block))) : f;
+  }
+
+  // Zero blocks, and the plain mean of f as the ELBO (the grouped regressions
+  // give no joint intercept).
+  static StepEstimate empty(Draws const& d) {
+    Eigen::Index const P = d.scores.cols();
+    double const S = static_cast<double>(d.scores.rows());
+    Eigen::VectorXd const f = d.elbo_terms();
+    double const mean = f.mean();
+    StepEstimate e{Eigen::VectorXd::Zero(P), Eigen::MatrixXd::Zero(P, P), Eigen::MatrixXd::Zero(P, P), mean,
+                   (f.array() - mean).square().sum() / (S - 1) / S, 1, false};
+    return e;
+  }
+
+  std::optional<Blankets> blankets_;
+  std::vector<std::vector<Eigen::Index>> blocks_;
+};
 
 }  // namespace
 
@@ -112,20 +178,20 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
   Eigen::MatrixXd fisher_sum = Eigen::MatrixXd::Zero(P, P);
   int fisher_count = 0;
   double iterate_noise = 0;  // expected KL of the iterate from the noise of past steps
+  Estimator const estimator(program, options.rao_blackwellise);
 
   for (int t = 1; t <= options.max_iterations; ++t) {
-    Draws const d = draw(program, r.u, options.samples, options.seed, static_cast<std::uint64_t>(t));
+    Draws const d =
+        draw(program, r.u, options.samples, options.seed, static_cast<std::uint64_t>(t), estimator.blankets());
     r.log_joint_evaluations += options.samples;
-    Eigen::VectorXd const f = d.elbo_terms();
-    if (!f.allFinite())
+    if (!d.elbo_terms().allFinite())
       throw NumericalError(error_at(program.file, {}, "log p − log q is not finite at a draw from the guide"));
-    RegressionEstimate const regression = regress(d.scores, f);
-    StepEstimate step = regression_step(regression);
+    StepEstimate step = estimator.regression(d);
     if (averaged == 0 && step.kl() <= options.trust_region && step.is_noise()) averaged = 1;
     double rho = options.step_size;
     if (averaged > 0) {
-      fisher_sum += regression.fisher;
-      step = averaging_step(regression, d, f, fisher_sum / ++fisher_count);
+      fisher_sum += step.fisher;
+      step = estimator.averaging(d, step, fisher_sum / ++fisher_count);
       rho /= averaged;
       // The step shrinks only while the gradient is down to noise: a
       // significant one keeps the current step instead of decaying early.

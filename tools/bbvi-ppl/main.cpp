@@ -39,6 +39,7 @@ struct Options {
   std::string output_file;
   std::vector<std::string> settings;
   std::string method = "natural-gradient";
+  bool rao_blackwellise = false;
   FitOptions fit;
 };
 
@@ -125,6 +126,7 @@ int run(Options& o) {
     Program const program = compile(syntax, table ? &*table : nullptr, compile_options);
 
     o.fit.method = o.method == "adagrad" ? Method::adagrad : Method::natural_gradient;
+    if (o.rao_blackwellise) o.fit.grouping = FitOptions::Grouping::blankets;
     FitResult const result = fit(program, o.fit);
     cli::FitReport report{o.model_file, o.data_file, &program, &result, &o.fit,
                           constrained_parameters(program, result.u),
@@ -180,6 +182,9 @@ int main(int argc, char** argv) {
   app.add_option("--tolerance", o.fit.tolerance, "natural-gradient: stop when the iterate's noise is below this KL")
       ->default_val(o.fit.tolerance)
       ->check(CLI::PositiveNumber);
+  app.add_flag("--rao-blackwellise", o.rao_blackwellise,
+               "natural-gradient: regress each group of parameters on its own Markov blanket's terms "
+               "(experimental; default: one joint regression)");
   app.add_option("--set", o.settings, "NAME=VALUE: override a data constant (repeatable)");
   app.add_option("--output", o.output_file, "write the result as JSON to this file");
   try {

@@ -1,0 +1,37 @@
+#pragma once
+// Rao-Blackwellisation from the program's graph (MATH.md, Algorithm 2):
+// the guide's variational parameters fall into groups that no two latent
+// elements share (per element for vector latents with vector parameters),
+// and each group's Markov blanket is the set of log-joint terms, element by
+// element, that touch one of its latents.
+#include "runtime/program.hpp"
+
+#include <Eigen/Core>
+
+#include <vector>
+
+namespace bbvi {
+
+struct FactorGroup {
+  std::vector<std::size_t> latent_elements;  // indices into a draw z
+  std::vector<Eigen::Index> coordinates;     // indices into u
+};
+
+// The groups whose blanket holds a model statement's terms: the same for
+// every element (a term over scalar latents only), or element by element.
+struct TermGroups {
+  bool uniform = true;
+  std::vector<int> groups;                    // when uniform
+  std::vector<std::vector<int>> by_element;   // otherwise
+  std::vector<int> const& of(std::size_t element) const { return uniform ? groups : by_element[element]; }
+};
+
+struct Blankets {
+  std::vector<FactorGroup> groups;
+  std::vector<TermGroups> terms;  // by statement of the model block
+  std::vector<int> group_of_element;  // by latent element
+};
+
+Blankets find_blankets(Program const& program);
+
+}  // namespace bbvi
