@@ -110,18 +110,32 @@ auto tied_to(Program const& program, Position pos, F&& f) -> decltype(f()) {
   }
 }
 
-template <typename T>
-T run_guide(Program const& program, Frame<T>& frame, std::vector<double> const& z) {
-  T total = lift<T>(0.0, frame.slots().derivatives);
+// The guide block in order: locals defined as they come, `visit(factor,
+// latent)` at each `~`, any DomainError tied to the statement it came from.
+template <typename T, typename Visit>
+void walk_guide(Program const& program, Frame<T>& frame, Visit&& visit) {
   for (Statement const& st : program.guide) {
     if (auto const* d = std::get_if<Definition>(&st)) {
       tied_to(program, d->value.pos, [&] { frame.define(*d); });
-    } else {
-      Factor const& f = std::get<Factor>(st);
-      Value<double> const x = latent_value(program.latents[static_cast<std::size_t>(f.latent)], z);
-      total += tied_to(program, f.pos, [&] { return frame.log_density(f, x); });
+      continue;
     }
+    Factor const& f = std::get<Factor>(st);
+    LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
+    tied_to(program, f.pos, [&] { visit(f, v); });
   }
+}
+
+// log q(z|u); each latent element's term also goes to `elements` when given.
+template <typename T>
+T run_guide(Program const& program, Frame<T>& frame, std::vector<double> const& z,
+            std::vector<double>* elements = nullptr) {
+  T total = lift<T>(0.0, frame.slots().derivatives);
+  std::vector<double> terms;
+  if (elements) elements->assign(program.latent_dimension, 0.0);
+  walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    total += frame.log_density(f, latent_value(v, z), elements ? &terms : nullptr);
+    if (elements) std::copy(terms.begin(), terms.end(), elements->begin() + static_cast<std::ptrdiff_t>(v.offset));
+  });
   return total;
 }
 
@@ -131,22 +145,14 @@ std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& 
   Frame<double> frame(program, 0);
   frame.set_parameters(u);
   std::vector<double> z(program.latent_dimension);
-  for (Statement const& st : program.guide) {
-    if (auto const* d = std::get_if<Definition>(&st)) {
-      tied_to(program, d->value.pos, [&] { frame.define(*d); });
-      continue;
+  walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    std::vector<Value<double>> const args = frame.arguments(f);
+    std::vector<double> at(args.size());
+    for (std::size_t i = 0; i < v.length(); ++i) {
+      for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+      z[v.offset + i] = f.distribution->sample(rng, at.data());
     }
-    Factor const& f = std::get<Factor>(st);
-    LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
-    tied_to(program, f.pos, [&] {
-      std::vector<Value<double>> const args = frame.arguments(f);
-      std::vector<double> at(args.size());
-      for (std::size_t i = 0; i < v.length(); ++i) {
-        for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
-        z[v.offset + i] = f.distribution->sample(rng, at.data());
-      }
-    });
-  }
+  });
   return z;
 }
 
@@ -182,18 +188,8 @@ double log_joint_terms(Program const& program, std::vector<double> const& z, std
 std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {
   Frame<double> frame(program, 0);
   frame.set_parameters(u);
-  std::vector<double> out(program.latent_dimension);
-  std::vector<double> elements;
-  for (Statement const& st : program.guide) {
-    if (auto const* d = std::get_if<Definition>(&st)) {
-      tied_to(program, d->value.pos, [&] { frame.define(*d); });
-      continue;
-    }
-    Factor const& f = std::get<Factor>(st);
-    LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
-    tied_to(program, f.pos, [&] { return frame.log_density(f, latent_value(v, z), &elements); });
-    std::copy(elements.begin(), elements.end(), out.begin() + static_cast<std::ptrdiff_t>(v.offset));
-  }
+  std::vector<double> out;
+  run_guide(program, frame, z, &out);
   return out;
 }
 
