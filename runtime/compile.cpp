@@ -266,6 +266,11 @@ class Lowering {
     if (!data_->has_column(d.name))
       fail(d.name_pos, fmt::format("data column '{}' is not in {} (its columns are: {})", d.name, data_->file(),
                                    join(data_->header())));
+    if (out_.rows == 0)
+      throw DiagnosticError(error_at(data_->file(), Position{1, 1},
+                                     fmt::format("the file has a header but no data rows, so column '{}' "
+                                                 "(declared at {}:{}:{}) is empty",
+                                                 d.name, syntax_.file, d.name_pos.line, d.name_pos.column)));
     Symbol s;
     s.kind = SlotKind::column;
     s.integer = d.type == ast::BaseType::integer;

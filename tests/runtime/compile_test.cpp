@@ -66,3 +66,9 @@ TEST_CASE("compile: guide parameters start where their initial values say, on th
   CHECK(program.parameters[1].initial[0] == Approx(0.0));     // log(lambda_N = 1)
   CHECK(program.parameters[1].constraint.lower == 0.0);
 }
+
+TEST_CASE("compile: a CSV with a header and no rows names the file, not the size") {
+  data::CsvTable const table = data::CsvTable::from_text("x\n", "empty.csv");
+  CHECK(first_error(canonical, &table) ==
+        "empty.csv:1:1: the file has a header but no data rows, so column 'x' (declared at test.model:3:8) is empty");
+}
