@@ -4,6 +4,8 @@
 #include "grammar/parse.hpp"
 #include "tests/grammar/test_catalog.hpp"
 
+#include "tests/support/source_file.hpp"
+
 #include <catch2/catch.hpp>  // Catch2 2.13, as Debian bookworm ships it
 
 #include <string>
@@ -28,31 +30,8 @@ std::string headlines(std::string const& source) {
   return out;
 }
 
-std::string const canonical = R"(data {
-  real x[N];
-  real mu0 = 0;
-  real<lower=0> lambda0 = 1;
-  real<lower=0> alpha0 = 1;
-  real<lower=0> beta0 = 1;
-}
-latent {
-  real mu;
-  real<lower=0> tau;
-}
-model {
-  tau ~ Gamma(alpha0, beta0);
-  mu  ~ Normal(mu0, 1 / sqrt(lambda0 * tau));
-  x   ~ Normal(mu, 1 / sqrt(tau));
-}
-guide {
-  real mu_N = 0;
-  real<lower=0> lambda_N = 1;
-  real<lower=0> alpha_N = 1;
-  real<lower=0> beta_N = 1;
-  mu  ~ Normal(mu_N, 1 / sqrt(lambda_N));
-  tau ~ Gamma(alpha_N, beta_N);
-}
-)";
+// The canonical model of LANGUAGE.md, as shipped.
+std::string const canonical = testing::read_source_file("models/normal_gamma.model");
 
 // A small valid program; each argument adds lines at the end of its block.
 // As is, data spans lines 1-4, latent 5-7, model 8-11 and guide 12-16; each

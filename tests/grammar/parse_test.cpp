@@ -3,6 +3,8 @@
 
 #include "grammar/diagnostic.hpp"
 
+#include "tests/support/source_file.hpp"
+
 #include <catch2/catch.hpp>  // Catch2 2.13, as Debian bookworm ships it
 
 #include <string>
@@ -11,37 +13,8 @@ using namespace bbvi;
 
 namespace {
 
-// The canonical model of LANGUAGE.md, verbatim.
-std::string const canonical = R"(// Normal likelihood with a Normal-Gamma prior.
-data {
-  real x[N];                  // column "x" of the CSV; N = number of rows
-  real mu0 = 0;               // a constant: default here, --set mu0=2 overrides
-  real<lower=0> lambda0 = 1;
-  real<lower=0> alpha0 = 1;
-  real<lower=0> beta0 = 1;
-}
-
-latent {
-  real mu;
-  real<lower=0> tau;
-}
-
-model {
-  tau ~ Gamma(alpha0, beta0);                  // shape, rate
-  mu  ~ Normal(mu0, 1 / sqrt(lambda0 * tau));  // mean, standard deviation
-  x   ~ Normal(mu, 1 / sqrt(tau));             // one term per row of x
-}
-
-guide {
-  real mu_N = 0;              // variational parameters, with initial values
-  real<lower=0> lambda_N = 1;
-  real<lower=0> alpha_N = 1;
-  real<lower=0> beta_N = 1;
-
-  mu  ~ Normal(mu_N, 1 / sqrt(lambda_N));
-  tau ~ Gamma(alpha_N, beta_N);
-}
-)";
+// The canonical model of LANGUAGE.md, as shipped.
+std::string const canonical = testing::read_source_file("models/normal_gamma.model");
 
 // An expression as a Lisp-like string: (neg (pow x 2)). Numbers print with
 // "i" when they were written as integers.

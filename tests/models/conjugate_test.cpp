@@ -2,11 +2,10 @@
 // to the conjugate posterior itself.
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
+#include "tests/support/fit_bounds.hpp"
 #include "tests/support/fit_helpers.hpp"
 #include "tests/support/normal_gamma_reference.hpp"
 
-#include <boost/math/special_functions/beta.hpp>
-#include <boost/math/special_functions/digamma.hpp>
 #include <catch2/catch.hpp>
 
 #include <numeric>
@@ -19,18 +18,6 @@ data::CsvTable shipped(std::string const& name) {
   return data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/" + name);
 }
 
-// KL(Beta(a1, b1) ‖ Beta(a2, b2)).
-double kl_beta(double a1, double b1, double a2, double b2) {
-  using boost::math::digamma;
-  double const log_beta1 = std::log(boost::math::beta(a1, b1)), log_beta2 = std::log(boost::math::beta(a2, b2));
-  return log_beta2 - log_beta1 + (a1 - a2) * digamma(a1) + (b1 - b2) * digamma(b1) +
-         (a2 - a1 + b2 - b1) * digamma(a1 + b1);
-}
-
-// The stopping rule leaves about tolerance (3e-4 nats) of Monte-Carlo KL;
-// 0.01 nats is the product's promise (see tests/fit/normal_gamma_fit_test.cpp).
-constexpr double kl_bound = 0.01;
-
 }  // namespace
 
 TEST_CASE("beta_bernoulli: default fit within KL 0.01 of the exact Beta posterior") {
@@ -42,10 +29,10 @@ TEST_CASE("beta_bernoulli: default fit within KL 0.01 of the exact Beta posterio
   Program const program = testing::compile_model(testing::read_source_file("models/beta_bernoulli.model"), &table);
   FitResult const r = fit(program, FitOptions{});
   auto const p = constrained_parameters(program, r.u);
-  double const kl = kl_beta(p[0][0], p[1][0], a, b);
+  double const kl = testing::kl_beta(p[0][0], p[1][0], a, b);
   INFO("KL " << kl << " after " << r.iterations << " iterations");
   CHECK(r.converged);
-  CHECK(kl < kl_bound);
+  CHECK(kl < testing::promised_kl);
 }
 
 TEST_CASE("gamma_poisson: default fit within KL 0.01 of the exact Gamma posterior") {
@@ -60,7 +47,7 @@ TEST_CASE("gamma_poisson: default fit within KL 0.01 of the exact Gamma posterio
   double const kl = reference::kl_gamma(p[0][0], p[1][0], shape, rate);
   INFO("KL " << kl << " after " << r.iterations << " iterations");
   CHECK(r.converged);
-  CHECK(kl < kl_bound);
+  CHECK(kl < testing::promised_kl);
 }
 
 TEST_CASE("two_sources: a discrete latent fitted to its posterior computed by enumeration") {
@@ -80,5 +67,5 @@ TEST_CASE("two_sources: a discrete latent fitted to its posterior computed by en
   double const kl = q * std::log(q / posterior_b) + (1 - q) * std::log((1 - q) / (1 - posterior_b));
   INFO("q " << q << " against " << posterior_b << ": KL " << kl << " after " << r.iterations << " iterations");
   CHECK(r.converged);
-  CHECK(kl < kl_bound);
+  CHECK(kl < testing::promised_kl);
 }

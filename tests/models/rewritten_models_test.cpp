@@ -3,28 +3,13 @@
 // must reach the same exact posterior as the shipped example.
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
+#include "tests/support/fit_bounds.hpp"
 #include "tests/support/fit_helpers.hpp"
 #include "tests/support/normal_gamma_reference.hpp"
 
-#include <boost/math/special_functions/beta.hpp>
-#include <boost/math/special_functions/digamma.hpp>
 #include <catch2/catch.hpp>
 
 using namespace bbvi;
-
-namespace {
-
-// The stopping rule leaves about tolerance (3e-4 nats) of Monte-Carlo KL;
-// 0.01 nats is the product's promise (see tests/fit/normal_gamma_fit_test.cpp).
-constexpr double kl_bound = 0.01;
-
-double kl_beta(double a1, double b1, double a2, double b2) {
-  using boost::math::digamma;
-  return std::log(boost::math::beta(a2, b2)) - std::log(boost::math::beta(a1, b1)) + (a1 - a2) * digamma(a1) +
-         (b1 - b2) * digamma(b1) + (a2 - a1 + b2 - b1) * digamma(a1 + b1);
-}
-
-}  // namespace
 
 TEST_CASE("a Poisson rate with a mean-parameterised Gamma guide, statements reversed") {
   std::string const source = R"(
@@ -49,7 +34,7 @@ guide {
   double const kl = reference::kl_gamma(p[0][0], p[0][0] / p[1][0], shape, rate);
   INFO("KL " << kl << " after " << r.iterations << " iterations");
   CHECK(r.converged);
-  CHECK(kl < kl_bound);
+  CHECK(kl < testing::promised_kl);
 }
 
 TEST_CASE("a success probability from Binomial counts with varying trials") {
@@ -73,8 +58,8 @@ guide {
   Program const program = testing::compile_model(source, &table);
   FitResult const r = fit(program, FitOptions{});
   auto const p = constrained_parameters(program, r.u);
-  double const kl = kl_beta(p[0][0], p[1][0], 2 + 10, 2 + (33 - 10));  // Σwins = 10, Σtries = 33
+  double const kl = testing::kl_beta(p[0][0], p[1][0], 2 + 10, 2 + (33 - 10));  // Σwins = 10, Σtries = 33
   INFO("KL " << kl << " after " << r.iterations << " iterations");
   CHECK(r.converged);
-  CHECK(kl < kl_bound);
+  CHECK(kl < testing::promised_kl);
 }

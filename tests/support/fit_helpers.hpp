@@ -7,22 +7,14 @@
 #include "runtime/compile.hpp"
 #include "runtime/data/csv.hpp"
 #include "runtime/registry.hpp"
+#include "tests/support/source_file.hpp"
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 namespace bbvi::testing {
-
-inline std::string read_source_file(std::string const& relative) {
-  std::ifstream in(std::string(BBVI_SOURCE_DIR) + "/" + relative);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 inline data::CsvTable column_table(std::string const& name, std::vector<double> const& values) {
   std::string csv = name + "\n";
