@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <chrono>
 
 namespace bbvi {
@@ -61,21 +62,23 @@ bool rao_blackwellise_by_default(Program const&) {
 
 FitResult fit(Program const& program, FitOptions const& options) {
   FitOptions o = options;
-  o.rao_blackwellise = o.method == Method::natural_gradient &&
-                       (o.grouping == FitOptions::Grouping::blankets ||
-                        (o.grouping == FitOptions::Grouping::automatic && rao_blackwellise_by_default(program)));
+  bool const rao_blackwellise =
+      o.method == Method::natural_gradient &&
+      (o.grouping == FitOptions::Grouping::blankets ||
+       (o.grouping == FitOptions::Grouping::automatic && rao_blackwellise_by_default(program)));
+  std::optional<Blankets> const blankets =
+      rao_blackwellise ? std::optional<Blankets>(find_blankets(program)) : std::nullopt;
   std::size_t regression_size = program.parameter_dimension;
-  if (o.rao_blackwellise) {
+  if (blankets) {
     regression_size = 0;
-    for (FactorGroup const& g : find_blankets(program).groups)
-      regression_size = std::max(regression_size, g.coordinates.size());
+    for (FactorGroup const& g : blankets->groups) regression_size = std::max(regression_size, g.coordinates.size());
   }
   if (o.samples <= 0) o.samples = default_samples(o.method, regression_size);
   check_samples(o, regression_size);
   if (o.max_iterations <= 0) o.max_iterations = default_max_iterations(o.method);
   if (o.step_size <= 0) o.step_size = default_step_size(o.method);
   auto const start = std::chrono::steady_clock::now();
-  FitResult r = o.method == Method::natural_gradient ? fit_natural_gradient(program, o) : fit_adagrad(program, o);
+  FitResult r = o.method == Method::natural_gradient ? fit_natural_gradient(program, o, blankets ? &*blankets : nullptr) : fit_adagrad(program, o);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.samples = o.samples;
   return r;

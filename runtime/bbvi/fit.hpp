@@ -1,5 +1,6 @@
 #pragma once
 // Fitting λ: the two methods of the command line, behind one entry point.
+#include "runtime/bbvi/blankets.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>
@@ -29,7 +30,6 @@ struct FitOptions {
   // blanket (Rao-Blackwellised) rather than all of u on the full f.
   // fit() decides when `automatic`: see rao_blackwellise_by_default().
   enum class Grouping { automatic, joint, blankets } grouping = Grouping::automatic;
-  bool rao_blackwellise = false;  // what `grouping` resolved to
 };
 
 struct IterationRecord {
@@ -65,7 +65,8 @@ double default_step_size(Method method);
 FitResult fit(Program const& program, FitOptions const& options);
 
 // Each method on its own (fit() picks one); options are complete here.
-FitResult fit_natural_gradient(Program const& program, FitOptions const& options);
+// `blankets`: regress group by group over them; null: one joint regression.
+FitResult fit_natural_gradient(Program const& program, FitOptions const& options, Blankets const* blankets);
 FitResult fit_adagrad(Program const& program, FitOptions const& options);
 
 Eigen::VectorXd initial_parameters(Program const& program);

@@ -27,7 +27,6 @@
 #include <deque>
 #include <limits>
 #include <numeric>
-#include <optional>
 
 namespace bbvi {
 
@@ -94,8 +93,7 @@ StepEstimate window_mean(std::deque<StepEstimate> const& w) {
 // (Rao-Blackwellised; MATH.md: what keeps S small with many parameters).
 class Estimator {
  public:
-  Estimator(Program const& program, bool rao_blackwellise) {
-    if (rao_blackwellise) blankets_ = find_blankets(program);
+  Estimator(Program const& program, Blankets const* blankets) : blankets_(blankets) {
     if (blankets_) {
       for (FactorGroup const& g : blankets_->groups) blocks_.push_back(g.coordinates);
     } else {
@@ -104,7 +102,7 @@ class Estimator {
     }
   }
 
-  Blankets const* blankets() const { return blankets_ ? &*blankets_ : nullptr; }
+  Blankets const* blankets() const { return blankets_; }
 
   StepEstimate regression(Draws const& d) const {
     StepEstimate e = empty(d);
@@ -163,13 +161,13 @@ class Estimator {
     return e;
   }
 
-  std::optional<Blankets> blankets_;
+  Blankets const* blankets_;  // null: one joint regression
   std::vector<std::vector<Eigen::Index>> blocks_;
 };
 
 }  // namespace
 
-FitResult fit_natural_gradient(Program const& program, FitOptions const& options) {
+FitResult fit_natural_gradient(Program const& program, FitOptions const& options, Blankets const* blankets) {
   FitResult r;
   r.u = initial_parameters(program);
   Eigen::Index const P = r.u.size();
@@ -178,7 +176,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
   Eigen::MatrixXd fisher_sum = Eigen::MatrixXd::Zero(P, P);
   int fisher_count = 0;
   double iterate_noise = 0;  // expected KL of the iterate from the noise of past steps
-  Estimator const estimator(program, options.rao_blackwellise);
+  Estimator const estimator(program, blankets);
 
   for (int t = 1; t <= options.max_iterations; ++t) {
     Draws const d =
