@@ -19,7 +19,10 @@ int default_samples(Method method, std::size_t parameters) {
   return 10;
 }
 
-int default_max_iterations(Method method) { return method == Method::natural_gradient ? 1000 : 20000; }
+// The natural gradient usually stops within 10–200 iterations; a model whose
+// f is heavy-tailed under q (eight schools: tau² in the likelihood under a
+// LogNormal guide) needs a few thousand of averaging to meet the tolerance.
+int default_max_iterations(Method method) { return method == Method::natural_gradient ? 10000 : 20000; }
 
 double default_step_size(Method) { return 1.0; }
 
@@ -53,10 +56,9 @@ void check_samples(FitOptions const& o, std::size_t parameters) {
 }  // namespace
 
 bool rao_blackwellise_by_default(Program const&) {
-  // Not yet: on a hierarchical model (eight schools, P = 20) the grouped
-  // regression with S = 10 diverges and with S = 40 does not meet the
-  // stopping rule in 1,000 iterations; the joint one does not either. Until
-  // that is measured and mended the default stays the joint regression.
+  // Not yet: on eight schools (P = 20) the grouped regression with S = 10
+  // does not meet the stopping rule in 10,000 iterations; the joint one
+  // (S = 42) needs ~6,000 and stopped within KL 0.0007 over 20 seeds.
   return false;
 }
 

@@ -22,7 +22,7 @@ struct FitOptions {
   int max_iterations = 0;   // the cap; 0: the method's default
   double step_size = 0;     // η; 0: the method's default
   std::uint64_t seed = 1;
-  // natural gradient: stop once the iterate's own Monte-Carlo noise is below
+  // natural gradient: stop once the averaged result's Monte-Carlo noise is below
   // this many nats of KL (and the gradient is indistinguishable from noise).
   double tolerance = 3e-4;
   double trust_region = 1.0;  // κ: a step may change q by at most this many nats

@@ -5,19 +5,21 @@
 //    region ½ ρ² δᵀFδ ≤ κ on the change of q.
 // 2. Once that bound stops binding: full steps (ρ = η) while the gradient is
 //    still distinguishable from noise.
-// 3. Once it is not: ρ_k = η/k (Robbins-Monro), which averages the noisy
-//    steps. Here δ = F̄⁻¹ Ĉov(s, f), with F̄ the Fisher averaged over the
-//    phase: unbiased, so the average settles at the optimum itself rather than
-//    where the regression's O(1/S) bias would put it.
+// 3. Once it is not: ρ_k = η/√k, and the result is the mean of the latter
+//    half of these iterates (Polyak–Ruppert; tail_average.hpp). Here
+//    δ = F̄⁻¹ Ĉov(s, f), with F̄ the Fisher averaged over the phase: unbiased,
+//    so the average settles at the optimum itself rather than where the
+//    regression's O(1/S) bias would put it.
 //
 // Stopping rule: converged when, over the last few iterations of phase 3,
 // (a) the mean natural gradient is indistinguishable from noise — a Wald test
-// against the estimates' own standard errors — and (b) the iterate's own
-// Monte-Carlo noise, tracked as the KL that the noise of the steps taken
-// contributes (½ tr(F Cov δ) per step, times ρ²), is below `tolerance` nats.
+// against the estimates' own standard errors — and (b) the averaged iterate's
+// own Monte-Carlo noise, as KL (TailAverage::noise_kl), is below `tolerance`
+// nats.
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/regression.hpp"
+#include "runtime/bbvi/tail_average.hpp"
 #include "runtime/evaluate.hpp"
 
 #include <Eigen/Cholesky>
@@ -172,10 +174,10 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
   r.u = initial_parameters(program);
   Eigen::Index const P = r.u.size();
   std::deque<StepEstimate> recent;
-  int averaged = 0;  // noise-level iterations of phase 3 so far: ρ = η/averaged
+  int averaged = 0;  // noise-level iterations of phase 3 so far: ρ = η/√averaged
   Eigen::MatrixXd fisher_sum = Eigen::MatrixXd::Zero(P, P);
   int fisher_count = 0;
-  double iterate_noise = 0;  // expected KL of the iterate from the noise of past steps
+  TailAverage tail;
   Estimator const estimator(program, blankets);
 
   for (int t = 1; t <= options.max_iterations; ++t) {
@@ -190,7 +192,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     if (averaged > 0) {
       fisher_sum += step.fisher;
       step = estimator.averaging(d, step, fisher_sum / ++fisher_count);
-      rho /= averaged;
+      rho /= std::sqrt(averaged);
       // The step shrinks only while the gradient is down to noise: a
       // significant one keeps the current step instead of decaying early.
       if (step.is_noise()) ++averaged;
@@ -199,7 +201,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     if (!std::isfinite(rho) || !step.delta.allFinite())
       throw NumericalError(error_at(program.file, {}, "the natural gradient is not finite"));
     r.u += rho * step.delta;
-    iterate_noise = (1 - rho) * (1 - rho) * iterate_noise + rho * rho * step.noise_kl();
+    if (averaged > 0) tail.add(r.u, step.noise_kl());
 
     r.trace.push_back({t, step.elbo, std::sqrt(step.elbo_variance), rho});
     r.iterations = t;
@@ -208,11 +210,13 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     StepEstimate const mean = window_mean(recent);
     r.elbo = mean.elbo;
     r.elbo_se = std::sqrt(mean.elbo_variance);
-    if (averaged > static_cast<int>(window) && mean.is_noise() && iterate_noise < options.tolerance) {
+    if (averaged > static_cast<int>(window) && mean.is_noise() &&
+        tail.noise_kl(fisher_sum / fisher_count) < options.tolerance) {
       r.converged = true;
       break;
     }
   }
+  if (tail.tail_length() > 0) r.u = tail.mean();
   return r;
 }
 

@@ -2,11 +2,12 @@
 // independently here: the mean-field ELBO in closed form but for the
 // likelihood, whose expectation per row is one-dimensional (a + b x_n is
 // Normal under the guide) and is taken by Gauss-Legendre quadrature; the ELBO
-// is then maximised by damped Newton steps to a gradient of 1e-8.
+// is then maximised by damped Newton steps (tests/support/newton.hpp).
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
 #include "tests/support/fit_bounds.hpp"
 #include "tests/support/fit_helpers.hpp"
+#include "tests/support/newton.hpp"
 #include "tests/support/normal_gamma_reference.hpp"
 
 #include <Eigen/Dense>
@@ -28,7 +29,7 @@ struct Data {
 };
 
 // θ = (alpha_mean, log alpha_sd, beta_mean, log beta_sd).
-double elbo(Eigen::Vector4d const& theta, Data const& d) {
+double elbo(Eigen::VectorXd const& theta, Data const& d) {
   double const ma = theta[0], sa = std::exp(theta[1]), mb = theta[2], sb = std::exp(theta[3]);
   double total = 0;
   for (std::size_t n = 0; n < d.x.size(); ++n) {
@@ -46,39 +47,14 @@ double elbo(Eigen::Vector4d const& theta, Data const& d) {
   return total;
 }
 
-Eigen::Vector4d reference_optimum(Data const& d) {
-  Eigen::Vector4d theta = Eigen::Vector4d::Zero();
-  double const h = 1e-4;
-  for (int iteration = 0; iteration < 100; ++iteration) {
-    Eigen::Vector4d gradient;
-    Eigen::Matrix4d hessian;
-    for (int i = 0; i < 4; ++i) {
-      Eigen::Vector4d const e = Eigen::Vector4d::Unit(i) * h;
-      gradient[i] = (elbo(theta + e, d) - elbo(theta - e, d)) / (2 * h);
-      for (int j = 0; j < 4; ++j) {
-        Eigen::Vector4d const f = Eigen::Vector4d::Unit(j) * h;
-        hessian(i, j) = (elbo(theta + e + f, d) - elbo(theta + e - f, d) - elbo(theta - e + f, d) +
-                         elbo(theta - e - f, d)) / (4 * h * h);
-      }
-    }
-    if (gradient.norm() < 1e-8) return theta;
-    Eigen::Vector4d step = -hessian.ldlt().solve(gradient);
-    // Damped: halve until the ELBO rises (it is concave near the optimum).
-    double const current = elbo(theta, d);
-    while (elbo(theta + step, d) < current && step.norm() > 1e-12) step /= 2;
-    theta += step;
-  }
-  FAIL("the reference optimisation did not converge");
-  return theta;
-}
-
 }  // namespace
 
 TEST_CASE("logistic_regression: default fit within KL 0.01 of a reference optimum found by quadrature") {
   data::CsvTable const table =
       data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/logistic_regression.csv");
   Data const d{table.real_column("x"), table.int_column("y")};
-  Eigen::Vector4d const opt = reference_optimum(d);
+  Eigen::VectorXd const opt =
+      testing::newton_maximise([&](Eigen::VectorXd const& theta) { return elbo(theta, d); }, Eigen::VectorXd::Zero(4));
 
   Program const program =
       testing::compile_model(testing::read_source_file("models/logistic_regression.model"), &table);

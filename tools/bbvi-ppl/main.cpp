@@ -174,12 +174,12 @@ int main(int argc, char** argv) {
   app.add_option("--samples", o.fit.samples,
                  "draws per iteration (default: max(10, 2P + 2) for natural-gradient, 10 for adagrad)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--iters", o.fit.max_iterations, "iteration cap (default: 1000 natural-gradient, 20000 adagrad)")
+  app.add_option("--iters", o.fit.max_iterations, "iteration cap (default: 10000 natural-gradient, 20000 adagrad)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--step-size", o.fit.step_size, "step size η (default: 1)")->check(CLI::NonNegativeNumber);
   app.add_option("--method", o.method, "natural-gradient (default) or adagrad (Algorithm 1 of the BBVI paper)")
       ->check(CLI::IsMember({"natural-gradient", "adagrad"}));
-  app.add_option("--tolerance", o.fit.tolerance, "natural-gradient: stop when the iterate's noise is below this KL")
+  app.add_option("--tolerance", o.fit.tolerance, "natural-gradient: stop when the averaged result's noise is below this KL")
       ->default_val(o.fit.tolerance)
       ->check(CLI::PositiveNumber);
   app.add_flag("--rao-blackwellise", o.rao_blackwellise,

@@ -1,0 +1,41 @@
+#pragma once
+// The tests' reference optima: a smooth objective maximised by damped Newton
+// steps, gradient and Hessian by central differences. Deterministic, and
+// independent of everything the engine does.
+#include <Eigen/Dense>
+
+#include <stdexcept>
+
+namespace bbvi::testing {
+
+// Maximises `objective` from `start` until the gradient's norm is below
+// `gradient_tolerance`; throws if 200 steps do not get there.
+template <class Objective>
+Eigen::VectorXd newton_maximise(Objective const& objective, Eigen::VectorXd theta, double gradient_tolerance = 1e-8) {
+  Eigen::Index const P = theta.size();
+  double const h = 1e-4;
+  auto const unit = [&](Eigen::Index i) { return Eigen::VectorXd(Eigen::VectorXd::Unit(P, i) * h); };
+  for (int iteration = 0; iteration < 200; ++iteration) {
+    Eigen::VectorXd gradient(P);
+    Eigen::MatrixXd hessian(P, P);
+    for (Eigen::Index i = 0; i < P; ++i) {
+      gradient[i] = (objective(theta + unit(i)) - objective(theta - unit(i))) / (2 * h);
+      for (Eigen::Index j = 0; j <= i; ++j) {
+        hessian(i, j) = hessian(j, i) =
+            (objective(theta + unit(i) + unit(j)) - objective(theta + unit(i) - unit(j)) -
+             objective(theta - unit(i) + unit(j)) + objective(theta - unit(i) - unit(j))) / (4 * h * h);
+      }
+    }
+    if (gradient.norm() < gradient_tolerance) return theta;
+    // Far from the optimum the Hessian need not be negative definite: fall
+    // back to the gradient then. Either way, halve until the objective does not fall.
+    Eigen::VectorXd step = -hessian.ldlt().solve(gradient);
+    if (!step.allFinite() || step.dot(gradient) <= 0) step = gradient;
+    double const current = objective(theta);
+    while (!(objective(theta + step) >= current) && step.norm() > 1e-14) step /= 2;
+    theta += step;
+  }
+  throw std::runtime_error("the reference optimisation did not converge");
+}
+
+}  // namespace bbvi::testing
