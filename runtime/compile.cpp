@@ -228,7 +228,7 @@ class Lowering {
 
   // A value on a bound counts as inside for data (a count of 0 with lower=0).
   static bool within(Constraint const& c, double x) {
-    return std::isfinite(x) && (!c.lower || x >= *c.lower) && (!c.upper || x <= *c.upper);
+    return std::isfinite(x) && c.holds(x);
   }
 
   // --- blocks ---------------------------------------------------------------
@@ -403,6 +403,8 @@ class Lowering {
       fail(d.value->pos, fmt::format("'{}' is a vector of {} elements, but its value is a scalar", d.name, s.size));
     s.slot = new_slot(d.name);
     def.slot = s.slot;
+    def.name = d.name;
+    def.bounds = constraint_of(d);
     declare(d, s);
     return def;
   }

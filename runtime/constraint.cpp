@@ -13,6 +13,8 @@ double Constraint::unconstrain(double x) const {
   return x;
 }
 
+bool Constraint::holds(double x) const { return (!lower || x >= *lower) && (!upper || x <= *upper); }
+
 bool Constraint::admits(double x) const {
   if (!std::isfinite(x)) return false;
   if (lower && !(x > *lower)) return false;

@@ -24,6 +24,7 @@ struct Constraint {
 
   double unconstrain(double x) const;     // the inverse of constrain
   bool admits(double x) const;            // strictly inside the bounds
+  bool holds(double x) const;             // on or inside them
   std::string spelling() const;           // "<lower=0>", "" when unconstrained
 };
 

@@ -53,7 +53,16 @@ class Frame {
     }
   }
 
-  void define(Definition const& d) { storage_[static_cast<std::size_t>(d.slot)] = evaluate(d.value, slots_); }
+  void define(Definition const& d) {
+    Value<T>& slot = storage_[static_cast<std::size_t>(d.slot)];
+    slot = evaluate(d.value, slots_);
+    for (std::size_t i = 0; i < slot.elements.size(); ++i) {
+      double const x = value_of(slot.elements[i]);
+      if (!d.bounds.holds(x))
+        throw DomainError(fmt::format("local '{}{}' is {}, outside its declared bounds {}", d.name,
+                                      slot.is_vector ? fmt::format("[{}]", i + 1) : "", x, d.bounds.spelling()));
+    }
+  }
 
   std::vector<Value<T>> arguments(Factor const& f) const {
     std::vector<Value<T>> args;

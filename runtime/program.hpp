@@ -43,6 +43,8 @@ struct Parameter {
 struct Definition {
   int slot = -1;
   Node value;
+  std::string name;
+  Constraint bounds;  // checked at every evaluation, as an assertion of the model's author
 };
 
 // `lhs ~ Distribution(args);`

@@ -22,7 +22,7 @@ model {
 guide {
   real<lower=0> k = 2;        # shape
   real<lower=0> average = 1;  # the guide's mean
-  real r = k / average;       // a local: the rate
+  real<lower=0> r = k / average;  // a local: the rate, its bound checked
   lambda ~ Gamma(k, r);
 }
 )";

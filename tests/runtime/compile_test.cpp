@@ -72,3 +72,29 @@ TEST_CASE("compile: a CSV with a header and no rows names the file, not the size
   CHECK(first_error(canonical, &table) ==
         "empty.csv:1:1: the file has a header but no data rows, so column 'x' (declared at test.model:3:8) is empty");
 }
+
+TEST_CASE("compile: a local's declared bounds are checked whenever it is computed") {
+  std::string const source = R"(data { real x[N]; }
+latent { real mu; real<lower=0> tau; }
+model {
+  mu ~ Normal(0, 1);
+  tau ~ Gamma(2, 2);
+  real<lower=0> sd = 1 / sqrt(tau);
+  real<upper=0> shifted[N] = x - mu;
+  x ~ Normal(mu, sd);
+}
+guide { real m; real<lower=0> s = 1; mu ~ Normal(m, s); tau ~ Gamma(2, 2); }
+)";
+  data::CsvTable const table = data::CsvTable::from_text("x\n-1\n-3\n", "x.csv");
+  Program const program = testing::compile_model(source, &table);
+  CHECK(std::isfinite(log_joint(program, {1.0, 1.0})));   // x - mu = -2, -4
+  CHECK(std::isfinite(log_joint(program, {-1.0, 1.0})));  // 0, -2: on the bound is inside, as for data
+  try {
+    log_joint(program, {-2.0, 1.0});  // x - mu = 1, -1
+    FAIL("a local outside its bounds was accepted");
+  } catch (NumericalError const& e) {
+    Diagnostic const& d = e.diagnostic();
+    CHECK(d.message == "local 'shifted[1]' is 1, outside its declared bounds <upper=0>");
+    CHECK(d.pos.line == 7);
+  }
+}
