@@ -176,6 +176,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
   std::deque<StepEstimate> recent;
   int averaged = 0;  // noise-level iterations of phase 3 so far: ρ = η/√averaged
   Eigen::MatrixXd fisher_sum = Eigen::MatrixXd::Zero(P, P);
+  Eigen::MatrixXd mean_fisher;  // over phase 3 so far
   int fisher_count = 0;
   TailAverage tail;
   Estimator const estimator(program, blankets);
@@ -191,7 +192,8 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     double rho = options.step_size;
     if (averaged > 0) {
       fisher_sum += step.fisher;
-      step = estimator.averaging(d, step, fisher_sum / ++fisher_count);
+      mean_fisher = fisher_sum / ++fisher_count;
+      step = estimator.averaging(d, step, mean_fisher);
       rho /= std::sqrt(averaged);
       // The step shrinks only while the gradient is down to noise: a
       // significant one keeps the current step instead of decaying early.
@@ -211,7 +213,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     r.elbo = mean.elbo;
     r.elbo_se = std::sqrt(mean.elbo_variance);
     if (averaged > static_cast<int>(window) && mean.is_noise() &&
-        tail.noise_kl(fisher_sum / fisher_count) < options.tolerance) {
+        tail.noise_kl(mean_fisher) < options.tolerance) {
       r.converged = true;
       break;
     }
