@@ -1,12 +1,14 @@
 #include "runtime/bbvi/tail_average.hpp"
 
+#include <Eigen/Cholesky>
+
 #include <algorithm>
 #include <limits>
 
 namespace bbvi {
 
 namespace {
-constexpr std::size_t batches = 10;
+constexpr double unavailable = std::numeric_limits<double>::infinity();
 }
 
 void TailAverage::add(Eigen::VectorXd const& u, double step_noise_kl) {
@@ -16,20 +18,31 @@ void TailAverage::add(Eigen::VectorXd const& u, double step_noise_kl) {
   }
   sums_.push_back(sums_.back() + u);
   noise_sums_.push_back(noise_sums_.back() + step_noise_kl);
+  iterates_.push_back(u);
 }
 
-std::size_t TailAverage::tail_length() const { return sums_.empty() ? 0 : sums_.size() - 1 - tail_start(); }
+std::size_t TailAverage::tail_length() const { return iterates_.size() - tail_start(); }
 
 Eigen::VectorXd TailAverage::window_mean(std::size_t from, std::size_t to) const {
   return (sums_[to] - sums_[from]) / static_cast<double>(to - from);
 }
 
-Eigen::VectorXd TailAverage::mean() const { return window_mean(tail_start(), sums_.size() - 1); }
+Eigen::VectorXd TailAverage::mean() const { return window_mean(tail_start(), iterates_.size()); }
 
-double TailAverage::noise_kl(Eigen::MatrixXd const& fisher) const {
+double TailAverage::noise_kl(Eigen::MatrixXd const& fisher) {
   std::size_t const n = tail_length();
-  if (n < batches) return std::numeric_limits<double>::infinity();
-  std::size_t const end = sums_.size() - 1;
+  if (autocorrelated_length_ == 0 || 20 * n >= 21 * autocorrelated_length_) {
+    autocorrelated_ = autocorrelated(fisher);
+    autocorrelated_length_ = n;
+  }
+  if (autocorrelated_.complete) return autocorrelated_.noise_kl;
+  return steps_or_batch_means(fisher);
+}
+
+double TailAverage::steps_or_batch_means(Eigen::MatrixXd const& fisher) const {
+  std::size_t const n = tail_length();
+  if (n < batches) return unavailable;
+  std::size_t const end = iterates_.size();
   double const steps = (noise_sums_[end] - noise_sums_[tail_start()]) / static_cast<double>(n * n);
 
   std::size_t const length = n / batches;
@@ -42,6 +55,56 @@ double TailAverage::noise_kl(Eigen::MatrixXd const& fisher) const {
   }
   double const batch_means = spread / static_cast<double>(batches * (batches - 1));
   return std::max(steps, batch_means);
+}
+
+TailAverage::Autocorrelated TailAverage::autocorrelated(Eigen::MatrixXd const& fisher) const {
+  std::size_t const n = tail_length();
+  if (n == 0) return {};
+  // Rows Lᵀ(u − ū) with F = LLᵀ, so that ½ (u − ū)ᵀF(u − ū) is half their
+  // squared norm and the KL splits over the columns.
+  Eigen::LLT<Eigen::MatrixXd> const cholesky(fisher);
+  if (cholesky.info() != Eigen::Success) return {};
+  Eigen::MatrixXd const lower = cholesky.matrixL();
+  Eigen::VectorXd const centre = mean();
+  Eigen::MatrixXd whitened(static_cast<Eigen::Index>(n), fisher.rows());
+  for (std::size_t k = 0; k < n; ++k)
+    whitened.row(static_cast<Eigen::Index>(k)) = (iterates_[tail_start() + k] - centre).transpose() * lower;
+  Autocorrelated result{0, true};
+  for (Eigen::Index i = 0; i < whitened.cols(); ++i) {
+    AsymptoticVariance const a = asymptotic_variance(whitened.col(i), n / lags_per_tail);
+    result.noise_kl += 0.5 * a.variance / static_cast<double>(n);
+    result.complete = result.complete && a.complete;
+  }
+  return result;
+}
+
+AsymptoticVariance asymptotic_variance(Eigen::VectorXd const& centred, std::size_t max_lags) {
+  Eigen::Index const n = centred.size();
+  auto const autocovariance = [&](Eigen::Index lag) {
+    return centred.head(n - lag).dot(centred.tail(n - lag)) / static_cast<double>(n);
+  };
+  // Γ_m = γ_{2m} + γ_{2m+1} is positive and decreasing for a reversible
+  // series; stopping at the first that is not, and capping each at the one
+  // before, keeps the sum out of the noise of the long lags.
+  double sum = 0;
+  double previous = unavailable;
+  bool complete = false;
+  for (Eigen::Index lag = 0; lag + 1 < n && static_cast<std::size_t>(lag + 2) <= max_lags; lag += 2) {
+    double const pair = std::min(previous, autocovariance(lag) + autocovariance(lag + 1));
+    if (pair <= 0) {
+      complete = true;
+      break;
+    }
+    sum += pair;
+    previous = pair;
+  }
+  double const gamma0 = autocovariance(0);
+  double const variance = std::max(0.0, 2 * sum - gamma0);
+  // A tail only a few correlation times long can look settled by chance: the
+  // long lags' estimates are noisy enough to end the sequence early.
+  bool const long_enough =
+      gamma0 == 0 || static_cast<double>(n) >= TailAverage::tail_per_correlation_time * variance / gamma0;
+  return {variance, complete && long_enough};
 }
 
 }  // namespace bbvi

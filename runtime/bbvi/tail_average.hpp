@@ -20,19 +20,53 @@ class TailAverage {
   Eigen::VectorXd mean() const;
 
   // The expected KL of mean() from the optimum that Monte-Carlo noise alone
-  // accounts for, measured with the Fisher `fisher`: the larger of the
-  // steps' own noise over the tail (exact when the natural gradient is the
-  // Newton step) and a batch-means estimate from the spread of the iterates
-  // themselves (which catches slow mixing). Infinite while the tail is
-  // shorter than the batch count.
-  double noise_kl(Eigen::MatrixXd const& fisher) const;
+  // accounts for, measured with the Fisher `fisher`.
+  // - Once the tail is long enough to show its own correlation (every
+  //   coordinate's autocorrelations, whitened by the Fisher, sum to an end
+  //   within a fifth of the tail, and the tail is 50 correlation times
+  //   long): ½ Σᵢ σᵢ²/n from those sums (asymptotic_variance below). That
+  //   holds whatever the curvature, and it is what certifies iterates that
+  //   oscillate about the optimum because the natural gradient overshoots
+  //   (a Binomial latent: a hundredth of what the steps claim).
+  // - Until then, from ten iterates on: the larger of the steps' own noise
+  //   over the tail, exact when the natural gradient is the Newton step
+  //   (the conjugate models, certified within tens of steps), and batch
+  //   means over ten batches of the iterates.
+  // The autocorrelations are recomputed only once the tail has grown by a
+  // twentieth: their cost grows with the tail times the lags.
+  double noise_kl(Eigen::MatrixXd const& fisher);
+
+  static constexpr std::size_t batches = 10;
+  static constexpr std::size_t lags_per_tail = 5;
+  static constexpr double tail_per_correlation_time = 50;
 
  private:
-  std::size_t tail_start() const { return (sums_.size() - 1) / 2; }
+  std::size_t tail_start() const { return iterates_.size() / 2; }
   Eigen::VectorXd window_mean(std::size_t from, std::size_t to) const;  // iterates [from, to)
+  double steps_or_batch_means(Eigen::MatrixXd const& fisher) const;
+  struct Autocorrelated {
+    double noise_kl = 0;
+    bool complete = false;  // every coordinate's estimate can be trusted
+  };
+  Autocorrelated autocorrelated(Eigen::MatrixXd const& fisher) const;
 
+  Autocorrelated autocorrelated_;
+  std::size_t autocorrelated_length_ = 0;  // the tail length it was computed at; 0: never
+
+  std::vector<Eigen::VectorXd> iterates_;
   std::vector<Eigen::VectorXd> sums_;  // sums_[k]: the sum of the first k iterates
   std::vector<double> noise_sums_;     // likewise for the steps' noise
 };
+
+// The asymptotic variance σ² of a stationary series' mean (Var mean ≈ σ²/n)
+// by Geyer's initial monotone sequence, summed over at most `max_lags` lags.
+// `complete` if the sequence ended within them and the series is at least
+// 50 of its correlation times (σ² / its variance) long; otherwise what was
+// summed, less than σ² for a series that drifts. The series must be centred.
+struct AsymptoticVariance {
+  double variance = 0;
+  bool complete = false;
+};
+AsymptoticVariance asymptotic_variance(Eigen::VectorXd const& centred, std::size_t max_lags);
 
 }  // namespace bbvi
