@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace bbvi::checker {
 
 namespace {
@@ -43,9 +45,23 @@ UseContext value_context(SymbolKind kind) {
   }
 }
 
+// A bound written as a number, possibly negated; nothing for an expression.
+std::optional<double> literal_value(ast::Expr const& e) {
+  if (e.kind == ast::ExprKind::number) return e.number;
+  if (e.kind == ast::ExprKind::negate && e.args.size() == 1 && e.args[0].kind == ast::ExprKind::number)
+    return -e.args[0].number;
+  return std::nullopt;
+}
+
 void check_bounds(Checker& c, ast::Declaration const& d, Symbol const& s) {
   for (auto const* bound : {&d.lower, &d.upper})
     if (*bound) check_expression(c, **bound, Use{s.block, s.order, UseContext::bound, s.name});
+  if (!d.lower || !d.upper) return;
+  std::optional<double> const lower = literal_value(*d.lower), upper = literal_value(*d.upper);
+  if (lower && upper && !(*lower < *upper))
+    c.error(first_position(*d.upper), fmt::format("'{}' can hold no value: its lower bound {} is not below its "
+                                                  "upper bound {}",
+                                                  s.name, *lower, *upper));
 }
 
 // A size is N, a positive int literal or an int constant; a data column's is N.

@@ -55,6 +55,13 @@ std::string render(Diagnostic const& d, std::string_view source) {
   return out;
 }
 
+std::string render(Diagnostic const& d, std::function<std::string_view(std::string const&)> const& source_of) {
+  std::string out;
+  render_one(out, d, source_of(d.file));
+  for (Diagnostic const& note : d.notes) render_one(out, note, source_of(note.file));
+  return out;
+}
+
 namespace {
 std::string joined_messages(std::vector<Diagnostic> const& ds) {
   std::string s;

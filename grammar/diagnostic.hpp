@@ -3,6 +3,7 @@
 // data, options) and one printer for all of them.
 #include "grammar/position.hpp"
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ struct Diagnostic {
 // not available: then only the first line is printed). Notes follow, rendered
 // the same way; a note in another file gets no source line.
 std::string render(Diagnostic const& d, std::string_view source);
+// The same, each diagnostic and note with the text of its own file, as
+// `source_of(file)` gives it (empty when it is not available).
+std::string render(Diagnostic const& d, std::function<std::string_view(std::string const&)> const& source_of);
 
 // The line `line` (1-based) of `source`, without its end-of-line characters.
 std::string_view source_line(std::string_view source, int line);

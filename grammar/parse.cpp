@@ -83,7 +83,9 @@ void check_block_order(grammar::x3ast::Program const& blocks, std::string const&
   for (std::size_t k = rank(ast::BlockKind::latent); k < seen.size(); ++k) {
     if (seen[k]) continue;
     if (blocks.empty())
-      throw DiagnosticError(error_at(file, {1, 1}, fmt::format("expected '{}' block", block_word(block_order[k]))));
+      throw DiagnosticError(error_at(file, {1, 1},
+                                     "the file has no blocks: a model is an optional data block, then the "
+                                     "latent, model and guide blocks"));
     Block const& last = blocks.back();
     throw DiagnosticError(error_at(file, last.end,
                                    fmt::format("expected '{}' block after the {} block",

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace bbvi {
@@ -24,6 +25,30 @@ struct Symbol {
 };
 
 bool is_constant(Node const& n) { return n.op == Node::Op::constant; }
+
+// The support as a declaration would spell it, with Binomial's n filled in
+// where it is a number.
+std::string spelling(Support support, std::optional<double> first) {
+  if (support == Support::bounded_integer && first) return fmt::format("int<lower=0, upper={}>", *first);
+  return std::string(support_spelling(support));
+}
+
+// Whether x is a value of a distribution with this support; `first` and
+// `second` are its first two arguments where they are numbers (Binomial's n,
+// Uniform's bounds), unknown otherwise.
+bool within_support(Support support, double x, std::optional<double> first, std::optional<double> second) {
+  bool const integer = std::floor(x) == x;
+  switch (support) {
+    case Support::real: return true;
+    case Support::positive: return x > 0;
+    case Support::unit_interval: return x > 0 && x < 1;
+    case Support::interval: return (!first || x > *first) && (!second || x < *second);
+    case Support::nonnegative_integer: return integer && x >= 0;
+    case Support::binary: return x == 0 || x == 1;
+    case Support::bounded_integer: return integer && x >= 0 && (!first || x <= *first);
+  }
+  return true;
+}
 
 std::string join(std::vector<std::string> const& names) {
   std::string s;
@@ -55,6 +80,12 @@ class Lowering {
  private:
   [[noreturn]] void fail(Position pos, std::string message) const {
     throw DiagnosticError(error_at(syntax_.file, pos, std::move(message)));
+  }
+
+  Diagnostic note_at(Position pos, std::string message) const {
+    Diagnostic note = error_at(syntax_.file, pos, std::move(message));
+    note.severity = Severity::note;
+    return note;
   }
 
   int new_slot(std::string const& name) {
@@ -287,12 +318,14 @@ class Lowering {
       values = data_->real_column(d.name);
     }
     Constraint const c = constraint_of(d);
-    for (std::size_t r = 0; r < values.size(); ++r)
-      if (!within(c, values[r]))
-        throw DiagnosticError(error_at(data_->file(), Position{static_cast<int>(r) + 2, 1},
-                                       fmt::format("column '{}', row {}: {} is outside the bounds {} declared at {}:{}:{}",
-                                                   d.name, r + 1, values[r], c.spelling(), syntax_.file,
-                                                   d.name_pos.line, d.name_pos.column)));
+    for (std::size_t r = 0; r < values.size(); ++r) {
+      if (within(c, values[r])) continue;
+      Diagnostic e = error_at(data_->file(), data_->cell_position(d.name, r + 1),
+                              fmt::format("column '{}', row {}: {} is outside its declared bounds {}", d.name, r + 1,
+                                          values[r], c.spelling()));
+      e.notes.push_back(note_at(d.name_pos, fmt::format("'{}' is declared here", d.name)));
+      throw DiagnosticError(std::move(e));
+    }
     out_.data[static_cast<std::size_t>(s.slot)] = Value<double>::vector(std::move(values));
     declare(d, s);
   }
@@ -300,7 +333,12 @@ class Lowering {
   void check_overrides() const {
     for (auto const& [name, value] : options_.overrides) {
       auto const it = symbols_.find(name);
-      if (it == symbols_.end() || it->second.kind != SlotKind::constant || name == "N") {
+      if (name == "N") {
+        Diagnostic d;
+        d.message = fmt::format("--set N={}: N is the number of rows of the data file, not a constant to set", value);
+        throw DiagnosticError(d);
+      }
+      if (it == symbols_.end() || it->second.kind != SlotKind::constant) {
         std::vector<std::string> constants;
         for (auto const& [n, s] : symbols_)
           if (s.kind == SlotKind::constant && n != "N") constants.push_back(n);
@@ -435,7 +473,30 @@ class Lowering {
         fail(st.args[i].pos, fmt::format("size mismatch: {} of {} has {} elements, but '{}' has {}", params[i],
                                          st.distribution, f.args.back().size, st.lhs.name, f.lhs_size));
     }
+    if (s.kind == SlotKind::column) check_observed_support(f);
     return f;
+  }
+
+  // Observed values the distribution cannot produce make log p = −∞ at every
+  // draw: name the row now rather than fail the fit later. Bounds that
+  // depend on an argument are checked where the argument is a number.
+  void check_observed_support(Factor const& f) const {
+    Value<double> const& column = out_.data[static_cast<std::size_t>(f.lhs_slot)];
+    Support const support = f.distribution->signature.support;
+    auto const number = [&](std::size_t arg) -> std::optional<double> {
+      if (arg < f.args.size() && is_constant(f.args[arg])) return f.args[arg].constant;
+      return std::nullopt;
+    };
+    for (std::size_t r = 0; r < column.size(); ++r) {
+      double const v = column.at(r);
+      if (within_support(support, v, number(0), number(1))) continue;
+      Diagnostic d = error_at(data_->file(), data_->cell_position(f.lhs_name, r + 1),
+                              fmt::format("column '{}', row {}: {} is outside the support of {}, {}", f.lhs_name,
+                                          r + 1, v, f.distribution->signature.name, spelling(support, number(0))));
+      d.notes.push_back(note_at(f.pos, fmt::format("'{}' is drawn from {} here", f.lhs_name,
+                                                    f.distribution->signature.name)));
+      throw DiagnosticError(std::move(d));
+    }
   }
 
   ast::Program const& syntax_;

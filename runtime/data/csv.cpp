@@ -96,6 +96,14 @@ Parsed parse_int(std::string_view s, std::int64_t& value) {
   return Parsed::ok;
 }
 
+// A header cell that reads as a number: a file whose first row is all such
+// cells has no header (its first data row would otherwise name columns "1").
+bool looks_numeric(std::string const& cell) {
+  double value = 0;
+  auto const [end, error] = fast_float::from_chars(cell.data(), cell.data() + cell.size(), value);
+  return !cell.empty() && error == std::errc() && end == cell.data() + cell.size();
+}
+
 }  // namespace
 
 CsvTable CsvTable::from_file(std::string const& path) {
@@ -171,6 +179,9 @@ void CsvTable::split() {
     Span const s = trimmed_cell(0, c);  // record 0 needs no width: header_ can still be empty
     header_.push_back(decode_text(std::string_view(text_).substr(s.begin, s.end - s.begin)));
   }
+  if (std::all_of(header_.begin(), header_.end(), looks_numeric))
+    fail_at(trimmed_cell(0, 0).begin,
+            "the first row holds numbers, not column names: expected a header row naming the columns");
   for (std::size_t c = 0; c < width; ++c) {
     if (header_[c].empty()) continue;  // unnamed columns cannot be requested
     auto const [it, inserted] = seen.emplace(header_[c], c);
@@ -232,6 +243,11 @@ bool CsvTable::has_column(std::string_view name) const { return column_index(nam
 Position CsvTable::header_position(std::string_view name) const {
   std::size_t const c = column_index(name);
   return c == npos ? Position{} : locate(trimmed_cell(0, c).begin);
+}
+
+Position CsvTable::cell_position(std::string_view name, std::size_t row) const {
+  std::size_t const c = column_index(name);
+  return c == npos || row == 0 || row > rows() ? Position{} : locate(trimmed_cell(row, c).begin);
 }
 
 std::size_t CsvTable::require_column(std::string_view name) const {

@@ -44,6 +44,9 @@ class CsvTable {
   bool has_column(std::string_view name) const;
   // Where the column's name stands in the header; line 0 if there is no such column.
   Position header_position(std::string_view name) const;
+  // Where the cell of data row `row` (1-based) in the column starts; line 0
+  // if there is no such column or row.
+  Position cell_position(std::string_view name, std::size_t row) const;
 
   // Every cell of the column as a finite double ("1.5", "-2e3", "+4", " 7 ").
   // Rejects empty cells, text, trailing junk ("1.5x"), nan and inf, and values

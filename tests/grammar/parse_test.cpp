@@ -299,7 +299,9 @@ TEST_CASE("parse: blocks must come in order, once each") {
         "  ^\n");
   CHECK(syntax_error("latent { } model { } model { } guide { }").find("error: a second model block") !=
         std::string::npos);
-  CHECK(syntax_error("") == "t.model:1:1: error: expected 'latent' block\n");
+  CHECK(syntax_error("") ==
+        "t.model:1:1: error: the file has no blocks: a model is an optional data block, then the latent, model "
+        "and guide blocks\n");
 }
 
 TEST_CASE("parse: a '~' in the data or latent block is rejected with the reason") {

@@ -1,4 +1,5 @@
-// bbvi-ppl MODEL [DATA] [options]: parse, check, bind the data, fit, report.
+// bbvi-ppl MODEL [DATA] [options]: parse, check, bind the data, fit, report;
+// bbvi-ppl check MODEL [DATA]: all of that but the fit and the report.
 // The only place that prints and picks the exit status:
 // 0 fitted, 1 the fit failed numerically, 2 bad model, data or options.
 #include "grammar/check.hpp"
@@ -19,6 +20,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -48,10 +50,11 @@ struct Sources {
   std::map<std::string, std::string> texts;
 
   void print(std::vector<Diagnostic> const& ds) const {
-    for (Diagnostic const& d : ds) {
-      auto const it = texts.find(d.file);
-      std::fputs(render(d, it == texts.end() ? std::string_view{} : it->second).c_str(), stderr);
-    }
+    auto const source_of = [this](std::string const& file) {
+      auto const it = texts.find(file);
+      return it == texts.end() ? std::string_view{} : std::string_view(it->second);
+    };
+    for (Diagnostic const& d : ds) std::fputs(render(d, source_of).c_str(), stderr);
   }
 };
 
@@ -101,30 +104,58 @@ std::string cap_warning(Method method, int iterations) {
                      iterations);
 }
 
-int run(Options& o) {
-  Sources sources;
+// Everything before the fit: the model parsed and checked, the data read and
+// bound, the constants set. Throws DiagnosticError on any bad input.
+Program prepare(Options const& o, Sources& sources) {
   auto const model_text = read_file(o.model_file);
   if (!model_text) {
-    sources.print({error_at(o.model_file, {}, "cannot read the model file")});
-    return exit_bad_input;
+    std::error_code ec;
+    bool const exists = std::filesystem::exists(o.model_file, ec);
+    throw DiagnosticError(error_at(o.model_file, {}, exists ? "cannot read the model file" : "no such model file"));
   }
   sources.texts[o.model_file] = *model_text;
-  try {
-    ast::Program const syntax = parse_program(*model_text, o.model_file);
-    std::vector<Diagnostic> const problems = check_program(syntax, distributions().catalog());
-    if (!problems.empty()) {
-      sources.print(problems);
-      return exit_bad_input;
-    }
-    std::optional<data::CsvTable> table;
-    if (!o.data_file.empty()) {
+  ast::Program const syntax = parse_program(*model_text, o.model_file);
+  std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
+  if (!problems.empty()) throw DiagnosticError(std::move(problems));
+  std::optional<data::CsvTable> table;
+  if (!o.data_file.empty()) {
+    try {
       table = data::CsvTable::from_file(o.data_file);
-      sources.texts[o.data_file] = table->text();
+    } catch (DiagnosticError const&) {
+      // The table was never made: its errors still show their lines.
+      if (auto const text = read_file(o.data_file)) sources.texts[o.data_file] = *text;
+      throw;
     }
-    CompileOptions compile_options;
-    compile_options.overrides = parse_settings(o.settings);
-    Program const program = compile(syntax, table ? &*table : nullptr, compile_options);
+    sources.texts[o.data_file] = table->text();
+  }
+  CompileOptions compile_options;
+  compile_options.overrides = parse_settings(o.settings);
+  return compile(syntax, table ? &*table : nullptr, compile_options);
+}
 
+// `bbvi-ppl check MODEL [DATA]`: every check a fit would make before its
+// first iteration, and nothing else.
+int check(Options const& o) {
+  Sources sources;
+  try {
+    prepare(o, sources);
+  } catch (DiagnosticError const& e) {
+    sources.print(e.diagnostics());
+    return exit_bad_input;
+  } catch (NumericalError const& e) {
+    sources.print({e.diagnostic()});
+    return exit_bad_input;
+  }
+  std::fputs(fmt::format("{}: ok\n", o.data_file.empty() ? o.model_file : o.model_file + " with " + o.data_file)
+                 .c_str(),
+             stdout);
+  return exit_fitted;
+}
+
+int run(Options& o) {
+  Sources sources;
+  try {
+    Program const program = prepare(o, sources);
     o.fit.method = o.method == "adagrad" ? Method::adagrad : Method::natural_gradient;
     if (o.rao_blackwellise) o.fit.grouping = FitOptions::Grouping::blankets;
     FitResult const result = fit(program, o.fit);
@@ -168,7 +199,8 @@ int run(Options& o) {
 int main(int argc, char** argv) {
   Options o;
   CLI::App app{"bbvi-ppl: fit a .model file's guide to its posterior by black-box variational inference"};
-  app.add_option("MODEL", o.model_file, "the .model file")->required();
+  // Not required here, so that `bbvi-ppl check …` parses; checked below.
+  app.add_option("MODEL", o.model_file, "the .model file");
   app.add_option("DATA", o.data_file, "the CSV file whose columns the data block names");
   app.add_option("--seed", o.fit.seed, "seed of every random stream")->default_val(1);
   app.add_option("--samples", o.fit.samples,
@@ -185,13 +217,26 @@ int main(int argc, char** argv) {
   app.add_flag("--rao-blackwellise", o.rao_blackwellise,
                "natural-gradient: regress each group of parameters on its own Markov blanket's terms "
                "(experimental; default: one joint regression)");
-  app.add_option("--set", o.settings, "NAME=VALUE: override a data constant (repeatable)");
+  // One NAME=VALUE per --set, so that `--set a=1 model.model` leaves the
+  // model file alone.
+  auto const add_settings = [&](CLI::App& to) {
+    to.add_option("--set", o.settings, "NAME=VALUE: override a data constant (repeatable)")
+        ->allow_extra_args(false);
+  };
+  add_settings(app);
   app.add_option("--output", o.output_file, "write the result as JSON to this file");
+
+  CLI::App* const checking =
+      app.add_subcommand("check", "check the model (and the data, if given) as a fit would, without fitting");
+  checking->add_option("MODEL", o.model_file, "the .model file")->required();
+  checking->add_option("DATA", o.data_file, "the CSV file whose columns the data block names");
+  add_settings(*checking);
   try {
     app.parse(argc, argv);
+    if (!checking->parsed() && o.model_file.empty()) throw CLI::RequiredError("MODEL");
   } catch (CLI::ParseError const& e) {
     int const code = app.exit(e);
     return code == 0 ? exit_fitted : exit_bad_input;
   }
-  return run(o);
+  return checking->parsed() ? check(o) : run(o);
 }
