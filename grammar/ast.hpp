@@ -33,6 +33,10 @@ struct Expr {
   bool integer_literal = false;  // number written without '.', 'e' or 'E'
   std::string name;              // name; the function of a call; the indexed name
   std::vector<Expr> args;        // operands, call arguments, or the one index
+  // Nodes on the longest path down to a leaf, this one included: the parser
+  // keeps it within max_expression_height, which bounds the depth of every
+  // recursive walk over the tree.
+  int height = 1;
 };
 
 enum class BaseType { real, integer };

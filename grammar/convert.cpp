@@ -1,9 +1,11 @@
 #include "grammar/convert.hpp"
 
 #include "grammar/diagnostic.hpp"
+#include "grammar/nesting.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -41,7 +43,7 @@ class Converter {
     if (chain.rest.front().op == '^') return fold_right(chain);
     ast::Expr result = operand(chain.first);
     for (x3ast::Operation const& link : chain.rest)
-      result = binary(link.op, link.pos, std::move(result), operand(link.operand));
+      result = measured(binary(link.op, link.pos, std::move(result), operand(link.operand)));
     return result;
   }
 
@@ -66,7 +68,7 @@ class Converter {
     e.pos = call.pos;
     e.name = call.function;
     for (auto const& arg : call.args) e.args.push_back(expression(arg));
-    return e;
+    return measured(std::move(e));
   }
 
   ast::Expr operator()(x3ast::Indexed const& indexed) const {
@@ -75,7 +77,7 @@ class Converter {
     e.pos = indexed.pos;
     e.name = indexed.name;
     e.args.push_back(expression(indexed.index));
-    return e;
+    return measured(std::move(e));
   }
 
   ast::Expr operator()(x3ast::Negation const& negation) const {
@@ -83,7 +85,7 @@ class Converter {
     e.kind = ast::ExprKind::negate;
     e.pos = negation.pos;
     e.args.push_back(operand(negation.operand));
-    return e;
+    return measured(std::move(e));
   }
 
   ast::Expr operator()(x3ast::Expression const& parenthesised) const {
@@ -102,9 +104,21 @@ class Converter {
     ast::Expr result = operand(chain.rest.back().operand);
     for (std::size_t i = chain.rest.size(); i-- > 0;) {
       x3ast::Operand const& left = i == 0 ? chain.first : chain.rest[i - 1].operand;
-      result = binary(chain.rest[i].op, chain.rest[i].pos, operand(left), std::move(result));
+      result = measured(binary(chain.rest[i].op, chain.rest[i].pos, operand(left), std::move(result)));
     }
     return result;
+  }
+
+  // Sets e's height from its children's, and stops a tree that would grow
+  // past the limit while it is still shallow enough to walk.
+  ast::Expr measured(ast::Expr e) const {
+    for (ast::Expr const& child : e.args) e.height = std::max(e.height, child.height + 1);
+    if (e.height > max_expression_height)
+      throw DiagnosticError(error_at(file_, e.pos,
+                                     fmt::format("this expression nests more than {} operations deep: split it "
+                                                 "with local definitions",
+                                                 max_expression_height)));
+    return e;
   }
 
   ast::Expr number(x3ast::Number const& n) const {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace bbvi {
 
 namespace {
@@ -15,6 +17,8 @@ char const* severity_word(Severity s) {
   return "error";
 }
 
+constexpr std::size_t max_shown = 160;  // characters of a source line
+
 void render_one(std::string& out, Diagnostic const& d, std::string_view source) {
   if (d.file.empty())
     out += fmt::format("bbvi-ppl: {}: {}\n", severity_word(d.severity), d.message);
@@ -24,12 +28,17 @@ void render_one(std::string& out, Diagnostic const& d, std::string_view source) 
     out += fmt::format("{}:{}:{}: {}: {}\n", d.file, d.pos.line, d.pos.column,
                        severity_word(d.severity), d.message);
   if (d.pos.line <= 0 || source.empty()) return;
-  std::string_view const line = source_line(source, d.pos.line);
-  out += fmt::format("  {}\n", line);
+  std::string_view line = source_line(source, d.pos.line);
+  std::size_t const caret = std::min(static_cast<std::size_t>(d.pos.column - 1), line.size());
+  // A very long line is shown as a window around the caret.
+  std::size_t const from = line.size() > max_shown ? caret - std::min(caret, max_shown / 2) : 0;
+  std::string_view const before = from > 0 ? "..." : "";
+  std::string_view const after = from + max_shown < line.size() ? "..." : "";
+  line = line.substr(from, max_shown);
+  out += fmt::format("  {}{}{}\n", before, line, after);
   // Tabs stay tabs under the caret so that it lines up in any terminal.
-  std::string pad;
-  for (int i = 1; i < d.pos.column && static_cast<std::size_t>(i - 1) < line.size(); ++i)
-    pad += line[static_cast<std::size_t>(i - 1)] == '\t' ? '\t' : ' ';
+  std::string pad(before.size(), ' ');
+  for (std::size_t i = from; i < caret; ++i) pad += line[i - from] == '\t' ? '\t' : ' ';
   out += fmt::format("  {}^\n", pad);
 }
 

@@ -3,6 +3,7 @@
 #include "grammar/config.hpp"
 #include "grammar/convert.hpp"
 #include "grammar/diagnostic.hpp"
+#include "grammar/nesting.hpp"
 #include "grammar/program.hpp"
 
 #include <fmt/format.h>
@@ -118,6 +119,7 @@ ast::Block to_ast(Block const& block, std::string const& file) {
 }  // namespace
 
 ast::Program parse_program(std::string_view source, std::string const& file) {
+  grammar::check_nesting(source, file);
   grammar::x3ast::Program const blocks = run_parser(source, file);
   check_block_order(blocks, file);
   ast::Program program;

@@ -6,6 +6,7 @@
 // iterations (MATH.md), which is why it is not the default.
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/fit.hpp"
+#include "runtime/bbvi/numerical_trouble.hpp"
 #include "runtime/evaluate.hpp"
 
 #include <cmath>
@@ -19,10 +20,8 @@ FitResult fit_adagrad(Program const& program, FitOptions const& options) {
   for (int t = 1; t <= options.max_iterations; ++t) {
     Draws const d = draw(program, r.u, options.samples, options.seed, static_cast<std::uint64_t>(t));
     Eigen::VectorXd const f = d.elbo_terms();
-    if (!f.allFinite()) {
-      Diagnostic diag = error_at(program.file, {}, "log p − log q is not finite at a draw from the guide");
-      throw NumericalError(diag);
-    }
+    if (!f.allFinite())
+      throw NumericalError(explain_non_finite(program, r.u, f, options.seed, static_cast<std::uint64_t>(t)));
     Eigen::ArrayXd const gradient = (d.scores.transpose() * f / options.samples).array();
     accumulated += gradient.square();
     // A coordinate whose gradient has always been 0 stays put (0/0 otherwise).

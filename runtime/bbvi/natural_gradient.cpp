@@ -18,6 +18,7 @@
 // nats.
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/fit.hpp"
+#include "runtime/bbvi/numerical_trouble.hpp"
 #include "runtime/bbvi/regression.hpp"
 #include "runtime/bbvi/tail_average.hpp"
 #include "runtime/evaluate.hpp"
@@ -29,12 +30,15 @@
 #include <deque>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 namespace bbvi {
 
 namespace {
 
 constexpr std::size_t window = 5;
+// Times a step that led to trouble is shrunk tenfold before the fit gives up.
+constexpr int max_retries = 5;
 // A step that would move q by less than this many nats is noise whatever the
 // standard errors say (they vanish when the guide family holds the posterior).
 constexpr double negligible_kl = 1e-6;
@@ -181,13 +185,37 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
   TailAverage tail;
   Estimator const estimator(program, blankets);
 
+  Eigen::VectorXd last_step = Eigen::VectorXd::Zero(P);  // the step that led to r.u
+
   for (int t = 1; t <= options.max_iterations; ++t) {
-    Draws const d =
-        draw(program, r.u, options.samples, options.seed, static_cast<std::uint64_t>(t), estimator.blankets());
-    r.log_joint_evaluations += options.samples;
-    if (!d.elbo_terms().allFinite())
-      throw NumericalError(error_at(program.file, {}, "log p − log q is not finite at a draw from the guide"));
-    StepEstimate step = estimator.regression(d);
+    Draws d;
+    StepEstimate step;
+    for (int retry = 0;; ++retry) {
+      // A retry draws afresh, from streams no first attempt uses.
+      std::uint64_t const stream = static_cast<std::uint64_t>(t) + (static_cast<std::uint64_t>(retry) << 32);
+      std::optional<Diagnostic> trouble;
+      try {
+        d = draw(program, r.u, options.samples, options.seed, stream, estimator.blankets());
+        r.log_joint_evaluations += options.samples;
+        if (!d.elbo_terms().allFinite()) {
+          trouble = explain_non_finite(program, r.u, d.elbo_terms(), options.seed, stream);
+        } else {
+          step = estimator.regression(d);
+          if (!step.delta.allFinite())
+            trouble = error_at(program.file, {}, "the natural gradient is not finite at the guide's parameters (" +
+                                                     describe_parameters(program, r.u) + ")");
+        }
+      } catch (NumericalError const& e) {
+        trouble = e.diagnostic();
+      }
+      if (!trouble) break;
+      // The last step went where the model or the guide cannot be evaluated:
+      // take back all but a tenth of it and try again from there.
+      if (retry == max_retries || last_step.isZero()) throw NumericalError(*trouble);
+      r.u -= 0.9 * last_step;
+      last_step *= 0.1;
+      if (averaged > 0) tail.replace_last(r.u);
+    }
     if (averaged == 0 && step.kl() <= options.trust_region && step.is_noise()) averaged = 1;
     double rho = options.step_size;
     if (averaged > 0) {
@@ -201,8 +229,10 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     }
     if (rho * rho * step.kl() > options.trust_region) rho = std::sqrt(options.trust_region / step.kl());
     if (!std::isfinite(rho) || !step.delta.allFinite())
-      throw NumericalError(error_at(program.file, {}, "the natural gradient is not finite"));
-    r.u += rho * step.delta;
+      throw NumericalError(error_at(program.file, {}, "the natural gradient is not finite at the guide's parameters (" +
+                                                          describe_parameters(program, r.u) + ")"));
+    last_step = rho * step.delta;
+    r.u += last_step;
     if (averaged > 0) tail.add(r.u, step.noise_kl());
 
     r.trace.push_back({t, step.elbo, std::sqrt(step.elbo_variance), rho});

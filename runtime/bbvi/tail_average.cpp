@@ -21,6 +21,11 @@ void TailAverage::add(Eigen::VectorXd const& u, double step_noise_kl) {
   iterates_.push_back(u);
 }
 
+void TailAverage::replace_last(Eigen::VectorXd const& u) {
+  sums_.back() += u - iterates_.back();
+  iterates_.back() = u;
+}
+
 std::size_t TailAverage::tail_length() const { return iterates_.size() - tail_start(); }
 
 Eigen::VectorXd TailAverage::window_mean(std::size_t from, std::size_t to) const {

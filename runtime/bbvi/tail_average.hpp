@@ -15,6 +15,9 @@ class TailAverage {
  public:
   // `step_noise_kl`: ½ tr(F Cov δ) of the step that led to `u`.
   void add(Eigen::VectorXd const& u, double step_noise_kl);
+  // The last iterate was taken back (the fit stepped where it could not
+  // evaluate the model): `u` stands in its place.
+  void replace_last(Eigen::VectorXd const& u);
 
   std::size_t tail_length() const;  // iterates in the mean
   Eigen::VectorXd mean() const;

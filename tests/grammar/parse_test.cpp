@@ -2,6 +2,7 @@
 #include "grammar/parse.hpp"
 
 #include "grammar/diagnostic.hpp"
+#include "grammar/nesting.hpp"
 
 #include "tests/support/source_file.hpp"
 
@@ -326,4 +327,28 @@ TEST_CASE("parse: constraints in either order") {
   ast::Program const p = parse_program("latent { real<upper=1, lower=-1> z; } model { } guide { }", "t.model");
   CHECK(sexpr(*declaration(p.latent, 0).lower) == "(neg 1i)");
   CHECK(sexpr(*declaration(p.latent, 0).upper) == "1i");
+}
+
+TEST_CASE("parse: nesting up to the limits parses, one step beyond is an error") {
+  // D( is the first bracket: 99 more reach the limit of 100.
+  std::string const deepest = std::string(99, '(') + "1" + std::string(99, ')');
+  CHECK(parse_expression(deepest).height == 1);
+  CHECK(syntax_error(latent_z + "model { z ~ D((" + deepest + ")); } guide { }").find("nest more than 100") !=
+        std::string::npos);
+
+  std::string signs;
+  for (int i = 0; i < grammar::max_sign_run; ++i) signs += "- ";
+  CHECK(parse_expression(signs + "1").height == grammar::max_sign_run + 1);
+  CHECK(syntax_error(latent_z + "model { z ~ D(-" + signs + "1); } guide { }").find("signs in a row") !=
+        std::string::npos);
+
+  // A sum of k terms is k − 1 additions deep, above its leaf.
+  auto const sum = [](int terms) {
+    std::string s = "1";
+    for (int i = 1; i < terms; ++i) s += "+1";
+    return s;
+  };
+  CHECK(parse_expression(sum(grammar::max_expression_height)).height == grammar::max_expression_height);
+  CHECK(syntax_error(latent_z + "model { z ~ D(" + sum(grammar::max_expression_height + 1) + "); } guide { }")
+            .find("more than 1000 operations deep") != std::string::npos);
 }

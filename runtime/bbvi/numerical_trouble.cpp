@@ -1,0 +1,105 @@
+#include "runtime/bbvi/numerical_trouble.hpp"
+
+#include "runtime/evaluate.hpp"
+#include "runtime/random_stream.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace bbvi {
+
+namespace {
+
+constexpr std::size_t max_listed = 8;  // values named in one message
+
+std::string element_name(std::string const& name, std::size_t size, std::size_t k) {
+  return size == 0 ? name : fmt::format("{}[{}]", name, k + 1);
+}
+
+// "mu = 1.3e+150, tau = 2" for the draw z.
+std::string latent_values(Program const& program, std::vector<double> const& z) {
+  std::string out;
+  std::size_t listed = 0;
+  for (LatentVariable const& v : program.latents)
+    for (std::size_t k = 0; k < v.length() && listed < max_listed; ++k, ++listed)
+      out += fmt::format("{}{} = {:.6g}", out.empty() ? "" : ", ", element_name(v.name, v.size, k),
+                         z[v.offset + k]);
+  return listed == max_listed ? out + ", …" : out;
+}
+
+}  // namespace
+
+std::string describe_parameters(Program const& program, Eigen::VectorXd const& u) {
+  std::vector<std::vector<double>> const values = constrained_parameters(program, u);
+  std::string out;
+  std::size_t listed = 0;
+  for (std::size_t i = 0; i < program.parameters.size(); ++i)
+    for (std::size_t k = 0; k < values[i].size() && listed < max_listed; ++k, ++listed)
+      out += fmt::format("{}{} = {:.6g}", out.empty() ? "" : ", ",
+                         element_name(program.parameters[i].name, program.parameters[i].size, k), values[i][k]);
+  return listed == max_listed ? out + ", …" : out;
+}
+
+namespace {
+
+Factor const* guide_factor_of(Program const& program, std::size_t latent) {
+  for (Statement const& st : program.guide)
+    if (auto const* f = std::get_if<Factor>(&st); f && f->latent == static_cast<int>(latent)) return f;
+  return nullptr;
+}
+
+// The statement to blame for draw z, and what is wrong with it.
+Diagnostic blame(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {
+  for (std::size_t i = 0; i < program.latents.size(); ++i) {
+    LatentVariable const& v = program.latents[i];
+    for (std::size_t k = 0; k < v.length(); ++k) {
+      if (std::isfinite(z[v.offset + k])) continue;
+      Factor const* f = guide_factor_of(program, i);
+      return error_at(program.file, f ? f->pos : v.pos,
+                      fmt::format("the guide drew {} = {} for latent '{}'", element_name(v.name, v.size, k),
+                                  z[v.offset + k], v.name));
+    }
+  }
+  std::vector<std::vector<double>> terms;
+  log_joint_terms(program, z, terms);
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    auto const* f = std::get_if<Factor>(&program.model[i]);
+    for (std::size_t k = 0; f && k < terms[i].size(); ++k)
+      if (!std::isfinite(terms[i][k]))
+        return error_at(program.file, f->pos,
+                        fmt::format("the log density of {} under {} is {} at a draw from the guide",
+                                    element_name(f->lhs_name, f->lhs_size, k), f->distribution->signature.name,
+                                    terms[i][k]));
+  }
+  std::vector<double> const log_q = log_guide_elements(program, u, z);
+  for (std::size_t i = 0; i < program.latents.size(); ++i) {
+    LatentVariable const& v = program.latents[i];
+    for (std::size_t k = 0; k < v.length(); ++k) {
+      if (std::isfinite(log_q[v.offset + k])) continue;
+      Factor const* f = guide_factor_of(program, i);
+      return error_at(program.file, f ? f->pos : v.pos,
+                      fmt::format("the guide's log density of {} is {} at its own draw",
+                                  element_name(v.name, v.size, k), log_q[v.offset + k]));
+    }
+  }
+  return error_at(program.file, {}, "log p − log q is not finite at a draw from the guide");
+}
+
+}  // namespace
+
+Diagnostic explain_non_finite(Program const& program, Eigen::VectorXd const& u, Eigen::VectorXd const& f,
+                              std::uint64_t seed, std::uint64_t iteration) {
+  Eigen::Index s = 0;
+  while (s + 1 < f.size() && std::isfinite(f[s])) ++s;
+  RandomStream rng(seed, iteration, static_cast<std::uint64_t>(s));
+  std::vector<double> const z = sample_guide(program, u, rng);
+  Diagnostic d = blame(program, u, z);
+  d.message += fmt::format(" (latents: {}; guide parameters: {})", latent_values(program, z),
+                           describe_parameters(program, u));
+  return d;
+}
+
+}  // namespace bbvi
