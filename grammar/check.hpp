@@ -16,4 +16,8 @@ namespace bbvi {
 // point at related declarations.
 std::vector<Diagnostic> check_program(ast::Program const& program, DistributionCatalog const& catalog);
 
+// Warnings for a program check_program accepted: declarations nothing uses
+// (a variational parameter, a local, a data column), in source order.
+std::vector<Diagnostic> unused_declarations(ast::Program const& program, DistributionCatalog const& catalog);
+
 }  // namespace bbvi

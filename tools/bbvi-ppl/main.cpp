@@ -11,6 +11,7 @@
 #include "runtime/evaluate.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/summary.hpp"
+#include "runtime/wide_priors.hpp"
 #include "tools/bbvi-ppl/atomic_file.hpp"
 #include "tools/bbvi-ppl/report.hpp"
 
@@ -105,7 +106,8 @@ std::string cap_warning(Method method, int iterations) {
 }
 
 // Everything before the fit: the model parsed and checked, the data read and
-// bound, the constants set. Throws DiagnosticError on any bad input.
+// bound, the constants set; warnings are printed as they are found. Throws
+// DiagnosticError on any bad input.
 Program prepare(Options const& o, Sources& sources) {
   auto const model_text = read_file(o.model_file);
   if (!model_text) {
@@ -117,6 +119,7 @@ Program prepare(Options const& o, Sources& sources) {
   ast::Program const syntax = parse_program(*model_text, o.model_file);
   std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
   if (!problems.empty()) throw DiagnosticError(std::move(problems));
+  sources.print(unused_declarations(syntax, distributions().catalog()));
   std::optional<data::CsvTable> table;
   if (!o.data_file.empty()) {
     try {
@@ -130,7 +133,9 @@ Program prepare(Options const& o, Sources& sources) {
   }
   CompileOptions compile_options;
   compile_options.overrides = parse_settings(o.settings);
-  return compile(syntax, table ? &*table : nullptr, compile_options);
+  Program program = compile(syntax, table ? &*table : nullptr, compile_options);
+  sources.print(wide_priors(program));
+  return program;
 }
 
 // `bbvi-ppl check MODEL [DATA]`: every check a fit would make before its
