@@ -5,7 +5,18 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace bbvi::grammar {
+
+namespace {
+
+// A character that can end an operand: a '+' or '-' after it is binary.
+bool ends_operand(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ')' || c == ']';
+}
+
+}  // namespace
 
 void check_nesting(std::string_view source, std::string const& file) {
   SourceMap const map(source);
@@ -13,30 +24,37 @@ void check_nesting(std::string_view source, std::string const& file) {
     throw DiagnosticError(error_at(file, map.locate(source.data() + at), std::move(message)));
   };
   int depth = 0;
-  int signs = 0;
+  int chain = 0;
+  char previous = ';';  // the last character that is not blank or comment
   for (std::size_t i = 0; i < source.size(); ++i) {
     char const c = source[i];
     if (c == '#' || source.substr(i, 2) == "//") {
       std::size_t const end = source.find('\n', i);
       if (end == std::string_view::npos) break;
       i = end;
-    } else if (source.substr(i, 2) == "/*") {
+      continue;
+    }
+    if (source.substr(i, 2) == "/*") {
       std::size_t const end = source.find("*/", i + 2);
       if (end == std::string_view::npos) break;  // the parser reports it
       i = end + 1;
-    } else if (c == '(' || c == '[') {
-      signs = 0;
+      continue;
+    }
+    if (std::isspace(static_cast<unsigned char>(c))) continue;  // as the parser's skipper: \v and \f too
+    if (c == '(' || c == '[') {
       if (++depth > max_bracket_depth)
         fail(i, fmt::format("brackets nest more than {} deep here: use local definitions for the inner parts",
                             max_bracket_depth));
     } else if (c == ')' || c == ']') {
-      signs = 0;
       if (depth > 0) --depth;
-    } else if (c == '+' || c == '-') {
-      if (++signs > max_sign_run) fail(i, fmt::format("more than {} '+' and '-' signs in a row", max_sign_run));
-    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-      signs = 0;
+    } else if (c == '^' || ((c == '+' || c == '-') && !ends_operand(previous))) {
+      if (++chain > max_unary_chain)
+        fail(i, fmt::format("more than {} '^' and unary signs in one chain: use local definitions for parts of it",
+                            max_unary_chain));
+    } else if (!ends_operand(c)) {
+      chain = 0;
     }
+    previous = c;
   }
 }
 

@@ -337,10 +337,20 @@ TEST_CASE("parse: nesting up to the limits parses, one step beyond is an error")
         std::string::npos);
 
   std::string signs;
-  for (int i = 0; i < grammar::max_sign_run; ++i) signs += "- ";
-  CHECK(parse_expression(signs + "1").height == grammar::max_sign_run + 1);
-  CHECK(syntax_error(latent_z + "model { z ~ D(-" + signs + "1); } guide { }").find("signs in a row") !=
+  for (int i = 0; i < grammar::max_unary_chain; ++i) signs += "-\v";  // the parser skips \v as a blank
+  CHECK(parse_expression(signs + "1").height == grammar::max_unary_chain + 1);
+  CHECK(syntax_error(latent_z + "model { z ~ D(-" + signs + "1); } guide { }").find("unary signs in one chain") !=
         std::string::npos);
+  // Each '^' nests the parser one level too, brackets or not.
+  std::string powers = "(z)";
+  for (int i = 0; i < grammar::max_unary_chain; ++i) powers += "^(z)";
+  CHECK(syntax_error(latent_z + "model { z ~ D(" + powers + "); } guide { }") == "no error");
+  CHECK(syntax_error(latent_z + "model { z ~ D(" + powers + "^z); } guide { }").find("unary signs in one chain") !=
+        std::string::npos);
+  // A binary operator ends a chain.
+  std::string separated;
+  for (int i = 0; i < 3 * grammar::max_unary_chain; ++i) separated += "z^z + ";
+  CHECK(syntax_error(latent_z + "model { z ~ D(" + separated + "1); } guide { }") == "no error");
 
   // A sum of k terms is k − 1 additions deep, above its leaf.
   auto const sum = [](int terms) {
