@@ -1,0 +1,43 @@
+#pragma once
+// What both fuzz targets hold every diagnostic to, crash or no crash: it
+// names the file it was given, has a message, and points into the text (its
+// line exists; its column is at most `column_slack` past the end of that
+// line). A caret on a line that does not exist is a bug in the positions.
+// A broken contract aborts, which libFuzzer records as a finding.
+#include "grammar/diagnostic.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace bbvi::fuzz {
+
+[[noreturn]] inline void contract_broken(char const* what) {
+  std::fprintf(stderr, "contract broken: %s\n", what);
+  std::abort();
+}
+
+[[noreturn]] inline void contract_broken(char const* what, Diagnostic const& d) {
+  std::fprintf(stderr, "contract broken: %s (diagnostic at %d:%d in '%s': %s)\n", what, d.pos.line, d.pos.column,
+               d.file.c_str(), d.message.c_str());
+  std::abort();
+}
+
+// `text`: what positions count in; also rendered, so that the rendering runs.
+inline void check_diagnostic(Diagnostic const& d, std::string_view text, std::string const& file,
+                             std::size_t column_slack) {
+  if (d.file != file) contract_broken("diagnostic names another file", d);
+  if (d.message.empty()) contract_broken("diagnostic without a message", d);
+  if (d.pos.line < 0 || (d.pos.line > 0 && d.pos.column < 1)) contract_broken("negative position", d);
+  // Line count + 1 so that "expected X at end of input" after a final newline still fits.
+  auto const lines = static_cast<long>(std::count(text.begin(), text.end(), '\n')) + 1;
+  if (d.pos.line > lines) contract_broken("line past the end of the file", d);
+  if (d.pos.line > 0 && static_cast<std::size_t>(d.pos.column) > source_line(text, d.pos.line).size() + column_slack)
+    contract_broken("column past the end of its line", d);
+  for (Diagnostic const& note : d.notes) check_diagnostic(note, text, file, column_slack);
+  if (render(d, text).empty()) contract_broken("empty rendering", d);
+}
+
+}  // namespace bbvi::fuzz
