@@ -13,34 +13,45 @@ namespace bbvi {
 
 namespace {
 
-constexpr std::size_t max_listed = 8;  // values named in one message
-
 std::string element_name(std::string const& name, std::size_t size, std::size_t k) {
   return size == 0 ? name : fmt::format("{}[{}]", name, k + 1);
 }
 
-// "mu = 1.3e+150, tau = 2" for the draw z.
+// "mu = 1.3e+150, tau = 2": the first few of many values, then "…".
+class ValueList {
+ public:
+  void add(std::string const& name, double value) {
+    if (listed_ == max_listed) {
+      more_ = true;
+      return;
+    }
+    text_ += fmt::format("{}{} = {:.6g}", listed_++ == 0 ? "" : ", ", name, value);
+  }
+  std::string text() const { return more_ ? text_ + ", …" : text_; }
+
+ private:
+  static constexpr std::size_t max_listed = 8;
+  std::string text_;
+  std::size_t listed_ = 0;
+  bool more_ = false;
+};
+
 std::string latent_values(Program const& program, std::vector<double> const& z) {
-  std::string out;
-  std::size_t listed = 0;
+  ValueList list;
   for (LatentVariable const& v : program.latents)
-    for (std::size_t k = 0; k < v.length() && listed < max_listed; ++k, ++listed)
-      out += fmt::format("{}{} = {:.6g}", out.empty() ? "" : ", ", element_name(v.name, v.size, k),
-                         z[v.offset + k]);
-  return listed == max_listed ? out + ", …" : out;
+    for (std::size_t k = 0; k < v.length(); ++k) list.add(element_name(v.name, v.size, k), z[v.offset + k]);
+  return list.text();
 }
 
 }  // namespace
 
 std::string describe_parameters(Program const& program, Eigen::VectorXd const& u) {
   std::vector<std::vector<double>> const values = constrained_parameters(program, u);
-  std::string out;
-  std::size_t listed = 0;
+  ValueList list;
   for (std::size_t i = 0; i < program.parameters.size(); ++i)
-    for (std::size_t k = 0; k < values[i].size() && listed < max_listed; ++k, ++listed)
-      out += fmt::format("{}{} = {:.6g}", out.empty() ? "" : ", ",
-                         element_name(program.parameters[i].name, program.parameters[i].size, k), values[i][k]);
-  return listed == max_listed ? out + ", …" : out;
+    for (std::size_t k = 0; k < values[i].size(); ++k)
+      list.add(element_name(program.parameters[i].name, program.parameters[i].size, k), values[i][k]);
+  return list.text();
 }
 
 namespace {
