@@ -109,9 +109,11 @@ std::string cap_warning(Method method, int iterations) {
 // bound, the constants set; warnings are printed as they are found. Throws
 // DiagnosticError on any bad input.
 Program prepare(Options const& o, Sources& sources) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(o.model_file, ec))
+    throw DiagnosticError(error_at(o.model_file, {}, "is a directory, not a model file"));
   auto const model_text = read_file(o.model_file);
   if (!model_text) {
-    std::error_code ec;
     bool const exists = std::filesystem::exists(o.model_file, ec);
     throw DiagnosticError(error_at(o.model_file, {}, exists ? "cannot read the model file" : "no such model file"));
   }
