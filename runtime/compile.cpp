@@ -473,7 +473,10 @@ class Lowering {
         fail(st.args[i].pos, fmt::format("size mismatch: {} of {} has {} elements, but '{}' has {}", params[i],
                                          st.distribution, f.args.back().size, st.lhs.name, f.lhs_size));
     }
-    if (s.kind == SlotKind::column) check_observed_support(f);
+    if (s.kind == SlotKind::column) {
+      check_observed_support(f);
+      reduce(f);
+    }
     return f;
   }
 
@@ -497,6 +500,14 @@ class Lowering {
                                                     f.distribution->signature.name)));
       throw DiagnosticError(std::move(d));
     }
+  }
+
+  void reduce(Factor& f) const {
+    if (!options_.sufficient_statistics || !f.distribution->statistics) return;
+    for (Node const& a : f.args)
+      if (a.size != 0) return;
+    Value<double> const& column = out_.data[static_cast<std::size_t>(f.lhs_slot)];
+    f.statistics = f.distribution->statistics(column.elements.data(), column.size());
   }
 
   ast::Program const& syntax_;

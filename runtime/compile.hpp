@@ -12,6 +12,9 @@ namespace bbvi {
 struct CompileOptions {
   // --set NAME=VALUE: overrides a data constant's default.
   std::map<std::string, double, std::less<>> overrides;
+  // Reduce observed columns to sufficient statistics where the distribution
+  // has them and the arguments do not vary by row (Factor::statistics).
+  bool sufficient_statistics = true;
 };
 
 // `data` may be null when the model declares no data columns. Throws

@@ -91,6 +91,14 @@ class Frame {
     return total;
   }
 
+  // An observed column's whole log density from its sufficient statistics.
+  T log_density_sum(Factor const& f) const {
+    std::vector<Value<T>> const args = arguments(f);
+    std::vector<double> at(args.size());
+    for (std::size_t k = 0; k < args.size(); ++k) at[k] = value_of(args[k].at(0));
+    return f.distribution->log_density_sum(f.statistics.data(), at.data());
+  }
+
   Value<double> const& data(int slot) const { return program_.data[static_cast<std::size_t>(slot)]; }
 
   Slots<T> const& slots() const { return slots_; }
@@ -179,6 +187,12 @@ double run_model(Program const& program, std::vector<double> const& z, std::vect
       continue;
     }
     Factor const& f = std::get<Factor>(st);
+    if (!f.statistics.empty()) {
+      double const reduced = tied_to(program, f.pos, [&] { return frame.log_density_sum(f); });
+      if (terms) (*terms)[i].assign(1, reduced);
+      total += reduced;
+      continue;
+    }
     Value<double> const& lhs = f.latent >= 0 ? *frame.slots().values[static_cast<std::size_t>(f.lhs_slot)]
                                              : frame.data(f.lhs_slot);
     total += tied_to(program, f.pos, [&] { return frame.log_density(f, lhs, terms ? &(*terms)[i] : nullptr); });

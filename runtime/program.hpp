@@ -56,6 +56,10 @@ struct Factor {
   std::vector<Node> args;
   Position pos;
   std::string lhs_name;
+  // An observed column whose arguments do not vary by row, reduced to the
+  // distribution's sufficient statistics when lowered (registry.hpp): its
+  // log density is then one term, not one per row. Empty otherwise.
+  std::vector<double> statistics;
 };
 
 using Statement = std::variant<Definition, Factor>;

@@ -13,12 +13,12 @@
 
 namespace bbvi {
 
-FitResult fit_adagrad(Program const& program, FitOptions const& options) {
+FitResult fit_adagrad(Program const& program, FitOptions const& options, WorkerPool& pool) {
   FitResult r;
   r.u = initial_parameters(program);
   Eigen::ArrayXd accumulated = Eigen::ArrayXd::Zero(r.u.size());
   for (int t = 1; t <= options.max_iterations; ++t) {
-    Draws const d = draw(program, r.u, options.samples, options.seed, static_cast<std::uint64_t>(t));
+    Draws const d = draw(program, r.u, options.samples, options.seed, static_cast<std::uint64_t>(t), pool);
     Eigen::VectorXd const f = d.elbo_terms();
     if (!f.allFinite())
       throw NumericalError(explain_non_finite(program, r.u, f, options.seed, static_cast<std::uint64_t>(t)));

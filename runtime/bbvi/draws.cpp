@@ -24,23 +24,24 @@ Eigen::RowVectorXd blanket_terms(Program const& program, Blankets const& b, Eige
 }  // namespace
 
 Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::uint64_t seed,
-           std::uint64_t iteration, Blankets const* blankets) {
+           std::uint64_t iteration, WorkerPool& pool, Blankets const* blankets) {
   Draws d;
   if (blankets) d.group_f.resize(samples, static_cast<Eigen::Index>(blankets->groups.size()));
   d.scores.resize(samples, u.size());
   d.log_p.resize(samples);
   d.log_q.resize(samples);
-  Eigen::VectorXd score(u.size());
-  for (int s = 0; s < samples; ++s) {
-    RandomStream rng(seed, iteration, static_cast<std::uint64_t>(s));
+  pool.run(static_cast<std::size_t>(samples), [&](std::size_t draw_index) {
+    Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
+    RandomStream rng(seed, iteration, draw_index);
     std::vector<double> const z = sample_guide(program, u, rng);
     if (blankets)
       d.group_f.row(s) = blanket_terms(program, *blankets, u, z, d.log_p[s]);
     else
       d.log_p[s] = log_joint(program, z);
+    Eigen::VectorXd score(u.size());
     d.log_q[s] = log_guide_with_score(program, u, z, score);
     d.scores.row(s) = score.transpose();
-  }
+  });
   return d;
 }
 

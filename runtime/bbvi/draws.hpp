@@ -2,6 +2,7 @@
 // One iteration's S draws from the guide, with what every estimator needs of
 // them: log p(x, z_s), log q(z_s | u) and the score ∇u log q(z_s | u).
 #include "runtime/bbvi/blankets.hpp"
+#include "runtime/parallel.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>
@@ -23,9 +24,11 @@ struct Draws {
   Eigen::VectorXd elbo_terms() const { return log_p - log_q; }
 };
 
-// Draw s of iteration t comes from its own stream (seed, t, s): results do not
-// depend on the order in which draws are made.
+// Draw s of iteration t comes from its own stream (seed, t, s) and fills its
+// own row, so the draws may be split over `pool`'s threads and the result is
+// the same for any number of threads. A NumericalError is that of the
+// lowest-numbered draw that failed, as in a single thread.
 Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::uint64_t seed,
-           std::uint64_t iteration, Blankets const* blankets = nullptr);
+           std::uint64_t iteration, WorkerPool& pool, Blankets const* blankets = nullptr);
 
 }  // namespace bbvi

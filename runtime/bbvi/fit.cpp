@@ -80,7 +80,10 @@ FitResult fit(Program const& program, FitOptions const& options) {
   if (o.max_iterations <= 0) o.max_iterations = default_max_iterations(o.method);
   if (o.step_size <= 0) o.step_size = default_step_size(o.method);
   auto const start = std::chrono::steady_clock::now();
-  FitResult r = o.method == Method::natural_gradient ? fit_natural_gradient(program, o, blankets ? &*blankets : nullptr) : fit_adagrad(program, o);
+  WorkerPool pool(o.threads > 0 ? o.threads : WorkerPool::available_cores());
+  FitResult r = o.method == Method::natural_gradient
+                    ? fit_natural_gradient(program, o, pool, blankets ? &*blankets : nullptr)
+                    : fit_adagrad(program, o, pool);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.samples = o.samples;
   return r;

@@ -1,6 +1,7 @@
 #pragma once
 // Fitting λ: the two methods of the command line, behind one entry point.
 #include "runtime/bbvi/blankets.hpp"
+#include "runtime/parallel.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>
@@ -22,6 +23,7 @@ struct FitOptions {
   int max_iterations = 0;   // the cap; 0: the method's default
   double step_size = 0;     // η; 0: the method's default
   std::uint64_t seed = 1;
+  int threads = 0;  // threads the draws are split over; 0: all cores. Never changes the result.
   // natural gradient: stop once the averaged result's Monte-Carlo noise is below
   // this many nats of KL (and the gradient is indistinguishable from noise).
   double tolerance = 3e-4;
@@ -66,8 +68,9 @@ FitResult fit(Program const& program, FitOptions const& options);
 
 // Each method on its own (fit() picks one); options are complete here.
 // `blankets`: regress group by group over them; null: one joint regression.
-FitResult fit_natural_gradient(Program const& program, FitOptions const& options, Blankets const* blankets);
-FitResult fit_adagrad(Program const& program, FitOptions const& options);
+FitResult fit_natural_gradient(Program const& program, FitOptions const& options, WorkerPool& pool,
+                               Blankets const* blankets);
+FitResult fit_adagrad(Program const& program, FitOptions const& options, WorkerPool& pool);
 
 Eigen::VectorXd initial_parameters(Program const& program);
 

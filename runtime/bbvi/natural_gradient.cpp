@@ -173,7 +173,8 @@ class Estimator {
 
 }  // namespace
 
-FitResult fit_natural_gradient(Program const& program, FitOptions const& options, Blankets const* blankets) {
+FitResult fit_natural_gradient(Program const& program, FitOptions const& options, WorkerPool& pool,
+                               Blankets const* blankets) {
   FitResult r;
   r.u = initial_parameters(program);
   Eigen::Index const P = r.u.size();
@@ -195,7 +196,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
       std::uint64_t const stream = static_cast<std::uint64_t>(t) + (static_cast<std::uint64_t>(retry) << 32);
       std::optional<Diagnostic> trouble;
       try {
-        d = draw(program, r.u, options.samples, options.seed, stream, estimator.blankets());
+        d = draw(program, r.u, options.samples, options.seed, stream, pool, estimator.blankets());
         r.log_joint_evaluations += options.samples;
         if (!d.elbo_terms().allFinite()) {
           trouble = explain_non_finite(program, r.u, d.elbo_terms(), options.seed, stream);

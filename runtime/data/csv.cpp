@@ -5,11 +5,19 @@
 #include <fast_float/fast_float.h>
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>  // std::from_chars for integers
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <system_error>
 #include <unordered_map>
 #include <utility>
 
@@ -27,6 +35,22 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// Where the unquoted cell at `p` ends: its comma or line break, or `limit`.
+// Ordinary text is skipped eight bytes at a time: (w − 0x01…01) & ~w &
+// 0x80…80 is nonzero exactly when a byte of w is zero, here a byte equal to
+// ',' or '\n' after the xor, whatever the machine's byte order.
+std::size_t end_of_unquoted_cell(std::string_view text, std::size_t p, std::size_t limit) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  auto const has_zero_byte = [](std::uint64_t w) { return ((w - ones) & ~w & highs) != 0; };
+  for (; p + 8 <= limit; p += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + p, 8);
+    if (has_zero_byte(word ^ (ones * ',')) || has_zero_byte(word ^ (ones * '\n'))) break;
+  }
+  while (p < limit && text[p] != ',' && text[p] != '\n') ++p;
+  return p;
 }
 
 // A quoted cell's content without its quotes (and blanks just inside them), for
@@ -106,27 +130,50 @@ bool looks_numeric(std::string const& cell) {
 
 }  // namespace
 
+namespace {
+
+// The file mapped read-only: no copy of its bytes, and pages the kernel
+// already holds are used in place. Null for what cannot be mapped (an empty
+// file, a pipe), which is then read the ordinary way.
+std::shared_ptr<void const> map_file(int fd, std::size_t size) {
+  if (size == 0) return nullptr;
+  void* const at = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  if (at == MAP_FAILED) return nullptr;
+  return std::shared_ptr<void const>(at, [size](void const* p) { ::munmap(const_cast<void*>(p), size); });
+}
+
+[[noreturn]] void cannot_read(std::string const& path, std::string const& why) {
+  throw DiagnosticError(error_at(path, {}, fmt::format("cannot read the file: {}", why)));
+}
+
+}  // namespace
+
 CsvTable CsvTable::from_file(std::string const& path) {
   // One read of the whole file: the table keeps the text and cell offsets into it.
-  std::error_code ec;
-  auto const size = std::filesystem::file_size(path, ec);
+  int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) cannot_read(path, std::generic_category().message(errno));
+  struct ::stat info {};
+  bool const regular = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  std::size_t const size = regular ? static_cast<std::size_t>(info.st_size) : 0;
+  std::shared_ptr<void const> mapping = regular ? map_file(fd, size) : nullptr;
+  ::close(fd);
+  if (mapping) return CsvTable(mapping, std::string_view(static_cast<char const*>(mapping.get()), size), path);
+  if (std::filesystem::is_directory(path)) cannot_read(path, std::generic_category().message(EISDIR));
   std::ifstream in(path, std::ios::binary);
-  if (ec || !in)
-    throw DiagnosticError(error_at(path, {}, fmt::format("cannot read the file: {}",
-                                                         ec ? ec.message() : "cannot open it")));
-  std::string text(static_cast<std::size_t>(size), '\0');
-  if (!in.read(text.data(), static_cast<std::streamsize>(size)))
-    throw DiagnosticError(error_at(path, {}, "cannot read the file: the read failed"));
-  return CsvTable(std::move(text), path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) cannot_read(path, "the read failed");
+  return from_text(text.str(), path);
 }
 
 CsvTable CsvTable::from_text(std::string text, std::string file_name) {
-  return CsvTable(std::move(text), std::move(file_name));
+  auto const owned = std::make_shared<std::string const>(std::move(text));
+  return CsvTable(owned, *owned, std::move(file_name));
 }
 
-CsvTable::CsvTable(std::string text, std::string file_name)
-    : file_(std::move(file_name)), text_(std::move(text)) {
-  if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) text_.erase(0, 3);  // UTF-8 BOM
+CsvTable::CsvTable(std::shared_ptr<void const> owner, std::string_view text, std::string file_name)
+    : file_(std::move(file_name)), owner_(std::move(owner)), text_(text) {
+  if (text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);  // UTF-8 BOM
   split();
 }
 
@@ -161,7 +208,7 @@ void CsvTable::split() {
           fail_at(p, "unexpected text after the closing quote of a cell (quotes in a "
                      "quoted cell are written \"\")");
       } else {
-        while (p < limit && text_[p] != ',' && text_[p] != '\n') ++p;
+        p = end_of_unquoted_cell(text_, p, limit);
       }
       if (p < limit && text_[p] == ',') {
         ++p;
@@ -177,7 +224,7 @@ void CsvTable::split() {
   std::unordered_map<std::string_view, std::size_t> seen;
   for (std::size_t c = 0; c < width; ++c) {
     Span const s = trimmed_cell(0, c);  // record 0 needs no width: header_ can still be empty
-    header_.push_back(decode_text(std::string_view(text_).substr(s.begin, s.end - s.begin)));
+    header_.push_back(decode_text(text_.substr(s.begin, s.end - s.begin)));
   }
   if (std::all_of(header_.begin(), header_.end(), looks_numeric))
     fail_at(trimmed_cell(0, 0).begin,

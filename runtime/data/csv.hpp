@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,8 +38,9 @@ class CsvTable {
   static CsvTable from_text(std::string text, std::string file_name);
 
   std::string const& file() const { return file_; }
-  // The whole file text (without a byte-order mark), for rendering diagnostics.
-  std::string const& text() const { return text_; }
+  // The whole file text (without a byte-order mark), for rendering
+  // diagnostics; valid as long as some copy of the table is.
+  std::string_view text() const { return text_; }
   std::size_t rows() const;  // data rows, header excluded
   std::vector<std::string> const& header() const { return header_; }
   bool has_column(std::string_view name) const;
@@ -59,7 +61,8 @@ class CsvTable {
   std::vector<std::int64_t> int_column(std::string_view name) const;
 
  private:
-  CsvTable(std::string text, std::string file_name);
+  // `owner` keeps `text` alive: a string, or a read-only mapping of the file.
+  CsvTable(std::shared_ptr<void const> owner, std::string_view text, std::string file_name);
 
   struct Span {
     std::size_t begin, end;  // byte offsets into text_
@@ -75,7 +78,8 @@ class CsvTable {
   void split();
 
   std::string file_;
-  std::string text_;
+  std::shared_ptr<void const> owner_;
+  std::string_view text_;
   std::vector<std::string> header_;
   // (records) × (columns + 1) offsets: cell c of record r spans
   // [offsets_[r*(M+1)+c], offsets_[r*(M+1)+c+1] − 1), the −1 skipping the

@@ -2,6 +2,7 @@
 // Bernoulli(p), Stan's parameterisation (bernoulli_lpmf(x | theta)).
 #include "grammar/support.hpp"
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
 
 #include <boost/random/bernoulli_distribution.hpp>
@@ -27,6 +28,21 @@ struct Bernoulli {
     if (x == 1) return q > 0 ? math::log(p) : math::log_zero(p);
     if (x == 0) return q < 1 ? math::log1m(p) : math::log_zero(p);
     return math::log_zero(p);
+  }
+
+  // Over a column of outcomes, from {n, Σ x}. A count of 0 contributes 0
+  // even where its log probability is −∞ (0 · log 0 = 0, as row by row).
+  using Statistics = std::array<double, 2>;
+  static Statistics statistics(double const* x, std::size_t n) {
+    return {static_cast<double>(n), statistics::sum(x, n, statistics::identity)};
+  }
+  static double log_density_sum(Statistics const& s, double p) {
+    check_probability(name, "p", p);
+    double const ones = s[1], zeros = s[0] - s[1];
+    double total = 0;
+    if (ones > 0) total += p > 0 ? ones * std::log(p) : math::log_zero(p);
+    if (zeros > 0) total += p < 1 ? zeros * math::log1m(p) : math::log_zero(p);
+    return total;
   }
 
   template <typename Rng>

@@ -2,6 +2,7 @@
 // Exponential(rate), Stan's parameterisation (exponential_lpdf(x | beta), beta a rate).
 #include "grammar/support.hpp"
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
 
 #include <boost/random/exponential_distribution.hpp>
@@ -24,6 +25,16 @@ struct Exponential {
     // x = 0 keeps its finite density, as in Stan: waiting times can be rounded to 0.
     if (!(x >= 0)) return math::log_zero(rate);
     return math::log(rate) - rate * x;
+  }
+
+  // Over a column, from {n, Σ x}.
+  using Statistics = std::array<double, 2>;
+  static Statistics statistics(double const* x, std::size_t n) {
+    return {static_cast<double>(n), statistics::sum(x, n, statistics::identity)};
+  }
+  static double log_density_sum(Statistics const& s, double rate) {
+    check_positive_finite(name, "rate", rate);
+    return s[0] * std::log(rate) - rate * s[1];
   }
 
   template <typename Rng>

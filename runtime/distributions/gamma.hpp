@@ -2,6 +2,7 @@
 // Gamma(shape, rate), Stan's parameterisation.
 #include "grammar/support.hpp"
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
 
 #include <boost/random/gamma_distribution.hpp>
@@ -26,6 +27,19 @@ struct Gamma {
     check_positive_finite(name, "rate", rate);
     if (!(x > 0)) return math::log_zero(shape);
     return shape * math::log(rate) - math::lgamma(shape) + (shape - 1.0) * std::log(x) - rate * x;
+  }
+
+  // Over a column, from {n, Σ log x, Σ x}.
+  using Statistics = std::array<double, 3>;
+  static Statistics statistics(double const* x, std::size_t n) {
+    return {static_cast<double>(n), statistics::sum(x, n, [](double v) { return std::log(v); }),
+            statistics::sum(x, n, statistics::identity)};
+  }
+  static double log_density_sum(Statistics const& s, double shape, double rate) {
+    check_positive_finite(name, "shape", shape);
+    check_positive_finite(name, "rate", rate);
+    auto const [n, sum_log, sum] = s;
+    return n * (shape * std::log(rate) - std::lgamma(shape)) + (shape - 1.0) * sum_log - rate * sum;
   }
 
   template <typename Rng>

@@ -3,6 +3,7 @@
 // `real<lower=0>`, with the factor 2 that the truncation brings.
 #include "grammar/support.hpp"
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
 
 #include <boost/random/normal_distribution.hpp>
@@ -26,6 +27,16 @@ struct HalfNormal {
     if (!(x >= 0)) return math::log_zero(sd);  // the density at 0 is finite: keep it
     T const z = x / sd;  // T, never auto: see runtime/dual.hpp
     return -0.5 * z * z - math::log(sd) - 0.225791352644727432;  // log(sqrt(2 pi) / 2)
+  }
+
+  // Over a column, from {n, Σ x²}.
+  using Statistics = std::array<double, 2>;
+  static Statistics statistics(double const* x, std::size_t n) {
+    return {static_cast<double>(n), statistics::sum(x, n, [](double v) { return v * v; })};
+  }
+  static double log_density_sum(Statistics const& s, double sd) {
+    check_positive_finite(name, "sd", sd);
+    return -0.5 * s[1] / (sd * sd) - s[0] * (std::log(sd) + 0.225791352644727432);
   }
 
   template <typename Rng>

@@ -3,6 +3,7 @@
 // 1/x ~ Gamma(shape, rate = scale).
 #include "grammar/support.hpp"
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
 
 #include <boost/random/gamma_distribution.hpp>
@@ -26,6 +27,19 @@ struct InvGamma {
     check_positive_finite(name, "scale", scale);
     if (!(x > 0)) return math::log_zero(shape);
     return shape * math::log(scale) - math::lgamma(shape) - (shape + 1.0) * std::log(x) - scale / x;
+  }
+
+  // Over a column, from {n, Σ log x, Σ 1/x}.
+  using Statistics = std::array<double, 3>;
+  static Statistics statistics(double const* x, std::size_t n) {
+    return {static_cast<double>(n), statistics::sum(x, n, [](double v) { return std::log(v); }),
+            statistics::sum(x, n, [](double v) { return 1 / v; })};
+  }
+  static double log_density_sum(Statistics const& s, double shape, double scale) {
+    check_positive_finite(name, "shape", shape);
+    check_positive_finite(name, "scale", scale);
+    auto const [n, sum_log, sum_inverse] = s;
+    return n * (shape * std::log(scale) - std::lgamma(shape)) - (shape + 1.0) * sum_log - scale * sum_inverse;
   }
 
   template <typename Rng>

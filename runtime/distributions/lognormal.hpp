@@ -2,6 +2,7 @@
 // LogNormal(mu, sigma), Stan's parameterisation: log x ~ Normal(mu, sigma).
 #include "grammar/support.hpp"
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
 
 #include <boost/random/lognormal_distribution.hpp>
@@ -28,6 +29,21 @@ struct LogNormal {
     T const z = (log_x - mu) / sigma;  // T, never auto: see runtime/dual.hpp
     // The Normal density of log x, times the Jacobian 1/x.
     return -0.5 * z * z - math::log(sigma) - 0.918938533204672742 - log_x;  // log(sqrt(2 pi))
+  }
+
+  // Over a column, from {n, mean of log x, Σ (log x − that mean)², Σ log x}.
+  using Statistics = std::array<double, 4>;
+  static Statistics statistics(double const* x, std::size_t n) {
+    auto const log_of = [](double v) { return std::log(v); };
+    auto const [count, mean, ss] = statistics::centred(x, n, log_of);
+    return {count, mean, ss, statistics::sum(x, n, log_of)};
+  }
+  static double log_density_sum(Statistics const& s, double mu, double sigma) {
+    check_finite(name, "mu", mu);
+    check_positive_finite(name, "sigma", sigma);
+    auto const [n, mean, ss, sum_log] = s;
+    double const d = mean - mu;
+    return -0.5 * (ss + n * d * d) / (sigma * sigma) - n * (std::log(sigma) + 0.918938533204672742) - sum_log;
   }
 
   template <typename Rng>

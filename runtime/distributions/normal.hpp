@@ -2,6 +2,7 @@
 // Normal(mean, sd), Stan's parameterisation.
 #include "grammar/support.hpp"
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
 
 #include <boost/random/normal_distribution.hpp>
@@ -27,6 +28,17 @@ struct Normal {
     check_positive_finite(name, "sd", sd);
     T const z = (x - mean) / sd;  // T, never auto: see runtime/dual.hpp
     return -0.5 * z * z - math::log(sd) - 0.918938533204672742;  // log(sqrt(2 pi))
+  }
+
+  // Over a column, from {n, x̄, Σ (x − x̄)²}: Σ (x − mean)² = ss + n (x̄ − mean)².
+  using Statistics = std::array<double, 3>;
+  static Statistics statistics(double const* x, std::size_t n) { return statistics::centred(x, n, statistics::identity); }
+  static double log_density_sum(Statistics const& s, double mean, double sd) {
+    check_finite(name, "mean", mean);
+    check_positive_finite(name, "sd", sd);
+    auto const [n, x_bar, ss] = s;
+    double const d = x_bar - mean;
+    return -0.5 * (ss + n * d * d) / (sd * sd) - n * (std::log(sd) + 0.918938533204672742);
   }
 
   template <typename Rng>

@@ -2,6 +2,7 @@
 // Poisson(rate), Stan's parameterisation (poisson_lpmf(x | lambda)).
 #include "grammar/support.hpp"
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
 
 #include <boost/random/poisson_distribution.hpp>
@@ -25,6 +26,19 @@ struct Poisson {
     if (!is_nonnegative_integer(x)) return math::log_zero(rate);
     if (value_of(rate) == 0) return x == 0 ? T(-rate) : math::log_zero(rate);
     return x * math::log(rate) - rate - math::lgamma(x + 1);
+  }
+
+  // Over a column of counts, from {n, Σ x, Σ log x!}.
+  using Statistics = std::array<double, 3>;
+  static Statistics statistics(double const* x, std::size_t n) {
+    return {static_cast<double>(n), statistics::sum(x, n, statistics::identity),
+            statistics::sum(x, n, [](double v) { return std::lgamma(v + 1); })};
+  }
+  static double log_density_sum(Statistics const& s, double rate) {
+    check_nonnegative_finite(name, "rate", rate);
+    auto const [n, sum, sum_log_factorial] = s;
+    if (rate == 0) return sum == 0 ? 0.0 : math::log_zero(rate);
+    return sum * std::log(rate) - n * rate - sum_log_factorial;
   }
 
   template <typename Rng>

@@ -111,10 +111,10 @@ TEST_CASE("CsvTable: quoted cells follow RFC 4180") {
   CHECK(t.header() == std::vector<std::string>{"a,b", "say \"hi\"", "x", "n"});
   CHECK(t.rows() == 2);
   CHECK(t.real_column("x") == std::vector<double>{2.5, 3});
-  CHECK(real_error(t.text(), "a,b") == "2:1: column 'a,b', row 1: expected a number, found '\"1,5\"'");
+  CHECK(real_error(std::string(t.text()), "a,b") == "2:1: column 'a,b', row 1: expected a number, found '\"1,5\"'");
   // The quoted line break moves every later line down by one.
-  CHECK(real_error(t.text(), "n") == "4:11: column 'n', row 2: expected a number, found 'x2'");
-  CHECK(real_error(t.text(), "say \"hi\"") ==
+  CHECK(real_error(std::string(t.text()), "n") == "4:11: column 'n', row 2: expected a number, found 'x2'");
+  CHECK(real_error(std::string(t.text()), "say \"hi\"") ==
         "2:7: column 'say \"hi\"', row 1: expected a number, found '\"two\nlines\"'");
   // R's write.csv names its row-name column "": such a column cannot be requested.
   CsvTable const r = table("\"\",\"x\"\n\"1\",0.5\n");

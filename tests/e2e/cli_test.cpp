@@ -170,3 +170,21 @@ guide { real m; real<lower=0> s; real<lower=0> a; real<lower=0> b;
   CHECK(r.err.find("but must be positive and finite") != std::string::npos);
   CHECK_FALSE(fs::exists(json_path));
 }
+
+TEST_CASE("bbvi-ppl --threads 1 and --threads 2 write the same JSON, but for the time taken") {
+  // logistic_regression: ~500 iterations of draws over 60 rows, so that a
+  // draw landing in another thread's block would change the numbers.
+  std::string const model = source("models/logistic_regression.model"), data = source("models/logistic_regression.csv");
+  std::vector<nlohmann::json> results;
+  for (int threads : {1, 2}) {
+    fs::path const out = scratch("threads" + std::to_string(threads) + ".json");
+    Run const r = run("'" + model + "' '" + data + "' --threads " + std::to_string(threads) + " --output '" +
+                      out.string() + "'");
+    REQUIRE(r.status == 0);
+    nlohmann::json result = nlohmann::json::parse(slurp(out));
+    REQUIRE(result.contains("seconds"));
+    result.erase("seconds");
+    results.push_back(result);
+  }
+  CHECK(results[0].dump() == results[1].dump());
+}

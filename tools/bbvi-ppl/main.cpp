@@ -47,11 +47,14 @@ struct Options {
 };
 
 // The text of every file a diagnostic may point into, for its source line.
+// The data file's is the table's own (a million-row file is not copied).
 struct Sources {
   std::map<std::string, std::string> texts;
+  std::optional<data::CsvTable> table;
 
   void print(std::vector<Diagnostic> const& ds) const {
     auto const source_of = [this](std::string const& file) {
+      if (table && table->file() == file) return table->text();
       auto const it = texts.find(file);
       return it == texts.end() ? std::string_view{} : std::string_view(it->second);
     };
@@ -122,20 +125,18 @@ Program prepare(Options const& o, Sources& sources) {
   std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
   if (!problems.empty()) throw DiagnosticError(std::move(problems));
   sources.print(unused_declarations(syntax, distributions().catalog()));
-  std::optional<data::CsvTable> table;
   if (!o.data_file.empty()) {
     try {
-      table = data::CsvTable::from_file(o.data_file);
+      sources.table = data::CsvTable::from_file(o.data_file);
     } catch (DiagnosticError const&) {
       // The table was never made: its errors still show their lines.
       if (auto const text = read_file(o.data_file)) sources.texts[o.data_file] = *text;
       throw;
     }
-    sources.texts[o.data_file] = table->text();
   }
   CompileOptions compile_options;
   compile_options.overrides = parse_settings(o.settings);
-  Program program = compile(syntax, table ? &*table : nullptr, compile_options);
+  Program program = compile(syntax, sources.table ? &*sources.table : nullptr, compile_options);
   sources.print(wide_priors(program));
   return program;
 }
@@ -218,6 +219,10 @@ int main(int argc, char** argv) {
   app.add_option("--step-size", o.fit.step_size, "step size η (default: 1)")->check(CLI::NonNegativeNumber);
   app.add_option("--method", o.method, "natural-gradient (default) or adagrad (Algorithm 1 of the BBVI paper)")
       ->check(CLI::IsMember({"natural-gradient", "adagrad"}));
+  app.add_option("--threads", o.fit.threads,
+                 "threads the draws of an iteration are split over (default: all cores); the result is the same "
+                 "for any number")
+      ->check(CLI::PositiveNumber);
   app.add_option("--tolerance", o.fit.tolerance, "natural-gradient: stop when the averaged result's noise is below this KL")
       ->default_val(o.fit.tolerance)
       ->check(CLI::PositiveNumber);
