@@ -17,12 +17,16 @@ FitResult fit_adagrad(Program const& program, FitOptions const& options, WorkerP
   FitResult r;
   r.u = initial_parameters(program);
   Eigen::ArrayXd accumulated = Eigen::ArrayXd::Zero(r.u.size());
+  GradientMonitor monitor;
   for (int t = 1; t <= options.max_iterations; ++t) {
     Draws const d = draw(program, r.u, options.samples, options.seed, static_cast<std::uint64_t>(t), pool);
     Eigen::VectorXd const f = d.elbo_terms();
     if (!f.allFinite())
       throw NumericalError(explain_non_finite(program, r.u, f, options.seed, static_cast<std::uint64_t>(t)));
-    Eigen::ArrayXd const gradient = (d.scores.transpose() * f / options.samples).array();
+    Eigen::MatrixXd const terms = d.scores.array().colwise() * f.array();  // row s: s_s f_s
+    Eigen::ArrayXd const gradient = terms.colwise().mean().transpose().array();
+    Eigen::ArrayXd const spread = (terms.rowwise() - gradient.matrix().transpose()).array().square().colwise().sum();
+    monitor.add(gradient.matrix(), (spread / ((options.samples - 1.0) * options.samples)).matrix());
     accumulated += gradient.square();
     // A coordinate whose gradient has always been 0 stays put (0/0 otherwise).
     Eigen::ArrayXd const scale = (accumulated > 0).select(accumulated.rsqrt(), 0.0);
@@ -35,6 +39,7 @@ FitResult fit_adagrad(Program const& program, FitOptions const& options, WorkerP
     r.iterations = t;
     r.log_joint_evaluations += options.samples;
   }
+  r.gradient = monitor.summary();
   r.converged = false;  // Algorithm 1 has no stopping rule: it always runs to the cap
   return r;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Fitting λ: the two methods of the command line, behind one entry point.
 #include "runtime/bbvi/blankets.hpp"
+#include "runtime/bbvi/gradient_monitor.hpp"
 #include "runtime/parallel.hpp"
 #include "runtime/program.hpp"
 
@@ -51,6 +52,7 @@ struct FitResult {
   int samples = 0;
   long log_joint_evaluations = 0;
   std::vector<IterationRecord> trace;
+  GradientSummary gradient;  // over the last iterations: what the estimator achieved
 };
 
 // The joint regression needs S > P + 1 draws and grows noisy as P grows; per

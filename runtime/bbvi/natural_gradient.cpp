@@ -185,6 +185,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
   int fisher_count = 0;
   TailAverage tail;
   Estimator const estimator(program, blankets);
+  GradientMonitor monitor;
 
   Eigen::VectorXd last_step = Eigen::VectorXd::Zero(P);  // the step that led to r.u
 
@@ -232,6 +233,8 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     if (!std::isfinite(rho) || !step.delta.allFinite())
       throw NumericalError(error_at(program.file, {}, "the natural gradient is not finite at the guide's parameters (" +
                                                           describe_parameters(program, r.u) + ")"));
+    Eigen::VectorXd const euclidean = step.fisher * step.delta;
+    monitor.add(euclidean, (step.fisher * step.covariance * step.fisher).diagonal());
     last_step = rho * step.delta;
     r.u += last_step;
     if (averaged > 0) tail.add(r.u, step.noise_kl());
@@ -250,6 +253,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     }
   }
   if (tail.tail_length() > 0) r.u = tail.mean();
+  r.gradient = monitor.summary();
   return r;
 }
 

@@ -79,6 +79,17 @@ TEST_CASE("bbvi-ppl fits the canonical model and writes the JSON result") {
   INFO("KL to the CAVI optimum: " << kl);
   CHECK(kl < 0.01);
   CHECK(j["summary"]["tau"]["q5"] < j["summary"]["tau"]["q50"]);
+  // The estimator's gradient variance and signal-to-noise, per parameter; at
+  // a converged fit the gradient is down to noise, so each SNR is small.
+  auto const& g = j["gradient"];
+  CHECK(g["iterations"] == 20);
+  for (char const* name : {"mu_N", "lambda_N", "alpha_N", "beta_N"}) {
+    CAPTURE(name);
+    CHECK(g["variance"][name].get<double>() > 0);
+    CHECK(g["snr"][name].get<double>() >= 0);
+    CHECK(g["snr"][name].get<double>() < 3);
+  }
+  CHECK(r.out.find("gradient var") != std::string::npos);
 }
 
 TEST_CASE("bbvi-ppl: a malformed model exits 2 with file:line:col, the line and a caret") {

@@ -92,6 +92,8 @@ bool all_finite(cli::FitReport const& r) {
   bool ok = std::isfinite(r.result->elbo) && std::isfinite(r.result->elbo_se);
   for (auto const& values : r.parameters)
     for (double v : values) ok = ok && std::isfinite(v);
+  if (r.result->gradient.iterations > 0)
+    ok = ok && r.result->gradient.variance.allFinite() && r.result->gradient.snr.allFinite();
   for (MarginalSummary const& m : r.marginals)
     for (double v : {m.mean, m.sd, m.q5, m.q50, m.q95}) ok = ok && std::isfinite(v);
   return ok;

@@ -23,14 +23,23 @@ std::string format_report(FitReport const& r) {
 
   std::size_t width = 9;
   for (Parameter const& q : p.parameters) width = std::max(width, q.name.size() + (q.size ? 6 : 0));
-  out += fmt::format("{:<{}}  {:>14}\n", "parameter", width, "value");
+  GradientSummary const& g = f.gradient;
+  bool const gradient = g.iterations > 0;
+  out += fmt::format("{:<{}}  {:>14}", "parameter", width, "value");
+  out += gradient ? fmt::format(" {:>13} {:>9}\n", "gradient var", "SNR") : "\n";
   for (std::size_t i = 0; i < p.parameters.size(); ++i) {
     Parameter const& q = p.parameters[i];
     for (std::size_t k = 0; k < q.length(); ++k) {
       std::string const name = q.size == 0 ? q.name : fmt::format("{}[{}]", q.name, k + 1);
-      out += fmt::format("{:<{}}  {:>14.6g}\n", name, width, r.parameters[i][k]);
+      out += fmt::format("{:<{}}  {:>14.6g}", name, width, r.parameters[i][k]);
+      Eigen::Index const c = static_cast<Eigen::Index>(q.offset + k);
+      out += gradient ? fmt::format(" {:>13.3g} {:>9.3g}\n", g.variance[c], g.snr[c]) : "\n";
     }
   }
+  if (gradient)
+    out += fmt::format("(the ELBO's gradient in each parameter's unconstrained coordinate: the variance of\n"
+                       " one iteration's estimate, and SNR = |mean over the last {} iterations| / sd)\n",
+                       g.iterations);
 
   width = 6;
   for (auto const& m : r.marginals) width = std::max(width, m.name.size());
@@ -56,6 +65,21 @@ nlohmann::ordered_json report_json(FitReport const& r) {
     Parameter const& q = p.parameters[i];
     params[q.name] = q.size == 0 ? json(r.parameters[i][0]) : json(r.parameters[i]);
   }
+  // Each parameter's values in `per_coordinate`, shaped like the parameter.
+  auto const by_parameter = [&](Eigen::VectorXd const& per_coordinate) {
+    json out = json::object();
+    for (Parameter const& q : p.parameters) {
+      std::vector<double> values;
+      for (std::size_t k = 0; k < q.length(); ++k) values.push_back(per_coordinate[static_cast<Eigen::Index>(q.offset + k)]);
+      out[q.name] = q.size == 0 ? json(values[0]) : json(values);
+    }
+    return out;
+  };
+  json gradient = json::object();
+  if (f.gradient.iterations > 0)
+    gradient = {{"iterations", f.gradient.iterations},
+                {"variance", by_parameter(f.gradient.variance)},
+                {"snr", by_parameter(f.gradient.snr)}};
   json summary = json::object();
   for (auto const& m : r.marginals)
     summary[m.name] = {{"mean", m.mean}, {"sd", m.sd}, {"q5", m.q5}, {"q50", m.q50}, {"q95", m.q95}};
@@ -67,6 +91,7 @@ nlohmann::ordered_json report_json(FitReport const& r) {
       {"converged", f.converged},
       {"seconds", f.seconds},
       {"summary", summary},
+      {"gradient", gradient},
       {"method", method_name(r.options->method)},
       {"samples", f.samples},
       {"seed", r.options->seed},
