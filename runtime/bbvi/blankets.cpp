@@ -117,7 +117,11 @@ Blankets find_blankets(Program const& program) {
   for (std::size_t s = 0; s < program.model.size(); ++s) {
     auto const* f = std::get_if<Factor>(&program.model[s]);
     if (!f) continue;
-    std::size_t const length = std::max<std::size_t>(f->lhs_size, 1);
+    // An observed column under arguments that do not vary by row: every
+    // element reads the same latents, so the first stands for all.
+    bool const same_for_every_row =
+        f->latent < 0 && std::all_of(f->args.begin(), f->args.end(), [](Node const& a) { return a.size == 0; });
+    std::size_t const length = same_for_every_row ? 1 : std::max<std::size_t>(f->lhs_size, 1);
     TermGroups& t = b.terms[s];
     t.by_element.resize(length);
     for (std::size_t k = 0; k < length; ++k) {

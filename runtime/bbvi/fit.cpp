@@ -7,15 +7,28 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <optional>
 #include <chrono>
 
 namespace bbvi {
 
-int default_samples(Method method, std::size_t parameters) {
-  // The regression needs S > P + 1; twice that keeps its residual variance
-  // (and so the stopping rule) well estimated. Algorithm 1: the paper's S.
-  if (method == Method::natural_gradient) return std::max(10, 2 * static_cast<int>(parameters) + 2);
+std::string_view name_of(Method m) {
+  switch (m) {
+    case Method::natural_gradient: return "natural-gradient";
+    case Method::adagrad: return "adagrad";
+    case Method::adam: return "adam";
+  }
+  return "?";
+}
+
+Estimator default_estimator(Method method) {
+  return method == Method::adagrad ? Estimator::basic : Estimator::regression;
+}
+
+int default_samples(Method method, std::size_t block) {
+  // The natural gradient regresses on (or preconditions by) blocks of P
+  // coordinates: S > P + 1, and twice that keeps its residual variance (and
+  // so the stopping rule) well estimated. AdaGrad and Adam: the paper's S.
+  if (method == Method::natural_gradient) return std::max(10, 2 * static_cast<int>(block) + 2);
   return 10;
 }
 
@@ -24,7 +37,7 @@ int default_samples(Method method, std::size_t parameters) {
 // LogNormal guide) needs a few thousand of averaging to meet the tolerance.
 int default_max_iterations(Method method) { return method == Method::natural_gradient ? 10000 : 20000; }
 
-double default_step_size(Method) { return 1.0; }
+double default_step_size(Method method) { return method == Method::adam ? 0.05 : 1.0; }
 
 Eigen::VectorXd initial_parameters(Program const& program) {
   Eigen::VectorXd u(static_cast<Eigen::Index>(program.parameter_dimension));
@@ -41,51 +54,41 @@ namespace {
   throw DiagnosticError(d);
 }
 
-void check_samples(FitOptions const& o, std::size_t parameters) {
-  int const needed = o.method == Method::natural_gradient ? static_cast<int>(parameters) + 2 : 2;
-  if (o.samples < needed)
-    bad_option(o.method == Method::natural_gradient
-                   ? fmt::format("--samples {}: the natural-gradient regression over {} parameters needs at least "
-                                 "{} draws per iteration (more than parameters + 1)",
-                                 o.samples, parameters, needed)
-                   : fmt::format("--samples {}: adagrad needs at least 2 draws per iteration to estimate the "
-                                 "ELBO's standard error",
-                                 o.samples));
+void check_samples(FitOptions const& o, Estimator estimator, std::size_t block) {
+  // A regression, or a Fisher to precondition with, needs S > P + 1 for its
+  // block; any estimate's standard error needs two draws.
+  bool const needs_fisher = o.method == Method::natural_gradient || estimator == Estimator::regression ||
+                            estimator == Estimator::regression_groups || estimator == Estimator::regression_rb;
+  int const needed = needs_fisher ? static_cast<int>(block) + 2 : 2;
+  if (o.samples >= needed) return;
+  if (needs_fisher)
+    bad_option(fmt::format("--samples {}: the {} estimator with --method {} works on up to {} parameters at once "
+                           "and needs at least {} draws per iteration (more than parameters + 1)",
+                           o.samples, name_of(estimator), name_of(o.method), block, needed));
+  bad_option(fmt::format("--samples {}: at least 2 draws per iteration are needed to estimate the gradient's "
+                         "standard error",
+                         o.samples));
 }
 
 }  // namespace
 
-bool rao_blackwellise_by_default(Program const&) {
-  // Not yet: on eight schools (P = 20) the grouped regression with S = 10
-  // does not meet the stopping rule in 10,000 iterations; the joint one
-  // (S = 42) needs ~6,000 and stopped within KL 0.0007 over 20 seeds.
-  return false;
-}
-
 FitResult fit(Program const& program, FitOptions const& options) {
   FitOptions o = options;
-  bool const rao_blackwellise =
-      o.method == Method::natural_gradient &&
-      (o.grouping == FitOptions::Grouping::blankets ||
-       (o.grouping == FitOptions::Grouping::automatic && rao_blackwellise_by_default(program)));
-  std::optional<Blankets> const blankets =
-      rao_blackwellise ? std::optional<Blankets>(find_blankets(program)) : std::nullopt;
-  std::size_t regression_size = program.parameter_dimension;
-  if (blankets) {
-    regression_size = 0;
-    for (FactorGroup const& g : blankets->groups) regression_size = std::max(regression_size, g.coordinates.size());
-  }
-  if (o.samples <= 0) o.samples = default_samples(o.method, regression_size);
-  check_samples(o, regression_size);
+  Estimator const kind = o.estimator.value_or(default_estimator(o.method));
+  o.estimator = kind;
+  GradientEstimator const estimator(kind, find_blankets(program), program.parameter_dimension);
+  std::size_t const block = largest_block(kind, estimator.blankets(), program.parameter_dimension);
+  if (o.samples <= 0) o.samples = default_samples(o.method, block);
+  check_samples(o, kind, block);
   if (o.max_iterations <= 0) o.max_iterations = default_max_iterations(o.method);
   if (o.step_size <= 0) o.step_size = default_step_size(o.method);
   auto const start = std::chrono::steady_clock::now();
   WorkerPool pool(o.threads > 0 ? o.threads : WorkerPool::available_cores());
-  FitResult r = o.method == Method::natural_gradient
-                    ? fit_natural_gradient(program, o, pool, blankets ? &*blankets : nullptr)
-                    : fit_adagrad(program, o, pool);
+  FitResult r = o.method == Method::natural_gradient ? fit_natural_gradient(program, o, pool, estimator)
+                                                      : fit_first_order(program, o, pool, estimator);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.samples = o.samples;
+  r.estimator = kind;
   return r;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Fitting λ: the two methods of the command line, behind one entry point.
+// Fitting λ: the methods (steps) and estimators of the command line, behind one entry point.
 #include "runtime/bbvi/blankets.hpp"
+#include "runtime/bbvi/estimators.hpp"
 #include "runtime/bbvi/gradient_monitor.hpp"
 #include "runtime/parallel.hpp"
 #include "runtime/program.hpp"
@@ -8,19 +9,26 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace bbvi {
 
 enum class Method {
-  natural_gradient,  // the default: MATH.md's regression step, trust region, 1/t decay
-  adagrad,           // Algorithm 1 of the BBVI paper with AdaGrad, as published
+  natural_gradient,  // the default: MATH.md's step, trust region, then averaged 1/√k steps
+  adagrad,           // AdaGrad as in the BBVI paper
+  adam,              // Adam (Kingma & Ba 2015) with a constant step size
 };
+
+std::string_view name_of(Method m);
 
 struct FitOptions {
   Method method = Method::natural_gradient;
-  int samples = 0;          // S per iteration; 0: the method's default
+  // The gradient estimator (estimators.hpp); unset: the method's default
+  // (default_estimator below).
+  std::optional<Estimator> estimator;
+  int samples = 0;          // S per iteration; 0: the default for the method and estimator
   int max_iterations = 0;   // the cap; 0: the method's default
   double step_size = 0;     // η; 0: the method's default
   std::uint64_t seed = 1;
@@ -29,10 +37,6 @@ struct FitOptions {
   // this many nats of KL (and the gradient is indistinguishable from noise).
   double tolerance = 3e-4;
   double trust_region = 1.0;  // κ: a step may change q by at most this many nats
-  // natural gradient: regress each group of parameters on its own Markov
-  // blanket (Rao-Blackwellised) rather than all of u on the full f.
-  // fit() decides when `automatic`: see rao_blackwellise_by_default().
-  enum class Grouping { automatic, joint, blankets } grouping = Grouping::automatic;
 };
 
 struct IterationRecord {
@@ -50,18 +54,21 @@ struct FitResult {
   bool converged = false;
   double seconds = 0;
   int samples = 0;
+  Estimator estimator = Estimator::regression;
   long log_joint_evaluations = 0;
   std::vector<IterationRecord> trace;
   GradientSummary gradient;  // over the last iterations: what the estimator achieved
 };
 
-// The joint regression needs S > P + 1 draws and grows noisy as P grows; per
-// group, S > (the largest group's parameters) + 1. Whether `automatic`
-// groups: see the definition for what has been measured.
-bool rao_blackwellise_by_default(Program const& program);
+// The estimator each method uses unless told otherwise: for adagrad, the
+// paper's Algorithm 1 (basic); otherwise the one measured to need the fewest
+// log-joint evaluations (README, "Estimators and steps").
+Estimator default_estimator(Method method);
 
-// The defaults each method uses for the options left at 0.
-int default_samples(Method method, std::size_t parameters);  // parameters: of the largest regression
+// The defaults each method uses for the options left at 0. `block`: the
+// largest block of coordinates the estimator works on at once
+// (largest_block in estimators.hpp).
+int default_samples(Method method, std::size_t block);
 int default_max_iterations(Method method);
 double default_step_size(Method method);
 
@@ -69,10 +76,11 @@ double default_step_size(Method method);
 FitResult fit(Program const& program, FitOptions const& options);
 
 // Each method on its own (fit() picks one); options are complete here.
-// `blankets`: regress group by group over them; null: one joint regression.
 FitResult fit_natural_gradient(Program const& program, FitOptions const& options, WorkerPool& pool,
-                               Blankets const* blankets);
-FitResult fit_adagrad(Program const& program, FitOptions const& options, WorkerPool& pool);
+                               GradientEstimator const& estimator);
+// AdaGrad and Adam: steps on the Euclidean gradient ĝ; no stopping rule.
+FitResult fit_first_order(Program const& program, FitOptions const& options, WorkerPool& pool,
+                          GradientEstimator const& estimator);
 
 Eigen::VectorXd initial_parameters(Program const& program);
 

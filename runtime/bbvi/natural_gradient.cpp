@@ -17,9 +17,9 @@
 // own Monte-Carlo noise, as KL (TailAverage::noise_kl), is below `tolerance`
 // nats.
 #include "runtime/bbvi/draws.hpp"
+#include "runtime/bbvi/estimators.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/numerical_trouble.hpp"
-#include "runtime/bbvi/regression.hpp"
 #include "runtime/bbvi/tail_average.hpp"
 #include "runtime/evaluate.hpp"
 
@@ -94,87 +94,14 @@ StepEstimate window_mean(std::deque<StepEstimate> const& w) {
   return mean;
 }
 
-// One iteration's estimate: jointly over all of u with the full f, or block
-// by block, each group of parameters regressed on its own blanket's f_j
-// (Rao-Blackwellised; MATH.md: what keeps S small with many parameters).
-class Estimator {
- public:
-  Estimator(Program const& program, Blankets const* blankets) : blankets_(blankets) {
-    if (blankets_) {
-      for (FactorGroup const& g : blankets_->groups) blocks_.push_back(g.coordinates);
-    } else {
-      blocks_.emplace_back(static_cast<std::size_t>(program.parameter_dimension));
-      std::iota(blocks_.back().begin(), blocks_.back().end(), Eigen::Index{0});
-    }
-  }
-
-  Blankets const* blankets() const { return blankets_; }
-
-  StepEstimate regression(Draws const& d) const {
-    StepEstimate e = empty(d);
-    Eigen::VectorXd const f = d.elbo_terms();
-    e.dof = std::numeric_limits<double>::infinity();
-    for (std::size_t j = 0; j < blocks_.size(); ++j) {
-      auto const& idx = blocks_[j];
-      RegressionEstimate const r = regress(d.scores(Eigen::all, idx), target(d, f, j));
-      e.delta(idx) = r.slope;
-      e.covariance(idx, idx) = r.slope_covariance;
-      e.fisher(idx, idx) = r.fisher;
-      e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
-      if (!blankets_) {  // the joint regression's intercept is the ELBO, control-variated
-        e.elbo = r.intercept;
-        e.elbo_variance = r.intercept_variance;
-      }
-    }
-    return e;
-  }
-
-  // The unbiased step of phase 3, preconditioned by the Fisher averaged so far.
-  StepEstimate averaging(Draws const& d, StepEstimate const& regression, Eigen::MatrixXd const& mean_fisher) const {
-    StepEstimate e = regression;
-    Eigen::VectorXd const f = d.elbo_terms();
-    e.hotelling = true;
-    e.dof = std::numeric_limits<double>::infinity();
-    for (std::size_t j = 0; j < blocks_.size(); ++j) {
-      auto const& idx = blocks_[j];
-      CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), target(d, f, j));
-      Eigen::MatrixXd const fisher = mean_fisher(idx, idx);
-      Eigen::LDLT<Eigen::MatrixXd> const solver(fisher);
-      Eigen::Index const P = fisher.rows();
-      Eigen::MatrixXd const inverse = solver.solve(Eigen::MatrixXd::Identity(P, P));
-      e.delta(idx) = Eigen::VectorXd(solver.solve(g.gradient));
-      e.covariance(idx, idx) = inverse * g.covariance * inverse;
-      e.fisher(idx, idx) = fisher;
-      e.dof = std::min(e.dof, static_cast<double>(d.scores.rows() - P));
-    }
-    return e;
-  }
-
- private:
-  Eigen::VectorXd target(Draws const& d, Eigen::VectorXd const& f, std::size_t block) const {
-    return blankets_ ? Eigen::VectorXd(d.group_f.col(static_cast<Eigen::Index>(block))) : f;
-  }
-
-  // Zero blocks, and the plain mean of f as the ELBO (the grouped regressions
-  // give no joint intercept).
-  static StepEstimate empty(Draws const& d) {
-    Eigen::Index const P = d.scores.cols();
-    double const S = static_cast<double>(d.scores.rows());
-    Eigen::VectorXd const f = d.elbo_terms();
-    double const mean = f.mean();
-    StepEstimate e{Eigen::VectorXd::Zero(P), Eigen::MatrixXd::Zero(P, P), Eigen::MatrixXd::Zero(P, P), mean,
-                   (f.array() - mean).square().sum() / (S - 1) / S, 1, false};
-    return e;
-  }
-
-  Blankets const* blankets_;  // null: one joint regression
-  std::vector<std::vector<Eigen::Index>> blocks_;
-};
+StepEstimate step_of(GradientEstimate const& g) {
+  return {g.natural, g.natural_covariance, g.fisher, g.elbo, g.elbo_variance, g.dof, g.hotelling};
+}
 
 }  // namespace
 
 FitResult fit_natural_gradient(Program const& program, FitOptions const& options, WorkerPool& pool,
-                               Blankets const* blankets) {
+                               GradientEstimator const& estimator) {
   FitResult r;
   r.u = initial_parameters(program);
   Eigen::Index const P = r.u.size();
@@ -184,25 +111,27 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
   Eigen::MatrixXd mean_fisher;  // over phase 3 so far
   int fisher_count = 0;
   TailAverage tail;
-  Estimator const estimator(program, blankets);
   GradientMonitor monitor;
+  Blankets const* const blankets = uses_blankets(estimator.kind()) ? &estimator.blankets() : nullptr;
 
   Eigen::VectorXd last_step = Eigen::VectorXd::Zero(P);  // the step that led to r.u
 
   for (int t = 1; t <= options.max_iterations; ++t) {
     Draws d;
+    GradientEstimate estimate;
     StepEstimate step;
     for (int retry = 0;; ++retry) {
       // A retry draws afresh, from streams no first attempt uses.
       std::uint64_t const stream = static_cast<std::uint64_t>(t) + (static_cast<std::uint64_t>(retry) << 32);
       std::optional<Diagnostic> trouble;
       try {
-        d = draw(program, r.u, options.samples, options.seed, stream, pool, estimator.blankets());
+        d = draw(program, r.u, options.samples, options.seed, stream, pool, blankets);
         r.log_joint_evaluations += options.samples;
         if (!d.elbo_terms().allFinite()) {
           trouble = explain_non_finite(program, r.u, d.elbo_terms(), options.seed, stream);
         } else {
-          step = estimator.regression(d);
+          estimate = estimator.estimate(d);
+          step = step_of(estimate);
           if (!step.delta.allFinite())
             trouble = error_at(program.file, {}, "the natural gradient is not finite at the guide's parameters (" +
                                                      describe_parameters(program, r.u) + ")");
@@ -223,7 +152,8 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     if (averaged > 0) {
       fisher_sum += step.fisher;
       mean_fisher = fisher_sum / ++fisher_count;
-      step = estimator.averaging(d, step, mean_fisher);
+      estimate = estimator.unbiased(d, mean_fisher);
+      step = step_of(estimate);
       rho /= std::sqrt(averaged);
       // The step shrinks only while the gradient is down to noise: a
       // significant one keeps the current step instead of decaying early.
@@ -233,8 +163,8 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     if (!std::isfinite(rho) || !step.delta.allFinite())
       throw NumericalError(error_at(program.file, {}, "the natural gradient is not finite at the guide's parameters (" +
                                                           describe_parameters(program, r.u) + ")"));
-    Eigen::VectorXd const euclidean = step.fisher * step.delta;
-    monitor.add(euclidean, (step.fisher * step.covariance * step.fisher).diagonal());
+    // The step's own estimate, δ, in Euclidean units: F·δ with F the Fisher it used.
+    monitor.add(step.fisher * step.delta, (step.fisher * step.covariance * step.fisher).diagonal());
     last_step = rho * step.delta;
     r.u += last_step;
     if (averaged > 0) tail.add(r.u, step.noise_kl());

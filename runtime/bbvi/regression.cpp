@@ -25,7 +25,19 @@ RegressionEstimate regress(Eigen::MatrixXd const& scores, Eigen::VectorXd const&
   Eigen::VectorXd const residuals = (f.array() - f_mean).matrix() - centred * r.slope;
   r.residual_dof = static_cast<int>(S - P - 1);
   r.residual_variance = residuals.squaredNorm() / r.residual_dof;
-  r.slope_covariance = r.residual_variance * solver.solve(Eigen::MatrixXd::Identity(P, P));
+  // The slope's covariance from the residuals draw by draw, each weighted by
+  // 1/(1 − leverage) (the sandwich HC2, MacKinnon & White 1985): f's scatter
+  // about the fit changes with z and the scores themselves are random, so
+  // σ̂²(XᵀX)⁻¹ understated it 2–8 times at S = 2P + 2; HC3's 1/(1 − h)²
+  // overstated it 3–4 times (tests/fit/estimators_test.cpp). The leverage
+  // counts the centring (intercept) as 1/S.
+  Eigen::MatrixXd const inverse = solver.solve(Eigen::MatrixXd::Identity(P, P));
+  Eigen::VectorXd const leverage =
+      (centred * inverse).cwiseProduct(centred).rowwise().sum().array() + 1.0 / static_cast<double>(S);
+  Eigen::VectorXd const weight =
+      residuals.array().square() / (1.0 - leverage.array()).max(1e-3);
+  Eigen::MatrixXd const meat = centred.transpose() * weight.asDiagonal() * centred;
+  r.slope_covariance = inverse * meat * inverse;
   // The model evaluated at s = 0, where E_q[s] = 0 puts the ELBO.
   r.intercept = f_mean - mean_score.dot(r.slope);
   r.intercept_variance =

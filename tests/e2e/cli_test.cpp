@@ -151,8 +151,8 @@ TEST_CASE("bbvi-ppl: too few --samples and an unwritable --output are option err
   std::string const common = source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv");
   Run const few = run(common + " --samples 5");
   CHECK(few.status == 2);
-  CHECK(few.err.find("bbvi-ppl: error: --samples 5: the natural-gradient regression over 4 parameters needs at "
-                     "least 6 draws per iteration") != std::string::npos);
+  CHECK(few.err.find("bbvi-ppl: error: --samples 5: the regression estimator with --method natural-gradient works "
+                     "on up to 4 parameters at once and needs at least 6 draws per iteration") != std::string::npos);
   Run const one = run(common + " --method adagrad --samples 1");
   CHECK(one.status == 2);
   Run const unwritable = run(common + " --output /nonexistent-dir/fit.json");

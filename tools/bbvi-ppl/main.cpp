@@ -42,7 +42,7 @@ struct Options {
   std::string output_file;
   std::vector<std::string> settings;
   std::string method = "natural-gradient";
-  bool rao_blackwellise = false;
+  std::string estimator;
   FitOptions fit;
 };
 
@@ -100,11 +100,10 @@ bool all_finite(cli::FitReport const& r) {
 }
 
 std::string cap_warning(Method method, int iterations) {
-  if (method == Method::adagrad)
-    return fmt::format("bbvi-ppl: warning: adagrad (Algorithm 1) has no stopping rule and ran to the cap "
-                       "(--iters {}); it is typically still far from the optimum: the default method is "
-                       "natural-gradient\n",
-                       iterations);
+  if (method != Method::natural_gradient)
+    return fmt::format("bbvi-ppl: warning: {} has no stopping rule and ran to the cap (--iters {}); it is "
+                       "typically still far from the optimum: the default method is natural-gradient\n",
+                       name_of(method), iterations);
   return fmt::format("bbvi-ppl: warning: stopped at the iteration cap (--iters {}) before the gradient was "
                      "down to noise; the result may be far from the optimum\n",
                      iterations);
@@ -166,8 +165,8 @@ int run(Options& o) {
   Sources sources;
   try {
     Program const program = prepare(o, sources);
-    o.fit.method = o.method == "adagrad" ? Method::adagrad : Method::natural_gradient;
-    if (o.rao_blackwellise) o.fit.grouping = FitOptions::Grouping::blankets;
+    o.fit.method = o.method == "adagrad" ? Method::adagrad : o.method == "adam" ? Method::adam : Method::natural_gradient;
+    if (!o.estimator.empty()) o.fit.estimator = estimator_named(o.estimator);
     FitResult const result = fit(program, o.fit);
     cli::FitReport report{o.model_file, o.data_file, &program, &result, &o.fit,
                           constrained_parameters(program, result.u),
@@ -219,8 +218,15 @@ int main(int argc, char** argv) {
   app.add_option("--iters", o.fit.max_iterations, "iteration cap (default: 10000 natural-gradient, 20000 adagrad)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--step-size", o.fit.step_size, "step size η (default: 1)")->check(CLI::NonNegativeNumber);
-  app.add_option("--method", o.method, "natural-gradient (default) or adagrad (Algorithm 1 of the BBVI paper)")
-      ->check(CLI::IsMember({"natural-gradient", "adagrad"}));
+  app.add_option("--method", o.method,
+                 "the step: natural-gradient (default), adagrad (as in the BBVI paper) or adam")
+      ->check(CLI::IsMember({"natural-gradient", "adagrad", "adam"}));
+  std::vector<std::string> estimator_names;
+  for (Estimator e : all_estimators()) estimator_names.emplace_back(name_of(e));
+  app.add_option("--estimator", o.estimator,
+                 "the gradient estimator: basic, rb, cv, regression, regression-groups or regression-rb "
+                 "(default: regression; basic for adagrad)")
+      ->check(CLI::IsMember(estimator_names));
   app.add_option("--threads", o.fit.threads,
                  "threads the draws of an iteration are split over (default: all cores); the result is the same "
                  "for any number")
@@ -228,9 +234,6 @@ int main(int argc, char** argv) {
   app.add_option("--tolerance", o.fit.tolerance, "natural-gradient: stop when the averaged result's noise is below this KL")
       ->default_val(o.fit.tolerance)
       ->check(CLI::PositiveNumber);
-  app.add_flag("--rao-blackwellise", o.rao_blackwellise,
-               "natural-gradient: regress each group of parameters on its own Markov blanket's terms "
-               "(experimental; default: one joint regression)");
   // One NAME=VALUE per --set, so that `--set a=1 model.model` leaves the
   // model file alone.
   auto const add_settings = [&](CLI::App& to) {

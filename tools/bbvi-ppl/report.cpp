@@ -6,20 +6,14 @@
 
 namespace bbvi::cli {
 
-namespace {
-
-char const* method_name(Method m) { return m == Method::natural_gradient ? "natural-gradient" : "adagrad"; }
-
-}  // namespace
-
 std::string format_report(FitReport const& r) {
   Program const& p = *r.program;
   FitResult const& f = *r.result;
   std::string out;
   out += fmt::format("bbvi-ppl: {} on {} ({} rows)\n", r.model_file, r.data_file.empty() ? "no data" : r.data_file,
                      p.rows);
-  out += fmt::format("method {}, {} draws per iteration, seed {}\n\n", method_name(r.options->method), f.samples,
-                     r.options->seed);
+  out += fmt::format("method {}, estimator {}, {} draws per iteration, seed {}\n\n", name_of(r.options->method),
+                     name_of(f.estimator), f.samples, r.options->seed);
 
   std::size_t width = 9;
   for (Parameter const& q : p.parameters) width = std::max(width, q.name.size() + (q.size ? 6 : 0));
@@ -92,7 +86,8 @@ nlohmann::ordered_json report_json(FitReport const& r) {
       {"seconds", f.seconds},
       {"summary", summary},
       {"gradient", gradient},
-      {"method", method_name(r.options->method)},
+      {"method", name_of(r.options->method)},
+      {"estimator", name_of(f.estimator)},
       {"samples", f.samples},
       {"seed", r.options->seed},
       {"log_joint_evaluations", f.log_joint_evaluations},

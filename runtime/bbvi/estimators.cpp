@@ -1,0 +1,218 @@
+#include "runtime/bbvi/estimators.hpp"
+
+#include "runtime/bbvi/regression.hpp"
+
+#include <Eigen/Cholesky>
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <numeric>
+
+namespace bbvi {
+
+namespace {
+
+struct Named {
+  Estimator estimator;
+  std::string_view name;
+};
+
+constexpr std::array<Named, 6> names{{
+    {Estimator::basic, "basic"},
+    {Estimator::rb, "rb"},
+    {Estimator::cv, "cv"},
+    {Estimator::regression, "regression"},
+    {Estimator::regression_groups, "regression-groups"},
+    {Estimator::regression_rb, "regression-rb"},
+}};
+
+bool is_regression(Estimator e) {
+  return e == Estimator::regression || e == Estimator::regression_groups || e == Estimator::regression_rb;
+}
+
+// M⁻¹ for a symmetric positive semi-definite M, with the same tiny ridge as
+// the regression so that a degenerate draw set stays solvable.
+Eigen::MatrixXd inverse_of(Eigen::MatrixXd m) {
+  double const ridge = 1e-10 * std::max(m.diagonal().maxCoeff(), 1e-300);
+  m.diagonal().array() += ridge;
+  return Eigen::LDLT<Eigen::MatrixXd>(m).solve(Eigen::MatrixXd::Identity(m.rows(), m.cols()));
+}
+
+// Mean and covariance of the mean of S rows.
+void mean_and_covariance(Eigen::MatrixXd const& terms, Eigen::VectorXd& mean, Eigen::MatrixXd& covariance) {
+  double const S = static_cast<double>(terms.rows());
+  mean = terms.colwise().mean().transpose();
+  Eigen::MatrixXd const spread = terms.rowwise() - mean.transpose();
+  covariance = spread.transpose() * spread / (S * (S - 1));
+}
+
+// Algorithm 2's control variate for one group, each draw's a*_i estimated
+// from the other S − 1 draws: row t is F_t − a*_{−t} H_t.
+Eigen::MatrixXd leave_one_out_control(Eigen::MatrixXd const& F, Eigen::MatrixXd const& H) {
+  Eigen::Index const S = F.rows();
+  double const n = static_cast<double>(S - 1);
+  Eigen::RowVectorXd const sum_f = F.colwise().sum(), sum_h = H.colwise().sum();
+  Eigen::RowVectorXd const sum_fh = F.cwiseProduct(H).colwise().sum(), sum_hh = H.cwiseProduct(H).colwise().sum();
+  Eigen::MatrixXd out(F.rows(), F.cols());
+  for (Eigen::Index t = 0; t < S; ++t) {
+    Eigen::RowVectorXd const sf = sum_f - F.row(t), sh = sum_h - H.row(t);
+    double const covariance =
+        ((sum_fh - F.row(t).cwiseProduct(H.row(t))).array() - sf.array() * sh.array() / n).sum();
+    double const variance = ((sum_hh - H.row(t).cwiseProduct(H.row(t))).array() - sh.array().square() / n).sum();
+    double const a = variance > 0 ? covariance / variance : 0.0;
+    out.row(t) = F.row(t) - a * H.row(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view name_of(Estimator e) {
+  for (Named const& n : names)
+    if (n.estimator == e) return n.name;
+  return "?";
+}
+
+std::optional<Estimator> estimator_named(std::string_view name) {
+  for (Named const& n : names)
+    if (n.name == name) return n.estimator;
+  return std::nullopt;
+}
+
+std::vector<Estimator> const& all_estimators() {
+  static std::vector<Estimator> const list = [] {
+    std::vector<Estimator> out;
+    for (Named const& n : names) out.push_back(n.estimator);
+    return out;
+  }();
+  return list;
+}
+
+bool uses_blankets(Estimator e) { return e == Estimator::rb || e == Estimator::cv || e == Estimator::regression_rb; }
+
+std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters) {
+  if (e == Estimator::regression) return parameters;
+  std::size_t largest = 0;
+  for (FactorGroup const& g : blankets.groups) largest = std::max(largest, g.coordinates.size());
+  return largest;
+}
+
+GradientEstimator::GradientEstimator(Estimator kind, Blankets blankets, std::size_t parameters)
+    : kind_(kind), blankets_(std::move(blankets)) {
+  if (kind_ == Estimator::regression) {
+    blocks_.emplace_back(parameters);
+    std::iota(blocks_.back().begin(), blocks_.back().end(), Eigen::Index{0});
+  } else {
+    for (FactorGroup const& g : blankets_.groups) blocks_.push_back(g.coordinates);
+  }
+}
+
+Eigen::VectorXd GradientEstimator::target(Draws const& d, std::size_t block) const {
+  if (uses_blankets(kind_)) return d.group_f.col(static_cast<Eigen::Index>(block));
+  return d.elbo_terms();
+}
+
+Eigen::MatrixXd GradientEstimator::block_fisher(Eigen::MatrixXd const& scores) const {
+  Eigen::Index const P = scores.cols();
+  Eigen::MatrixXd const centred = scores.rowwise() - scores.colwise().mean();
+  Eigen::MatrixXd fisher = Eigen::MatrixXd::Zero(P, P);
+  for (auto const& idx : blocks_) {
+    Eigen::MatrixXd const c = centred(Eigen::all, idx);
+    fisher(idx, idx) = c.transpose() * c / static_cast<double>(scores.rows());
+  }
+  return fisher;
+}
+
+// Row s of the score-function terms: s_s · f_s, with each group's own f_i
+// for rb and cv, and cv's control variate subtracted.
+Eigen::MatrixXd GradientEstimator::score_terms(Draws const& d) const {
+  Eigen::MatrixXd terms(d.scores.rows(), d.scores.cols());
+  for (std::size_t j = 0; j < blocks_.size(); ++j) {
+    auto const& idx = blocks_[j];
+    Eigen::MatrixXd const H = d.scores(Eigen::all, idx);
+    Eigen::MatrixXd const F = H.array().colwise() * target(d, j).array();
+    terms(Eigen::all, idx) = kind_ == Estimator::cv ? leave_one_out_control(F, H) : F;
+  }
+  return terms;
+}
+
+GradientEstimate GradientEstimator::from_terms(Draws const& d, Eigen::MatrixXd const& terms,
+                                               Eigen::MatrixXd const& fisher) const {
+  GradientEstimate e;
+  mean_and_covariance(terms, e.gradient, e.covariance);
+  e.fisher = fisher;
+  Eigen::Index const P = e.gradient.size();
+  Eigen::MatrixXd inverse = Eigen::MatrixXd::Zero(P, P);
+  for (auto const& idx : blocks_) inverse(idx, idx) = inverse_of(fisher(idx, idx));
+  e.natural = inverse * e.gradient;
+  e.natural_covariance = inverse * e.covariance * inverse;
+  double const S = static_cast<double>(d.scores.rows());
+  Eigen::VectorXd const f = d.elbo_terms();
+  e.elbo = f.mean();
+  e.elbo_variance = (f.array() - e.elbo).square().sum() / (S - 1) / S;
+  e.dof = S - 1;
+  e.hotelling = true;
+  return e;
+}
+
+GradientEstimate GradientEstimator::estimate(Draws const& d) const {
+  if (!is_regression(kind_)) return from_terms(d, score_terms(d), block_fisher(d.scores));
+  Eigen::Index const P = d.scores.cols();
+  double const S = static_cast<double>(d.scores.rows());
+  Eigen::VectorXd const f = d.elbo_terms();
+  GradientEstimate e;
+  e.natural = Eigen::VectorXd::Zero(P);
+  e.natural_covariance = Eigen::MatrixXd::Zero(P, P);
+  e.fisher = Eigen::MatrixXd::Zero(P, P);
+  e.elbo = f.mean();
+  e.elbo_variance = (f.array() - e.elbo).square().sum() / (S - 1) / S;
+  e.dof = std::numeric_limits<double>::infinity();
+  for (std::size_t j = 0; j < blocks_.size(); ++j) {
+    auto const& idx = blocks_[j];
+    RegressionEstimate const r = regress(d.scores(Eigen::all, idx), target(d, j));
+    e.natural(idx) = r.slope;
+    e.natural_covariance(idx, idx) = r.slope_covariance;
+    e.fisher(idx, idx) = r.fisher;
+    e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
+    if (kind_ == Estimator::regression) {  // the joint intercept is the ELBO, control-variated
+      e.elbo = r.intercept;
+      e.elbo_variance = r.intercept_variance;
+    }
+  }
+  // The Euclidean gradient: the covariance of s and f (F̂δ up to S/(S − 1)),
+  // with its own sample covariance. The slope δ is far more precise than
+  // F̂δ: F̂'s own noise multiplies δ.
+  e.gradient = Eigen::VectorXd::Zero(P);
+  e.covariance = Eigen::MatrixXd::Zero(P, P);
+  for (std::size_t j = 0; j < blocks_.size(); ++j) {
+    auto const& idx = blocks_[j];
+    CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), target(d, j));
+    e.gradient(idx) = g.gradient;
+    e.covariance(idx, idx) = g.covariance;
+  }
+  return e;
+}
+
+GradientEstimate GradientEstimator::unbiased(Draws const& d, Eigen::MatrixXd const& fisher) const {
+  if (!is_regression(kind_)) return from_terms(d, score_terms(d), fisher);
+  GradientEstimate e = estimate(d);  // its Euclidean gradient is already unbiased
+  Eigen::Index const P = d.scores.cols();
+  e.hotelling = true;
+  e.dof = std::numeric_limits<double>::infinity();
+  Eigen::MatrixXd inverse = Eigen::MatrixXd::Zero(P, P);
+  for (std::size_t j = 0; j < blocks_.size(); ++j) {
+    auto const& idx = blocks_[j];
+    Eigen::Index const size = static_cast<Eigen::Index>(idx.size());
+    Eigen::MatrixXd const block_inverse =
+        Eigen::LDLT<Eigen::MatrixXd>(fisher(idx, idx)).solve(Eigen::MatrixXd::Identity(size, size));
+    inverse(idx, idx) = block_inverse;
+    e.dof = std::min(e.dof, static_cast<double>(d.scores.rows()) - static_cast<double>(idx.size()));
+  }
+  e.fisher = fisher;
+  e.natural = inverse * e.gradient;
+  e.natural_covariance = inverse * e.covariance * inverse;
+  return e;
+}
+
+}  // namespace bbvi

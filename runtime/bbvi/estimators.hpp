@@ -1,0 +1,84 @@
+#pragma once
+// The gradient estimators, each a function of one iteration's draws
+// (MATH.md). Every one gives the Euclidean gradient ĝ of the ELBO in the
+// unconstrained coordinates u with its covariance, and the natural gradient
+// δ = F̂⁻¹ĝ with its covariance, so that any step can use any estimator:
+// - basic: Algorithm 1, ĝ = mean of s·f over the draws.
+// - rb: Algorithm 2 without control variates: group i's coordinates use its
+//   own Markov blanket's f_i (blankets.hpp), per element for vector latents.
+// - cv: rb plus the control variate a*_i h_i, a*_i estimated leaving each
+//   draw out, so that it adds no bias.
+// - regression: least squares of f on (1, s) over all coordinates at once:
+//   its slope is δ, its intercept the ELBO (regression.hpp).
+// - regression-groups: the same, group by group, on the full f.
+// - regression-rb: group by group, each on its blanket's f_i.
+// F̂ is the empirical Fisher of the scores: over all coordinates for the
+// joint regression, block by block (q factorises) for the others.
+#include "runtime/bbvi/blankets.hpp"
+#include "runtime/bbvi/draws.hpp"
+
+#include <Eigen/Core>
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace bbvi {
+
+enum class Estimator { basic, rb, cv, regression, regression_groups, regression_rb };
+
+std::string_view name_of(Estimator e);
+std::optional<Estimator> estimator_named(std::string_view name);
+std::vector<Estimator> const& all_estimators();
+
+// Whether the estimator needs each draw's per-group f_i (Draws::group_f).
+bool uses_blankets(Estimator e);
+// The largest block of coordinates it regresses or preconditions together:
+// its draws must outnumber this + 1.
+std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters);
+
+struct GradientEstimate {
+  // ĝ: Euclidean, in u, unbiased (for the regressions, the covariance of s
+  // and f, which is F̂δ up to S/(S − 1)).
+  Eigen::VectorXd gradient;
+  Eigen::MatrixXd covariance;  // of ĝ, estimated from the draws
+  Eigen::VectorXd natural;     // δ = F̂⁻¹ĝ (the regression's slope for the regressions)
+  Eigen::MatrixXd natural_covariance;
+  Eigen::MatrixXd fisher;      // F̂, or the averaged Fisher it was preconditioned with
+  double elbo = 0;             // and its variance
+  double elbo_variance = 0;
+  // The covariances' degrees of freedom; `hotelling` when they are sample
+  // covariances of the estimate itself rather than a regression's σ̂²(XᵀX)⁻¹.
+  double dof = 1;
+  bool hotelling = false;
+};
+
+class GradientEstimator {
+ public:
+  GradientEstimator(Estimator kind, Blankets blankets, std::size_t parameters);
+
+  Estimator kind() const { return kind_; }
+  Blankets const& blankets() const { return blankets_; }
+
+  // This iteration's estimate.
+  GradientEstimate estimate(Draws const& d) const;
+  // An unbiased estimate preconditioned by `fisher` (an average over past
+  // iterations): the regressions' slopes carry an O(1/S) bias that would
+  // decide where averaged steps settle, so they give the covariance of s and
+  // f instead; the others are unbiased as they are.
+  GradientEstimate unbiased(Draws const& d, Eigen::MatrixXd const& fisher) const;
+
+ private:
+  Eigen::VectorXd target(Draws const& d, std::size_t block) const;
+  Eigen::MatrixXd block_fisher(Eigen::MatrixXd const& scores) const;
+  GradientEstimate from_terms(Draws const& d, Eigen::MatrixXd const& terms, Eigen::MatrixXd const& fisher) const;
+  Eigen::MatrixXd score_terms(Draws const& d) const;
+
+  Estimator kind_;
+  Blankets blankets_;
+  // Coordinates estimated together: one block of all of u for the joint
+  // regression, the blanket groups otherwise.
+  std::vector<std::vector<Eigen::Index>> blocks_;
+};
+
+}  // namespace bbvi
