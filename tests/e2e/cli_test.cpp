@@ -199,3 +199,30 @@ TEST_CASE("bbvi-ppl --threads 1 and --threads 2 write the same JSON, but for the
   }
   CHECK(results[0].dump() == results[1].dump());
 }
+
+TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for a vector latent, and the estimator") {
+  Run const schools = run("explain " + source("models/eight_schools.model") + " " + source("models/eight_schools.csv"));
+  INFO(schools.err);
+  REQUIRE(schools.status == 0);
+  // eta[3]'s blanket: its own prior element and the one row of school 3.
+  CHECK(schools.out.find("  eta[3] (eta_mean[3], eta_sd[3])\n"
+                         "      21  eta ~ Normal(0, 1);                          element 3 of 8\n"
+                         "      23  y ~ Normal(theta[school], sigma);            row 3 of 8\n") != std::string::npos);
+  CHECK(schools.out.find("  tau (log_tau_mean, log_tau_sd)\n"
+                         "      20  tau ~ HalfNormal(5);                         whole\n"
+                         "      23  y ~ Normal(theta[school], sigma);            rows 1–8 of 8\n") != std::string::npos);
+  CHECK(schools.out.find("estimator  regression (the default): one least-squares regression of the whole "
+                         "log p − log q on all 20 parameters' scores\n"
+                         "method     natural-gradient, 42 draws per iteration\n") != std::string::npos);
+
+  Run const canonical = run("explain " + source("models/normal_gamma.model") + " " +
+                            source("models/normal_gamma.csv") + " --estimator cv --method adam");
+  REQUIRE(canonical.status == 0);
+  CHECK(canonical.out.find("all 100 rows, as sufficient statistics") != std::string::npos);
+  CHECK(canonical.out.find("estimator  cv: Algorithm 2") != std::string::npos);
+  CHECK(canonical.out.find("method     adam, 10 draws per iteration") != std::string::npos);
+
+  Run const no_data = run("explain " + source("models/eight_schools.model"));
+  CHECK(no_data.status == 2);
+  CHECK(no_data.err.find("'school' is a data column, but no data file was given") != std::string::npos);
+}

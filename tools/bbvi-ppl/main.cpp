@@ -1,5 +1,6 @@
 // bbvi-ppl MODEL [DATA] [options]: parse, check, bind the data, fit, report;
-// bbvi-ppl check MODEL [DATA]: all of that but the fit and the report.
+// bbvi-ppl check MODEL [DATA]: all of that but the fit and the report;
+// bbvi-ppl explain MODEL [DATA]: the Markov blankets and the estimator.
 // The only place that prints and picks the exit status:
 // 0 fitted, 1 the fit failed numerically, 2 bad model, data or options.
 #include "grammar/check.hpp"
@@ -13,6 +14,7 @@
 #include "runtime/summary.hpp"
 #include "runtime/wide_priors.hpp"
 #include "tools/bbvi-ppl/atomic_file.hpp"
+#include "tools/bbvi-ppl/explain.hpp"
 #include "tools/bbvi-ppl/report.hpp"
 
 #include <CLI/CLI.hpp>
@@ -142,6 +144,12 @@ Program prepare(Options const& o, Sources& sources) {
   return program;
 }
 
+// --method and --estimator, from their names (CLI11 has checked them).
+void set_estimation(Options& o) {
+  o.fit.method = o.method == "adagrad" ? Method::adagrad : o.method == "adam" ? Method::adam : Method::natural_gradient;
+  if (!o.estimator.empty()) o.fit.estimator = estimator_named(o.estimator);
+}
+
 // `bbvi-ppl check MODEL [DATA]`: every check a fit would make before its
 // first iteration, and nothing else.
 int check(Options const& o) {
@@ -161,12 +169,27 @@ int check(Options const& o) {
   return exit_fitted;
 }
 
+// `bbvi-ppl explain MODEL [DATA]`: the blankets and the estimator.
+int explain(Options& o) {
+  Sources sources;
+  try {
+    Program const program = prepare(o, sources);
+    set_estimation(o);
+    std::fputs(cli::explain(program, sources.texts[o.model_file], o.fit).c_str(), stdout);
+    return exit_fitted;
+  } catch (DiagnosticError const& e) {
+    sources.print(e.diagnostics());
+  } catch (NumericalError const& e) {
+    sources.print({e.diagnostic()});
+  }
+  return exit_bad_input;
+}
+
 int run(Options& o) {
   Sources sources;
   try {
     Program const program = prepare(o, sources);
-    o.fit.method = o.method == "adagrad" ? Method::adagrad : o.method == "adam" ? Method::adam : Method::natural_gradient;
-    if (!o.estimator.empty()) o.fit.estimator = estimator_named(o.estimator);
+    set_estimation(o);
     FitResult const result = fit(program, o.fit);
     cli::FitReport report{o.model_file, o.data_file, &program, &result, &o.fit,
                           constrained_parameters(program, result.u),
@@ -212,21 +235,26 @@ int main(int argc, char** argv) {
   app.add_option("MODEL", o.model_file, "the .model file");
   app.add_option("DATA", o.data_file, "the CSV file whose columns the data block names");
   app.add_option("--seed", o.fit.seed, "seed of every random stream")->default_val(1);
-  app.add_option("--samples", o.fit.samples,
-                 "draws per iteration (default: max(10, 2P + 2) for natural-gradient, 10 for adagrad)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--iters", o.fit.max_iterations, "iteration cap (default: 10000 natural-gradient, 20000 adagrad)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--step-size", o.fit.step_size, "step size η (default: 1)")->check(CLI::NonNegativeNumber);
-  app.add_option("--method", o.method,
-                 "the step: natural-gradient (default), adagrad (as in the BBVI paper) or adam")
-      ->check(CLI::IsMember({"natural-gradient", "adagrad", "adam"}));
+  // What decides the estimator and the draws: a fit's options, and `explain`'s.
   std::vector<std::string> estimator_names;
   for (Estimator e : all_estimators()) estimator_names.emplace_back(name_of(e));
-  app.add_option("--estimator", o.estimator,
-                 "the gradient estimator: basic, rb, cv, regression, regression-groups or regression-rb "
-                 "(default: regression; basic for adagrad)")
-      ->check(CLI::IsMember(estimator_names));
+  auto const add_estimation = [&](CLI::App& to) {
+    to.add_option("--samples", o.fit.samples,
+                  "draws per iteration (default: max(10, 2P + 2) for natural-gradient, P the parameters estimated "
+                  "together; 10 for adagrad and adam)")
+        ->check(CLI::NonNegativeNumber);
+    to.add_option("--method", o.method, "the step: natural-gradient (default), adagrad (as in the BBVI paper) or adam")
+        ->check(CLI::IsMember({"natural-gradient", "adagrad", "adam"}));
+    to.add_option("--estimator", o.estimator,
+                  "the gradient estimator: basic, rb, cv, regression, regression-groups or regression-rb "
+                  "(default: regression; basic for adagrad)")
+        ->check(CLI::IsMember(estimator_names));
+  };
+  add_estimation(app);
+  app.add_option("--iters", o.fit.max_iterations,
+                 "iteration cap (default: 10000 natural-gradient, 20000 adagrad and adam)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--step-size", o.fit.step_size, "step size η (default: 1; adam 0.05)")->check(CLI::NonNegativeNumber);
   app.add_option("--threads", o.fit.threads,
                  "threads the draws of an iteration are split over (default: all cores); the result is the same "
                  "for any number")
@@ -248,12 +276,19 @@ int main(int argc, char** argv) {
   checking->add_option("MODEL", o.model_file, "the .model file")->required();
   checking->add_option("DATA", o.data_file, "the CSV file whose columns the data block names");
   add_settings(*checking);
+  CLI::App* const explaining = app.add_subcommand(
+      "explain", "print each group of guide parameters with its Markov blanket, and the estimator a fit would use");
+  explaining->add_option("MODEL", o.model_file, "the .model file")->required();
+  explaining->add_option("DATA", o.data_file, "the CSV file whose columns the data block names");
+  add_settings(*explaining);
+  add_estimation(*explaining);
   try {
     app.parse(argc, argv);
-    if (!checking->parsed() && o.model_file.empty()) throw CLI::RequiredError("MODEL");
+    if (!checking->parsed() && !explaining->parsed() && o.model_file.empty()) throw CLI::RequiredError("MODEL");
   } catch (CLI::ParseError const& e) {
     int const code = app.exit(e);
     return code == 0 ? exit_fitted : exit_bad_input;
   }
-  return checking->parsed() ? check(o) : run(o);
+  if (checking->parsed()) return check(o);
+  return explaining->parsed() ? explain(o) : run(o);
 }
