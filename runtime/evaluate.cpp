@@ -75,6 +75,18 @@ class Frame {
   // term also goes to `elements` when given.
   T log_density(Factor const& f, Value<double> const& lhs, std::vector<double>* elements = nullptr) const {
     std::vector<Value<T>> const args = arguments(f);
+    if constexpr (std::is_same_v<T, double>) {
+      // The log-joint: one tight loop over the rows (registry.hpp).
+      std::vector<double const*> columns(args.size());
+      unsigned varies = 0;
+      for (std::size_t k = 0; k < args.size(); ++k) {
+        columns[k] = args[k].elements.data();
+        if (args[k].is_vector) varies |= 1u << k;
+      }
+      if (elements) elements->resize(lhs.size());
+      return f.distribution->log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
+                                              elements ? elements->data() : nullptr);
+    }
     std::vector<T> at(args.size());
     T total = lift<T>(0.0, slots_.derivatives);
     if (elements) elements->resize(lhs.size());

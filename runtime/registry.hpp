@@ -17,6 +17,7 @@
 #include "runtime/random_stream.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -31,6 +32,12 @@ struct DistributionEntry {
   double (*log_density)(double x, double const* args);
   Dual (*log_density_dual)(double x, Dual const* args);
   double (*sample)(RandomStream& rng, double const* args);
+  // Σ_i log_density(x[i] | args) over n values, argument k read as
+  // args[k][i] if bit k of `varies` is set, else args[k][0]; each term also
+  // goes to out[i] unless `out` is null. There is one loop per pattern of
+  // varying arguments, with the density inlined, so that what does not vary
+  // by row (a scale's log) is computed once.
+  double (*log_density_rows)(double const* x, std::size_t n, double const* const* args, unsigned varies, double* out);
   // For tests/runtime/distribution_properties_test.cpp: a typical valid point,
   // a point the argument checks reject, and which arguments the density is
   // differentiable in (not a count such as Binomial's n).
@@ -53,6 +60,7 @@ class Registry {
                             &erased_log_density<D, double>,
                             &erased_log_density<D, Dual>,
                             &erased_sample<D>,
+                            &log_density_rows<D>,
                             {D::example_arguments.begin(), D::example_arguments.end()},
                             {D::invalid_arguments.begin(), D::invalid_arguments.end()},
                             differentiable_of<D>()};
@@ -121,6 +129,36 @@ class Registry {
   template <typename D, typename T>
   static T erased_log_density(double x, T const* args) {
     return call_log_density<D>(x, args, std::make_index_sequence<D::parameters.size()>{});
+  }
+
+  template <typename D, unsigned Varies, std::size_t... I>
+  static double rows_with(double const* x, std::size_t n, double const* const* args, double* out,
+                          std::index_sequence<I...>) {
+    // Locals, so that the compiler knows no store to `out` changes them.
+    [[maybe_unused]] std::array<double, sizeof...(I)> const fixed{args[I][0]...};
+    double total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      double const term = D::log_density(x[i], (((Varies >> I) & 1u) ? args[I][i] : fixed[I])...);
+      if (out) out[i] = term;
+      total += term;
+    }
+    return total;
+  }
+  template <typename D, unsigned Varies>
+  static double rows_for(double const* x, std::size_t n, double const* const* args, double* out) {
+    return rows_with<D, Varies>(x, n, args, out, std::make_index_sequence<D::parameters.size()>{});
+  }
+  template <typename D, unsigned... Varies>
+  static double rows_dispatch(double const* x, std::size_t n, double const* const* args, unsigned varies,
+                              double* out, std::integer_sequence<unsigned, Varies...>) {
+    using Loop = double (*)(double const*, std::size_t, double const* const*, double*);
+    static constexpr Loop loops[] = {&rows_for<D, Varies>...};
+    return loops[varies](x, n, args, out);
+  }
+  template <typename D>
+  static double log_density_rows(double const* x, std::size_t n, double const* const* args, unsigned varies,
+                                 double* out) {
+    return rows_dispatch<D>(x, n, args, varies, out, std::make_integer_sequence<unsigned, 1u << D::parameters.size()>{});
   }
 
   template <typename D, std::size_t... I>

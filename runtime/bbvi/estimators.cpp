@@ -18,17 +18,19 @@ struct Named {
   std::string_view name;
 };
 
-constexpr std::array<Named, 6> names{{
+constexpr std::array<Named, 7> names{{
     {Estimator::basic, "basic"},
     {Estimator::rb, "rb"},
     {Estimator::cv, "cv"},
     {Estimator::regression, "regression"},
     {Estimator::regression_groups, "regression-groups"},
     {Estimator::regression_rb, "regression-rb"},
+    {Estimator::regression_rb_joint, "regression-rb-joint"},
 }};
 
 bool is_regression(Estimator e) {
-  return e == Estimator::regression || e == Estimator::regression_groups || e == Estimator::regression_rb;
+  return e == Estimator::regression || e == Estimator::regression_groups || e == Estimator::regression_rb ||
+         e == Estimator::regression_rb_joint;
 }
 
 // M⁻¹ for a symmetric positive semi-definite M, with the same tiny ridge as
@@ -89,10 +91,13 @@ std::vector<Estimator> const& all_estimators() {
   return list;
 }
 
-bool uses_blankets(Estimator e) { return e == Estimator::rb || e == Estimator::cv || e == Estimator::regression_rb; }
+bool uses_blankets(Estimator e) {
+  return e == Estimator::rb || e == Estimator::cv || e == Estimator::regression_rb ||
+         e == Estimator::regression_rb_joint;
+}
 
 std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters) {
-  if (e == Estimator::regression) return parameters;
+  if (e == Estimator::regression || e == Estimator::regression_rb_joint) return parameters;
   std::size_t largest = 0;
   for (FactorGroup const& g : blankets.groups) largest = std::max(largest, g.coordinates.size());
   return largest;
@@ -170,6 +175,14 @@ GradientEstimate GradientEstimator::estimate(Draws const& d) const {
   e.dof = std::numeric_limits<double>::infinity();
   for (std::size_t j = 0; j < blocks_.size(); ++j) {
     auto const& idx = blocks_[j];
+    if (kind_ == Estimator::regression_rb_joint) {
+      RegressionEstimate const r = regress(d.scores, target(d, j));
+      e.natural(idx) = r.slope(idx);
+      e.natural_covariance(idx, idx) = r.slope_covariance(idx, idx);
+      e.fisher(idx, idx) = r.fisher(idx, idx);
+      e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
+      continue;
+    }
     RegressionEstimate const r = regress(d.scores(Eigen::all, idx), target(d, j));
     e.natural(idx) = r.slope;
     e.natural_covariance(idx, idx) = r.slope_covariance;

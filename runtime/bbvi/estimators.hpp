@@ -12,6 +12,9 @@
 //   its slope is δ, its intercept the ELBO (regression.hpp).
 // - regression-groups: the same, group by group, on the full f.
 // - regression-rb: group by group, each on its blanket's f_i.
+// - regression-rb-joint: each group's blanket f_i regressed on every
+//   group's scores, keeping its own slopes: the other groups' scores serve as
+//   control variates for the part of f_i their latents explain.
 // F̂ is the empirical Fisher of the scores: over all coordinates for the
 // joint regression, block by block (q factorises) for the others.
 #include "runtime/bbvi/blankets.hpp"
@@ -25,7 +28,7 @@
 
 namespace bbvi {
 
-enum class Estimator { basic, rb, cv, regression, regression_groups, regression_rb };
+enum class Estimator { basic, rb, cv, regression, regression_groups, regression_rb, regression_rb_joint };
 
 std::string_view name_of(Estimator e);
 std::optional<Estimator> estimator_named(std::string_view name);

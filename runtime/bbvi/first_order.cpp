@@ -54,7 +54,7 @@ FitResult fit_first_order(Program const& program, FitOptions const& options, Wor
       Eigen::ArrayXd const square = accumulated / (1 - std::pow(adam_decay_square, t));
       r.u += (options.step_size * mean / (square.sqrt() + adam_epsilon)).matrix();
     }
-    r.trace.push_back({t, e.elbo, std::sqrt(e.elbo_variance), options.step_size});
+    r.trace.push_back({t, e.elbo, std::sqrt(e.elbo_variance), options.step_size, r.u});
     r.elbo = e.elbo;
     r.elbo_se = std::sqrt(e.elbo_variance);
     r.iterations = t;

@@ -44,6 +44,9 @@ struct IterationRecord {
   double elbo = 0;     // this iteration's estimate
   double elbo_se = 0;  // and its standard error
   double step = 0;     // the step size used (ρ_t, or η for AdaGrad)
+  // The result if the fit stopped here (in the natural gradient's averaging
+  // phase, the mean of the tail so far), unconstrained.
+  Eigen::VectorXd u;
 };
 
 struct FitResult {

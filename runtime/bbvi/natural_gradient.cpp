@@ -169,7 +169,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     r.u += last_step;
     if (averaged > 0) tail.add(r.u, step.noise_kl());
 
-    r.trace.push_back({t, step.elbo, std::sqrt(step.elbo_variance), rho});
+    r.trace.push_back({t, step.elbo, std::sqrt(step.elbo_variance), rho, averaged > 0 ? tail.mean() : r.u});
     r.iterations = t;
     recent.push_back(step);
     if (recent.size() > window) recent.pop_front();

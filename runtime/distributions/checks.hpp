@@ -3,8 +3,6 @@
 // as Stan Math's do: "Normal: sd is -1, but must be positive and finite".
 #include "runtime/dual.hpp"
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <stdexcept>
 #include <string_view>
@@ -18,31 +16,37 @@ class DomainError : public std::domain_error {
   using std::domain_error::domain_error;
 };
 
+// Out of line and cold, so that each check inlines to a comparison or two
+// in the row loops (registry.hpp) and the message is built only on failure.
+[[noreturn]] void reject(std::string_view dist, std::string_view arg, double value, std::string_view requirement);
+[[noreturn]] void reject_not_greater(std::string_view dist, std::string_view arg, double value,
+                                     std::string_view low_arg, double low);
+
 template <typename T>
 void check_finite(std::string_view dist, std::string_view arg, T const& x) {
   double const v = value_of(x);
-  if (!std::isfinite(v)) throw DomainError(fmt::format("{}: {} is {}, but must be finite", dist, arg, v));
+  if (!std::isfinite(v)) reject(dist, arg, v, "finite");
 }
 
 template <typename T>
 void check_positive_finite(std::string_view dist, std::string_view arg, T const& x) {
   double const v = value_of(x);
   if (!(v > 0) || !std::isfinite(v))
-    throw DomainError(fmt::format("{}: {} is {}, but must be positive and finite", dist, arg, v));
+    reject(dist, arg, v, "positive and finite");
 }
 
 template <typename T>
 void check_nonnegative_finite(std::string_view dist, std::string_view arg, T const& x) {
   double const v = value_of(x);
   if (!(v >= 0) || !std::isfinite(v))
-    throw DomainError(fmt::format("{}: {} is {}, but must be nonnegative and finite", dist, arg, v));
+    reject(dist, arg, v, "nonnegative and finite");
 }
 
 // A probability: p in [0, 1]. NaN fails every comparison, so it is rejected too.
 template <typename T>
 void check_probability(std::string_view dist, std::string_view arg, T const& p) {
   double const v = value_of(p);
-  if (!(v >= 0 && v <= 1)) throw DomainError(fmt::format("{}: {} is {}, but must be in [0, 1]", dist, arg, v));
+  if (!(v >= 0 && v <= 1)) reject(dist, arg, v, "in [0, 1]");
 }
 
 // A count such as Binomial's n: the language has only doubles at run time, so
@@ -51,7 +55,7 @@ template <typename T>
 void check_nonnegative_integer(std::string_view dist, std::string_view arg, T const& n) {
   double const v = value_of(n);
   if (!(v >= 0) || !std::isfinite(v) || v != std::floor(v))
-    throw DomainError(fmt::format("{}: {} is {}, but must be a nonnegative integer", dist, arg, v));
+    reject(dist, arg, v, "a nonnegative integer");
 }
 
 // An upper bound above its lower bound, as Uniform's hi above lo.
@@ -59,7 +63,7 @@ template <typename T>
 void check_greater(std::string_view dist, std::string_view arg, T const& x, std::string_view low_arg, T const& low) {
   double const v = value_of(x), w = value_of(low);
   if (!(v > w))
-    throw DomainError(fmt::format("{}: {} is {}, but must be greater than {} = {}", dist, arg, v, low_arg, w));
+    reject_not_greater(dist, arg, v, low_arg, w);
 }
 
 // Whether a discrete distribution's value is a count at all; a value that is
