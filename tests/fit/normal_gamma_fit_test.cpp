@@ -17,6 +17,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
+#include <utility>
 
 using namespace bbvi;
 
@@ -36,11 +38,12 @@ CompileOptions overrides_for(tools::NormalGammaPrior const& p) {
 
 }  // namespace
 
-TEST_CASE("natural gradient: the canonical guide reaches the CAVI optimum at N = 10, 1e3, 1e5") {
+TEST_CASE("natural gradient: the canonical guide reaches the CAVI optimum at N = 10, 1e3, 1e5, 1e6") {
   Case const cases[] = {
       {10, {0.0, 1.0, 1.0, 1.0}, 101},
       {1000, {2.0, 0.5, 3.0, 2.0}, 202},
       {100000, {-1.0, 4.0, 2.0, 0.5}, 303},
+      {1000000, {0.5, 1.0, 2.0, 1.0}, 404},
   };
   std::string const source = testing::read_source_file("models/normal_gamma.model");
   for (Case const& c : cases) {
@@ -61,6 +64,31 @@ TEST_CASE("natural gradient: the canonical guide reaches the CAVI optimum at N =
     // within 5 of its own standard errors (plus rounding at large N).
     double const exact_elbo = reference::elbo(fitted, x, c.prior);
     CHECK(std::fabs(r.elbo - exact_elbo) < 5 * r.elbo_se + 1e-9 * std::fabs(exact_elbo));
+  }
+}
+
+TEST_CASE("natural gradient: from a poor start, far from the data and over-confident, at N = 10, 1e3, 1e6") {
+  // mu_N = 1000 with precision 1e6 (sd 0.001) while the data sit within a
+  // few units of 0, and tau's guide Gamma(1000, 1) claims a precision of
+  // 1000 ± 32: no tuning, the default options.
+  std::string source = testing::read_source_file("models/normal_gamma.model");
+  for (auto const& [from, to] : {std::pair<std::string, std::string>{"real mu_N = 0;", "real mu_N = 1000;"},
+                                 {"lambda_N = 1;", "lambda_N = 1e6;"},
+                                 {"alpha_N = 1;", "alpha_N = 1000;"}}) {
+    REQUIRE(source.find(from) != std::string::npos);
+    source.replace(source.find(from), from.size(), to);
+  }
+  tools::NormalGammaPrior const prior{0.0, 1.0, 1.0, 1.0};
+  for (std::size_t n : {10, 1000, 1000000}) {
+    std::vector<double> const x = tools::generate_normal_gamma(n, prior, 505 + n);
+    data::CsvTable const table = testing::column_table("x", x);
+    Program const program = testing::compile_model(source, &table);
+    FitResult const r = fit(program, FitOptions{});
+    auto const p = constrained_parameters(program, r.u);
+    double const kl = reference::kl_to({p[0][0], p[1][0], p[2][0], p[3][0]}, reference::cavi_optimum(x, prior));
+    INFO("N = " << n << ": KL " << kl << " after " << r.iterations << " iterations");
+    CHECK(r.converged);
+    CHECK(kl < 0.01);
   }
 }
 

@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
+#include <utility>
 
 using namespace bbvi;
 
@@ -58,6 +60,25 @@ TEST_CASE("eight_schools: default fit within KL 0.01 of the mean-field optimum")
   data::CsvTable const table = data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/eight_schools.csv");
   reference::EightSchoolsGuide const optimum = reference::eight_schools_optimum(shipped_data(table));
   Program const program = testing::compile_model(testing::read_source_file("models/eight_schools.model"), &table);
+  FitResult const r = fit(program, FitOptions{});
+  double const kl = reference::kl(fitted_guide(program, r.u), optimum);
+  INFO("KL " << kl << " after " << r.iterations << " iterations");
+  CHECK(r.converged);
+  CHECK(kl < testing::promised_kl);
+}
+
+TEST_CASE("eight_schools: from a poor start (mu at 300 and every school at 50, sds of 0.001), default options") {
+  data::CsvTable const table = data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/eight_schools.csv");
+  reference::EightSchoolsGuide const optimum = reference::eight_schools_optimum(shipped_data(table));
+  std::string source = testing::read_source_file("models/eight_schools.model");
+  for (auto const& [from, to] : {std::pair<std::string, std::string>{"real mu_mean = 0;", "real mu_mean = 300;"},
+                                 {"mu_sd = 1;", "mu_sd = 0.001;"},
+                                 {"real eta_mean[J] = 0;", "real eta_mean[J] = 50;"},
+                                 {"eta_sd[J] = 1;", "eta_sd[J] = 0.001;"}}) {
+    REQUIRE(source.find(from) != std::string::npos);
+    source.replace(source.find(from), from.size(), to);
+  }
+  Program const program = testing::compile_model(source, &table);
   FitResult const r = fit(program, FitOptions{});
   double const kl = reference::kl(fitted_guide(program, r.u), optimum);
   INFO("KL " << kl << " after " << r.iterations << " iterations");
