@@ -18,6 +18,7 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -35,6 +36,40 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// Threads for `bytes` of work: one below 4 MB (a thread costs more than it
+// saves there), else every core up to 8.
+std::size_t worker_threads(std::size_t bytes) {
+  if (bytes < (std::size_t{4} << 20)) return 1;
+  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+}
+
+// task(0) … task(n − 1), each on its own thread but the first, on the
+// caller's. The tasks must not throw.
+template <typename Task>
+void in_parallel(std::size_t n, Task const& task) {
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < n; ++i) workers.emplace_back([&task, i] { task(i); });
+  if (n > 0) task(0);
+  for (std::thread& w : workers) w.join();
+}
+
+// The rows [0, n) in one contiguous range per thread, each parsed by
+// `parse_row(row)` (true: parsed); returns the lowest row that did not
+// parse, or n.
+template <typename ParseRow>
+std::size_t parse_rows(std::size_t n, std::size_t bytes, ParseRow const& parse_row) {
+  std::size_t const threads = worker_threads(bytes);
+  std::vector<std::size_t> first_bad(threads, n);
+  in_parallel(threads, [&](std::size_t t) {
+    for (std::size_t row = n * t / threads; row < n * (t + 1) / threads; ++row)
+      if (!parse_row(row)) {
+        first_bad[t] = row;
+        return;
+      }
+  });
+  return *std::min_element(first_bad.begin(), first_bad.end());
 }
 
 // Where the unquoted cell at `p` ends: its comma or line break, or `limit`.
@@ -177,6 +212,36 @@ CsvTable::CsvTable(std::shared_ptr<void const> owner, std::string_view text, std
   split();
 }
 
+// Splits the record at `p` into `out` and returns where the next one starts.
+std::size_t CsvTable::scan_record(std::size_t p, std::size_t limit, std::vector<std::size_t>& out) const {
+  for (;;) {
+    out.push_back(p);
+    while (p < limit && is_blank(text_[p])) ++p;
+    if (p < limit && text_[p] == '"') {
+      std::size_t const open = p++;
+      for (;; ++p) {
+        if (p >= limit) fail_at(open, "this quoted cell has no closing quote");
+        if (text_[p] != '"') continue;
+        if (p + 1 < limit && text_[p + 1] == '"') ++p;  // "" is a quote
+        else break;
+      }
+      ++p;
+      while (p < limit && is_blank(text_[p])) ++p;
+      if (p < limit && text_[p] != ',' && text_[p] != '\n')
+        fail_at(p, "unexpected text after the closing quote of a cell (quotes in a "
+                   "quoted cell are written \"\")");
+    } else {
+      p = end_of_unquoted_cell(text_, p, limit);
+    }
+    if (p < limit && text_[p] == ',') {
+      ++p;
+      continue;
+    }
+    out.push_back(p + 1);  // as if a comma followed the last cell
+    return p < limit ? p + 1 : limit;
+  }
+}
+
 void CsvTable::split() {
   // Everything after the last visible character is blank trailing lines.
   std::size_t limit = text_.size();
@@ -189,37 +254,7 @@ void CsvTable::split() {
   std::size_t const newline = text_.rfind('\n', pos);
   pos = newline == npos ? 0 : newline + 1;  // the header's line, leading blanks and all
 
-  // Splits the record at `pos` into offsets_ and returns where the next one starts.
-  auto scan_record = [&](std::size_t p) {
-    for (;;) {
-      offsets_.push_back(p);
-      while (p < limit && is_blank(text_[p])) ++p;
-      if (p < limit && text_[p] == '"') {
-        std::size_t const open = p++;
-        for (;; ++p) {
-          if (p >= limit) fail_at(open, "this quoted cell has no closing quote");
-          if (text_[p] != '"') continue;
-          if (p + 1 < limit && text_[p + 1] == '"') ++p;  // "" is a quote
-          else break;
-        }
-        ++p;
-        while (p < limit && is_blank(text_[p])) ++p;
-        if (p < limit && text_[p] != ',' && text_[p] != '\n')
-          fail_at(p, "unexpected text after the closing quote of a cell (quotes in a "
-                     "quoted cell are written \"\")");
-      } else {
-        p = end_of_unquoted_cell(text_, p, limit);
-      }
-      if (p < limit && text_[p] == ',') {
-        ++p;
-        continue;
-      }
-      offsets_.push_back(p + 1);  // as if a comma followed the last cell
-      return p < limit ? p + 1 : limit;
-    }
-  };
-
-  pos = scan_record(pos);
+  pos = scan_record(pos, limit, offsets_);
   std::size_t const width = offsets_.size() - 1;
   std::unordered_map<std::string_view, std::size_t> seen;
   for (std::size_t c = 0; c < width; ++c) {
@@ -249,7 +284,7 @@ void CsvTable::split() {
   offsets_.reserve(offsets_.size() + (static_cast<std::size_t>(lines) + 1) * (width + 1));
   for (std::size_t row = 1; pos < limit; ++row) {
     std::size_t const first = offsets_.size();
-    pos = scan_record(pos);
+    pos = scan_record(pos, limit, offsets_);
     std::size_t const cells = offsets_.size() - first - 1;
     if (cells == width) continue;
     if (cells > width)
@@ -328,9 +363,18 @@ std::vector<double> CsvTable::real_column(std::string_view name) const {
   std::size_t const c = require_column(name);
   std::size_t const n = rows();
   std::vector<double> out(n);
-  for (std::size_t row = 1; row <= n; ++row) {
+  auto const cell_of = [&](std::size_t row) {
     Span const s = trimmed_cell(row, c);
-    std::string_view const cell(text_.data() + s.begin, s.end - s.begin);
+    return std::string_view(text_.data() + s.begin, s.end - s.begin);
+  };
+  // In parallel for a large file; the first bad cell, if any, is then
+  // parsed again below for its message.
+  std::size_t const bad = parse_rows(n, text_.size(), [&](std::size_t i) {
+    return parse_real(unquote_for_number(cell_of(i + 1)), out[i]) == Parsed::ok;
+  });
+  for (std::size_t row = bad + 1; row <= n; ++row) {
+    Span const s = trimmed_cell(row, c);
+    std::string_view const cell = cell_of(row);
     Parsed const p = parse_real(unquote_for_number(cell), out[row - 1]);
     if (p == Parsed::ok) continue;
     std::string const where = fmt::format("column '{}', row {}: ", name, row);
@@ -346,9 +390,16 @@ std::vector<std::int64_t> CsvTable::int_column(std::string_view name) const {
   std::size_t const c = require_column(name);
   std::size_t const n = rows();
   std::vector<std::int64_t> out(n);
-  for (std::size_t row = 1; row <= n; ++row) {
+  auto const cell_of = [&](std::size_t row) {
     Span const s = trimmed_cell(row, c);
-    std::string_view const cell(text_.data() + s.begin, s.end - s.begin);
+    return std::string_view(text_.data() + s.begin, s.end - s.begin);
+  };
+  std::size_t const bad = parse_rows(n, text_.size(), [&](std::size_t i) {
+    return parse_int(unquote_for_number(cell_of(i + 1)), out[i]) == Parsed::ok;
+  });
+  for (std::size_t row = bad + 1; row <= n; ++row) {
+    Span const s = trimmed_cell(row, c);
+    std::string_view const cell = cell_of(row);
     Parsed const p = parse_int(unquote_for_number(cell), out[row - 1]);
     if (p == Parsed::ok) continue;
     std::string const where = fmt::format("column '{}', row {}: ", name, row);

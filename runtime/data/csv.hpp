@@ -76,6 +76,7 @@ class CsvTable {
   [[noreturn]] void fail_at(std::size_t offset, std::string message) const;
 
   void split();
+  std::size_t scan_record(std::size_t p, std::size_t limit, std::vector<std::size_t>& out) const;
 
   std::string file_;
   std::shared_ptr<void const> owner_;

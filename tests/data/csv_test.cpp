@@ -211,3 +211,41 @@ TEST_CASE("CsvTable: a million rows") {
   INFO(fmt::format("split and parsed {} rows in {:.3f} s", n, seconds));
   CHECK(seconds < 2);
 }
+
+TEST_CASE("CsvTable: a file large enough to be parsed in parallel gives the same values and first errors") {
+  // 300,000 rows of about 25 bytes: above the 4 MB from which the reader
+  // parses a column's rows on several threads.
+  std::size_t const rows = 300000;
+  std::vector<std::string> lines(rows);
+  for (std::size_t r = 0; r < rows; ++r)
+    lines[r] = fmt::format("{:.17g},{}", 0.1 * static_cast<double>(r) + 1e-7, r % 7);
+  auto const file = [&](std::vector<std::string> const& body) {
+    return "x,k\n" + fmt::format("{}", fmt::join(body, "\n")) + "\n";
+  };
+  CsvTable const good = table(file(lines));
+  REQUIRE(good.rows() == rows);
+  std::vector<double> const x = good.real_column("x");
+  std::vector<std::int64_t> const k = good.int_column("k");
+  bool same = true;
+  for (std::size_t r = 0; r < rows; ++r)
+    same = same && x[r] == 0.1 * static_cast<double>(r) + 1e-7 && k[r] == static_cast<std::int64_t>(r % 7);
+  CHECK(same);
+
+  // Two bad cells, both past the middle: the first one in the file is reported.
+  std::vector<std::string> bad_cells = lines;
+  bad_cells[250000] = "2.5x,1";
+  bad_cells[280000] = "abc,1";
+  CsvTable const with_bad_cells = table(file(bad_cells));
+  CHECK(where_what(diagnostic_of([&] { with_bad_cells.real_column("x"); })) ==
+        "250002:1: column 'x', row 250001: expected a number, found '2.5x'");
+  std::vector<std::string> bad_ints = lines;
+  bad_ints[200000] = "1,2.5";
+  CHECK(where_what(diagnostic_of([&] { table(file(bad_ints)).int_column("k"); })) ==
+        "200002:3: column 'k', row 200001: expected an integer, found '2.5'");
+
+  // Two ragged rows, one in each half: the first is reported.
+  std::vector<std::string> ragged = lines;
+  ragged[100000] = "1";
+  ragged[290000] = "1,2,3";
+  CHECK(construction_error(file(ragged)) == "100002:1: row 100001 has 1 cell, but the header names 2 columns");
+}
