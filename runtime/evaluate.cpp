@@ -74,19 +74,24 @@ class Frame {
   // Σ over the elements of the left side of log Dist(lhs_i | args_i); each
   // term also goes to `elements` when given.
   T log_density(Factor const& f, Value<double> const& lhs, std::vector<double>* elements = nullptr) const {
-    std::vector<Value<T>> const args = arguments(f);
     if constexpr (std::is_same_v<T, double>) {
-      // The log-joint: one tight loop over the rows (registry.hpp).
-      std::vector<double const*> columns(args.size());
+      // The log-joint: one tight loop over the rows (registry.hpp), reading
+      // an argument that is a data column where it is stored.
+      std::vector<Value<double>> computed(f.args.size());
+      std::vector<double const*> columns(f.args.size());
       unsigned varies = 0;
-      for (std::size_t k = 0; k < args.size(); ++k) {
-        columns[k] = args[k].elements.data();
-        if (args[k].is_vector) varies |= 1u << k;
+      for (std::size_t k = 0; k < f.args.size(); ++k) {
+        Node const& a = f.args[k];
+        Value<double> const& v =
+            a.op == Node::Op::slot ? *slots_.values[static_cast<std::size_t>(a.slot)] : (computed[k] = evaluate(a, slots_));
+        columns[k] = v.elements.data();
+        if (v.is_vector) varies |= 1u << k;
       }
       if (elements) elements->resize(lhs.size());
       return f.distribution->log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
                                               elements ? elements->data() : nullptr);
     }
+    std::vector<Value<T>> const args = arguments(f);
     std::vector<T> at(args.size());
     T total = lift<T>(0.0, slots_.derivatives);
     if (elements) elements->resize(lhs.size());

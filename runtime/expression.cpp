@@ -84,6 +84,15 @@ std::optional<Function> implementation_of(std::string_view name) {
   return std::nullopt;
 }
 
+// A slot's value where it is stored (a data column is not copied for each
+// use), anything else evaluated into `scratch`.
+template <typename T>
+Value<T> const& operand(Node const& node, Slots<T> const& slots, Value<T>& scratch) {
+  if (node.op == Node::Op::slot) return *slots.values[static_cast<std::size_t>(node.slot)];
+  scratch = evaluate(node, slots);
+  return scratch;
+}
+
 template <typename T>
 Value<T> evaluate(Node const& node, Slots<T> const& slots) {
   using Op = Node::Op;
@@ -96,8 +105,9 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
     case Op::multiply:
     case Op::divide:
     case Op::power: {
-      Value<T> const a = evaluate(node.args[0], slots);
-      Value<T> const b = evaluate(node.args[1], slots);
+      Value<T> left, right;
+      Value<T> const& a = operand(node.args[0], slots, left);
+      Value<T> const& b = operand(node.args[1], slots, right);
       switch (node.op) {
         case Op::add: return zip(a, b, [](T const& x, T const& y) -> T { return x + y; });
         case Op::subtract: return zip(a, b, [](T const& x, T const& y) -> T { return x - y; });
@@ -114,7 +124,8 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
     case Op::index: {
       // Indices are constants or int data columns, checked in range when lowered.
       Value<T> const& base = *slots.values[static_cast<std::size_t>(node.slot)];
-      Value<T> const index = evaluate(node.args[0], slots);
+      Value<T> scratch;
+      Value<T> const& index = operand(node.args[0], slots, scratch);
       Value<T> out;
       out.is_vector = index.is_vector;
       out.elements.reserve(index.size());
