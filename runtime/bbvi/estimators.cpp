@@ -68,6 +68,32 @@ Eigen::MatrixXd leave_one_out_control(Eigen::MatrixXd const& F, Eigen::MatrixXd 
   return out;
 }
 
+// Each group's neighbourhood: the coordinates of every group that shares a
+// term of the log-joint with it (itself included), sorted. Only their
+// latents move its blanket's f_i; the other groups' scores are independent
+// of f_i and would add only noise as regressors.
+std::vector<std::vector<Eigen::Index>> neighbourhoods(Blankets const& b) {
+  std::size_t const G = b.groups.size();
+  std::vector<std::vector<bool>> near(G, std::vector<bool>(G, false));
+  auto const mark = [&](std::vector<int> const& groups) {
+    for (int x : groups)
+      for (int y : groups) near[static_cast<std::size_t>(x)][static_cast<std::size_t>(y)] = true;
+  };
+  for (TermGroups const& t : b.terms) {
+    if (t.uniform) mark(t.groups);
+    else
+      for (std::vector<int> const& groups : t.by_element) mark(groups);
+  }
+  std::vector<std::vector<Eigen::Index>> out(G);
+  for (std::size_t g = 0; g < G; ++g) {
+    near[g][g] = true;
+    for (std::size_t h = 0; h < G; ++h)
+      if (near[g][h]) out[g].insert(out[g].end(), b.groups[h].coordinates.begin(), b.groups[h].coordinates.end());
+    std::sort(out[g].begin(), out[g].end());
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view name_of(Estimator e) {
@@ -97,8 +123,12 @@ bool uses_blankets(Estimator e) {
 }
 
 std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters) {
-  if (e == Estimator::regression || e == Estimator::regression_rb_joint) return parameters;
+  if (e == Estimator::regression) return parameters;
   std::size_t largest = 0;
+  if (e == Estimator::regression_rb_joint) {
+    for (auto const& n : neighbourhoods(blankets)) largest = std::max(largest, n.size());
+    return largest;
+  }
   for (FactorGroup const& g : blankets.groups) largest = std::max(largest, g.coordinates.size());
   return largest;
 }
@@ -111,6 +141,7 @@ GradientEstimator::GradientEstimator(Estimator kind, Blankets blankets, std::siz
   } else {
     for (FactorGroup const& g : blankets_.groups) blocks_.push_back(g.coordinates);
   }
+  if (kind_ == Estimator::regression_rb_joint) neighbourhoods_ = neighbourhoods(blankets_);
 }
 
 Eigen::VectorXd GradientEstimator::target(Draws const& d, std::size_t block) const {
@@ -176,10 +207,15 @@ GradientEstimate GradientEstimator::estimate(Draws const& d) const {
   for (std::size_t j = 0; j < blocks_.size(); ++j) {
     auto const& idx = blocks_[j];
     if (kind_ == Estimator::regression_rb_joint) {
-      RegressionEstimate const r = regress(d.scores, target(d, j));
-      e.natural(idx) = r.slope(idx);
-      e.natural_covariance(idx, idx) = r.slope_covariance(idx, idx);
-      e.fisher(idx, idx) = r.fisher(idx, idx);
+      auto const& near = neighbourhoods_[j];
+      RegressionEstimate const r = regress(d.scores(Eigen::all, near), target(d, j));
+      std::vector<Eigen::Index> own;  // where idx's coordinates sit in `near`
+      for (Eigen::Index c : idx) own.push_back(std::find(near.begin(), near.end(), c) - near.begin());
+      e.group_slopes.push_back(Eigen::VectorXd::Zero(P));
+      e.group_slopes.back()(near) = r.slope;
+      e.natural(idx) = r.slope(own);
+      e.natural_covariance(idx, idx) = r.slope_covariance(own, own);
+      e.fisher(idx, idx) = r.fisher(own, own);
       e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
       continue;
     }
@@ -207,10 +243,22 @@ GradientEstimate GradientEstimator::estimate(Draws const& d) const {
   return e;
 }
 
-GradientEstimate GradientEstimator::unbiased(Draws const& d, Eigen::MatrixXd const& fisher) const {
+GradientEstimate GradientEstimator::unbiased(Draws const& d, Eigen::MatrixXd const& fisher,
+                                              GradientEstimate const* previous) const {
   if (!is_regression(kind_)) return from_terms(d, score_terms(d), fisher);
   GradientEstimate e = estimate(d);  // its Euclidean gradient is already unbiased
   Eigen::Index const P = d.scores.cols();
+  if (kind_ == Estimator::regression_rb_joint && previous && previous->group_slopes.size() == blocks_.size()) {
+    for (std::size_t j = 0; j < blocks_.size(); ++j) {
+      auto const& idx = blocks_[j];
+      Eigen::VectorXd others = previous->group_slopes[j];
+      others(idx).setZero();
+      CovarianceGradient const g =
+          covariance_gradient(d.scores(Eigen::all, idx), target(d, j) - d.scores * others);
+      e.gradient(idx) = g.gradient;
+      e.covariance(idx, idx) = g.covariance;
+    }
+  }
   e.hotelling = true;
   e.dof = std::numeric_limits<double>::infinity();
   Eigen::MatrixXd inverse = Eigen::MatrixXd::Zero(P, P);

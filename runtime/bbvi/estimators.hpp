@@ -12,9 +12,10 @@
 //   its slope is δ, its intercept the ELBO (regression.hpp).
 // - regression-groups: the same, group by group, on the full f.
 // - regression-rb: group by group, each on its blanket's f_i.
-// - regression-rb-joint: each group's blanket f_i regressed on every
-//   group's scores, keeping its own slopes: the other groups' scores serve as
-//   control variates for the part of f_i their latents explain.
+// - regression-rb-joint: each group's blanket f_i regressed on the scores
+//   of every group whose latents its blanket holds, keeping its own slopes:
+//   the others serve as control variates for the part of f_i their latents
+//   explain.
 // F̂ is the empirical Fisher of the scores: over all coordinates for the
 // joint regression, block by block (q factorises) for the others.
 #include "runtime/bbvi/blankets.hpp"
@@ -54,6 +55,9 @@ struct GradientEstimate {
   // covariances of the estimate itself rather than a regression's σ̂²(XᵀX)⁻¹.
   double dof = 1;
   bool hotelling = false;
+  // regression-rb-joint: each group's slopes on every coordinate, so that a
+  // later iteration can use the other groups' as fixed control variates.
+  std::vector<Eigen::VectorXd> group_slopes;
 };
 
 class GradientEstimator {
@@ -68,8 +72,12 @@ class GradientEstimator {
   // An unbiased estimate preconditioned by `fisher` (an average over past
   // iterations): the regressions' slopes carry an O(1/S) bias that would
   // decide where averaged steps settle, so they give the covariance of s and
-  // f instead; the others are unbiased as they are.
-  GradientEstimate unbiased(Draws const& d, Eigen::MatrixXd const& fisher) const;
+  // f instead; the others are unbiased as they are. regression-rb-joint
+  // takes the other groups' scores times `previous`'s slopes off each f_i
+  // first: fixed before these draws, and uncorrelated with the group's own
+  // scores under a mean-field q, they remove noise and add no bias.
+  GradientEstimate unbiased(Draws const& d, Eigen::MatrixXd const& fisher,
+                            GradientEstimate const* previous = nullptr) const;
 
  private:
   Eigen::VectorXd target(Draws const& d, std::size_t block) const;
@@ -82,6 +90,8 @@ class GradientEstimator {
   // Coordinates estimated together: one block of all of u for the joint
   // regression, the blanket groups otherwise.
   std::vector<std::vector<Eigen::Index>> blocks_;
+  // regression-rb-joint: each group's regressors, its neighbours' coordinates.
+  std::vector<std::vector<Eigen::Index>> neighbourhoods_;
 };
 
 }  // namespace bbvi

@@ -20,6 +20,10 @@ std::string_view name_of(Method m) {
   return "?";
 }
 
+// Measured (bench/defaults.cpp, README "Which is the default"): the joint
+// regression converges on every example; regression-rb-joint needs 28% fewer
+// log-joint evaluations over them but reached the cap on 2 of 5 seeds of a
+// linear regression whose posterior is strongly correlated.
 Estimator default_estimator(Method method) {
   return method == Method::adagrad ? Estimator::basic : Estimator::regression;
 }

@@ -116,6 +116,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
 
   Eigen::VectorXd last_step = Eigen::VectorXd::Zero(P);  // the step that led to r.u
 
+  GradientEstimate previous;  // the last iteration's, for regression-rb-joint's control variates
   for (int t = 1; t <= options.max_iterations; ++t) {
     Draws d;
     GradientEstimate estimate;
@@ -152,7 +153,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     if (averaged > 0) {
       fisher_sum += step.fisher;
       mean_fisher = fisher_sum / ++fisher_count;
-      estimate = estimator.unbiased(d, mean_fisher);
+      estimate = estimator.unbiased(d, mean_fisher, &previous);
       step = step_of(estimate);
       rho /= std::sqrt(averaged);
       // The step shrinks only while the gradient is down to noise: a
@@ -165,6 +166,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
                                                           describe_parameters(program, r.u) + ")"));
     // The step's own estimate, δ, in Euclidean units: F·δ with F the Fisher it used.
     monitor.add(step.fisher * step.delta, (step.fisher * step.covariance * step.fisher).diagonal());
+    previous = estimate;
     last_step = rho * step.delta;
     r.u += last_step;
     if (averaged > 0) tail.add(r.u, step.noise_kl());

@@ -68,8 +68,8 @@ std::string describe(Estimator e, std::size_t parameters, std::size_t groups) {
     case Estimator::regression_groups:
       return fmt::format("a least-squares regression of the whole log p − log q for each of the {} groups", groups);
     case Estimator::regression_rb_joint:
-      return fmt::format("for each of the {} groups, a least-squares regression of its own blanket's terms on all "
-                         "{} parameters' scores, keeping its own slopes",
+      return fmt::format("for each of the {} groups, a least-squares regression of its own blanket's terms on the "
+                         "scores of every group its blanket reaches (of {} parameters), keeping its own slopes",
                          groups, parameters);
     case Estimator::regression_rb:
       return fmt::format("a least-squares regression for each of the {} groups, on its own blanket's terms",
