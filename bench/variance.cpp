@@ -34,11 +34,6 @@ Eigen::MatrixXd fisher_at(Program const& program, Eigen::VectorXd const& u, int 
   return f / draws;
 }
 
-bool is_regression(Estimator e) {
-  return e == Estimator::regression || e == Estimator::regression_groups || e == Estimator::regression_rb ||
-         e == Estimator::regression_rb_joint;
-}
-
 void measure(bench::Case const& c, char const* point, Eigen::VectorXd const& u, int replications) {
   Program const& program = c.program;
   Blankets const blankets = find_blankets(program);

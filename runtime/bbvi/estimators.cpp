@@ -28,11 +28,6 @@ constexpr std::array<Named, 7> names{{
     {Estimator::regression_rb_joint, "regression-rb-joint"},
 }};
 
-bool is_regression(Estimator e) {
-  return e == Estimator::regression || e == Estimator::regression_groups || e == Estimator::regression_rb ||
-         e == Estimator::regression_rb_joint;
-}
-
 // M⁻¹ for a symmetric positive semi-definite M, with the same tiny ridge as
 // the regression so that a degenerate draw set stays solvable.
 Eigen::MatrixXd inverse_of(Eigen::MatrixXd m) {
@@ -115,6 +110,11 @@ std::vector<Estimator> const& all_estimators() {
     return out;
   }();
   return list;
+}
+
+bool is_regression(Estimator e) {
+  return e == Estimator::regression || e == Estimator::regression_groups || e == Estimator::regression_rb ||
+         e == Estimator::regression_rb_joint;
 }
 
 bool uses_blankets(Estimator e) {

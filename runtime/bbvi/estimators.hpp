@@ -35,6 +35,8 @@ std::string_view name_of(Estimator e);
 std::optional<Estimator> estimator_named(std::string_view name);
 std::vector<Estimator> const& all_estimators();
 
+// Whether its natural gradient is a regression's slope (the others' is F̂⁻¹ĝ).
+bool is_regression(Estimator e);
 // Whether the estimator needs each draw's per-group f_i (Draws::group_f).
 bool uses_blankets(Estimator e);
 // The largest block of coordinates it regresses or preconditions together:

@@ -61,9 +61,7 @@ namespace {
 void check_samples(FitOptions const& o, Estimator estimator, std::size_t block) {
   // A regression, or a Fisher to precondition with, needs S > P + 1 for its
   // block; any estimate's standard error needs two draws.
-  bool const needs_fisher = o.method == Method::natural_gradient || estimator == Estimator::regression ||
-                            estimator == Estimator::regression_groups || estimator == Estimator::regression_rb ||
-                            estimator == Estimator::regression_rb_joint;
+  bool const needs_fisher = o.method == Method::natural_gradient || is_regression(estimator);
   int const needed = needs_fisher ? static_cast<int>(block) + 2 : 2;
   if (o.samples >= needed) return;
   if (needs_fisher)

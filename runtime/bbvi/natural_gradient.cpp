@@ -28,8 +28,6 @@
 
 #include <cmath>
 #include <deque>
-#include <limits>
-#include <numeric>
 #include <optional>
 
 namespace bbvi {
