@@ -212,7 +212,8 @@ CsvTable::CsvTable(std::shared_ptr<void const> owner, std::string_view text, std
   split();
 }
 
-// Splits the record at `p` into `out` and returns where the next one starts.
+// Splits the record at `p` into `out` (where each cell starts) and returns
+// where the next record starts; the last cell ends just before that.
 std::size_t CsvTable::scan_record(std::size_t p, std::size_t limit, std::vector<std::size_t>& out) const {
   for (;;) {
     out.push_back(p);
@@ -237,8 +238,7 @@ std::size_t CsvTable::scan_record(std::size_t p, std::size_t limit, std::vector<
       ++p;
       continue;
     }
-    out.push_back(p + 1);  // as if a comma followed the last cell
-    return p < limit ? p + 1 : limit;
+    return p + 1;  // past the line break, or one past `limit` (as if one followed)
   }
 }
 
@@ -255,7 +255,8 @@ void CsvTable::split() {
   pos = newline == npos ? 0 : newline + 1;  // the header's line, leading blanks and all
 
   pos = scan_record(pos, limit, offsets_);
-  std::size_t const width = offsets_.size() - 1;
+  std::size_t const width = offsets_.size();
+  offsets_.push_back(pos);  // where the header's last cell ends, until the first row's start stands there
   std::unordered_map<std::string_view, std::size_t> seen;
   for (std::size_t c = 0; c < width; ++c) {
     Span const s = trimmed_cell(0, c);  // record 0 needs no width: header_ can still be empty
@@ -277,16 +278,19 @@ void CsvTable::split() {
     throw DiagnosticError(std::move(d));
   }
 
+  offsets_.pop_back();
+
   // Reserving for every line (a slight overestimate with quoted line breaks)
   // avoids the vector's doubling, which would briefly need three times the memory.
-  auto const lines = std::count(text_.begin() + static_cast<std::ptrdiff_t>(pos),
+  auto const lines = std::count(text_.begin() + static_cast<std::ptrdiff_t>(std::min(pos, limit)),
                                 text_.begin() + static_cast<std::ptrdiff_t>(limit), '\n');
-  offsets_.reserve(offsets_.size() + (static_cast<std::size_t>(lines) + 1) * (width + 1));
+  offsets_.reserve(offsets_.size() + (static_cast<std::size_t>(lines) + 1) * width + 1);
   for (std::size_t row = 1; pos < limit; ++row) {
     std::size_t const first = offsets_.size();
     pos = scan_record(pos, limit, offsets_);
-    std::size_t const cells = offsets_.size() - first - 1;
+    std::size_t const cells = offsets_.size() - first;
     if (cells == width) continue;
+    offsets_.push_back(pos);  // where this row's last cell ends, for the message
     if (cells > width)
       fail_at(trimmed_cell(row, width).begin,
               fmt::format("row {} has {}, but the header names {}", row, plural(cells, "cell"),
@@ -298,12 +302,13 @@ void CsvTable::split() {
     fail_at(raw_cell(row, 0).begin, fmt::format("row {} has {}, but the header names {}", row,
                                                 plural(cells, "cell"), plural(width, "column")));
   }
+  offsets_.push_back(pos);  // where the last row's last cell ends
 }
 
-std::size_t CsvTable::rows() const { return offsets_.size() / (header_.size() + 1) - 1; }
+std::size_t CsvTable::rows() const { return (offsets_.size() - 1) / header_.size() - 1; }
 
 CsvTable::Span CsvTable::raw_cell(std::size_t record, std::size_t column) const {
-  std::size_t const at = record * (header_.size() + 1) + column;
+  std::size_t const at = record * header_.size() + column;
   return {offsets_[at], offsets_[at + 1] - 1};
 }
 

@@ -82,10 +82,11 @@ class CsvTable {
   std::shared_ptr<void const> owner_;
   std::string_view text_;
   std::vector<std::string> header_;
-  // (records) × (columns + 1) offsets: cell c of record r spans
-  // [offsets_[r*(M+1)+c], offsets_[r*(M+1)+c+1] − 1), the −1 skipping the
-  // comma (or, for the last cell, a virtual one). One vector for all cells keeps
-  // a million-row file at a few bytes per cell and no allocation per cell.
+  // Where each cell starts, record by record (M per record), then where the
+  // last record ends: cell c of record r spans [offsets_[r*M+c],
+  // offsets_[r*M+c+1] − 1), the −1 skipping the comma, or the line break
+  // before the next record. One vector for all cells keeps a million-row
+  // file at 8 bytes per cell and no allocation per cell.
   std::vector<std::size_t> offsets_;
 };
 
