@@ -28,11 +28,11 @@ constexpr std::array<Named, 7> names{{
     {Estimator::regression_rb_joint, "regression-rb-joint"},
 }};
 
-// M⁻¹ for a symmetric positive semi-definite M, with the same tiny ridge as
-// the regression so that a degenerate draw set stays solvable.
-Eigen::MatrixXd inverse_of(Eigen::MatrixXd m) {
-  double const ridge = 1e-10 * std::max(m.diagonal().maxCoeff(), 1e-300);
-  m.diagonal().array() += ridge;
+// M⁻¹ for a symmetric positive semi-definite M; with `ridge`, the same tiny
+// ridge as the regression, so that one iteration's empirical Fisher from a
+// degenerate draw set stays solvable.
+Eigen::MatrixXd inverse_of(Eigen::MatrixXd m, bool ridge) {
+  if (ridge) m.diagonal().array() += 1e-10 * std::max(m.diagonal().maxCoeff(), 1e-300);
   return Eigen::LDLT<Eigen::MatrixXd>(m).solve(Eigen::MatrixXd::Identity(m.rows(), m.cols()));
 }
 
@@ -177,12 +177,7 @@ GradientEstimate GradientEstimator::from_terms(Draws const& d, Eigen::MatrixXd c
                                                Eigen::MatrixXd const& fisher) const {
   GradientEstimate e;
   mean_and_covariance(terms, e.gradient, e.covariance);
-  e.fisher = fisher;
-  Eigen::Index const P = e.gradient.size();
-  Eigen::MatrixXd inverse = Eigen::MatrixXd::Zero(P, P);
-  for (auto const& idx : blocks_) inverse(idx, idx) = inverse_of(fisher(idx, idx));
-  e.natural = inverse * e.gradient;
-  e.natural_covariance = inverse * e.covariance * inverse;
+  precondition(e, fisher, true);
   double const S = static_cast<double>(d.scores.rows());
   Eigen::VectorXd const f = d.elbo_terms();
   e.elbo = f.mean();
@@ -243,11 +238,23 @@ GradientEstimate GradientEstimator::estimate(Draws const& d) const {
   return e;
 }
 
-GradientEstimate GradientEstimator::unbiased(Draws const& d, Eigen::MatrixXd const& fisher,
+void GradientEstimator::precondition(GradientEstimate& e, Eigen::MatrixXd const& fisher, bool ridge) const {
+  Eigen::Index const P = e.gradient.size();
+  Eigen::MatrixXd inverse = Eigen::MatrixXd::Zero(P, P);
+  for (auto const& idx : blocks_) inverse(idx, idx) = inverse_of(fisher(idx, idx), ridge);
+  e.fisher = fisher;
+  e.natural = inverse * e.gradient;
+  e.natural_covariance = inverse * e.covariance * inverse;
+}
+
+GradientEstimate GradientEstimator::unbiased(Draws const& d, GradientEstimate e, Eigen::MatrixXd const& fisher,
                                               GradientEstimate const* previous) const {
-  if (!is_regression(kind_)) return from_terms(d, score_terms(d), fisher);
-  GradientEstimate e = estimate(d);  // its Euclidean gradient is already unbiased
-  Eigen::Index const P = d.scores.cols();
+  // Every estimator's Euclidean gradient is unbiased already: only the
+  // preconditioning changes, and regression-rb-joint's control variates.
+  if (!is_regression(kind_)) {
+    precondition(e, fisher, true);
+    return e;
+  }
   if (kind_ == Estimator::regression_rb_joint && previous && previous->group_slopes.size() == blocks_.size()) {
     for (std::size_t j = 0; j < blocks_.size(); ++j) {
       auto const& idx = blocks_[j];
@@ -261,18 +268,9 @@ GradientEstimate GradientEstimator::unbiased(Draws const& d, Eigen::MatrixXd con
   }
   e.hotelling = true;
   e.dof = std::numeric_limits<double>::infinity();
-  Eigen::MatrixXd inverse = Eigen::MatrixXd::Zero(P, P);
-  for (std::size_t j = 0; j < blocks_.size(); ++j) {
-    auto const& idx = blocks_[j];
-    Eigen::Index const size = static_cast<Eigen::Index>(idx.size());
-    Eigen::MatrixXd const block_inverse =
-        Eigen::LDLT<Eigen::MatrixXd>(fisher(idx, idx)).solve(Eigen::MatrixXd::Identity(size, size));
-    inverse(idx, idx) = block_inverse;
+  for (auto const& idx : blocks_)
     e.dof = std::min(e.dof, static_cast<double>(d.scores.rows()) - static_cast<double>(idx.size()));
-  }
-  e.fisher = fisher;
-  e.natural = inverse * e.gradient;
-  e.natural_covariance = inverse * e.covariance * inverse;
+  precondition(e, fisher, false);
   return e;
 }
 

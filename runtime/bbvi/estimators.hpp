@@ -72,18 +72,21 @@ class GradientEstimator {
   // This iteration's estimate.
   GradientEstimate estimate(Draws const& d) const;
   // An unbiased estimate preconditioned by `fisher` (an average over past
-  // iterations): the regressions' slopes carry an O(1/S) bias that would
-  // decide where averaged steps settle, so they give the covariance of s and
-  // f instead; the others are unbiased as they are. regression-rb-joint
-  // takes the other groups' scores times `previous`'s slopes off each f_i
-  // first: fixed before these draws, and uncorrelated with the group's own
-  // scores under a mean-field q, they remove noise and add no bias.
-  GradientEstimate unbiased(Draws const& d, Eigen::MatrixXd const& fisher,
+  // iterations), from `first`, this iteration's estimate(d): the
+  // regressions' slopes carry an O(1/S) bias that would decide where
+  // averaged steps settle, so δ becomes F⁻¹ĝ with ĝ the covariance of s and
+  // f; the others are unbiased as they are. regression-rb-joint takes the
+  // other groups' scores times `previous`'s slopes off each f_i first: fixed
+  // before these draws, and uncorrelated with the group's own scores under a
+  // mean-field q, they remove noise and add no bias.
+  GradientEstimate unbiased(Draws const& d, GradientEstimate first, Eigen::MatrixXd const& fisher,
                             GradientEstimate const* previous = nullptr) const;
 
  private:
   Eigen::VectorXd target(Draws const& d, std::size_t block) const;
   Eigen::MatrixXd block_fisher(Eigen::MatrixXd const& scores) const;
+  // δ = F⁻¹ĝ and its covariance, F inverted block by block (q factorises).
+  void precondition(GradientEstimate& e, Eigen::MatrixXd const& fisher, bool ridge) const;
   GradientEstimate from_terms(Draws const& d, Eigen::MatrixXd const& terms, Eigen::MatrixXd const& fisher) const;
   Eigen::MatrixXd score_terms(Draws const& d) const;
 

@@ -151,7 +151,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     if (averaged > 0) {
       fisher_sum += step.fisher;
       mean_fisher = fisher_sum / ++fisher_count;
-      estimate = estimator.unbiased(d, mean_fisher, &previous);
+      estimate = estimator.unbiased(d, estimate, mean_fisher, &previous);
       step = step_of(estimate);
       rho /= std::sqrt(averaged);
       // The step shrinks only while the gradient is down to noise: a

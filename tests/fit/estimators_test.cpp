@@ -84,7 +84,7 @@ void check_gradients(Program const& program, Eigen::VectorXd const& u, Eigen::Ve
       GradientEstimate const e = estimator.estimate(d);
       gradient.add(e.gradient, e.covariance.diagonal());
       if (r > 0) {
-        GradientEstimate const a = estimator.unbiased(d, e.fisher, &previous);
+        GradientEstimate const a = estimator.unbiased(d, e, e.fisher, &previous);
         averaging.add(a.gradient, a.covariance.diagonal());
       }
       previous = e;
