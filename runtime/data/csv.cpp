@@ -364,10 +364,11 @@ void CsvTable::fail_at(std::size_t offset, std::string message) const {
   throw DiagnosticError(error_at(file_, locate(offset), std::move(message)));
 }
 
-std::vector<double> CsvTable::real_column(std::string_view name) const {
+template <typename T, typename Parse, typename Problem>
+std::vector<T> CsvTable::parsed_column(std::string_view name, Parse const& parse, Problem const& problem) const {
   std::size_t const c = require_column(name);
   std::size_t const n = rows();
-  std::vector<double> out(n);
+  std::vector<T> out(n);
   auto const cell_of = [&](std::size_t row) {
     Span const s = trimmed_cell(row, c);
     return std::string_view(text_.data() + s.begin, s.end - s.begin);
@@ -375,45 +376,31 @@ std::vector<double> CsvTable::real_column(std::string_view name) const {
   // In parallel for a large file; the first bad cell, if any, is then
   // parsed again below for its message.
   std::size_t const bad = parse_rows(n, text_.size(), [&](std::size_t i) {
-    return parse_real(unquote_for_number(cell_of(i + 1)), out[i]) == Parsed::ok;
+    return parse(unquote_for_number(cell_of(i + 1)), out[i]) == Parsed::ok;
   });
   for (std::size_t row = bad + 1; row <= n; ++row) {
-    Span const s = trimmed_cell(row, c);
     std::string_view const cell = cell_of(row);
-    Parsed const p = parse_real(unquote_for_number(cell), out[row - 1]);
+    Parsed const p = parse(unquote_for_number(cell), out[row - 1]);
     if (p == Parsed::ok) continue;
     std::string const where = fmt::format("column '{}', row {}: ", name, row);
-    if (p == Parsed::empty) fail_at(s.begin, where + "the cell is empty");
-    if (p == Parsed::not_finite)
-      fail_at(s.begin, fmt::format("{}expected a finite number, found '{}'", where, excerpt(cell)));
-    fail_at(s.begin, fmt::format("{}expected a number, found '{}'", where, excerpt(cell)));
+    std::size_t const start = trimmed_cell(row, c).begin;
+    if (p == Parsed::empty) fail_at(start, where + "the cell is empty");
+    fail_at(start, where + problem(p, excerpt(cell)));
   }
   return out;
 }
 
-std::vector<std::int64_t> CsvTable::int_column(std::string_view name) const {
-  std::size_t const c = require_column(name);
-  std::size_t const n = rows();
-  std::vector<std::int64_t> out(n);
-  auto const cell_of = [&](std::size_t row) {
-    Span const s = trimmed_cell(row, c);
-    return std::string_view(text_.data() + s.begin, s.end - s.begin);
-  };
-  std::size_t const bad = parse_rows(n, text_.size(), [&](std::size_t i) {
-    return parse_int(unquote_for_number(cell_of(i + 1)), out[i]) == Parsed::ok;
+std::vector<double> CsvTable::real_column(std::string_view name) const {
+  return parsed_column<double>(name, parse_real, [](Parsed p, std::string const& cell) {
+    return fmt::format("expected {}number, found '{}'", p == Parsed::not_finite ? "a finite " : "a ", cell);
   });
-  for (std::size_t row = bad + 1; row <= n; ++row) {
-    Span const s = trimmed_cell(row, c);
-    std::string_view const cell = cell_of(row);
-    Parsed const p = parse_int(unquote_for_number(cell), out[row - 1]);
-    if (p == Parsed::ok) continue;
-    std::string const where = fmt::format("column '{}', row {}: ", name, row);
-    if (p == Parsed::empty) fail_at(s.begin, where + "the cell is empty");
-    if (p == Parsed::out_of_range)
-      fail_at(s.begin, fmt::format("{}the integer '{}' is too large", where, excerpt(cell)));
-    fail_at(s.begin, fmt::format("{}expected an integer, found '{}'", where, excerpt(cell)));
-  }
-  return out;
+}
+
+std::vector<std::int64_t> CsvTable::int_column(std::string_view name) const {
+  return parsed_column<std::int64_t>(name, parse_int, [](Parsed p, std::string const& cell) {
+    return p == Parsed::out_of_range ? fmt::format("the integer '{}' is too large", cell)
+                                     : fmt::format("expected an integer, found '{}'", cell);
+  });
 }
 
 }  // namespace bbvi::data

@@ -75,6 +75,11 @@ class CsvTable {
   Position locate(std::size_t offset) const;
   [[noreturn]] void fail_at(std::size_t offset, std::string message) const;
 
+  // Every cell of the column through `parse` (parse_real, parse_int); the
+  // first that fails is reported, with `problem` naming what is wrong.
+  template <typename T, typename Parse, typename Problem>
+  std::vector<T> parsed_column(std::string_view name, Parse const& parse, Problem const& problem) const;
+
   void split();
   std::size_t scan_record(std::size_t p, std::size_t limit, std::vector<std::size_t>& out) const;
 
