@@ -150,32 +150,15 @@ void set_estimation(Options& o) {
   if (!o.estimator.empty()) o.fit.estimator = estimator_named(o.estimator);
 }
 
-// `bbvi-ppl check MODEL [DATA]`: every check a fit would make before its
-// first iteration, and nothing else.
-int check(Options const& o) {
-  Sources sources;
-  try {
-    prepare(o, sources);
-  } catch (DiagnosticError const& e) {
-    sources.print(e.diagnostics());
-    return exit_bad_input;
-  } catch (NumericalError const& e) {
-    sources.print({e.diagnostic()});
-    return exit_bad_input;
-  }
-  std::fputs(fmt::format("{}: ok\n", o.data_file.empty() ? o.model_file : o.model_file + " with " + o.data_file)
-                 .c_str(),
-             stdout);
-  return exit_fitted;
-}
-
-// `bbvi-ppl explain MODEL [DATA]`: the blankets and the estimator.
-int explain(Options& o) {
+// The subcommands that stop before fitting: `report` prints what they
+// have to say of the prepared program; bad input, or a NumericalError while
+// preparing (an initial value the guide cannot use), exits 2.
+template <typename Report>
+int before_fitting(Options const& o, Report const& report) {
   Sources sources;
   try {
     Program const program = prepare(o, sources);
-    set_estimation(o);
-    std::fputs(cli::explain(program, sources.texts[o.model_file], o.fit).c_str(), stdout);
+    std::fputs(report(program, sources).c_str(), stdout);
     return exit_fitted;
   } catch (DiagnosticError const& e) {
     sources.print(e.diagnostics());
@@ -183,6 +166,22 @@ int explain(Options& o) {
     sources.print({e.diagnostic()});
   }
   return exit_bad_input;
+}
+
+// `bbvi-ppl check MODEL [DATA]`: every check a fit would make before its
+// first iteration, and nothing else.
+int check(Options const& o) {
+  return before_fitting(o, [&](Program const&, Sources const&) {
+    return fmt::format("{}: ok\n", o.data_file.empty() ? o.model_file : o.model_file + " with " + o.data_file);
+  });
+}
+
+// `bbvi-ppl explain MODEL [DATA]`: the blankets and the estimator.
+int explain(Options& o) {
+  set_estimation(o);
+  return before_fitting(o, [&](Program const& program, Sources const& sources) {
+    return cli::explain(program, sources.texts.at(o.model_file), o.fit);
+  });
 }
 
 int run(Options& o) {
