@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,18 +63,29 @@ Factor const* guide_factor_of(Program const& program, std::size_t latent) {
   return nullptr;
 }
 
-// The statement to blame for draw z, and what is wrong with it.
-Diagnostic blame(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {
+// The first latent element whose entry of `values` (indexed like a draw z)
+// is not finite, blamed on its guide factor with `describe(v, k)`.
+template <typename Describe>
+std::optional<Diagnostic> first_non_finite_latent(Program const& program, std::vector<double> const& values,
+                                                  Describe const& describe) {
   for (std::size_t i = 0; i < program.latents.size(); ++i) {
     LatentVariable const& v = program.latents[i];
     for (std::size_t k = 0; k < v.length(); ++k) {
-      if (std::isfinite(z[v.offset + k])) continue;
+      if (std::isfinite(values[v.offset + k])) continue;
       Factor const* f = guide_factor_of(program, i);
-      return error_at(program.file, f ? f->pos : v.pos,
-                      fmt::format("the guide drew {} = {} for latent '{}'", element_name(v.name, v.size, k),
-                                  z[v.offset + k], v.name));
+      return error_at(program.file, f ? f->pos : v.pos, describe(v, k));
     }
   }
+  return std::nullopt;
+}
+
+// The statement to blame for draw z, and what is wrong with it.
+Diagnostic blame(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {
+  if (auto d = first_non_finite_latent(program, z, [&](LatentVariable const& v, std::size_t k) {
+        return fmt::format("the guide drew {} = {} for latent '{}'", element_name(v.name, v.size, k),
+                           z[v.offset + k], v.name);
+      }))
+    return *d;
   std::vector<std::vector<double>> terms;
   log_joint_terms(program, z, terms);
   for (std::size_t i = 0; i < terms.size(); ++i) {
@@ -88,16 +100,11 @@ Diagnostic blame(Program const& program, Eigen::VectorXd const& u, std::vector<d
                                     terms[i][k]));
   }
   std::vector<double> const log_q = log_guide_elements(program, u, z);
-  for (std::size_t i = 0; i < program.latents.size(); ++i) {
-    LatentVariable const& v = program.latents[i];
-    for (std::size_t k = 0; k < v.length(); ++k) {
-      if (std::isfinite(log_q[v.offset + k])) continue;
-      Factor const* f = guide_factor_of(program, i);
-      return error_at(program.file, f ? f->pos : v.pos,
-                      fmt::format("the guide's log density of {} is {} at its own draw",
-                                  element_name(v.name, v.size, k), log_q[v.offset + k]));
-    }
-  }
+  if (auto d = first_non_finite_latent(program, log_q, [&](LatentVariable const& v, std::size_t k) {
+        return fmt::format("the guide's log density of {} is {} at its own draw", element_name(v.name, v.size, k),
+                           log_q[v.offset + k]);
+      }))
+    return *d;
   return error_at(program.file, {}, "log p − log q is not finite at a draw from the guide");
 }
 
