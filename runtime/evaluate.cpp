@@ -240,10 +240,10 @@ double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<d
 }
 
 double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
-                            Eigen::Ref<Eigen::VectorXd> score) {
+                            Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements) {
   Frame<Dual> frame(program, u.size());
   frame.set_parameters(u);
-  Dual const lq = run_guide(program, frame, z);
+  Dual const lq = run_guide(program, frame, z, elements);
   score = lq.derivatives();
   return lq.value();
 }

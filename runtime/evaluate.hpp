@@ -32,9 +32,10 @@ double log_joint_terms(Program const& program, std::vector<double> const& z, std
 // log q(z|u) of each latent element, indexed like z.
 std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
 double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
-// Returns log q(z|u) and writes ∇u log q(z|u) into `score` (length of u).
+// Returns log q(z|u) and writes ∇u log q(z|u) into `score` (length of u),
+// and each latent element's term into `elements` when given.
 double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
-                            Eigen::Ref<Eigen::VectorXd> score);
+                            Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements = nullptr);
 
 // Each parameter's values on its own (constrained) scale, in declaration order.
 std::vector<std::vector<double>> constrained_parameters(Program const& program, Eigen::VectorXd const& u);
