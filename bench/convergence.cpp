@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 
 using namespace bbvi;
@@ -38,9 +39,12 @@ void run(bench::Case const& c, Method method, Estimator estimator, int cap) {
       std::fputs(fmt::format("{} {:>10} {:>12} {:>10}   {}\n", label, "not within", cap, "", stop).c_str(), stdout);
       return;
     }
-    double const seconds = r.seconds * reached / r.iterations;
+    // Every iteration costs the same evaluations (S draws, and for local
+    // expectations S times their quadrature points), retries aside.
+    double const share = static_cast<double>(reached) / r.iterations;
     std::fputs(fmt::format("{} {:>10} {:>12} {:>8.2f} ms {}\n", label, reached,
-                           static_cast<long>(reached) * r.samples, 1000 * seconds, stop)
+                           std::lround(share * static_cast<double>(r.log_joint_evaluations)), 1000 * r.seconds * share,
+                           stop)
                    .c_str(),
                stdout);
   } catch (std::exception const& e) {

@@ -48,15 +48,16 @@ void measure(bench::Case const& c, char const* point, Eigen::VectorXd const& u, 
              stdout);
   double basic_sum = 0, basic_fisher = 0;
   // Every estimator on the same draws.
+  LocalPlan const plan = plan_local(program, blankets);
   std::vector<Draws> draws;
   for (int r = 0; r < replications; ++r)
-    draws.push_back(draw(program, u, S, 5, static_cast<std::uint64_t>(r), pool, &blankets));
+    draws.push_back(draw(program, u, S, 5, static_cast<std::uint64_t>(r), pool, &blankets, &plan));
   for (Estimator kind : all_estimators()) {
     GradientEstimator const estimator(kind, blankets, program.parameter_dimension);
     Eigen::MatrixXd estimates(replications, u.size());
     for (int r = 0; r < replications; ++r) {
       GradientEstimate const e = estimator.estimate(draws[static_cast<std::size_t>(r)]);
-      estimates.row(r) = (is_regression(kind) ? Eigen::VectorXd(F * e.natural) : e.gradient).transpose();
+      estimates.row(r) = (is_regression(kind) || uses_local(kind) ? Eigen::VectorXd(F * e.natural) : e.gradient).transpose();
     }
     Eigen::MatrixXd const centred = estimates.rowwise() - estimates.colwise().mean();
     Eigen::MatrixXd const covariance = centred.transpose() * centred / (replications - 1.0);

@@ -173,6 +173,18 @@ T run_guide(Program const& program, Frame<T>& frame, std::vector<double> const& 
   return total;
 }
 
+// `visit(e, args)` for each element e of a guide factor's latent, with the
+// factor's arguments at that element.
+template <typename Visit>
+void for_each_element(Frame<double>& frame, Factor const& f, LatentVariable const& v, Visit&& visit) {
+  std::vector<Value<double>> const args = frame.arguments(f);
+  std::vector<double> at(args.size());
+  for (std::size_t i = 0; i < v.length(); ++i) {
+    for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+    visit(v.offset + i, at.data());
+  }
+}
+
 }  // namespace
 
 std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& u, RandomStream& rng) {
@@ -180,14 +192,20 @@ std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& 
   frame.set_parameters(u);
   std::vector<double> z(program.latent_dimension);
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
-    std::vector<Value<double>> const args = frame.arguments(f);
-    std::vector<double> at(args.size());
-    for (std::size_t i = 0; i < v.length(); ++i) {
-      for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
-      z[v.offset + i] = f.distribution->sample(rng, at.data());
-    }
+    for_each_element(frame, f, v, [&](std::size_t e, double const* args) { z[e] = f.distribution->sample(rng, args); });
   });
   return z;
+}
+
+std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u) {
+  Frame<double> frame(program, 0);
+  frame.set_parameters(u);
+  std::vector<std::vector<QuadraturePoint>> rules(program.latent_dimension);
+  walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    if (!f.distribution->quadrature) return;
+    for_each_element(frame, f, v, [&](std::size_t e, double const* args) { f.distribution->quadrature(args, rules[e]); });
+  });
+  return rules;
 }
 
 namespace {

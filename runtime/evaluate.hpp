@@ -3,6 +3,7 @@
 // log q(z|u), and the score ∇u log q(z|u) (from the dual numbers, never by
 // hand). u is the vector of all variational parameters, unconstrained.
 #include "grammar/diagnostic.hpp"
+#include "runtime/distributions/quadrature.hpp"
 #include "runtime/program.hpp"
 #include "runtime/random_stream.hpp"
 
@@ -25,6 +26,9 @@ class NumericalError : public std::runtime_error {
 };
 
 std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& u, RandomStream& rng);
+// Each latent element's quadrature rule under q(·|u), empty where its guide
+// family has none (runtime/distributions/quadrature.hpp).
+std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u);
 double log_joint(Program const& program, std::vector<double> const& z);
 // log p(x, z) with each term kept: terms[i][k] is element k of the i-th
 // statement of the model block (empty for a local definition).

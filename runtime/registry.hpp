@@ -12,12 +12,18 @@
 // args) for arguments that do not vary by row. A likelihood over N rows with
 // such arguments then costs O(1) per draw instead of O(N). The generic
 // property test holds the two equal to rounding.
+//
+// Optionally, a guide family gives a quadrature rule for expectations under
+// it (`from_standard_normal` or `finite_support`, distributions/quadrature.hpp),
+// which local expectation gradients use.
 #include "grammar/catalog.hpp"
+#include "runtime/distributions/quadrature.hpp"
 #include "runtime/dual.hpp"
 #include "runtime/random_stream.hpp"
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -46,6 +52,9 @@ struct DistributionEntry {
   // Both null when the distribution has no sufficient statistics.
   std::vector<double> (*statistics)(double const* x, std::size_t n) = nullptr;
   double (*log_density_sum)(double const* statistics, double const* args) = nullptr;
+  // Null when the distribution has no quadrature rule; else the points of
+  // E[g(z)] ≈ Σ_k w_k g(z_k) at these arguments, points of weight 0 left out.
+  void (*quadrature)(double const* args, std::vector<QuadraturePoint>& out) = nullptr;
 };
 
 class Registry {
@@ -68,6 +77,7 @@ class Registry {
       entry.statistics = &erased_statistics<D>;
       entry.log_density_sum = &erased_log_density_sum<D>;
     }
+    if constexpr (maps_standard_normal<D>::value || enumerable<D>::value) entry.quadrature = &erased_quadrature<D>;
     entries_.emplace(entry.signature.name, std::move(entry));
   }
 
@@ -85,6 +95,30 @@ class Registry {
   struct reduces : std::false_type {};
   template <typename D>
   struct reduces<D, std::void_t<typename D::Statistics>> : std::true_type {};
+
+  template <typename D, typename = void>
+  struct maps_standard_normal : std::false_type {};
+  template <typename D>
+  struct maps_standard_normal<D, std::void_t<decltype(&D::from_standard_normal)>> : std::true_type {};
+  template <typename D, typename = void>
+  struct enumerable : std::false_type {};
+  template <typename D>
+  struct enumerable<D, std::void_t<decltype(D::finite_support)>> : std::true_type {};
+
+  template <typename D, std::size_t... I>
+  static void quadrature_with(double const* args, std::vector<QuadraturePoint>& out, std::index_sequence<I...>) {
+    out.clear();
+    if constexpr (maps_standard_normal<D>::value) {
+      for (QuadraturePoint const& p : gauss_hermite()) out.push_back({D::from_standard_normal(p.value, args[I]...), p.weight});
+    } else {
+      for (double z : D::finite_support)
+        if (double const w = std::exp(D::log_density(z, args[I]...)); w > 0) out.push_back({z, w});
+    }
+  }
+  template <typename D>
+  static void erased_quadrature(double const* args, std::vector<QuadraturePoint>& out) {
+    quadrature_with<D>(args, out, std::make_index_sequence<D::parameters.size()>{});
+  }
 
   template <typename D>
   static std::vector<double> erased_statistics(double const* x, std::size_t n) {

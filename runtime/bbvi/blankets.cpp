@@ -141,4 +141,30 @@ Blankets find_blankets(Program const& program) {
   return b;
 }
 
+std::vector<std::vector<bool>> neighbours(Blankets const& b) {
+  std::size_t const G = b.groups.size();
+  std::vector<std::vector<bool>> near(G, std::vector<bool>(G, false));
+  auto const mark = [&](std::vector<int> const& groups) {
+    for (int x : groups)
+      for (int y : groups) near[static_cast<std::size_t>(x)][static_cast<std::size_t>(y)] = true;
+  };
+  for (TermGroups const& t : b.terms) {
+    if (t.uniform) mark(t.groups);
+    else
+      for (std::vector<int> const& groups : t.by_element) mark(groups);
+  }
+  for (std::size_t g = 0; g < G; ++g) near[g][g] = true;
+  return near;
+}
+
+Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms,
+                                std::vector<double> const& log_q) {
+  Eigen::RowVectorXd out = Eigen::RowVectorXd::Zero(static_cast<Eigen::Index>(b.groups.size()));
+  for (std::size_t i = 0; i < terms.size(); ++i)
+    for (std::size_t k = 0; k < terms[i].size(); ++k)
+      for (int g : b.terms[i].of(k)) out[g] += terms[i][k];
+  for (std::size_t e = 0; e < log_q.size(); ++e) out[b.group_of_element[e]] -= log_q[e];
+  return out;
+}
+
 }  // namespace bbvi

@@ -34,4 +34,13 @@ struct Blankets {
 
 Blankets find_blankets(Program const& program);
 
+// near[g][h]: whether groups g and h share a term of the log-joint (a group
+// is its own neighbour).
+std::vector<std::vector<bool>> neighbours(Blankets const& b);
+
+// Each group's f_j for one draw: the log-joint's terms of its blanket, by
+// statement and element (log_joint_terms), less its latents' guide terms.
+Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms,
+                                std::vector<double> const& log_q);
+
 }  // namespace bbvi

@@ -3,31 +3,27 @@
 #include "runtime/evaluate.hpp"
 #include "runtime/random_stream.hpp"
 
+#include <optional>
+
 namespace bbvi {
 
-namespace {
-
-// Group j's f_j for one draw, from its log-joint's terms by statement and
-// element and its guide's terms by latent element.
-Eigen::RowVectorXd blanket_terms(Blankets const& b, std::vector<std::vector<double>> const& terms,
-                                 std::vector<double> const& log_q) {
-  Eigen::RowVectorXd out = Eigen::RowVectorXd::Zero(static_cast<Eigen::Index>(b.groups.size()));
-  for (std::size_t i = 0; i < terms.size(); ++i)
-    for (std::size_t k = 0; k < terms[i].size(); ++k)
-      for (int g : b.terms[i].of(k)) out[g] += terms[i][k];
-  for (std::size_t e = 0; e < log_q.size(); ++e) out[b.group_of_element[e]] -= log_q[e];
-  return out;
-}
-
-}  // namespace
-
 Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::uint64_t seed,
-           std::uint64_t iteration, WorkerPool& pool, Blankets const* blankets) {
+           std::uint64_t iteration, WorkerPool& pool, Blankets const* blankets, LocalPlan const* local) {
   Draws d;
   if (blankets) d.group_f.resize(samples, static_cast<Eigen::Index>(blankets->groups.size()));
   d.scores.resize(samples, u.size());
   d.log_p.resize(samples);
   d.log_q.resize(samples);
+  std::optional<LocalPoints> points;
+  if (local && !local->groups.empty()) {
+    // The points need a draw for the guide's other elements: draw 0's own.
+    RandomStream rng(seed, iteration, 0);
+    points = local_points(program, *blankets, *local, u, sample_guide(program, u, rng));
+    d.local_groups = local->is_local;
+    d.local = Eigen::MatrixXd::Zero(samples, u.size());
+    d.local_fisher = points->fisher;
+  }
+  std::vector<LocalOutcome> outcomes(static_cast<std::size_t>(samples));
   pool.run(static_cast<std::size_t>(samples), [&](std::size_t draw_index) {
     Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
     RandomStream rng(seed, iteration, draw_index);
@@ -38,8 +34,17 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     std::vector<double> log_q;  // for the blankets: by latent element
     d.log_q[s] = log_guide_with_score(program, u, z, score, blankets ? &log_q : nullptr);
     d.scores.row(s) = score.transpose();
-    if (blankets) d.group_f.row(s) = blanket_terms(*blankets, terms, log_q);
+    if (blankets) d.group_f.row(s) = blanket_sums(*blankets, terms, log_q);
+    if (points) outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, d.local.row(s));
   });
+  d.evaluations = samples;
+  for (LocalOutcome const& o : outcomes) {
+    d.evaluations += o.evaluations;
+    // A group whose expectation is not finite at some point is estimated
+    // without it this iteration (GradientEstimator, `local`).
+    for (std::size_t i = 0; i < o.failed.size(); ++i)
+      if (o.failed[i]) d.local_groups[static_cast<std::size_t>(local->groups[i])] = false;
+  }
   return d;
 }
 

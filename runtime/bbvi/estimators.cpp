@@ -8,6 +8,7 @@
 #include <array>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 namespace bbvi {
 
@@ -18,7 +19,7 @@ struct Named {
   std::string_view name;
 };
 
-constexpr std::array<Named, 7> names{{
+constexpr std::array<Named, 8> names{{
     {Estimator::basic, "basic"},
     {Estimator::rb, "rb"},
     {Estimator::cv, "cv"},
@@ -26,6 +27,7 @@ constexpr std::array<Named, 7> names{{
     {Estimator::regression_groups, "regression-groups"},
     {Estimator::regression_rb, "regression-rb"},
     {Estimator::regression_rb_joint, "regression-rb-joint"},
+    {Estimator::local, "local"},
 }};
 
 // M⁻¹ for a symmetric positive semi-definite M; with `ridge`, the same tiny
@@ -69,19 +71,9 @@ Eigen::MatrixXd leave_one_out_control(Eigen::MatrixXd const& F, Eigen::MatrixXd 
 // of f_i and would add only noise as regressors.
 std::vector<std::vector<Eigen::Index>> neighbourhoods(Blankets const& b) {
   std::size_t const G = b.groups.size();
-  std::vector<std::vector<bool>> near(G, std::vector<bool>(G, false));
-  auto const mark = [&](std::vector<int> const& groups) {
-    for (int x : groups)
-      for (int y : groups) near[static_cast<std::size_t>(x)][static_cast<std::size_t>(y)] = true;
-  };
-  for (TermGroups const& t : b.terms) {
-    if (t.uniform) mark(t.groups);
-    else
-      for (std::vector<int> const& groups : t.by_element) mark(groups);
-  }
+  std::vector<std::vector<bool>> const near = neighbours(b);
   std::vector<std::vector<Eigen::Index>> out(G);
   for (std::size_t g = 0; g < G; ++g) {
-    near[g][g] = true;
     for (std::size_t h = 0; h < G; ++h)
       if (near[g][h]) out[g].insert(out[g].end(), b.groups[h].coordinates.begin(), b.groups[h].coordinates.end());
     std::sort(out[g].begin(), out[g].end());
@@ -119,11 +111,18 @@ bool is_regression(Estimator e) {
 
 bool uses_blankets(Estimator e) {
   return e == Estimator::rb || e == Estimator::cv || e == Estimator::regression_rb ||
-         e == Estimator::regression_rb_joint;
+         e == Estimator::regression_rb_joint || e == Estimator::local;
 }
 
-std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters) {
+bool uses_local(Estimator e) { return e == Estimator::local; }
+
+std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters, LocalPlan const* local) {
   if (e == Estimator::regression) return parameters;
+  if (e == Estimator::local) {
+    // A group without a rule is estimated by the joint regression.
+    for (std::size_t g = 0; g < blankets.groups.size(); ++g)
+      if (!blankets.groups[g].coordinates.empty() && !(local && local->is_local[g])) return parameters;
+  }
   std::size_t largest = 0;
   if (e == Estimator::regression_rb_joint) {
     for (auto const& n : neighbourhoods(blankets)) largest = std::max(largest, n.size());
@@ -133,8 +132,8 @@ std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t par
   return largest;
 }
 
-GradientEstimator::GradientEstimator(Estimator kind, Blankets blankets, std::size_t parameters)
-    : kind_(kind), blankets_(std::move(blankets)) {
+GradientEstimator::GradientEstimator(Estimator kind, Blankets blankets, std::size_t parameters, LocalPlan local)
+    : kind_(kind), blankets_(std::move(blankets)), local_(std::move(local)) {
   if (kind_ == Estimator::regression) {
     blocks_.emplace_back(parameters);
     std::iota(blocks_.back().begin(), blocks_.back().end(), Eigen::Index{0});
@@ -187,7 +186,64 @@ GradientEstimate GradientEstimator::from_terms(Draws const& d, Eigen::MatrixXd c
   return e;
 }
 
+GradientEstimate GradientEstimator::local_estimate(Draws const& d) const {
+  Eigen::Index const P = d.scores.cols();
+  double const S = static_cast<double>(d.scores.rows());
+  Eigen::VectorXd const f = d.elbo_terms();
+  GradientEstimate e;
+  e.gradient = e.natural = Eigen::VectorXd::Zero(P);
+  e.covariance = e.natural_covariance = e.fisher = e.exact_fisher_inverse = Eigen::MatrixXd::Zero(P, P);
+  e.elbo = f.mean();
+  e.elbo_variance = (f.array() - e.elbo).square().sum() / (S - 1) / S;
+  e.dof = std::numeric_limits<double>::infinity();
+  std::optional<RegressionEstimate> joint;  // for the groups without a rule, made once
+  for (std::size_t j = 0; j < blocks_.size(); ++j) {
+    auto const& idx = blocks_[j];
+    if (!d.local_groups.empty() && d.local_groups[j]) {
+      Eigen::VectorXd gradient;
+      Eigen::MatrixXd covariance;
+      mean_and_covariance(d.local(Eigen::all, idx), gradient, covariance);
+      Eigen::MatrixXd const inverse = inverse_of(d.local_fisher(idx, idx), true);
+      e.gradient(idx) = gradient;
+      e.covariance(idx, idx) = covariance;
+      e.fisher(idx, idx) = d.local_fisher(idx, idx);
+      e.exact_fisher_inverse(idx, idx) = inverse;
+      e.natural(idx) = inverse * gradient;
+      e.natural_covariance(idx, idx) = inverse * covariance * inverse;
+      e.dof = std::min(e.dof, S - 1);
+      e.hotelling = true;
+      continue;
+    }
+    // A group without a rule, or whose expectation was not finite at some
+    // point this iteration: the joint regression's slopes where the draws
+    // suffice for it (the default S does when some group has no rule), else
+    // the regression on its own scores.
+    if (d.scores.rows() > P + 1) {
+      if (!joint) {
+        joint = regress(d.scores, f);
+        e.elbo = joint->intercept;  // control-variated by every score
+        e.elbo_variance = joint->intercept_variance;
+        e.dof = std::min(e.dof, static_cast<double>(joint->residual_dof));
+      }
+      e.natural(idx) = joint->slope(idx);
+      e.natural_covariance(idx, idx) = joint->slope_covariance(idx, idx);
+      e.fisher(idx, idx) = joint->fisher(idx, idx);
+    } else {
+      RegressionEstimate const r = regress(d.scores(Eigen::all, idx), f);
+      e.natural(idx) = r.slope;
+      e.natural_covariance(idx, idx) = r.slope_covariance;
+      e.fisher(idx, idx) = r.fisher;
+      e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
+    }
+    CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), f);
+    e.gradient(idx) = g.gradient;
+    e.covariance(idx, idx) = g.covariance;
+  }
+  return e;
+}
+
 GradientEstimate GradientEstimator::estimate(Draws const& d) const {
+  if (kind_ == Estimator::local) return local_estimate(d);
   if (!is_regression(kind_)) return from_terms(d, score_terms(d), block_fisher(d.scores));
   Eigen::Index const P = d.scores.cols();
   double const S = static_cast<double>(d.scores.rows());

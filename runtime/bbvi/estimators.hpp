@@ -16,10 +16,16 @@
 //   of every group whose latents its blanket holds, keeping its own slopes:
 //   the others serve as control variates for the part of f_i their latents
 //   explain.
+// - local: local expectation gradients (local_expectation.hpp) for every
+//   group that is one latent element under a family with a quadrature rule,
+//   preconditioned by that family's exact Fisher; the other groups' slopes
+//   from the joint regression, as in regression (which it is, where no
+//   group has a rule).
 // F̂ is the empirical Fisher of the scores: over all coordinates for the
 // joint regression, block by block (q factorises) for the others.
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/draws.hpp"
+#include "runtime/bbvi/local_expectation.hpp"
 
 #include <Eigen/Core>
 
@@ -29,7 +35,7 @@
 
 namespace bbvi {
 
-enum class Estimator { basic, rb, cv, regression, regression_groups, regression_rb, regression_rb_joint };
+enum class Estimator { basic, rb, cv, regression, regression_groups, regression_rb, regression_rb_joint, local };
 
 std::string_view name_of(Estimator e);
 std::optional<Estimator> estimator_named(std::string_view name);
@@ -39,9 +45,12 @@ std::vector<Estimator> const& all_estimators();
 bool is_regression(Estimator e);
 // Whether the estimator needs each draw's per-group f_i (Draws::group_f).
 bool uses_blankets(Estimator e);
+// Whether it needs the draws' local expectation gradients (a LocalPlan).
+bool uses_local(Estimator e);
 // The largest block of coordinates it regresses or preconditions together:
-// its draws must outnumber this + 1.
-std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters);
+// its draws must outnumber this + 1. `local` needs its plan.
+std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters,
+                          LocalPlan const* local = nullptr);
 
 struct GradientEstimate {
   // ĝ: Euclidean, in u, unbiased (for the regressions, the covariance of s
@@ -57,6 +66,9 @@ struct GradientEstimate {
   // covariances of the estimate itself rather than a regression's σ̂²(XᵀX)⁻¹.
   double dof = 1;
   bool hotelling = false;
+  // local: the exact Fisher's inverse on its local groups' blocks (zero
+  // elsewhere); empty for the other estimators.
+  Eigen::MatrixXd exact_fisher_inverse;
   // regression-rb-joint: each group's slopes on every coordinate, so that a
   // later iteration can use the other groups' as fixed control variates.
   std::vector<Eigen::VectorXd> group_slopes;
@@ -64,10 +76,12 @@ struct GradientEstimate {
 
 class GradientEstimator {
  public:
-  GradientEstimator(Estimator kind, Blankets blankets, std::size_t parameters);
+  // `local`: the plan its draws are to be made with.
+  GradientEstimator(Estimator kind, Blankets blankets, std::size_t parameters, LocalPlan local = {});
 
   Estimator kind() const { return kind_; }
   Blankets const& blankets() const { return blankets_; }
+  LocalPlan const* local_plan() const { return uses_local(kind_) ? &local_ : nullptr; }
 
   // This iteration's estimate.
   GradientEstimate estimate(Draws const& d) const;
@@ -87,11 +101,13 @@ class GradientEstimator {
   Eigen::MatrixXd block_fisher(Eigen::MatrixXd const& scores) const;
   // δ = F⁻¹ĝ and its covariance, F inverted block by block (q factorises).
   void precondition(GradientEstimate& e, Eigen::MatrixXd const& fisher, bool ridge) const;
+  GradientEstimate local_estimate(Draws const& d) const;
   GradientEstimate from_terms(Draws const& d, Eigen::MatrixXd const& terms, Eigen::MatrixXd const& fisher) const;
   Eigen::MatrixXd score_terms(Draws const& d) const;
 
   Estimator kind_;
   Blankets blankets_;
+  LocalPlan local_;
   // Coordinates estimated together: one block of all of u for the joint
   // regression, the blanket groups otherwise.
   std::vector<std::vector<Eigen::Index>> blocks_;

@@ -32,8 +32,8 @@ FitResult fit_first_order(Program const& program, FitOptions const& options, Wor
   Blankets const* const blankets = uses_blankets(estimator.kind()) ? &estimator.blankets() : nullptr;
   for (int t = 1; t <= options.max_iterations; ++t) {
     std::uint64_t const stream = static_cast<std::uint64_t>(t);
-    Draws const d = draw(program, r.u, options.samples, options.seed, stream, pool, blankets);
-    r.log_joint_evaluations += options.samples;
+    Draws const d = draw(program, r.u, options.samples, options.seed, stream, pool, blankets, estimator.local_plan());
+    r.log_joint_evaluations += d.evaluations;
     Eigen::VectorXd const f = d.elbo_terms();
     if (!f.allFinite()) throw NumericalError(explain_non_finite(program, r.u, f, options.seed, stream));
     GradientEstimate const e = estimator.estimate(d);

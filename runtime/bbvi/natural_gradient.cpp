@@ -52,11 +52,20 @@ struct StepEstimate {
   // rather than a regression's σ̂²(XᵀX)⁻¹.
   double dof = 1;
   bool hotelling = false;
+  Eigen::MatrixXd exact_inverse;  // GradientEstimate::exact_fisher_inverse
 
   double kl() const { return 0.5 * delta.dot(fisher * delta); }
   double noise_kl() const { return 0.5 * (fisher * covariance).trace(); }
+  // δᵀ (Cov + c·exact_inverse)⁻¹ δ. On the blocks where the estimator used
+  // the family's exact Fisher F (local expectations), the floor c F⁻¹ makes a
+  // deviation that would move q by less than negligible_kl count as noise:
+  // there a coordinate can be estimated exactly (a log sd under a quadratic
+  // blanket), its standard error vanishes, and rounding would look
+  // significant.
   double wald() const {
-    Eigen::LDLT<Eigen::MatrixXd> const solver(covariance);
+    Eigen::MatrixXd total = covariance;
+    if (exact_inverse.size() > 0) total += (2 * negligible_kl / static_cast<double>(delta.size())) * exact_inverse;
+    Eigen::LDLT<Eigen::MatrixXd> const solver(total);
     return delta.dot(solver.solve(delta));
   }
   // The 95% point of wald() when the true gradient is zero. With the
@@ -79,7 +88,7 @@ StepEstimate window_mean(std::deque<StepEstimate> const& w) {
   double const m = static_cast<double>(w.size());
   Eigen::Index const P = w.front().delta.size();
   StepEstimate mean{Eigen::VectorXd::Zero(P), Eigen::MatrixXd::Zero(P, P), Eigen::MatrixXd::Zero(P, P), 0, 0, 0,
-                    false};
+                    false, w.front().exact_inverse};
   for (auto const& e : w) {
     mean.delta += e.delta / m;
     mean.covariance += e.covariance / (m * m);
@@ -93,7 +102,7 @@ StepEstimate window_mean(std::deque<StepEstimate> const& w) {
 }
 
 StepEstimate step_of(GradientEstimate const& g) {
-  return {g.natural, g.natural_covariance, g.fisher, g.elbo, g.elbo_variance, g.dof, g.hotelling};
+  return {g.natural, g.natural_covariance, g.fisher, g.elbo, g.elbo_variance, g.dof, g.hotelling, g.exact_fisher_inverse};
 }
 
 }  // namespace
@@ -124,8 +133,8 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
       std::uint64_t const stream = static_cast<std::uint64_t>(t) + (static_cast<std::uint64_t>(retry) << 32);
       std::optional<Diagnostic> trouble;
       try {
-        d = draw(program, r.u, options.samples, options.seed, stream, pool, blankets);
-        r.log_joint_evaluations += options.samples;
+        d = draw(program, r.u, options.samples, options.seed, stream, pool, blankets, estimator.local_plan());
+        r.log_joint_evaluations += d.evaluations;
         if (!d.elbo_terms().allFinite()) {
           trouble = explain_non_finite(program, r.u, d.elbo_terms(), options.seed, stream);
         } else {

@@ -45,6 +45,9 @@ struct Bernoulli {
     return total;
   }
 
+  // Local expectation gradients enumerate it (quadrature.hpp).
+  static constexpr std::array<double, 2> finite_support{0, 1};
+
   template <typename Rng>
   static double sample(Rng& rng, double p) {
     check_probability(name, "p", p);

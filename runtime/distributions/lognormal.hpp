@@ -46,6 +46,13 @@ struct LogNormal {
     return -0.5 * (ss + n * d * d) / (sigma * sigma) - n * (std::log(sigma) + 0.918938533204672742) - sum_log;
   }
 
+  // Local expectation gradients' quadrature (quadrature.hpp).
+  static double from_standard_normal(double x, double mu, double sigma) {
+    check_finite(name, "mu", mu);
+    check_positive_finite(name, "sigma", sigma);
+    return std::exp(mu + sigma * x);
+  }
+
   template <typename Rng>
   static double sample(Rng& rng, double mu, double sigma) {
     check_finite(name, "mu", mu);

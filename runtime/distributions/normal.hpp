@@ -41,6 +41,13 @@ struct Normal {
     return -0.5 * (ss + n * d * d) / (sd * sd) - n * (std::log(sd) + 0.918938533204672742);
   }
 
+  // Local expectation gradients' quadrature (quadrature.hpp).
+  static double from_standard_normal(double x, double mean, double sd) {
+    check_finite(name, "mean", mean);
+    check_positive_finite(name, "sd", sd);
+    return mean + sd * x;
+  }
+
   template <typename Rng>
   static double sample(Rng& rng, double mean, double sd) {
     check_finite(name, "mean", mean);

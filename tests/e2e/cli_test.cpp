@@ -151,7 +151,7 @@ TEST_CASE("bbvi-ppl: too few --samples and an unwritable --output are option err
   std::string const common = source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv");
   Run const few = run(common + " --samples 5");
   CHECK(few.status == 2);
-  CHECK(few.err.find("bbvi-ppl: error: --samples 5: the regression estimator with --method natural-gradient works "
+  CHECK(few.err.find("bbvi-ppl: error: --samples 5: the local estimator with --method natural-gradient works "
                      "on up to 4 parameters at once and needs at least 6 draws per iteration") != std::string::npos);
   Run const one = run(common + " --method adagrad --samples 1");
   CHECK(one.status == 2);
@@ -205,15 +205,18 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
   INFO(schools.err);
   REQUIRE(schools.status == 0);
   // eta[3]'s blanket: its own prior element and the one row of school 3.
-  CHECK(schools.out.find("  eta[3] (eta_mean[3], eta_sd[3])\n"
+  // Every group is one element under a Normal or LogNormal guide: all local.
+  CHECK(schools.out.find("  eta[3] (eta_mean[3], eta_sd[3]): local expectation, by quadrature\n"
                          "      21  eta ~ Normal(0, 1);                          element 3 of 8\n"
                          "      23  y ~ Normal(theta[school], sigma);            row 3 of 8\n") != std::string::npos);
-  CHECK(schools.out.find("  tau (log_tau_mean, log_tau_sd)\n"
+  CHECK(schools.out.find("  tau (log_tau_mean, log_tau_sd): local expectation, by quadrature\n"
                          "      20  tau ~ HalfNormal(5);                         whole\n"
                          "      23  y ~ Normal(theta[school], sigma);            rows 1–8 of 8\n") != std::string::npos);
-  CHECK(schools.out.find("estimator  regression (the default): one least-squares regression of the whole "
+  CHECK(schools.out.find("estimator  local (the default): the groups marked above as local expectations get the "
+                         "exact expectation over their latent element by quadrature, given the rest of the draw; "
+                         "any other group's slopes come from one least-squares regression of the whole "
                          "log p − log q on all 20 parameters' scores\n"
-                         "method     natural-gradient, 42 draws per iteration\n") != std::string::npos);
+                         "method     natural-gradient, 10 draws per iteration\n") != std::string::npos);
 
   Run const canonical = run("explain " + source("models/normal_gamma.model") + " " +
                             source("models/normal_gamma.csv") + " --estimator cv --method adam");
@@ -221,6 +224,13 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
   CHECK(canonical.out.find("all 100 rows, as sufficient statistics") != std::string::npos);
   CHECK(canonical.out.find("estimator  cv: Algorithm 2") != std::string::npos);
   CHECK(canonical.out.find("method     adam, 10 draws per iteration") != std::string::npos);
+
+  // The default on the canonical model: mu (Normal guide) by quadrature, tau
+  // (Gamma guide, no rule) by the joint regression.
+  Run const mixed = run("explain " + source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv"));
+  REQUIRE(mixed.status == 0);
+  CHECK(mixed.out.find("  mu (mu_N, lambda_N): local expectation, by quadrature\n") != std::string::npos);
+  CHECK(mixed.out.find("  tau (alpha_N, beta_N)\n") != std::string::npos);
 
   Run const no_data = run("explain " + source("models/eight_schools.model"));
   CHECK(no_data.status == 2);

@@ -56,7 +56,15 @@ class Spread {
   void check_claims(std::string_view estimator, char const* what) const {
     Eigen::VectorXd const measured = variance(), claimed = claimed_ / n_;
     for (Eigen::Index i = 0; i < measured.size(); ++i) {
-      CAPTURE(estimator, what, i, measured[i], claimed[i]);
+      CAPTURE(estimator, what, i, measured[i], claimed[i], mean()[i]);
+      // A coordinate the estimator gets exactly (local's for eight schools'
+      // mu_sd: its blanket is quadratic in mu with a fixed curvature) varies
+      // only by rounding, and must claim no more.
+      double const rounding = 1e-12 * (1 + mean()[i] * mean()[i]);
+      if (measured[i] < rounding) {
+        CHECK(claimed[i] < rounding);
+        continue;
+      }
       CHECK(claimed[i] > 0.6 * measured[i]);
       CHECK(claimed[i] < 1.6 * measured[i]);
     }
@@ -72,6 +80,7 @@ class Spread {
 void check_gradients(Program const& program, Eigen::VectorXd const& u, Eigen::VectorXd const& exact, int samples,
                      int replications) {
   Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
   WorkerPool pool(1);
   for (Estimator kind : all_estimators()) {
     GradientEstimator const estimator(kind, blankets, program.parameter_dimension);
@@ -80,7 +89,7 @@ void check_gradients(Program const& program, Eigen::VectorXd const& u, Eigen::Ve
     Spread gradient(u.size()), averaging(u.size());
     GradientEstimate previous;
     for (int r = 0; r < replications; ++r) {
-      Draws const d = draw(program, u, samples, 11, static_cast<std::uint64_t>(r), pool, &blankets);
+      Draws const d = draw(program, u, samples, 11, static_cast<std::uint64_t>(r), pool, &blankets, &plan);
       GradientEstimate const e = estimator.estimate(d);
       gradient.add(e.gradient, e.covariance.diagonal());
       if (r > 0) {

@@ -329,9 +329,33 @@ struct Property {
   bool (*applies)(DistributionEntry const&);
 };
 
+// The rule's expectations of 1, z and z² against the sampler's: the weights
+// sum to one to rounding, and each moment lies within 5 Monte-Carlo standard
+// errors of the draws' mean (a wrong node map is off by far more).
+void quadrature_gives_the_moments(DistributionEntry const& d) {
+  std::vector<QuadraturePoint> rule;
+  d.quadrature(d.example_arguments.data(), rule);
+  double weights = 0;
+  for (QuadraturePoint const& p : rule) weights += p.weight;
+  CHECK(std::abs(weights - 1) < 1e-12);
+  std::vector<double> const xs = draw(d, 6);
+  for (int power : {1, 2}) {
+    double by_rule = 0, mean = 0, square = 0;
+    for (QuadraturePoint const& p : rule) by_rule += p.weight * std::pow(p.value, power);
+    for (double x : xs) {
+      mean += std::pow(x, power) / static_cast<double>(xs.size());
+      square += std::pow(x, 2 * power) / static_cast<double>(xs.size());
+    }
+    double const se = std::sqrt((square - mean * mean) / static_cast<double>(xs.size()));
+    CAPTURE(power, by_rule, mean, se);
+    CHECK(std::abs(by_rule - mean) < 5 * se);
+  }
+}
+
 bool always(DistributionEntry const&) { return true; }
 bool has_score_arguments(DistributionEntry const& d) { return !score_arguments(d).empty(); }
 bool has_statistics(DistributionEntry const& d) { return d.statistics != nullptr; }
+bool has_quadrature(DistributionEntry const& d) { return d.quadrature != nullptr; }
 
 Property const properties[] = {
     {"samples follow the density", &samples_follow_the_density, &always},
@@ -341,6 +365,7 @@ Property const properties[] = {
     {"invalid arguments are rejected by name", &invalid_arguments_are_rejected_by_name, &always},
     {"values outside the support have log density -inf", &outside_the_support_is_minus_infinity, &always},
     {"sufficient statistics give the row-by-row sum", &statistics_give_the_row_by_row_sum, &has_statistics},
+    {"the quadrature rule gives the sampler's moments", &quadrature_gives_the_moments, &has_quadrature},
 };
 
 class PropertyTest : public Catch::ITestInvoker {

@@ -74,6 +74,11 @@ std::string describe(Estimator e, std::size_t parameters, std::size_t groups) {
     case Estimator::regression_rb:
       return fmt::format("a least-squares regression for each of the {} groups, on its own blanket's terms",
                          groups);
+    case Estimator::local:
+      return fmt::format("the groups marked above as local expectations get the exact expectation over their "
+                         "latent element by quadrature, given the rest of the draw; any other group's slopes come "
+                         "from one least-squares regression of the whole log p − log q on all {} parameters' scores",
+                         parameters);
   }
   return {};
 }
@@ -89,6 +94,10 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
   for (Parameter const& p : program.parameters)
     for (std::size_t k = 0; k < p.length(); ++k) coordinate[p.offset + k] = element_name(p.name, p.size, k);
 
+  Method const method = options.method;
+  Estimator const estimator = options.estimator.value_or(default_estimator(method));
+  LocalPlan const local = uses_local(estimator) ? plan_local(program, b) : LocalPlan{};
+
   std::string out = fmt::format("{}: {} latent elements, {} variational parameters, {} groups\n\n", program.file,
                                 program.latent_dimension, program.parameter_dimension, b.groups.size());
   out += "Markov blankets: each group of guide parameters, then the model's terms whose value depends on its "
@@ -98,7 +107,9 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
     std::vector<std::string> latents, parameters;
     for (std::size_t e : group.latent_elements) latents.push_back(element[e]);
     for (Eigen::Index c : group.coordinates) parameters.push_back(coordinate[static_cast<std::size_t>(c)]);
-    out += fmt::format("  {} ({})\n", fmt::join(latents, ", "), fmt::join(parameters, ", "));
+    bool const exact = uses_local(estimator) && local.is_local[g];
+    out += fmt::format("  {} ({}){}\n", fmt::join(latents, ", "), fmt::join(parameters, ", "),
+                       exact ? ": local expectation, by quadrature" : "");
     for (std::size_t s = 0; s < program.model.size(); ++s) {
       auto const* f = std::get_if<Factor>(&program.model[s]);
       if (!f) continue;
@@ -123,9 +134,7 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
       out += fmt::format("    {:>4}  {:<44} {}\n", f->pos.line, source_line(model_source, f->pos.line), where);
     }
   }
-  Method const method = options.method;
-  Estimator const estimator = options.estimator.value_or(default_estimator(method));
-  std::size_t const block = largest_block(estimator, b, program.parameter_dimension);
+  std::size_t const block = largest_block(estimator, b, program.parameter_dimension, &local);
   int const samples = options.samples > 0 ? options.samples : default_samples(method, block);
   out += fmt::format("\nestimator  {}{}: {}\n", name_of(estimator),
                      options.estimator ? "" : " (the default)", describe(estimator, program.parameter_dimension,

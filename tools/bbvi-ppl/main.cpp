@@ -245,8 +245,8 @@ int main(int argc, char** argv) {
     to.add_option("--method", o.method, "the step: natural-gradient (default), adagrad (as in the BBVI paper) or adam")
         ->check(CLI::IsMember({"natural-gradient", "adagrad", "adam"}));
     to.add_option("--estimator", o.estimator,
-                  "the gradient estimator: basic, rb, cv, regression, regression-groups, regression-rb or "
-                  "regression-rb-joint (default: regression; basic for adagrad)")
+                  "the gradient estimator: basic, rb, cv, regression, regression-groups, regression-rb, "
+                  "regression-rb-joint or local (default: regression; basic for adagrad)")
         ->check(CLI::IsMember(estimator_names));
   };
   add_estimation(app);

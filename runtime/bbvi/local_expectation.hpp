@@ -1,0 +1,58 @@
+#pragma once
+// Local expectation gradients (Titsias & Lázaro-Gredilla 2015): for a group
+// of the guide that is one latent element z_e under a family with a
+// quadrature rule (distributions/quadrature.hpp), its gradient is taken
+// exactly over z_e, given the other latents of the draw:
+//   ∇_λe L = E_{q−e}[ Σ_k w_k s(z_k) f_e(z_k, z−e) ],
+// with f_e its Markov blanket's terms less log q_e (blankets.hpp) and s the
+// score at the point z_k. Only the blanket's other latents are left random,
+// so a term such as τ² in eight schools' likelihood, whose heavy tail under
+// a LogNormal guide dominates every score-function estimate, no longer adds
+// noise to τ's own gradient. The cost: a log-joint evaluation per point, per
+// colour: groups that share no term are moved to their points together.
+#include "runtime/bbvi/blankets.hpp"
+#include "runtime/distributions/quadrature.hpp"
+#include "runtime/program.hpp"
+
+#include <Eigen/Core>
+
+#include <vector>
+
+namespace bbvi {
+
+struct LocalPlan {
+  std::vector<bool> is_local;                    // by group
+  std::vector<int> groups;                       // the local groups
+  std::vector<std::size_t> element;              // each one's latent element
+  std::vector<std::vector<std::size_t>> colours;  // indices into `groups`, no two of one colour neighbours
+};
+
+LocalPlan plan_local(Program const& program, Blankets const& blankets);
+
+// One iteration's points, the same for all its draws.
+struct LocalPoints {
+  std::vector<std::vector<QuadraturePoint>> points;  // by local group
+  std::vector<std::vector<double>> log_q;            // log q_e at each point
+  std::vector<Eigen::MatrixXd> scores;               // points × the group's coordinates
+  Eigen::MatrixXd fisher;                            // Σ_k w_k s_k s_kᵀ, block by block: exact
+};
+
+// `z`: any draw from q(·|u), whose other elements the guide's scores need.
+LocalPoints local_points(Program const& program, Blankets const& blankets, LocalPlan const& plan,
+                         Eigen::VectorXd const& u, std::vector<double> const& z);
+
+// One draw's local gradient terms on the local groups' coordinates of `row`
+// (the others untouched); `log_q` is the draw's guide term by element.
+struct LocalOutcome {
+  int evaluations = 0;  // of the log-joint
+  // By local group: a point where the model has no finite density (a Normal
+  // guide's tail past a bounded prior) or rejects its arguments. The exact
+  // expectation is then not finite, and the group's gradient has to come
+  // from elsewhere this iteration.
+  std::vector<bool> failed;
+};
+LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
+                            LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row);
+
+}  // namespace bbvi
