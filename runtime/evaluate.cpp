@@ -197,13 +197,15 @@ std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& 
   return z;
 }
 
-std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u) {
+std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u,
+                                                           std::vector<int> const& points) {
   Frame<double> frame(program, 0);
   frame.set_parameters(u);
   std::vector<std::vector<QuadraturePoint>> rules(program.latent_dimension);
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
     if (!f.distribution->quadrature) return;
-    for_each_element(frame, f, v, [&](std::size_t e, double const* args) { f.distribution->quadrature(args, rules[e]); });
+    for_each_element(frame, f, v,
+                     [&](std::size_t e, double const* args) { f.distribution->quadrature(args, points[e], rules[e]); });
   });
   return rules;
 }

@@ -26,9 +26,11 @@ class NumericalError : public std::runtime_error {
 };
 
 std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& u, RandomStream& rng);
-// Each latent element's quadrature rule under q(·|u), empty where its guide
-// family has none (runtime/distributions/quadrature.hpp).
-std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u);
+// Each latent element's quadrature rule under q(·|u), with points[e] points
+// where it is Gauss–Hermite, and empty where its guide family has none
+// (runtime/distributions/quadrature.hpp).
+std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u,
+                                                           std::vector<int> const& points);
 double log_joint(Program const& program, std::vector<double> const& z);
 // log p(x, z) with each term kept: terms[i][k] is element k of the i-th
 // statement of the model block (empty for a local definition).

@@ -53,8 +53,16 @@ struct DistributionEntry {
   std::vector<double> (*statistics)(double const* x, std::size_t n) = nullptr;
   double (*log_density_sum)(double const* statistics, double const* args) = nullptr;
   // Null when the distribution has no quadrature rule; else the points of
-  // E[g(z)] ≈ Σ_k w_k g(z_k) at these arguments, points of weight 0 left out.
-  void (*quadrature)(double const* args, std::vector<QuadraturePoint>& out) = nullptr;
+  // E[g(z)] ≈ Σ_k w_k g(z_k) at these arguments (`points` of them for a
+  // Gauss–Hermite rule; an enumeration has its own), weight 0 left out.
+  void (*quadrature)(double const* args, int points, std::vector<QuadraturePoint>& out) = nullptr;
+  // The rule's z is affine in its standard normal (quadrature.hpp).
+  bool affine_in_standard_normal = false;
+  // As a function of its value or its first argument (the location), the log
+  // density is a quadratic in their difference whenever the other arguments
+  // are fixed (the Normal's): what local expectations need to know to use
+  // fewer quadrature points (runtime/bbvi/local_expectation.cpp).
+  bool quadratic_in_location = false;
 };
 
 class Registry {
@@ -73,11 +81,14 @@ class Registry {
                             {D::example_arguments.begin(), D::example_arguments.end()},
                             {D::invalid_arguments.begin(), D::invalid_arguments.end()},
                             differentiable_of<D>()};
-    if constexpr (reduces<D>::value) {
+    if constexpr (has<D, statistics_member>::value) {
       entry.statistics = &erased_statistics<D>;
       entry.log_density_sum = &erased_log_density_sum<D>;
     }
-    if constexpr (maps_standard_normal<D>::value || enumerable<D>::value) entry.quadrature = &erased_quadrature<D>;
+    if constexpr (has<D, standard_normal_member>::value || has<D, finite_support_member>::value)
+      entry.quadrature = &erased_quadrature<D>;
+    if constexpr (has<D, affine_member>::value) entry.affine_in_standard_normal = D::affine_in_standard_normal;
+    if constexpr (has<D, quadratic_member>::value) entry.quadratic_in_location = D::quadratic_in_location;
     entries_.emplace(entry.signature.name, std::move(entry));
   }
 
@@ -86,38 +97,33 @@ class Registry {
   std::vector<DistributionEntry const*> all() const;  // by name
 
  private:
-  template <typename D, typename = void>
-  struct declares_differentiable : std::false_type {};
-  template <typename D>
-  struct declares_differentiable<D, std::void_t<decltype(D::differentiable)>> : std::true_type {};
-
-  template <typename D, typename = void>
-  struct reduces : std::false_type {};
-  template <typename D>
-  struct reduces<D, std::void_t<typename D::Statistics>> : std::true_type {};
-
-  template <typename D, typename = void>
-  struct maps_standard_normal : std::false_type {};
-  template <typename D>
-  struct maps_standard_normal<D, std::void_t<decltype(&D::from_standard_normal)>> : std::true_type {};
-  template <typename D, typename = void>
-  struct enumerable : std::false_type {};
-  template <typename D>
-  struct enumerable<D, std::void_t<decltype(D::finite_support)>> : std::true_type {};
+  // Whether D has the optional member Member<D> names (the detection idiom).
+  template <typename D, template <typename> class Member, typename = void>
+  struct has : std::false_type {};
+  template <typename D, template <typename> class Member>
+  struct has<D, Member, std::void_t<Member<D>>> : std::true_type {};
+  template <typename D> using differentiable_member = decltype(D::differentiable);
+  template <typename D> using statistics_member = typename D::Statistics;
+  template <typename D> using standard_normal_member = decltype(&D::from_standard_normal);
+  template <typename D> using finite_support_member = decltype(D::finite_support);
+  template <typename D> using affine_member = decltype(D::affine_in_standard_normal);
+  template <typename D> using quadratic_member = decltype(D::quadratic_in_location);
 
   template <typename D, std::size_t... I>
-  static void quadrature_with(double const* args, std::vector<QuadraturePoint>& out, std::index_sequence<I...>) {
+  static void quadrature_with(double const* args, [[maybe_unused]] int points, std::vector<QuadraturePoint>& out,
+                              std::index_sequence<I...>) {
     out.clear();
-    if constexpr (maps_standard_normal<D>::value) {
-      for (QuadraturePoint const& p : gauss_hermite()) out.push_back({D::from_standard_normal(p.value, args[I]...), p.weight});
+    if constexpr (has<D, standard_normal_member>::value) {
+      for (QuadraturePoint const& p : gauss_hermite(points))
+        out.push_back({D::from_standard_normal(p.value, args[I]...), p.weight});
     } else {
       for (double z : D::finite_support)
         if (double const w = std::exp(D::log_density(z, args[I]...)); w > 0) out.push_back({z, w});
     }
   }
   template <typename D>
-  static void erased_quadrature(double const* args, std::vector<QuadraturePoint>& out) {
-    quadrature_with<D>(args, out, std::make_index_sequence<D::parameters.size()>{});
+  static void erased_quadrature(double const* args, int points, std::vector<QuadraturePoint>& out) {
+    quadrature_with<D>(args, points, out, std::make_index_sequence<D::parameters.size()>{});
   }
 
   template <typename D>
@@ -139,7 +145,7 @@ class Registry {
   // Every argument, unless the distribution says otherwise.
   template <typename D>
   static std::vector<bool> differentiable_of() {
-    if constexpr (declares_differentiable<D>::value) {
+    if constexpr (has<D, differentiable_member>::value) {
       static_assert(D::differentiable.size() == D::parameters.size(), "one flag per parameter");
       return std::vector<bool>(D::differentiable.begin(), D::differentiable.end());
     } else {

@@ -4,27 +4,138 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace bbvi {
 
+namespace {
+
+// Saturates: anything at or above it is "not a polynomial".
+constexpr int not_polynomial = 1000;
+
+int add(int a, int b) { return std::min(a + b, not_polynomial); }
+
+// The degree of a model expression's element k as a polynomial in latent
+// element e, through local definitions, indexing and reductions (as
+// blankets.cpp reads them).
+class Degree {
+ public:
+  explicit Degree(Program const& program) : program_(program) {
+    for (Statement const& st : program.model)
+      if (auto const* d = std::get_if<Definition>(&st)) locals_[d->slot] = &d->value;
+    for (LatentVariable const& v : program.latents) latents_[v.slot] = &v;
+  }
+
+  int slot(int s, std::size_t k, std::size_t e) const {
+    if (auto const v = latents_.find(s); v != latents_.end())
+      return v->second->offset + (v->second->size == 0 ? 0 : k) == e ? 1 : 0;
+    if (auto const local = locals_.find(s); local != locals_.end()) return of(*local->second, k, e);
+    return 0;  // data, or a constant
+  }
+
+  int of(Node const& n, std::size_t k, std::size_t e) const {
+    auto const arg = [&](std::size_t i) { return of(n.args[i], n.args[i].size == 0 ? 0 : k, e); };
+    switch (n.op) {
+      case Node::Op::constant: return 0;
+      case Node::Op::slot: return slot(n.slot, k, e);
+      case Node::Op::index: {
+        Node const& index = n.args[0];
+        double const i = index.op == Node::Op::constant
+                             ? index.constant
+                             : program_.data[static_cast<std::size_t>(index.slot)].elements[k];
+        return slot(n.slot, static_cast<std::size_t>(std::lround(i)) - 1, e);
+      }
+      case Node::Op::negate: return arg(0);
+      case Node::Op::add:
+      case Node::Op::subtract: return std::max(arg(0), arg(1));
+      case Node::Op::multiply: return add(arg(0), arg(1));
+      case Node::Op::divide: return arg(1) == 0 ? arg(0) : not_polynomial;
+      case Node::Op::power: {
+        int const base = arg(0);
+        if (base == 0 && arg(1) == 0) return 0;
+        Node const& exponent = n.args[1];
+        bool const whole = exponent.op == Node::Op::constant && exponent.constant >= 0 &&
+                           exponent.constant == std::floor(exponent.constant) && exponent.constant <= 16;
+        return whole ? std::min(base * static_cast<int>(exponent.constant), not_polynomial) : not_polynomial;
+      }
+      case Node::Op::call: {
+        int degree = 0;
+        if (n.function == Function::sum || n.function == Function::mean) {
+          Node const& a = n.args[0];
+          for (std::size_t j = 0; j < std::max<std::size_t>(a.size, 1); ++j) degree = std::max(degree, of(a, j, e));
+          return degree;
+        }
+        for (std::size_t i = 0; i < n.args.size(); ++i) degree = std::max(degree, arg(i));
+        return degree == 0 ? 0 : not_polynomial;  // exp, log, inv_logit, ... of z_e
+      }
+    }
+    return not_polynomial;
+  }
+
+  // The degree in z_e of element k of a model statement's log density.
+  int of(Factor const& f, std::size_t k, std::size_t e) const {
+    int const x = f.latent >= 0 ? slot(f.lhs_slot, k, e) : 0;
+    std::vector<int> args;
+    for (Node const& a : f.args) args.push_back(of(a, a.size == 0 ? 0 : k, e));
+    if (x == 0 && std::all_of(args.begin(), args.end(), [](int d) { return d == 0; })) return 0;
+    // A quadratic in value − location, the other arguments fixed.
+    if (f.distribution->quadratic_in_location && std::all_of(args.begin() + 1, args.end(), [](int d) { return d == 0; }))
+      return add(std::max(x, args[0]), std::max(x, args[0]));
+    return not_polynomial;
+  }
+
+ private:
+  Program const& program_;
+  std::map<int, Node const*> locals_;
+  std::map<int, LatentVariable const*> latents_;
+};
+
+// The Gauss–Hermite points group g's rule needs: exact where its blanket is
+// a polynomial in z_e under a guide affine in its standard normal.
+int points_needed(Program const& program, Blankets const& blankets, Degree const& degree, int g, std::size_t e,
+                  bool affine) {
+  if (!affine) return default_gauss_hermite_points;
+  int blanket = 0;
+  for (std::size_t s = 0; s < program.model.size(); ++s) {
+    auto const* f = std::get_if<Factor>(&program.model[s]);
+    if (!f) continue;
+    TermGroups const& t = blankets.terms[s];
+    std::size_t const elements = t.uniform ? 1 : t.by_element.size();
+    for (std::size_t k = 0; k < elements; ++k) {
+      std::vector<int> const& groups = t.of(k);
+      if (std::find(groups.begin(), groups.end(), g) != groups.end()) blanket = std::max(blanket, degree.of(*f, k, e));
+    }
+  }
+  if (blanket >= not_polynomial) return default_gauss_hermite_points;
+  return std::min(default_gauss_hermite_points, std::max(3, (blanket + 4) / 2));
+}
+
+}  // namespace
+
 LocalPlan plan_local(Program const& program, Blankets const& blankets) {
-  std::vector<bool> has_rule(program.latent_dimension, false);
+  std::vector<bool> has_rule(program.latent_dimension, false), affine(program.latent_dimension, false);
   for (Statement const& st : program.guide)
     if (auto const* f = std::get_if<Factor>(&st); f && f->distribution->quadrature) {
       LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
       std::fill_n(has_rule.begin() + static_cast<std::ptrdiff_t>(v.offset), v.length(), true);
+      std::fill_n(affine.begin() + static_cast<std::ptrdiff_t>(v.offset), v.length(),
+                  f->distribution->affine_in_standard_normal);
     }
+  Degree const degree(program);
   LocalPlan plan;
+  plan.points.assign(program.latent_dimension, default_gauss_hermite_points);
   plan.is_local.assign(blankets.groups.size(), false);
   std::vector<std::vector<bool>> const near = neighbours(blankets);
   for (std::size_t g = 0; g < blankets.groups.size(); ++g) {
     FactorGroup const& group = blankets.groups[g];
     if (group.latent_elements.size() != 1 || group.coordinates.empty() || !has_rule[group.latent_elements[0]])
       continue;
+    std::size_t const e = group.latent_elements[0];
     plan.is_local[g] = true;
     std::size_t const index = plan.groups.size();
     plan.groups.push_back(static_cast<int>(g));
-    plan.element.push_back(group.latent_elements[0]);
+    plan.element.push_back(e);
+    plan.points[e] = points_needed(program, blankets, degree, static_cast<int>(g), e, affine[e]);
     // Greedy colouring: the first colour none of whose groups shares a term with g.
     auto const fits = [&](std::vector<std::size_t> const& colour) {
       return std::none_of(colour.begin(), colour.end(), [&](std::size_t other) {
@@ -41,7 +152,7 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
 LocalPoints local_points(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                          Eigen::VectorXd const& u, std::vector<double> const& z) {
   LocalPoints out;
-  std::vector<std::vector<QuadraturePoint>> const rules = guide_quadrature(program, u);
+  std::vector<std::vector<QuadraturePoint>> const rules = guide_quadrature(program, u, plan.points);
   std::size_t most = 0;
   for (std::size_t i = 0; i < plan.groups.size(); ++i) {
     out.points.push_back(rules[plan.element[i]]);

@@ -10,6 +10,10 @@
 // a LogNormal guide dominates every score-function estimate, no longer adds
 // noise to τ's own gradient. The cost: a log-joint evaluation per point, per
 // colour: groups that share no term are moved to their points together.
+// A blanket that is a polynomial of degree D in z_e, under a guide affine in
+// its standard normal, needs only max(3, (D + 4)/2) points for the rule to be
+// exact (the score adds degree 2, the Fisher needs degree 4): the degree is
+// read from the program.
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/distributions/quadrature.hpp"
 #include "runtime/program.hpp"
@@ -25,6 +29,10 @@ struct LocalPlan {
   std::vector<int> groups;                       // the local groups
   std::vector<std::size_t> element;              // each one's latent element
   std::vector<std::vector<std::size_t>> colours;  // indices into `groups`, no two of one colour neighbours
+  // Gauss–Hermite points by latent element: as few as make the rule exact
+  // where the blanket is a polynomial in the element's standard normal (3
+  // for a Gaussian blanket under a Normal guide), else the default.
+  std::vector<int> points;
 };
 
 LocalPlan plan_local(Program const& program, Blankets const& blankets);

@@ -41,7 +41,10 @@ struct Normal {
     return -0.5 * (ss + n * d * d) / (sd * sd) - n * (std::log(sd) + 0.918938533204672742);
   }
 
-  // Local expectation gradients' quadrature (quadrature.hpp).
+  // Local expectation gradients' quadrature (quadrature.hpp), and what they
+  // may assume of the log density: a quadratic in x − mean for a fixed sd.
+  static constexpr bool affine_in_standard_normal = true;
+  static constexpr bool quadratic_in_location = true;
   static double from_standard_normal(double x, double mean, double sd) {
     check_finite(name, "mean", mean);
     check_positive_finite(name, "sd", sd);

@@ -4,8 +4,10 @@
 // A distribution opts in, in its own file, with one of
 // - `from_standard_normal(x, args...)`: z as a monotone function of a
 //   standard normal x (Normal: mean + sd·x; LogNormal: exp of that). The
-//   rule is then Gauss–Hermite in x, exact for polynomials in x of degree
-//   up to 2K − 1;
+//   rule is then K-point Gauss–Hermite in x, exact for polynomials in x of
+//   degree up to 2K − 1. A family whose map is affine (Normal) says so with
+//   `affine_in_standard_normal`: a blanket that is a polynomial in z is then
+//   one in x, and needs fewer points;
 // - `finite_support`: every value z can take (Bernoulli's 0 and 1), each
 //   weighed by its probability: an exact expectation.
 #include <vector>
@@ -17,9 +19,12 @@ struct QuadraturePoint {
   double weight = 0;
 };
 
-// Gauss–Hermite points for the standard normal (Golub–Welsch): nodes x_k and
-// weights w_k summing to 1.
-inline constexpr int gauss_hermite_points = 10;
-std::vector<QuadraturePoint> const& gauss_hermite();
+// K-point Gauss–Hermite for the standard normal (Golub–Welsch): nodes x_k
+// and weights w_k summing to 1. Computed once per K.
+std::vector<QuadraturePoint> const& gauss_hermite(int points);
+
+// The points used where nothing better is known of the integrand: exact to
+// degree 19, and for exp(2x) (τ² under LogNormal(0, 1)) off by 2 × 10⁻⁵.
+inline constexpr int default_gauss_hermite_points = 10;
 
 }  // namespace bbvi

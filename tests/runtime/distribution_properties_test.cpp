@@ -334,7 +334,7 @@ struct Property {
 // errors of the draws' mean (a wrong node map is off by far more).
 void quadrature_gives_the_moments(DistributionEntry const& d) {
   std::vector<QuadraturePoint> rule;
-  d.quadrature(d.example_arguments.data(), rule);
+  d.quadrature(d.example_arguments.data(), default_gauss_hermite_points, rule);
   double weights = 0;
   for (QuadraturePoint const& p : rule) weights += p.weight;
   CHECK(std::abs(weights - 1) < 1e-12);
