@@ -141,20 +141,22 @@ Blankets find_blankets(Program const& program) {
   return b;
 }
 
-std::vector<std::vector<bool>> neighbours(Blankets const& b) {
-  std::size_t const G = b.groups.size();
-  std::vector<std::vector<bool>> near(G, std::vector<bool>(G, false));
+std::vector<std::vector<int>> neighbours(Blankets const& b) {
+  std::vector<std::set<int>> near(b.groups.size());
   auto const mark = [&](std::vector<int> const& groups) {
-    for (int x : groups)
-      for (int y : groups) near[static_cast<std::size_t>(x)][static_cast<std::size_t>(y)] = true;
+    for (int x : groups) near[static_cast<std::size_t>(x)].insert(groups.begin(), groups.end());
   };
   for (TermGroups const& t : b.terms) {
     if (t.uniform) mark(t.groups);
     else
       for (std::vector<int> const& groups : t.by_element) mark(groups);
   }
-  for (std::size_t g = 0; g < G; ++g) near[g][g] = true;
-  return near;
+  std::vector<std::vector<int>> out(b.groups.size());
+  for (std::size_t g = 0; g < near.size(); ++g) {
+    near[g].insert(static_cast<int>(g));
+    out[g].assign(near[g].begin(), near[g].end());
+  }
+  return out;
 }
 
 Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms,

@@ -34,9 +34,10 @@ struct Blankets {
 
 Blankets find_blankets(Program const& program);
 
-// near[g][h]: whether groups g and h share a term of the log-joint (a group
-// is its own neighbour).
-std::vector<std::vector<bool>> neighbours(Blankets const& b);
+// Each group's neighbours: the groups it shares a term of the log-joint
+// with, itself included, sorted. Lists, not a G × G matrix: a model with a
+// latent per row has as many groups as rows.
+std::vector<std::vector<int>> neighbours(Blankets const& b);
 
 // Each group's f_j for one draw: the log-joint's terms of its blanket, by
 // statement and element (log_joint_terms), less its latents' guide terms.

@@ -70,12 +70,13 @@ Eigen::MatrixXd leave_one_out_control(Eigen::MatrixXd const& F, Eigen::MatrixXd 
 // latents move its blanket's f_i; the other groups' scores are independent
 // of f_i and would add only noise as regressors.
 std::vector<std::vector<Eigen::Index>> neighbourhoods(Blankets const& b) {
-  std::size_t const G = b.groups.size();
-  std::vector<std::vector<bool>> const near = neighbours(b);
-  std::vector<std::vector<Eigen::Index>> out(G);
-  for (std::size_t g = 0; g < G; ++g) {
-    for (std::size_t h = 0; h < G; ++h)
-      if (near[g][h]) out[g].insert(out[g].end(), b.groups[h].coordinates.begin(), b.groups[h].coordinates.end());
+  std::vector<std::vector<int>> const near = neighbours(b);
+  std::vector<std::vector<Eigen::Index>> out(near.size());
+  for (std::size_t g = 0; g < near.size(); ++g) {
+    for (int h : near[g]) {
+      auto const& c = b.groups[static_cast<std::size_t>(h)].coordinates;
+      out[g].insert(out[g].end(), c.begin(), c.end());
+    }
     std::sort(out[g].begin(), out[g].end());
   }
   return out;

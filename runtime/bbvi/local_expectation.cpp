@@ -90,24 +90,11 @@ class Degree {
   std::map<int, LatentVariable const*> latents_;
 };
 
-// The Gauss–Hermite points group g's rule needs: exact where its blanket is
-// a polynomial in z_e under a guide affine in its standard normal.
-int points_needed(Program const& program, Blankets const& blankets, Degree const& degree, int g, std::size_t e,
-                  bool affine) {
-  if (!affine) return default_gauss_hermite_points;
-  int blanket = 0;
-  for (std::size_t s = 0; s < program.model.size(); ++s) {
-    auto const* f = std::get_if<Factor>(&program.model[s]);
-    if (!f) continue;
-    TermGroups const& t = blankets.terms[s];
-    std::size_t const elements = t.uniform ? 1 : t.by_element.size();
-    for (std::size_t k = 0; k < elements; ++k) {
-      std::vector<int> const& groups = t.of(k);
-      if (std::find(groups.begin(), groups.end(), g) != groups.end()) blanket = std::max(blanket, degree.of(*f, k, e));
-    }
-  }
-  if (blanket >= not_polynomial) return default_gauss_hermite_points;
-  return std::min(default_gauss_hermite_points, std::max(3, (blanket + 4) / 2));
+// The Gauss–Hermite points a blanket of this degree in z_e needs under a
+// guide affine in its standard normal, for the rule to be exact.
+int points_for(int blanket_degree) {
+  if (blanket_degree >= not_polynomial) return default_gauss_hermite_points;
+  return std::min(default_gauss_hermite_points, std::max(3, (blanket_degree + 4) / 2));
 }
 
 }  // namespace
@@ -121,30 +108,52 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
       std::fill_n(affine.begin() + static_cast<std::ptrdiff_t>(v.offset), v.length(),
                   f->distribution->affine_in_standard_normal);
     }
-  Degree const degree(program);
+  std::size_t const G = blankets.groups.size();
   LocalPlan plan;
+  plan.is_local.assign(G, false);
   plan.points.assign(program.latent_dimension, default_gauss_hermite_points);
-  plan.is_local.assign(blankets.groups.size(), false);
-  std::vector<std::vector<bool>> const near = neighbours(blankets);
-  for (std::size_t g = 0; g < blankets.groups.size(); ++g) {
+  for (std::size_t g = 0; g < G; ++g) {
     FactorGroup const& group = blankets.groups[g];
     if (group.latent_elements.size() != 1 || group.coordinates.empty() || !has_rule[group.latent_elements[0]])
       continue;
-    std::size_t const e = group.latent_elements[0];
     plan.is_local[g] = true;
-    std::size_t const index = plan.groups.size();
     plan.groups.push_back(static_cast<int>(g));
-    plan.element.push_back(e);
-    plan.points[e] = points_needed(program, blankets, degree, static_cast<int>(g), e, affine[e]);
-    // Greedy colouring: the first colour none of whose groups shares a term with g.
-    auto const fits = [&](std::vector<std::size_t> const& colour) {
-      return std::none_of(colour.begin(), colour.end(), [&](std::size_t other) {
-        return near[g][static_cast<std::size_t>(plan.groups[other])];
-      });
-    };
-    auto const colour = std::find_if(plan.colours.begin(), plan.colours.end(), fits);
-    if (colour == plan.colours.end()) plan.colours.push_back({index});
-    else colour->push_back(index);
+    plan.element.push_back(group.latent_elements[0]);
+  }
+
+  // Each local group's blanket degree, in one pass over the terms. A
+  // statement whose every element reaches the same groups is read at its
+  // first: the degree is structural (b * x has degree 1 in b whatever x is).
+  Degree const degree(program);
+  std::vector<int> blanket(G, 0);
+  for (std::size_t s = 0; s < program.model.size(); ++s) {
+    auto const* f = std::get_if<Factor>(&program.model[s]);
+    if (!f) continue;
+    TermGroups const& t = blankets.terms[s];
+    for (std::size_t k = 0; k < (t.uniform ? 1 : t.by_element.size()); ++k)
+      for (int g : t.of(k)) {
+        std::size_t const group = static_cast<std::size_t>(g);
+        if (!plan.is_local[group] || blanket[group] >= not_polynomial) continue;
+        std::size_t const e = blankets.groups[group].latent_elements[0];
+        blanket[group] = std::max(blanket[group], affine[e] ? degree.of(*f, k, e) : not_polynomial);
+      }
+  }
+  for (std::size_t i = 0; i < plan.groups.size(); ++i)
+    plan.points[plan.element[i]] = points_for(blanket[static_cast<std::size_t>(plan.groups[i])]);
+
+  // Greedy colouring: each group takes the first colour none of its
+  // neighbours has.
+  std::vector<int> colour_of(G, -1);
+  std::vector<std::vector<int>> const near = neighbours(blankets);
+  for (std::size_t i = 0; i < plan.groups.size(); ++i) {
+    std::size_t const g = static_cast<std::size_t>(plan.groups[i]);
+    std::vector<bool> taken(plan.colours.size(), false);
+    for (int h : near[g])
+      if (int const c = colour_of[static_cast<std::size_t>(h)]; c >= 0) taken[static_cast<std::size_t>(c)] = true;
+    std::size_t const c = static_cast<std::size_t>(std::find(taken.begin(), taken.end(), false) - taken.begin());
+    if (c == plan.colours.size()) plan.colours.emplace_back();
+    plan.colours[c].push_back(i);
+    colour_of[g] = static_cast<int>(c);
   }
   return plan;
 }
