@@ -120,7 +120,7 @@ bool uses_local(Estimator e) { return e == Estimator::local; }
 std::size_t largest_block(Estimator e, Blankets const& blankets, std::size_t parameters, LocalPlan const* local) {
   if (e == Estimator::regression) return parameters;
   if (e == Estimator::local) {
-    // A group without a rule is estimated by the joint regression.
+    // A group that is not local is estimated by the joint regression.
     for (std::size_t g = 0; g < blankets.groups.size(); ++g)
       if (!blankets.groups[g].coordinates.empty() && !(local && local->is_local[g])) return parameters;
   }
@@ -197,7 +197,7 @@ GradientEstimate GradientEstimator::local_estimate(Draws const& d) const {
   e.elbo = f.mean();
   e.elbo_variance = (f.array() - e.elbo).square().sum() / (S - 1) / S;
   e.dof = std::numeric_limits<double>::infinity();
-  std::optional<RegressionEstimate> joint;  // for the groups without a rule, made once
+  std::optional<RegressionEstimate> joint;  // for the groups that are not local, made once
   for (std::size_t j = 0; j < blocks_.size(); ++j) {
     auto const& idx = blocks_[j];
     if (!d.local_groups.empty() && d.local_groups[j]) {
@@ -215,9 +215,9 @@ GradientEstimate GradientEstimator::local_estimate(Draws const& d) const {
       e.hotelling = true;
       continue;
     }
-    // A group without a rule, or whose expectation was not finite at some
+    // A group that is not local, or whose expectation was not finite at some
     // point this iteration: the joint regression's slopes where the draws
-    // suffice for it (the default S does when some group has no rule), else
+    // suffice for it (the default S does when some group is not local), else
     // the regression on its own scores.
     if (d.scores.rows() > P + 1) {
       if (!joint) {

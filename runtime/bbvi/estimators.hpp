@@ -16,11 +16,10 @@
 //   of every group whose latents its blanket holds, keeping its own slopes:
 //   the others serve as control variates for the part of f_i their latents
 //   explain.
-// - local: local expectation gradients (local_expectation.hpp) for every
-//   group that is one latent element under a family with a quadrature rule,
-//   preconditioned by that family's exact Fisher; the other groups' slopes
-//   from the joint regression, as in regression (which it is, where no
-//   group has a rule).
+// - local: local expectation gradients (local_expectation.hpp) for the
+//   groups where they pay (plan_local), preconditioned by the family's exact
+//   Fisher; the other groups' slopes from the joint regression, as in
+//   regression.
 // F̂ is the empirical Fisher of the scores: over all coordinates for the
 // joint regression, block by block (q factorises) for the others.
 #include "runtime/bbvi/blankets.hpp"

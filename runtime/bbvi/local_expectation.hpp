@@ -1,8 +1,9 @@
 #pragma once
 // Local expectation gradients (Titsias & Lázaro-Gredilla 2015): for a group
 // of the guide that is one latent element z_e under a family with a
-// quadrature rule (distributions/quadrature.hpp), its gradient is taken
-// exactly over z_e, given the other latents of the draw:
+// quadrature rule (distributions/quadrature.hpp), where that pays
+// (plan_local), its gradient is taken exactly over z_e, given the other
+// latents of the draw:
 //   ∇_λe L = E_{q−e}[ Σ_k w_k s(z_k) f_e(z_k, z−e) ],
 // with f_e its Markov blanket's terms less log q_e (blankets.hpp) and s the
 // score at the point z_k. Only the blanket's other latents are left random,
