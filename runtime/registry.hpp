@@ -61,7 +61,8 @@ struct DistributionEntry {
   // As a function of its value or its first argument (the location), the log
   // density is a quadratic in their difference whenever the other arguments
   // are fixed (the Normal's): what local expectations need to know to use
-  // fewer quadrature points (runtime/bbvi/local_expectation.cpp).
+  // fewer quadrature points, and whether to use them at all
+  // (runtime/bbvi/local_expectation.cpp).
   bool quadratic_in_location = false;
 };
 
