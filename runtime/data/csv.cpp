@@ -279,6 +279,11 @@ void CsvTable::split() {
   }
 
   offsets_.pop_back();
+  offsets_.push_back(pos);  // where the header's last cell ends
+  limit_ = limit;
+  if (pos >= limit) return;  // a header and no rows
+  if (std::memchr(text_.data() + pos, '"', limit - pos) == nullptr && index_lines(pos, width)) return;
+  offsets_.pop_back();
 
   // Reserving for every line (a slight overestimate with quoted line breaks)
   // avoids the vector's doubling, which would briefly need three times the memory.
@@ -303,13 +308,68 @@ void CsvTable::split() {
                                                 plural(cells, "cell"), plural(width, "column")));
   }
   offsets_.push_back(pos);  // where the last row's last cell ends
+  rows_ = (offsets_.size() - 1) / width - 1;
 }
 
-std::size_t CsvTable::rows() const { return (offsets_.size() - 1) / header_.size() - 1; }
+// Without a quote in the data rows, every line is a record and every comma
+// ends a cell, so the rows need no index of their cells: a column is parsed
+// by walking the lines, and the only index is where each thread's share of
+// the lines starts (a share starts just after a line break). Each share
+// counts its rows and checks their widths; a row with the wrong number of
+// cells makes this return false, and the rows are then split one by one
+// (with an index of every cell) for the exact message.
+bool CsvTable::index_lines(std::size_t pos, std::size_t width) {
+  std::size_t const threads = worker_threads(limit_ - pos);
+  std::vector<LineShare> shares(threads + 1, LineShare{limit_ + 1, 0});
+  shares[0].begin = pos;
+  for (std::size_t t = 1; t < threads; ++t) {
+    std::size_t const middle = std::max(shares[t - 1].begin, pos + (limit_ - pos) * t / threads);
+    void const* const line_break = std::memchr(text_.data() + middle, '\n', limit_ - middle);
+    if (line_break) shares[t].begin = static_cast<std::size_t>(static_cast<char const*>(line_break) - text_.data()) + 1;
+  }
+  std::vector<char> ragged(threads, 0);
+  in_parallel(threads, [&](std::size_t t) {
+    std::string_view const text = text_;
+    std::size_t rows = 0;
+    for (std::size_t p = shares[t].begin; p < shares[t + 1].begin && p < limit_; ++rows) {
+      std::size_t cells = 0;
+      for (bool more = true; more; ++cells) {
+        p = end_of_unquoted_cell(text, p, limit_);
+        more = p < limit_ && text[p] == ',';
+        ++p;  // past the comma or line break (or one past `limit_`, as if one followed)
+      }
+      if (cells != width) {
+        ragged[t] = 1;
+        return;
+      }
+    }
+    shares[t + 1].first_row = rows;  // until the sums below
+  });
+  if (std::find(ragged.begin(), ragged.end(), 1) != ragged.end()) return false;
+  shares[0].first_row = 1;
+  for (std::size_t t = 1; t <= threads; ++t) shares[t].first_row += shares[t - 1].first_row;
+  rows_ = shares[threads].first_row - 1;
+  line_shares_ = std::move(shares);
+  return true;
+}
+
+std::size_t CsvTable::rows() const { return rows_; }
 
 CsvTable::Span CsvTable::raw_cell(std::size_t record, std::size_t column) const {
+  if (record > 0 && !line_shares_.empty()) return raw_cell_by_lines(record, column);
   std::size_t const at = record * header_.size() + column;
   return {offsets_[at], offsets_[at + 1] - 1};
+}
+
+// The cell found by walking from the start of the record's share: the
+// quote-free layout's way, used for a message or a position, not in a loop.
+CsvTable::Span CsvTable::raw_cell_by_lines(std::size_t record, std::size_t column) const {
+  auto const share = std::upper_bound(line_shares_.begin(), line_shares_.end(), record,
+                                      [](std::size_t r, LineShare const& s) { return r < s.first_row; }) - 1;
+  std::size_t p = share->begin;
+  for (std::size_t r = share->first_row; r < record; ++r) p = text_.find('\n', p) + 1;
+  for (std::size_t c = 0; c < column; ++c) p = end_of_unquoted_cell(text_, p, limit_) + 1;
+  return {p, end_of_unquoted_cell(text_, p, limit_)};
 }
 
 CsvTable::Span CsvTable::trimmed_cell(std::size_t record, std::size_t column) const {
@@ -364,6 +424,35 @@ void CsvTable::fail_at(std::size_t offset, std::string message) const {
   throw DiagnosticError(error_at(file_, locate(offset), std::move(message)));
 }
 
+template <typename Visit>
+std::size_t CsvTable::visit_column(std::size_t column, Visit const& visit) const {
+  if (line_shares_.empty()) {
+    std::size_t const bad = parse_rows(rows_, text_.size(), [&](std::size_t i) {
+      Span const s = trimmed_cell(i + 1, column);
+      return visit(i + 1, text_.substr(s.begin, s.end - s.begin));
+    });
+    return bad + 1;
+  }
+  std::size_t const threads = line_shares_.size() - 1;
+  std::vector<std::size_t> first_bad(threads, rows_ + 1);
+  std::size_t const width = header_.size();
+  in_parallel(threads, [&](std::size_t t) {
+    std::string_view const text = text_;
+    std::size_t p = line_shares_[t].begin;
+    for (std::size_t row = line_shares_[t].first_row; row < line_shares_[t + 1].first_row; ++row) {
+      for (std::size_t c = 0; c < column; ++c) p = end_of_unquoted_cell(text, p, limit_) + 1;
+      std::size_t const end = end_of_unquoted_cell(text, p, limit_);
+      if (!visit(row, trim(text.substr(p, end - p)))) {
+        first_bad[t] = row;
+        return;
+      }
+      p = end + 1;
+      if (column + 1 < width) p = text.find('\n', end) + 1;  // npos + 1 == 0 only past the last row
+    }
+  });
+  return *std::min_element(first_bad.begin(), first_bad.end());
+}
+
 template <typename T, typename Parse, typename Problem>
 std::vector<T> CsvTable::parsed_column(std::string_view name, Parse const& parse, Problem const& problem) const {
   std::size_t const c = require_column(name);
@@ -375,10 +464,10 @@ std::vector<T> CsvTable::parsed_column(std::string_view name, Parse const& parse
   };
   // In parallel for a large file; the first bad cell, if any, is then
   // parsed again below for its message.
-  std::size_t const bad = parse_rows(n, text_.size(), [&](std::size_t i) {
-    return parse(unquote_for_number(cell_of(i + 1)), out[i]) == Parsed::ok;
+  std::size_t const bad = visit_column(c, [&](std::size_t row, std::string_view cell) {
+    return parse(unquote_for_number(cell), out[row - 1]) == Parsed::ok;
   });
-  for (std::size_t row = bad + 1; row <= n; ++row) {
+  for (std::size_t row = bad; row <= n; ++row) {
     std::string_view const cell = cell_of(row);
     Parsed const p = parse(unquote_for_number(cell), out[row - 1]);
     if (p == Parsed::ok) continue;

@@ -81,6 +81,13 @@ class CsvTable {
   std::vector<T> parsed_column(std::string_view name, Parse const& parse, Problem const& problem) const;
 
   void split();
+  bool index_lines(std::size_t pos, std::size_t width);
+  Span raw_cell_by_lines(std::size_t record, std::size_t column) const;
+  // visit(row, trimmed cell) for every data row of the column, on several
+  // threads for a large file; returns the lowest row for which it returned
+  // false, or rows() + 1.
+  template <typename Visit>
+  std::size_t visit_column(std::size_t column, Visit const& visit) const;
   std::size_t scan_record(std::size_t p, std::size_t limit, std::vector<std::size_t>& out) const;
 
   std::string file_;
@@ -90,9 +97,19 @@ class CsvTable {
   // Where each cell starts, record by record (M per record), then where the
   // last record ends: cell c of record r spans [offsets_[r*M+c],
   // offsets_[r*M+c+1] − 1), the −1 skipping the comma, or the line break
-  // before the next record. One vector for all cells keeps a million-row
-  // file at 8 bytes per cell and no allocation per cell.
+  // before the next record. One vector for all cells keeps a file with
+  // quotes at 8 bytes per cell and no allocation per cell.
   std::vector<std::size_t> offsets_;
+  // A file with no quote in its data rows keeps only the header in
+  // offsets_ (its records are its lines, found by walking them), and where
+  // each thread's share of the rows starts: the byte and the row, then one
+  // past the last share. Empty for a file with quotes.
+  struct LineShare {
+    std::size_t begin, first_row;
+  };
+  std::vector<LineShare> line_shares_;
+  std::size_t rows_ = 0;
+  std::size_t limit_ = 0;  // just past the last visible character
 };
 
 }  // namespace bbvi::data

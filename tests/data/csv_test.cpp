@@ -249,3 +249,37 @@ TEST_CASE("CsvTable: a file large enough to be parsed in parallel gives the same
   ragged[290000] = "1,2,3";
   CHECK(construction_error(file(ragged)) == "100002:1: row 100001 has 1 cell, but the header names 2 columns");
 }
+
+TEST_CASE("CsvTable: a large file without quotes is split on several threads into the same cells") {
+  // Above 4 MB, a file with no quote after its header is split line by line
+  // on every core; one quoted cell makes the same file split record by
+  // record. Both must find the same rows, values and cell positions.
+  std::size_t const rows = 300000;
+  std::string body;
+  for (std::size_t r = 0; r < rows; ++r)
+    body += fmt::format("{:.17g} ,r{}\r\n", 0.5 * static_cast<double>(r) + 1e-9, r);
+  std::string const quote_free = "x,name\r\n" + body + "\r\n\r\n";
+  std::string quoted = quote_free;
+  quoted.replace(quoted.find(",r7\r"), 3, ",\"r7\"");
+  CsvTable const parallel = table(quote_free);
+  CsvTable const sequential = table(quoted);
+  REQUIRE(parallel.rows() == rows);
+  REQUIRE(sequential.rows() == rows);
+  CHECK(parallel.real_column("x") == sequential.real_column("x"));
+  bool same_positions = true;
+  for (std::size_t row = 1; row <= rows; row += 997)
+    for (char const* column : {"x", "name"})
+      same_positions = same_positions && parallel.cell_position(column, row) == sequential.cell_position(column, row);
+  CHECK(same_positions);
+  std::size_t const last_name_column = fmt::format("{:.17g} ,", 0.5 * static_cast<double>(rows - 1) + 1e-9).size() + 1;
+  CHECK(parallel.cell_position("name", rows) == Position{static_cast<int>(rows) + 1, static_cast<int>(last_name_column)});
+
+  // One column: a blank line is a row with an empty cell, wherever the
+  // file is cut between threads.
+  std::string one_column = "x\n";
+  for (std::size_t r = 0; r < rows; ++r) one_column += r == 200000 ? "\n" : fmt::format("{:.17g}\n", 1.0 + static_cast<double>(r));
+  CsvTable const with_blank = table(one_column);
+  CHECK(with_blank.rows() == rows);
+  CHECK(where_what(diagnostic_of([&] { with_blank.real_column("x"); })) ==
+        "200002:1: column 'x', row 200001: the cell is empty");
+}
