@@ -10,11 +10,13 @@
 #include "tools/normal_gamma_data.hpp"
 
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/random/gamma_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 
 #include <cmath>
+#include <string>
 
 using namespace bbvi;
 
@@ -101,10 +103,95 @@ void plain_loop(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * draws_per_iteration * static_cast<long>(rows));
 }
 
+// A likelihood whose mean varies by row: models/linear_regression.model,
+// y ~ Normal(a + b x, sigma) over the same number of rows, against its plain
+// loop. Here the engine evaluates a + b * x column by column and the Normal
+// over rows with only the mean varying, so what does not vary (the log of
+// sigma, the checks) must be computed once per draw, not once per row.
+constexpr double regression_sigma = 1.5, regression_prior_sd = 10;
+
+Program const& regression_program() {
+  static Program const program = [] {
+    std::vector<double> const& x = data();
+    std::string csv = "x,y\n";
+    for (std::size_t i = 0; i < rows; ++i) csv += fmt::format("{:.17g},{:.17g}\n", x[i], 1 + 2 * x[i]);
+    data::CsvTable const table = data::CsvTable::from_text(std::move(csv), "memory.csv");
+    return testing::compile_model(testing::read_source_file("models/linear_regression.model"), &table);
+  }();
+  return program;
+}
+
+std::vector<double> const& regression_y() {
+  static std::vector<double> const y = [] {
+    std::vector<double> out;
+    for (double xi : data()) out.push_back(1 + 2 * xi);
+    return out;
+  }();
+  return y;
+}
+
+// a_mean, log a_sd, b_mean, log b_sd
+Eigen::VectorXd const regression_guide = (Eigen::VectorXd(4) << 1.0, std::log(0.01), 2.0, std::log(0.01)).finished();
+
+void regression_engine(benchmark::State& state) {
+  Program const& program = regression_program();
+  WorkerPool pool(static_cast<int>(state.range(0)));
+  std::uint64_t t = 0;
+  for (auto _ : state) {
+    Draws const d = draw(program, regression_guide, draws_per_iteration, 1, ++t, pool);
+    benchmark::DoNotOptimize(d.log_p.data());
+  }
+  state.SetItemsProcessed(state.iterations() * draws_per_iteration * static_cast<long>(rows));
+}
+
+PlainDraw regression_plain_draw(std::vector<double> const& x, std::vector<double> const& y, Eigen::VectorXd const& u,
+                                std::uint64_t t, std::uint64_t s) {
+  constexpr double half_log_two_pi = 0.918938533204672742;
+  RandomStream rng(1, t, s);
+  double const a_sd = std::exp(u[1]), b_sd = std::exp(u[3]);
+  double const a = boost::random::normal_distribution<double>(u[0], a_sd)(rng);
+  double const b = boost::random::normal_distribution<double>(u[2], b_sd)(rng);
+  auto const normal = [](double v, double mean, double sd) {
+    double const z = (v - mean) / sd;
+    return -0.5 * z * z - std::log(sd) - half_log_two_pi;
+  };
+  PlainDraw d{};
+  d.log_p = normal(a, 0, regression_prior_sd) + normal(b, 0, regression_prior_sd);
+  double const log_sigma = std::log(regression_sigma);
+  double rows_sum = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double const z = (y[i] - (a + b * x[i])) / regression_sigma;
+    rows_sum += -0.5 * z * z - log_sigma - half_log_two_pi;
+  }
+  d.log_p += rows_sum;
+  double const za = (a - u[0]) / a_sd, zb = (b - u[2]) / b_sd;
+  d.log_q = normal(a, u[0], a_sd) + normal(b, u[2], b_sd);
+  d.score[0] = za / a_sd;
+  d.score[1] = za * za - 1;
+  d.score[2] = zb / b_sd;
+  d.score[3] = zb * zb - 1;
+  return d;
+}
+
+void regression_plain_loop(benchmark::State& state) {
+  WorkerPool pool(static_cast<int>(state.range(0)));
+  std::vector<PlainDraw> out(draws_per_iteration);
+  std::uint64_t t = 0;
+  for (auto _ : state) {
+    ++t;
+    pool.run(draws_per_iteration,
+             [&](std::size_t s) { out[s] = regression_plain_draw(data(), regression_y(), regression_guide, t, s); });
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * draws_per_iteration * static_cast<long>(rows));
+}
+
 int const all_cores = WorkerPool::available_cores();
 
 }  // namespace
 
 BENCHMARK(engine)->Arg(1)->Arg(all_cores)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(plain_loop)->Arg(1)->Arg(all_cores)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(regression_engine)->Arg(1)->Arg(all_cores)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(regression_plain_loop)->Arg(1)->Arg(all_cores)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

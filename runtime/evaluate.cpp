@@ -56,6 +56,7 @@ class Frame {
   void define(Definition const& d) {
     Value<T>& slot = storage_[static_cast<std::size_t>(d.slot)];
     slot = evaluate(d.value, slots_);
+    if (!d.bounds.lower && !d.bounds.upper) return;
     for (std::size_t i = 0; i < slot.elements.size(); ++i) {
       double const x = value_of(slot.elements[i]);
       if (!d.bounds.holds(x))

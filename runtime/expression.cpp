@@ -32,8 +32,32 @@ Value<T> map(Value<T> x, F f) {
 }
 
 // Element-wise with broadcasting; sizes were checked when the model was lowered.
+// `spare` is a temporary operand (a or b itself) whose storage the result
+// may take, or null.
 template <typename T, typename F>
-Value<T> zip(Value<T> const& a, Value<T> const& b, F f) {
+Value<T> zip(Value<T> const& a, Value<T> const& b, F f, Value<T>* spare) {
+  if constexpr (std::is_same_v<T, double>) {
+    // Over data rows: one branch-free loop per broadcasting case, which the
+    // compiler turns into SIMD for the arithmetic operators, written over
+    // a temporary operand where there is one (element i is read before it
+    // is written) to save an allocation per operation.
+    if (a.is_vector || b.is_vector) {
+      std::size_t const n = a.is_vector ? a.size() : b.size();
+      std::vector<double> out;
+      if (spare && spare->is_vector) out = std::move(spare->elements);
+      else out.resize(n);
+      double const* x = a.is_vector && &a == spare ? out.data() : a.elements.data();
+      double const* y = b.is_vector && &b == spare ? out.data() : b.elements.data();
+      double* const o = out.data();
+      if (a.is_vector && b.is_vector)
+        for (std::size_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+      else if (a.is_vector)
+        for (std::size_t i = 0; i < n; ++i) o[i] = f(x[i], y[0]);
+      else
+        for (std::size_t i = 0; i < n; ++i) o[i] = f(x[0], y[i]);
+      return Value<double>::vector(std::move(out));
+    }
+  }
   Value<T> out;
   out.is_vector = a.is_vector || b.is_vector;
   std::size_t const n = out.is_vector ? std::max(a.is_vector ? a.size() : 0, b.is_vector ? b.size() : 0) : 1;
@@ -64,7 +88,8 @@ Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivativ
     case Function::logit: return map(a[0], [](T const& x) -> T { return math::logit(x); });
     case Function::inv_logit: return map(a[0], [](T const& x) -> T { return math::inv_logit(x); });
     case Function::lgamma: return map(a[0], [](T const& x) -> T { return math::lgamma(x); });
-    case Function::pow: return zip(a[0], a[1], [](T const& x, T const& y) -> T { return pow_of(x, y); });
+    case Function::pow:
+      return zip(a[0], a[1], [](T const& x, T const& y) -> T { return pow_of(x, y); }, static_cast<Value<T>*>(nullptr));
     case Function::sum:
     case Function::mean: {
       T total = lift<T>(0.0, derivatives);
@@ -108,12 +133,13 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
       Value<T> left, right;
       Value<T> const& a = operand(node.args[0], slots, left);
       Value<T> const& b = operand(node.args[1], slots, right);
+      Value<T>* const spare = left.is_vector ? &left : right.is_vector ? &right : nullptr;
       switch (node.op) {
-        case Op::add: return zip(a, b, [](T const& x, T const& y) -> T { return x + y; });
-        case Op::subtract: return zip(a, b, [](T const& x, T const& y) -> T { return x - y; });
-        case Op::multiply: return zip(a, b, [](T const& x, T const& y) -> T { return x * y; });
-        case Op::divide: return zip(a, b, [](T const& x, T const& y) -> T { return x / y; });
-        default: return zip(a, b, [](T const& x, T const& y) -> T { return pow_of(x, y); });
+        case Op::add: return zip(a, b, [](T const& x, T const& y) -> T { return x + y; }, spare);
+        case Op::subtract: return zip(a, b, [](T const& x, T const& y) -> T { return x - y; }, spare);
+        case Op::multiply: return zip(a, b, [](T const& x, T const& y) -> T { return x * y; }, spare);
+        case Op::divide: return zip(a, b, [](T const& x, T const& y) -> T { return x / y; }, spare);
+        default: return zip(a, b, [](T const& x, T const& y) -> T { return pow_of(x, y); }, spare);
       }
     }
     case Op::call: {
