@@ -213,7 +213,8 @@ std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& progra
 
 namespace {
 
-double run_model(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>* terms) {
+double run_model(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>* terms,
+                 std::vector<bool> const* summed) {
   Frame<double> frame(program, 0);
   frame.set_latents(z);
   double total = 0;
@@ -233,17 +234,24 @@ double run_model(Program const& program, std::vector<double> const& z, std::vect
     }
     Value<double> const& lhs = f.latent >= 0 ? *frame.slots().values[static_cast<std::size_t>(f.lhs_slot)]
                                              : frame.data(f.lhs_slot);
-    total += tied_to(program, f.pos, [&] { return frame.log_density(f, lhs, terms ? &(*terms)[i] : nullptr); });
+    bool const by_element = terms && !(summed && (*summed)[i]);
+    double const term =
+        tied_to(program, f.pos, [&] { return frame.log_density(f, lhs, by_element ? &(*terms)[i] : nullptr); });
+    if (terms && !by_element) (*terms)[i].assign(1, term);
+    total += term;
   }
   return total;
 }
 
 }  // namespace
 
-double log_joint(Program const& program, std::vector<double> const& z) { return run_model(program, z, nullptr); }
+double log_joint(Program const& program, std::vector<double> const& z) {
+  return run_model(program, z, nullptr, nullptr);
+}
 
-double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms) {
-  return run_model(program, z, &terms);
+double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms,
+                       std::vector<bool> const* summed) {
+  return run_model(program, z, &terms, summed);
 }
 
 std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {

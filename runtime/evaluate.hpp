@@ -33,8 +33,12 @@ std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& progra
                                                            std::vector<int> const& points);
 double log_joint(Program const& program, std::vector<double> const& z);
 // log p(x, z) with each term kept: terms[i][k] is element k of the i-th
-// statement of the model block (empty for a local definition).
-double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms);
+// statement of the model block (empty for a local definition). A statement
+// marked in `summed` keeps only its sum, as terms[i][0]: what a Markov
+// blanket needs of a term whose rows all share their groups, without
+// storing a row at a time.
+double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms,
+                       std::vector<bool> const* summed = nullptr);
 // log q(z|u) of each latent element, indexed like z.
 std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
 double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);

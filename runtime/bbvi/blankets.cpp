@@ -138,6 +138,7 @@ Blankets find_blankets(Program const& program) {
       t.by_element.clear();
     }
   }
+  for (TermGroups const& t : b.terms) b.summed_terms.push_back(t.uniform);
   return b;
 }
 
@@ -162,9 +163,16 @@ std::vector<std::vector<int>> neighbours(Blankets const& b) {
 Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms,
                                 std::vector<double> const& log_q) {
   Eigen::RowVectorXd out = Eigen::RowVectorXd::Zero(static_cast<Eigen::Index>(b.groups.size()));
-  for (std::size_t i = 0; i < terms.size(); ++i)
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    TermGroups const& groups = b.terms[i];
+    if (groups.uniform) {  // a term over N rows, all in the same blankets: summed once, not N times per group
+      double const sum = std::accumulate(terms[i].begin(), terms[i].end(), 0.0);
+      for (int g : groups.groups) out[g] += sum;
+      continue;
+    }
     for (std::size_t k = 0; k < terms[i].size(); ++k)
-      for (int g : b.terms[i].of(k)) out[g] += terms[i][k];
+      for (int g : groups.by_element[k]) out[g] += terms[i][k];
+  }
   for (std::size_t e = 0; e < log_q.size(); ++e) out[b.group_of_element[e]] -= log_q[e];
   return out;
 }

@@ -30,6 +30,8 @@ struct Blankets {
   std::vector<FactorGroup> groups;
   std::vector<TermGroups> terms;  // by statement of the model block
   std::vector<int> group_of_element;  // by latent element
+  // By statement: uniform, so blanket_sums needs only its sum (log_joint_terms).
+  std::vector<bool> summed_terms;
 };
 
 Blankets find_blankets(Program const& program);
@@ -40,7 +42,8 @@ Blankets find_blankets(Program const& program);
 std::vector<std::vector<int>> neighbours(Blankets const& b);
 
 // Each group's f_j for one draw: the log-joint's terms of its blanket, by
-// statement and element (log_joint_terms), less its latents' guide terms.
+// statement and element (log_joint_terms, with summed_terms), less its
+// latents' guide terms.
 Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms,
                                 std::vector<double> const& log_q);
 

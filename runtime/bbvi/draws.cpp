@@ -29,7 +29,7 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     RandomStream rng(seed, iteration, draw_index);
     std::vector<double> const z = sample_guide(program, u, rng);
     std::vector<std::vector<double>> terms;  // for the blankets: by statement and element
-    d.log_p[s] = blankets ? log_joint_terms(program, z, terms) : log_joint(program, z);
+    d.log_p[s] = blankets ? log_joint_terms(program, z, terms, &blankets->summed_terms) : log_joint(program, z);
     Eigen::VectorXd score(u.size());
     std::vector<double> log_q;  // for the blankets: by latent element
     d.log_q[s] = log_guide_with_score(program, u, z, score, blankets ? &log_q : nullptr);

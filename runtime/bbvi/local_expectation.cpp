@@ -228,7 +228,7 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
       ++outcome.evaluations;
       Eigen::RowVectorXd f;
       try {
-        log_joint_terms(program, at, terms);
+        log_joint_terms(program, at, terms, &blankets.summed_terms);
         f = blanket_sums(blankets, terms, at_log_q);
       } catch (NumericalError const&) {
         // Which group's point the model rejected is not known: all of the colour's.

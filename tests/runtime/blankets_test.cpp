@@ -1,8 +1,13 @@
 // The Markov blankets found from the program's graph.
 #include "runtime/bbvi/blankets.hpp"
+#include "runtime/evaluate.hpp"
 #include "tests/support/fit_helpers.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
 
 using namespace bbvi;
 
@@ -64,4 +69,25 @@ guide { real m; real<lower=0> s; theta ~ Normal(m, s); }
   REQUIRE(b.groups.size() == 1);
   CHECK(b.groups[0].latent_elements == std::vector<std::size_t>{0, 1});
   CHECK(b.terms[1].of(0) == std::vector<int>{0});
+}
+
+TEST_CASE("blankets: a uniform term kept as its sum gives every group the same f as its rows") {
+  // Linear regression: the likelihood's rows all touch a and b, so the
+  // draws keep only its sum; the blankets' f must not change (to rounding).
+  std::string csv = "x,y\n";
+  for (int i = 0; i < 200; ++i) csv += fmt::format("{},{}\n", 0.01 * i - 1, 1 + 0.02 * i);
+  data::CsvTable const table = data::CsvTable::from_text(csv, "regression.csv");
+  Program const program = testing::compile_model(testing::read_source_file("models/linear_regression.model"), &table);
+  Blankets const b = find_blankets(program);
+  REQUIRE(b.summed_terms == std::vector<bool>{true, true, true, true});  // a, b, the local mean_y, y
+  std::vector<double> const z{0.7, 1.9};
+  std::vector<double> const log_q{-1.25, -0.5};
+  std::vector<std::vector<double>> rows, sums;
+  double const by_rows = log_joint_terms(program, z, rows);
+  double const by_sums = log_joint_terms(program, z, sums, &b.summed_terms);
+  CHECK(by_rows == by_sums);
+  CHECK(rows[3].size() == 200);
+  CHECK(sums[3].size() == 1);
+  Eigen::RowVectorXd const f_rows = blanket_sums(b, rows, log_q), f_sums = blanket_sums(b, sums, log_q);
+  CHECK((f_rows - f_sums).cwiseAbs().maxCoeff() <= 1e-12 * f_rows.cwiseAbs().maxCoeff());
 }
