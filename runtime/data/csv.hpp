@@ -1,5 +1,5 @@
 #pragma once
-// A CSV file read once and split once: the named columns a model binds.
+// A CSV file read once (mapped, not copied): the named columns a model binds.
 //
 // Format (RFC 4180, with the leniencies a hand-edited file needs):
 // - The first non-blank line is the header naming the columns; cells are

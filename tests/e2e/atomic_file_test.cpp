@@ -1,10 +1,10 @@
 // The result file is replaced whole or not at all: a reader never sees half a
 // JSON document, and a failed write leaves the previous result in place.
 #include "tools/bbvi-ppl/atomic_file.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path scratch_dir() {
-  fs::path const dir = fs::temp_directory_path() / ("bbvi-ppl-atomic-" + std::to_string(::getpid()));
+  fs::path const dir = bbvi::testing::scratch_dir() / "atomic";
   fs::create_directories(dir);
   return dir;
 }

@@ -4,6 +4,8 @@
 // output holds warnings only, exit 0 with its "ok" line. A case is NAME.model (with NAME.csv as its data if there is
 // one), or NAME.args: the arguments after `check`, for cases that share a
 // model or a CSV or need options. To add a case, add its files.
+#include "tests/support/scratch_dir.hpp"
+
 #include <catch2/catch.hpp>  // Catch2 2.13, as Debian bookworm ships it
 
 #include <sys/wait.h>
@@ -57,7 +59,7 @@ struct Run {
 };
 
 Run check(std::string const& arguments) {
-  fs::path const scratch = fs::temp_directory_path() / ("bbvi-ppl-bad-" + std::to_string(::getpid()));
+  fs::path const scratch = bbvi::testing::scratch_dir() / "bad";
   fs::create_directories(scratch);
   std::string const command = "cd '" + corpus.string() + "' && '" + BBVI_BINARY + "' check " + arguments + " >'" +
                               (scratch / "out").string() + "' 2>'" + (scratch / "err").string() + "'";

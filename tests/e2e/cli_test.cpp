@@ -2,6 +2,7 @@
 // errors it prints.
 #include "runtime/data/csv.hpp"
 #include "tests/support/normal_gamma_reference.hpp"
+#include "tests/support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -32,9 +33,7 @@ std::string slurp(fs::path const& p) {
 }
 
 fs::path scratch(std::string const& name) {
-  fs::path const dir = fs::temp_directory_path() / ("bbvi-ppl-e2e-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir / name;
+  return bbvi::testing::scratch_dir() / name;
 }
 
 Run run(std::string const& arguments) {
