@@ -285,6 +285,9 @@ class Lowering {
     char const* source = override_it != options_.overrides.end() ? "set with --set" : "given";
     if (s.integer && s.constant != std::floor(s.constant))
       fail(d.name_pos, fmt::format("int constant '{}' is {} ({}), which is not an integer", d.name, s.constant, source));
+    if (!std::isfinite(s.constant))
+      fail(d.name_pos, fmt::format("constant '{}' is {} ({}): a constant must be a finite number", d.name, s.constant,
+                                   source));
     Constraint const c = constraint_of(d);
     if (!within(c, s.constant))
       fail(d.name_pos, fmt::format("constant '{}' is {} ({}), outside its declared bounds {}", d.name, s.constant,

@@ -22,10 +22,22 @@ inline double square(double x) { return x * x; }
 inline double pow(double x, double y) { return std::pow(x, y); }
 inline double log1p(double x) { return std::log1p(x); }
 inline double expm1(double x) { return std::expm1(x); }
-// std::lgamma writes the global signgam: not thread-safe. Boost's is.
-inline double lgamma(double x) { return boost::math::lgamma(x); }
-inline double digamma(double x) { return boost::math::digamma(x); }
-inline double trigamma(double x) { return boost::math::trigamma(x); }
+// Boost.Math throws at a pole or an overflow by default; a model may take
+// lgamma(0) (a user's expression) and must get a number the argument checks
+// and the numerical-trouble handling then see, as with C's functions.
+using quiet_policy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>>;
+// std::lgamma writes the global signgam: not thread-safe. Boost's is. At a
+// pole (0, −1, −2, …) the value is +inf, as C's lgamma gives.
+inline double lgamma(double x) {
+  if (x <= 0 && x == std::floor(x)) return std::numeric_limits<double>::infinity();
+  return boost::math::lgamma(x, quiet_policy());
+}
+inline double digamma(double x) { return boost::math::digamma(x, quiet_policy()); }
+inline double trigamma(double x) { return boost::math::trigamma(x, quiet_policy()); }
 inline double inv_logit(double x) {
   // Split by sign so that exp never overflows.
   return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));

@@ -198,6 +198,19 @@ std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& 
   return z;
 }
 
+std::vector<std::vector<double>> guide_marginal_densities(Program const& program, Eigen::VectorXd const& u,
+                                                          std::vector<std::vector<double>> const& xs) {
+  Frame<double> frame(program, 0);
+  frame.set_parameters(u);
+  std::vector<std::vector<double>> densities(program.latent_dimension);
+  walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    for_each_element(frame, f, v, [&](std::size_t e, double const* args) {
+      for (double x : xs[e]) densities[e].push_back(std::exp(f.distribution->log_density(x, args)));
+    });
+  });
+  return densities;
+}
+
 std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u,
                                                            std::vector<int> const& points) {
   Frame<double> frame(program, 0);

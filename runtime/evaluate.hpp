@@ -26,6 +26,10 @@ class NumericalError : public std::runtime_error {
 };
 
 std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& u, RandomStream& rng);
+// The guide's marginal density of each latent element at each of xs[e] (its
+// own grid; empty: skipped), for plotting the fitted marginals.
+std::vector<std::vector<double>> guide_marginal_densities(Program const& program, Eigen::VectorXd const& u,
+                                                          std::vector<std::vector<double>> const& xs);
 // Each latent element's quadrature rule under q(·|u), with points[e] points
 // where it is Gauss–Hermite, and empty where its guide family has none
 // (runtime/distributions/quadrature.hpp).

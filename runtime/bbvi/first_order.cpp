@@ -55,6 +55,7 @@ FitResult fit_first_order(Program const& program, FitOptions const& options, Wor
       r.u += (options.step_size * mean / (square.sqrt() + adam_epsilon)).matrix();
     }
     r.trace.push_back({t, e.elbo, std::sqrt(e.elbo_variance), options.step_size, r.u});
+    if (options.on_iteration) options.on_iteration(r.trace.back());
     r.elbo = e.elbo;
     r.elbo_se = std::sqrt(e.elbo_variance);
     r.iterations = t;

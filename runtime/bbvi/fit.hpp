@@ -9,6 +9,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,16 @@ enum class Method {
 };
 
 std::string_view name_of(Method m);
+
+struct IterationRecord {
+  int iteration = 0;
+  double elbo = 0;     // this iteration's estimate
+  double elbo_se = 0;  // and its standard error
+  double step = 0;     // the step size used (ρ_t, or η for AdaGrad)
+  // The result if the fit stopped here (in the natural gradient's averaging
+  // phase, the mean of the tail so far), unconstrained.
+  Eigen::VectorXd u;
+};
 
 struct FitOptions {
   Method method = Method::natural_gradient;
@@ -37,16 +48,9 @@ struct FitOptions {
   // this many nats of KL (and the gradient is indistinguishable from noise).
   double tolerance = 3e-4;
   double trust_region = 1.0;  // κ: a step may change q by at most this many nats
-};
-
-struct IterationRecord {
-  int iteration = 0;
-  double elbo = 0;     // this iteration's estimate
-  double elbo_se = 0;  // and its standard error
-  double step = 0;     // the step size used (ρ_t, or η for AdaGrad)
-  // The result if the fit stopped here (in the natural gradient's averaging
-  // phase, the mean of the tail so far), unconstrained.
-  Eigen::VectorXd u;
+  // Called after every iteration with its record (the command line's
+  // progress line); must not throw.
+  std::function<void(IterationRecord const&)> on_iteration;
 };
 
 struct FitResult {
@@ -61,6 +65,11 @@ struct FitResult {
   long log_joint_evaluations = 0;
   std::vector<IterationRecord> trace;
   GradientSummary gradient;  // over the last iterations: what the estimator achieved
+  // Natural gradient only (else 0 and empty): the averaged result's own
+  // Monte-Carlo noise as the KL it accounts for, and the Fisher of q
+  // averaged over the last phase, in which that KL was measured.
+  double noise_kl = 0;
+  Eigen::MatrixXd fisher;
 };
 
 // The estimator each method uses unless told otherwise: for adagrad, the

@@ -179,6 +179,7 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
     if (averaged > 0) tail.add(r.u, step.noise_kl());
 
     r.trace.push_back({t, step.elbo, std::sqrt(step.elbo_variance), rho, averaged > 0 ? tail.mean() : r.u});
+    if (options.on_iteration) options.on_iteration(r.trace.back());
     r.iterations = t;
     recent.push_back(step);
     if (recent.size() > window) recent.pop_front();
@@ -191,7 +192,13 @@ FitResult fit_natural_gradient(Program const& program, FitOptions const& options
       break;
     }
   }
-  if (tail.tail_length() > 0) r.u = tail.mean();
+  if (tail.tail_length() > 0) {
+    r.u = tail.mean();
+    if (mean_fisher.size() > 0) {
+      r.noise_kl = tail.noise_kl(mean_fisher);
+      r.fisher = mean_fisher;
+    }
+  }
   r.gradient = monitor.summary();
   return r;
 }

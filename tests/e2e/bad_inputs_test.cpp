@@ -4,14 +4,12 @@
 // output holds warnings only, exit 0 with its "ok" line. A case is NAME.model (with NAME.csv as its data if there is
 // one), or NAME.args: the arguments after `check`, for cases that share a
 // model or a CSV or need options. To add a case, add its files.
-#include "tests/support/scratch_dir.hpp"
+#include "tests/support/run_binary.hpp"
 
 #include <catch2/catch.hpp>  // Catch2 2.13, as Debian bookworm ships it
 
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -25,12 +23,7 @@ namespace {
 
 fs::path const corpus = fs::path(BBVI_SOURCE_DIR) / "tests" / "bad";
 
-std::string slurp(fs::path const& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using bbvi::testing::slurp;
 
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -53,23 +46,7 @@ std::string arguments_of(std::string const& name) {
   return args;
 }
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-Run check(std::string const& arguments) {
-  fs::path const scratch = bbvi::testing::scratch_dir() / "bad";
-  fs::create_directories(scratch);
-  std::string const command = "cd '" + corpus.string() + "' && '" + BBVI_BINARY + "' check " + arguments + " >'" +
-                              (scratch / "out").string() + "' 2>'" + (scratch / "err").string() + "'";
-  int const raw = std::system(command.c_str());
-  Run r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(scratch / "out");
-  r.err = slurp(scratch / "err");
-  return r;
-}
+bbvi::testing::Run check(std::string const& arguments) { return bbvi::testing::run_binary("check " + arguments, corpus); }
 
 }  // namespace
 
@@ -83,7 +60,7 @@ TEST_CASE("bad inputs: each case of tests/bad prints exactly its expected diagno
   std::string const arguments = arguments_of(name);
   INFO("bbvi-ppl check " << arguments);
   std::string const expected = slurp(corpus / (name + ".expected"));
-  Run const r = check(arguments);
+  bbvi::testing::Run const r = check(arguments);
   CHECK(r.err == expected);
   if (expected.find(": error: ") != std::string::npos) {
     CHECK(r.status == 2);

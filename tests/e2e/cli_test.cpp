@@ -2,12 +2,11 @@
 // errors it prints.
 #include "runtime/data/csv.hpp"
 #include "tests/support/normal_gamma_reference.hpp"
+#include "tests/support/run_binary.hpp"
 #include "tests/support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -20,33 +19,12 @@ using namespace bbvi;
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
+using testing::Run;
+using testing::slurp;
 
-std::string slurp(fs::path const& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+fs::path scratch(std::string const& name) { return testing::scratch_dir() / name; }
 
-fs::path scratch(std::string const& name) {
-  return bbvi::testing::scratch_dir() / name;
-}
-
-Run run(std::string const& arguments) {
-  fs::path const out = scratch("stdout"), err = scratch("stderr");
-  std::string const command = std::string("'") + BBVI_BINARY + "' " + arguments + " >'" + out.string() + "' 2>'" +
-                              err.string() + "'";
-  int const raw = std::system(command.c_str());
-  Run r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
+Run run(std::string const& arguments) { return testing::run_binary(arguments); }
 
 std::string source(std::string const& relative) { return std::string(BBVI_SOURCE_DIR) + "/" + relative; }
 

@@ -10,11 +10,16 @@
 #include "runtime/compile.hpp"
 #include "runtime/data/csv.hpp"
 #include "runtime/evaluate.hpp"
+#include "runtime/guide_draws.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/summary.hpp"
 #include "runtime/wide_priors.hpp"
 #include "tools/bbvi-ppl/atomic_file.hpp"
+#include "tools/bbvi-ppl/chains.hpp"
+#include "tools/bbvi-ppl/csv_output.hpp"
 #include "tools/bbvi-ppl/explain.hpp"
+#include "tools/bbvi-ppl/fit_plot.hpp"
+#include "tools/bbvi-ppl/progress.hpp"
 #include "tools/bbvi-ppl/report.hpp"
 
 #include <CLI/CLI.hpp>
@@ -37,11 +42,18 @@ constexpr int exit_fitted = 0;
 constexpr int exit_numerical = 1;
 constexpr int exit_bad_input = 2;
 constexpr int summary_draws = 10000;
+constexpr int minimum_draws = 100;
 
 struct Options {
   std::string model_file;
   std::string data_file;
-  std::string output_file;
+  std::string output_file;  // "-": standard output
+  std::string trace_file;
+  std::string draws_file;
+  std::string plot_file;
+  int draws = 1000;  // from the fitted guide, for k̂ and the evidence
+  int chains = 1;
+  bool quiet = false;
   std::vector<std::string> settings;
   std::string method = "natural-gradient";
   std::string estimator;
@@ -88,17 +100,6 @@ std::map<std::string, double, std::less<>> parse_settings(std::vector<std::strin
     out[s.substr(0, eq)] = v;
   }
   return out;
-}
-
-bool all_finite(cli::FitReport const& r) {
-  bool ok = std::isfinite(r.result->elbo) && std::isfinite(r.result->elbo_se);
-  for (auto const& values : r.parameters)
-    for (double v : values) ok = ok && std::isfinite(v);
-  if (r.result->gradient.iterations > 0)
-    ok = ok && r.result->gradient.variance.allFinite() && r.result->gradient.snr.allFinite();
-  for (MarginalSummary const& m : r.marginals)
-    for (double v : {m.mean, m.sd, m.q5, m.q50, m.q95}) ok = ok && std::isfinite(v);
-  return ok;
 }
 
 std::string cap_warning(Method method, int iterations) {
@@ -184,32 +185,86 @@ int explain(Options& o) {
   });
 }
 
+struct OutputFile {
+  std::string option, path, text;
+};
+
+// The output files, each written whole or not at all; the first that cannot
+// be written ends the run with its option named.
+bool write_outputs(std::vector<OutputFile> const& files) {
+  for (OutputFile const& f : files) {
+    try {
+      cli::write_file_atomically(f.path, f.text);
+    } catch (std::runtime_error const& e) {
+      std::fputs(fmt::format("bbvi-ppl: error: {}: {}\n", f.option, e.what()).c_str(), stderr);
+      return false;
+    }
+  }
+  return true;
+}
+
 int run(Options& o) {
   Sources sources;
   try {
+    if (o.draws > 0 && o.draws < minimum_draws) {
+      Diagnostic bad;
+      bad.message = fmt::format("--draws {}: expected 0 (no importance check) or at least {}, enough draws for "
+                                "k̂'s fit to the largest weights",
+                                o.draws, minimum_draws);
+      throw DiagnosticError(bad);
+    }
     Program const program = prepare(o, sources);
     set_estimation(o);
-    FitResult const result = fit(program, o.fit);
-    cli::FitReport report{o.model_file, o.data_file, &program, &result, &o.fit,
-                          constrained_parameters(program, result.u),
-                          summarise_guide(program, result.u, summary_draws, o.fit.seed), summary_draws};
-    nlohmann::ordered_json const json = cli::report_json(report);
+    std::vector<FitResult> const chains = [&] {
+      cli::ProgressLine progress(stderr, !o.quiet && cli::is_terminal(stderr));
+      o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
+      return cli::fit_chains(program, o.fit, o.chains);
+    }();
+    FitResult const& result = chains.front();
+    WorkerPool pool(o.fit.threads > 0 ? o.fit.threads : WorkerPool::available_cores());
+    GuideDraws const draws = draw_from_guide(program, result.u, o.draws, o.fit.seed, pool);
+    cli::FitReport report;
+    report.model_file = o.model_file;
+    report.data_file = o.data_file;
+    report.program = &program;
+    report.result = &result;
+    report.options = &o.fit;
+    report.parameters = constrained_parameters(program, result.u);
+    report.marginals = summarise_guide(program, result.u, summary_draws, o.fit.seed);
+    report.summary_draws = summary_draws;
+    report.overrides = parse_settings(o.settings);
+    report.chains = &chains;
+    for (std::size_t c = 1; c < chains.size(); ++c)
+      // The same draws for every chain, so that their spread is the fits', not the summaries'.
+      report.chain_marginals.push_back(summarise_guide(program, chains[c].u, summary_draws, o.fit.seed));
+    report.agreement = cli::chain_agreement(chains);
+    report.importance = cli::importance_check(draws);
     // nlohmann writes a non-finite number as null: refuse to report one.
-    if (!all_finite(report)) {
-      std::fputs("bbvi-ppl: error: the fit ended with a non-finite ELBO or parameter; no result was written\n",
-                  stderr);
+    if (!cli::all_finite(report)) {
+      std::fputs("bbvi-ppl: error: the fit ended with a non-finite ELBO, parameter or diagnostic; no result was "
+                 "written\n",
+                 stderr);
       return exit_numerical;
     }
-    std::fputs(cli::format_report(report).c_str(), stdout);
+    // With --output -, standard output carries the JSON alone and the report
+    // goes to standard error.
+    bool const json_to_stdout = o.output_file == "-";
+    std::string const json = cli::report_json(report).dump(2) + "\n";
+    std::vector<OutputFile> files;
+    if (!o.output_file.empty() && !json_to_stdout) files.push_back({"--output", o.output_file, json});
+    if (!o.trace_file.empty()) files.push_back({"--trace", o.trace_file, cli::trace_csv(program, result)});
+    if (!o.draws_file.empty()) files.push_back({"--draws-output", o.draws_file, cli::draws_csv(program, draws)});
+    if (!o.plot_file.empty())
+      files.push_back({"--plot", o.plot_file,
+                       cli::fit_plot(fmt::format("{} on {}", o.model_file, o.data_file.empty() ? "no data" : o.data_file),
+                                     program, result, draws)});
+    if (!write_outputs(files)) return exit_bad_input;
+    std::fputs(cli::format_report(report).c_str(), json_to_stdout ? stderr : stdout);
+    if (json_to_stdout) std::fputs(json.c_str(), stdout);
+    std::fflush(stdout);  // the warnings below come after the report, wherever both streams go
     if (!result.converged) std::fputs(cap_warning(o.fit.method, result.iterations).c_str(), stderr);
-    if (!o.output_file.empty()) {
-      try {
-        cli::write_file_atomically(o.output_file, json.dump(2) + "\n");
-      } catch (std::runtime_error const& e) {
-        std::fputs(fmt::format("bbvi-ppl: error: --output: {}\n", e.what()).c_str(), stderr);
-        return exit_bad_input;
-      }
-    }
+    std::fputs(cli::k_hat_warning(report.importance).c_str(), stderr);
+    std::fputs(cli::chains_warning(report).c_str(), stderr);
     return exit_fitted;
   } catch (DiagnosticError const& e) {
     sources.print(e.diagnostics());
@@ -246,7 +301,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"natural-gradient", "adagrad", "adam"}));
     to.add_option("--estimator", o.estimator,
                   "the gradient estimator: basic, rb, cv, regression, regression-groups, regression-rb, "
-                  "regression-rb-joint or local (default: regression; basic for adagrad)")
+                  "regression-rb-joint or local (default: local; basic for adagrad)")
         ->check(CLI::IsMember(estimator_names));
   };
   add_estimation(app);
@@ -264,11 +319,38 @@ int main(int argc, char** argv) {
   // One NAME=VALUE per --set, so that `--set a=1 model.model` leaves the
   // model file alone.
   auto const add_settings = [&](CLI::App& to) {
-    to.add_option("--set", o.settings, "NAME=VALUE: override a data constant (repeatable)")
+    to.add_option("--set", o.settings, "NAME=VALUE: override a data constant (repeatable; default: none)")
         ->allow_extra_args(false);
   };
   add_settings(app);
-  app.add_option("--output", o.output_file, "write the result as JSON to this file");
+  // The files a fit may write; none unless asked for.
+  auto const add_output = [&](char const* name, std::string& path, char const* what) {
+    app.add_option(name, path, std::string(what) + " (default: none)");
+  };
+  add_output("--output", o.output_file,
+             "write the result as JSON to this file (docs/output.md); - writes it to standard output and the "
+             "report to standard error");
+  add_output("--trace", o.trace_file,
+             "write one CSV row per iteration: ELBO estimate, its standard error, step size, every variational "
+             "parameter");
+  add_output("--draws-output", o.draws_file,
+             "write the --draws draws as CSV, a column per latent element (theta.1, ...), then log_p__ and log_g__");
+  add_output("--plot", o.plot_file,
+             "draw the ELBO trace and each latent's fitted marginal over a histogram of the --draws draws, as SVG");
+  // Counts with a default of their own.
+  auto const add_count = [&](char const* name, int& count, char const* what) {
+    return app.add_option(name, count, what)->default_val(count);
+  };
+  add_count("--draws", o.draws,
+            "draws from the fitted guide for Pareto k-hat and the importance-weighted log evidence: 0 skips both, "
+            "else at least 100")
+      ->check(CLI::NonNegativeNumber);
+  add_count("--chains", o.chains,
+            "independent fits from seeds SEED, SEED + 1, ..., run side by side; the report shows each latent's "
+            "spread over them and warns when they disagree by more than their own noise")
+      ->check(CLI::Range(1, 64));
+  app.add_flag("--quiet", o.quiet, "no progress line on standard error (it is shown only on a terminal anyway)");
+  app.set_version_flag("--version", std::string("bbvi-ppl ") + cli::version());
 
   CLI::App* const checking =
       app.add_subcommand("check", "check the model (and the data, if given) as a fit would, without fitting");

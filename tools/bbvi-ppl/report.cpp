@@ -3,23 +3,23 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+
+#ifndef BBVI_VERSION
+#error "BBVI_VERSION is defined by tools/CMakeLists.txt"
+#endif
 
 namespace bbvi::cli {
 
-std::string format_report(FitReport const& r) {
-  Program const& p = *r.program;
-  FitResult const& f = *r.result;
-  std::string out;
-  out += fmt::format("bbvi-ppl: {} on {} ({} rows)\n", r.model_file, r.data_file.empty() ? "no data" : r.data_file,
-                     p.rows);
-  out += fmt::format("method {}, estimator {}, {} draws per iteration, seed {}\n\n", name_of(r.options->method),
-                     name_of(f.estimator), f.samples, r.options->seed);
+namespace {
 
+std::string parameter_table(FitReport const& r) {
+  Program const& p = *r.program;
+  GradientSummary const& g = r.result->gradient;
+  bool const gradient = g.iterations > 0;
   std::size_t width = 9;
   for (Parameter const& q : p.parameters) width = std::max(width, q.name.size() + (q.size ? 6 : 0));
-  GradientSummary const& g = f.gradient;
-  bool const gradient = g.iterations > 0;
-  out += fmt::format("{:<{}}  {:>14}", "parameter", width, "value");
+  std::string out = fmt::format("{:<{}}  {:>14}", "parameter", width, "value");
   out += gradient ? fmt::format(" {:>13} {:>9}\n", "gradient var", "SNR") : "\n";
   for (std::size_t i = 0; i < p.parameters.size(); ++i) {
     Parameter const& q = p.parameters[i];
@@ -34,19 +34,138 @@ std::string format_report(FitReport const& r) {
     out += fmt::format("(the ELBO's gradient in each parameter's unconstrained coordinate: the variance of\n"
                        " one iteration's estimate, and SNR = |mean over the last {} iterations| / sd)\n",
                        g.iterations);
+  return out;
+}
 
-  width = 6;
+bool several_chains(FitReport const& r) { return r.chains && r.chains->size() > 1; }
+
+// Half the range of latent element e's mean over the chains.
+double chain_spread(FitReport const& r, std::size_t e) {
+  double lo = r.marginals[e].mean, hi = lo;
+  for (auto const& chain : r.chain_marginals) {
+    lo = std::min(lo, chain[e].mean);
+    hi = std::max(hi, chain[e].mean);
+  }
+  return (hi - lo) / 2;
+}
+
+// One row per latent element, as CmdStan's stansummary prints its draws.
+std::string latent_table(FitReport const& r) {
+  std::size_t width = 6;
   for (auto const& m : r.marginals) width = std::max(width, m.name.size());
-  out += fmt::format("\n{:<{}}  {:>12} {:>12} {:>12} {:>12} {:>12}\n", "latent", width, "mean", "sd", "5%", "50%",
-                     "95%");
-  for (auto const& m : r.marginals)
-    out += fmt::format("{:<{}}  {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g}\n", m.name, width, m.mean, m.sd,
+  bool const chains = several_chains(r);
+  std::string out = fmt::format("{:<{}}  {:>12} {:>12} {:>12} {:>12} {:>12}", "latent", width, "Mean", "StdDev",
+                                "5%", "50%", "95%");
+  out += chains ? fmt::format(" {:>12}\n", "chains ±") : "\n";
+  for (std::size_t e = 0; e < r.marginals.size(); ++e) {
+    MarginalSummary const& m = r.marginals[e];
+    out += fmt::format("{:<{}}  {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g} {:>12.6g}", m.name, width, m.mean, m.sd,
                        m.q5, m.q50, m.q95);
-  out += fmt::format("(under the fitted guide, from {} of its draws)\n\n", r.summary_draws);
+    out += chains ? fmt::format(" {:>12.3g}\n", chain_spread(r, e)) : "\n";
+  }
+  if (chains)
+    out += fmt::format("(chains ±: half the range of the Mean over the {} chains)\n", r.chains->size());
+  out += fmt::format("(the fitted guide's marginals, from {} of its draws: a mean is good to about StdDev/{:.0f})\n",
+                     r.summary_draws, std::sqrt(static_cast<double>(r.summary_draws)));
+  return out;
+}
 
-  out += fmt::format("ELBO        {:.6f} ± {:.2g}\n", f.elbo, f.elbo_se);
-  out += fmt::format("iterations  {}{}\n", f.iterations, f.converged ? " (converged)" : " (not converged)");
-  out += fmt::format("time        {:.3f} s\n", f.seconds);
+std::string diagnostics(FitReport const& r) {
+  FitResult const& f = *r.result;
+  ImportanceCheck const& c = r.importance;
+  std::string out;
+  out += fmt::format("ELBO          {:.6f} ± {:.2g}\n", f.elbo, f.elbo_se);
+  if (c.draws > 0) {
+    std::string const rejected = c.rejected > 0 ? fmt::format("; {} the model rejected", c.rejected) : "";
+    if (c.evidence)
+      out += fmt::format("log evidence  {:.6f} ± {:.2g}  (importance-weighted, {} draws of the guide{})\n",
+                         c.evidence->value, c.evidence->se, c.draws, rejected);
+    else
+      out += fmt::format("log evidence  not estimable: the model rejected all {} draws of the guide\n", c.draws);
+    if (c.k_hat)
+      out += fmt::format("Pareto k̂      {:.2f}  ({})\n", *c.k_hat, k_hat_reading(*c.k_hat));
+    else
+      out += "Pareto k̂      not estimable: the largest weights tie (a discrete latent?) or few draws carry weight\n";
+  }
+  if (several_chains(r)) {
+    ChainAgreement const& a = r.agreement;
+    out += fmt::format("chains        {} from seeds {} to {}", r.chains->size(), r.options->seed,
+                       r.options->seed + r.chains->size() - 1);
+    out += a.measured ? fmt::format(": the farthest from the first is {:.2g} nats of KL away, their own noise {:.2g} ({})\n",
+                                    a.largest_kl, a.noise_kl, a.agree ? "they agree" : "they disagree")
+                      : " (their agreement is measured for natural-gradient fits only)\n";
+  }
+  out += fmt::format("iterations    {}{}\n", f.iterations, f.converged ? " (converged)" : " (not converged)");
+  out += fmt::format("time          {:.3f} s\n", f.seconds);
+  return out;
+}
+
+}  // namespace
+
+char const* version() { return BBVI_VERSION; }
+
+std::string chains_warning(FitReport const& r) {
+  if (!several_chains(r) || r.agreement.agree) return "";
+  return fmt::format(
+      "bbvi-ppl: warning: the {} chains disagree: two fitted guides are {:.2g} nats of KL apart, more than ten times\n"
+      "  their own Monte-Carlo noise ({:.2g}). The fits found different optima (a multimodal posterior?) or have not\n"
+      "  settled: compare the chains ± column, and try more --iters or a smaller --tolerance\n",
+      r.chains->size(), r.agreement.largest_kl, r.agreement.noise_kl);
+}
+
+std::string k_hat_reading(double k_hat) {
+  if (k_hat < 0.5) return "good: below 0.5, the guide covers the posterior";
+  if (k_hat <= 0.7) return "usable: 0.5 to 0.7, importance-weighted estimates are noisier";
+  return "unreliable: above 0.7, see the warning";
+}
+
+ImportanceCheck importance_check(GuideDraws const& draws) {
+  ImportanceCheck c;
+  c.draws = static_cast<int>(draws.log_p.size());
+  c.rejected = draws.rejected;
+  if (c.draws == 0) return c;
+  std::vector<double> log_ratios(draws.log_p.size());
+  for (std::size_t s = 0; s < log_ratios.size(); ++s) log_ratios[s] = draws.log_p[s] - draws.log_q[s];
+  double const k_hat = pareto_smooth(log_ratios).k_hat;
+  if (std::isfinite(k_hat)) c.k_hat = k_hat;
+  LogEvidence const evidence = importance_log_evidence(log_ratios);
+  if (std::isfinite(evidence.value) && std::isfinite(evidence.se)) c.evidence = evidence;
+  return c;
+}
+
+std::string k_hat_warning(ImportanceCheck const& c) {
+  if (c.draws == 0 || (c.k_hat && *c.k_hat <= 0.7)) return "";
+  std::string const what = c.k_hat ? fmt::format("Pareto k̂ is {:.2f}, above 0.7", *c.k_hat)
+                                   : std::string("Pareto k̂ could not be estimated");
+  return fmt::format(
+      "bbvi-ppl: warning: {}: the fitted guide misses mass the posterior has (its tails\n"
+      "  are too light, or the posterior is correlated where the guide is mean-field), so the ELBO, the evidence and\n"
+      "  the marginals above may be off. Try: a heavier-tailed guide family (StudentT in place of Normal); writing\n"
+      "  the model in non-centred form (docs/tutorial.md, section 5); checking with --trace that the fit had\n"
+      "  settled; more --draws, to see whether k̂ stays high\n",
+      what);
+}
+
+bool all_finite(FitReport const& r) {
+  FitResult const& f = *r.result;
+  bool ok = std::isfinite(f.elbo) && std::isfinite(f.elbo_se);
+  for (auto const& values : r.parameters)
+    for (double v : values) ok = ok && std::isfinite(v);
+  if (f.gradient.iterations > 0) ok = ok && f.gradient.variance.allFinite() && f.gradient.snr.allFinite();
+  for (MarginalSummary const& m : r.marginals)
+    for (double v : {m.mean, m.sd, m.q5, m.q50, m.q95}) ok = ok && std::isfinite(v);
+  return ok;  // k̂ and the evidence are written only where finite (ImportanceCheck)
+}
+
+std::string format_report(FitReport const& r) {
+  Program const& p = *r.program;
+  FitResult const& f = *r.result;
+  std::string out;
+  out += fmt::format("bbvi-ppl {}: {} on {} ({} rows)\n", BBVI_VERSION, r.model_file,
+                     r.data_file.empty() ? "no data" : r.data_file, p.rows);
+  out += fmt::format("method {}, estimator {}, {} draws per iteration, seed {}\n\n", name_of(r.options->method),
+                     name_of(f.estimator), f.samples, r.options->seed);
+  out += latent_table(r) + "\n" + parameter_table(r) + "\n" + diagnostics(r);
   return out;
 }
 
@@ -54,6 +173,7 @@ nlohmann::ordered_json report_json(FitReport const& r) {
   using json = nlohmann::ordered_json;
   Program const& p = *r.program;
   FitResult const& f = *r.result;
+  FitOptions const& o = *r.options;
   json params = json::object();
   for (std::size_t i = 0; i < p.parameters.size(); ++i) {
     Parameter const& q = p.parameters[i];
@@ -74,10 +194,38 @@ nlohmann::ordered_json report_json(FitReport const& r) {
     gradient = {{"iterations", f.gradient.iterations},
                 {"variance", by_parameter(f.gradient.variance)},
                 {"snr", by_parameter(f.gradient.snr)}};
+  // Per latent; a vector latent's statistics are arrays over its elements.
   json summary = json::object();
-  for (auto const& m : r.marginals)
-    summary[m.name] = {{"mean", m.mean}, {"sd", m.sd}, {"q5", m.q5}, {"q50", m.q50}, {"q95", m.q95}};
-  return json{
+  std::size_t next = 0;
+  for (LatentVariable const& v : p.latents) {
+    json statistics = json::object();
+    for (auto const& [key, field] : {std::pair{"mean", &MarginalSummary::mean}, std::pair{"sd", &MarginalSummary::sd},
+                                     std::pair{"q5", &MarginalSummary::q5}, std::pair{"q50", &MarginalSummary::q50},
+                                     std::pair{"q95", &MarginalSummary::q95}}) {
+      std::vector<double> values;
+      for (std::size_t k = 0; k < v.length(); ++k) values.push_back(r.marginals[next + k].*field);
+      statistics[key] = v.size == 0 ? json(values[0]) : json(values);
+    }
+    summary[v.name] = statistics;
+    next += v.length();
+  }
+  json set = json::object();
+  for (auto const& [name, value] : r.overrides) set[name] = value;
+  json settings = {
+      {"model", r.model_file},
+      {"data", r.data_file.empty() ? json(nullptr) : json(r.data_file)},
+      {"method", name_of(o.method)},
+      {"estimator", name_of(f.estimator)},
+      {"samples", f.samples},
+      {"max_iterations", o.max_iterations > 0 ? o.max_iterations : default_max_iterations(o.method)},
+      {"step_size", o.step_size > 0 ? o.step_size : default_step_size(o.method)},
+      {"tolerance", o.tolerance},
+      {"draws", r.importance.draws},
+      {"summary_draws", r.summary_draws},
+      {"set", set},
+  };
+  json out = {
+      {"version", BBVI_VERSION},
       {"params", params},
       {"elbo", f.elbo},
       {"elbo_se", f.elbo_se},
@@ -85,13 +233,44 @@ nlohmann::ordered_json report_json(FitReport const& r) {
       {"converged", f.converged},
       {"seconds", f.seconds},
       {"summary", summary},
-      {"gradient", gradient},
-      {"method", name_of(r.options->method)},
-      {"estimator", name_of(f.estimator)},
-      {"samples", f.samples},
-      {"seed", r.options->seed},
-      {"log_joint_evaluations", f.log_joint_evaluations},
   };
+  if (r.importance.k_hat) out["pareto_k"] = *r.importance.k_hat;
+  if (r.importance.evidence) {
+    out["log_evidence"] = r.importance.evidence->value;
+    out["log_evidence_se"] = r.importance.evidence->se;
+  }
+  if (r.importance.draws > 0) out["importance_rejected"] = r.importance.rejected;
+  if (several_chains(r)) {
+    json elbos = json::array(), seeds = json::array(), means = json::object();
+    for (std::size_t c = 0; c < r.chains->size(); ++c) {
+      elbos.push_back((*r.chains)[c].elbo);
+      seeds.push_back(o.seed + c);
+    }
+    std::size_t next = 0;
+    for (LatentVariable const& v : p.latents) {
+      json per_chain = json::array();
+      for (std::size_t c = 0; c < r.chains->size(); ++c) {
+        auto const& m = c == 0 ? r.marginals : r.chain_marginals[c - 1];
+        std::vector<double> values;
+        for (std::size_t k = 0; k < v.length(); ++k) values.push_back(m[next + k].mean);
+        per_chain.push_back(v.size == 0 ? json(values[0]) : json(values));
+      }
+      means[v.name] = per_chain;
+      next += v.length();
+    }
+    json chains = {{"count", r.chains->size()}, {"seeds", seeds}, {"elbo", elbos}, {"mean", means}};
+    if (r.agreement.measured) {
+      chains["largest_kl"] = r.agreement.largest_kl;
+      chains["noise_kl"] = r.agreement.noise_kl;
+      chains["agree"] = r.agreement.agree;
+    }
+    out["chains"] = chains;
+  }
+  out["gradient"] = gradient;
+  out["seed"] = o.seed;
+  out["settings"] = settings;
+  out["log_joint_evaluations"] = f.log_joint_evaluations;
+  return out;
 }
 
 }  // namespace bbvi::cli

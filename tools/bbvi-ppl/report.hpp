@@ -1,15 +1,35 @@
 #pragma once
-// What a fit prints (a readable report on stdout) and writes (--output JSON).
+// What a fit prints (a readable report) and writes (--output JSON).
 #include "runtime/bbvi/fit.hpp"
+#include "runtime/guide_draws.hpp"
 #include "runtime/program.hpp"
+#include "runtime/psis.hpp"
 #include "runtime/summary.hpp"
+#include "tools/bbvi-ppl/chains.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace bbvi::cli {
+
+// The importance-sampling check of the fitted guide: Pareto k̂ and the
+// importance-weighted log evidence from draws of the guide.
+struct ImportanceCheck {
+  int draws = 0;     // 0: not made (--draws 0)
+  int rejected = 0;  // draws the model could not evaluate (weight 0)
+  // Empty where they cannot be estimated: k̂ when the largest weights tie
+  // (a discrete latent) or too few draws carry weight; the evidence when
+  // the model rejected every draw.
+  std::optional<double> k_hat;
+  std::optional<LogEvidence> evidence;
+};
+
+// k̂ and the evidence from the draws' log p − log q.
+ImportanceCheck importance_check(GuideDraws const& draws);
 
 struct FitReport {
   std::string model_file;
@@ -20,9 +40,31 @@ struct FitReport {
   std::vector<std::vector<double>> parameters;  // constrained, in declaration order
   std::vector<MarginalSummary> marginals;
   int summary_draws = 0;
+  ImportanceCheck importance;
+  std::map<std::string, double, std::less<>> overrides;  // --set
+  // --chains K > 1: every chain's fit (the first is `result`), the other
+  // chains' marginals (the first's are `marginals`), and whether they agree.
+  std::vector<FitResult> const* chains = nullptr;
+  std::vector<std::vector<MarginalSummary>> chain_marginals;
+  ChainAgreement agreement;
 };
+
+// The warning printed when the chains disagree; empty otherwise.
+std::string chains_warning(FitReport const& r);
+
+// The program's version, as CMake's project() gives it.
+char const* version();
 
 std::string format_report(FitReport const& r);
 nlohmann::ordered_json report_json(FitReport const& r);
+
+// How to read k̂ (Vehtari et al., PSIS): one line.
+std::string k_hat_reading(double k_hat);
+// The warning printed when k̂ > 0.7 or cannot be estimated, with what to
+// try; empty otherwise.
+std::string k_hat_warning(ImportanceCheck const& c);
+
+// Every number of the report finite: what may be written as JSON.
+bool all_finite(FitReport const& r);
 
 }  // namespace bbvi::cli

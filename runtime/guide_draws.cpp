@@ -1,0 +1,48 @@
+#include "runtime/guide_draws.hpp"
+
+#include "runtime/evaluate.hpp"
+#include "runtime/random_stream.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace bbvi {
+
+namespace {
+
+// The fit's streams are (seed, t, s) with t ≥ 1 counting iterations, and
+// summarise_guide's take the largest t; these take the one below it.
+constexpr std::uint64_t guide_draws_stream = std::numeric_limits<std::uint64_t>::max() - 1;
+
+}  // namespace
+
+GuideDraws draw_from_guide(Program const& program, Eigen::VectorXd const& u, int count, std::uint64_t seed,
+                           WorkerPool& pool) {
+  std::size_t const n = static_cast<std::size_t>(count);
+  GuideDraws d;
+  d.z.resize(count, static_cast<Eigen::Index>(program.latent_dimension));
+  d.log_p.assign(n, 0.0);
+  d.log_q.assign(n, 0.0);
+  std::vector<char> rejected(n, 0);
+  pool.run(n, [&](std::size_t s) {
+    RandomStream rng(seed, guide_draws_stream, s);
+    std::vector<double> const z = sample_guide(program, u, rng);
+    for (std::size_t i = 0; i < z.size(); ++i) d.z(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(i)) = z[i];
+    d.log_q[s] = log_guide(program, u, z);
+    try {
+      d.log_p[s] = log_joint(program, z);
+    } catch (NumericalError const&) {
+      // A draw the model cannot evaluate (an argument out of its domain):
+      // it has no weight as an importance sample.
+      rejected[s] = 1;
+    }
+    if (rejected[s] || std::isnan(d.log_p[s])) {
+      rejected[s] = 1;
+      d.log_p[s] = -std::numeric_limits<double>::infinity();
+    }
+  });
+  for (char r : rejected) d.rejected += r;
+  return d;
+}
+
+}  // namespace bbvi

@@ -1,0 +1,56 @@
+#include "tools/bbvi-ppl/chains.hpp"
+
+#include "runtime/parallel.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <thread>
+
+namespace bbvi::cli {
+
+std::vector<FitResult> fit_chains(Program const& program, FitOptions const& options, int chains) {
+  std::vector<FitResult> results(static_cast<std::size_t>(chains));
+  std::vector<std::exception_ptr> failures(results.size());
+  // The cores are shared out between the chains (the result never depends
+  // on how many threads a fit has).
+  int const cores = options.threads > 0 ? options.threads : WorkerPool::available_cores();
+  auto const run = [&](std::size_t c) {
+    FitOptions chain = options;
+    chain.seed = options.seed + c;
+    chain.threads = std::max(1, cores / chains);
+    if (c > 0) chain.on_iteration = nullptr;  // one progress line, the first chain's
+    try {
+      results[c] = fit(program, chain);
+    } catch (...) {
+      failures[c] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> others;
+  for (std::size_t c = 1; c < results.size(); ++c) others.emplace_back(run, c);
+  run(0);
+  for (std::thread& t : others) t.join();
+  for (std::exception_ptr const& f : failures)
+    if (f) std::rethrow_exception(f);
+  return results;
+}
+
+ChainAgreement chain_agreement(std::vector<FitResult> const& chains) {
+  ChainAgreement a;
+  FitResult const& first = chains.front();
+  if (chains.size() < 2 || first.fisher.size() == 0) return a;
+  a.measured = true;
+  for (std::size_t c = 1; c < chains.size(); ++c) {
+    if (chains[c].fisher.size() == 0) continue;
+    Eigen::VectorXd const delta = chains[c].u - first.u;
+    double const kl = 0.5 * delta.dot(first.fisher * delta);
+    if (kl >= a.largest_kl) {
+      a.largest_kl = kl;
+      a.noise_kl = first.noise_kl + chains[c].noise_kl;
+    }
+  }
+  constexpr double rounding_kl = 1e-6;
+  a.agree = a.largest_kl <= std::max(10 * a.noise_kl, rounding_kl);
+  return a;
+}
+
+}  // namespace bbvi::cli

@@ -1,0 +1,36 @@
+#pragma once
+// --chains K: K independent fits of the same model from the streams of seeds
+// seed, seed + 1, …, run side by side where cores allow, and whether they
+// agree within their own Monte-Carlo noise.
+#include "runtime/bbvi/fit.hpp"
+#include "runtime/program.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace bbvi::cli {
+
+// Chain c is the fit --seed (options.seed + c) would make. Only the first
+// chain reports its iterations to options.on_iteration. The exception of
+// the lowest chain that failed is rethrown.
+std::vector<FitResult> fit_chains(Program const& program, FitOptions const& options, int chains);
+
+struct ChainAgreement {
+  // Natural gradient only: the largest KL-distance ½ Δᵀ F Δ between the
+  // first chain's guide and another's (F: the first chain's Fisher), and the
+  // two chains' own noise as KL added, which is what that distance would be
+  // on average if they differed by noise alone.
+  bool measured = false;
+  double largest_kl = 0;
+  double noise_kl = 0;
+  bool agree = true;
+};
+
+// A distance over ten times the noise (and over 1e-6 nats, below which
+// rounding decides) is disagreement: were the chains' results independent
+// noisy estimates of one optimum, ½ ΔᵀFΔ / noise would be about a χ²
+// variable with mean 1 per dimension, which exceeds 10 with probability
+// under 0.2% even in one dimension.
+ChainAgreement chain_agreement(std::vector<FitResult> const& chains);
+
+}  // namespace bbvi::cli
