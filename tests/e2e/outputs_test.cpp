@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -232,4 +233,18 @@ TEST_CASE("outputs: chains that find different modes are reported as disagreeing
   CHECK(*std::max_element(means.begin(), means.end()) > 3);
   CHECK(j["chains"]["agree"] == false);
   CHECK(r.err.find("warning: the 4 chains disagree") != std::string::npos);
+}
+
+TEST_CASE("outputs: --plot writes an SVG document with the trace and a panel per latent element") {
+  std::string const svg = scratch("schools.svg");
+  REQUIRE(testing::run_binary(eight_schools + " --plot " + svg).status == 0);
+  pugi::xml_document doc;
+  pugi::xml_parse_result const parsed = doc.load_file(svg.c_str());
+  INFO(parsed.description());
+  REQUIRE(parsed);
+  pugi::xml_node const root = doc.child("svg");
+  CHECK(std::string(root.attribute("xmlns").value()) == "http://www.w3.org/2000/svg");
+  CHECK(doc.select_nodes("//*[@class='elbo-trace']").size() == 1);
+  CHECK(doc.select_nodes("//*[@class='marginal']").size() == 10);  // mu, tau, eta[1..8]
+  CHECK(doc.select_nodes("//*[@class='density']").size() == 10);
 }
