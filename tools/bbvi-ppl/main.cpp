@@ -254,10 +254,11 @@ int run(Options& o) {
     if (!o.output_file.empty() && !json_to_stdout) files.push_back({"--output", o.output_file, json});
     if (!o.trace_file.empty()) files.push_back({"--trace", o.trace_file, cli::trace_csv(program, result)});
     if (!o.draws_file.empty()) files.push_back({"--draws-output", o.draws_file, cli::draws_csv(program, draws)});
-    if (!o.plot_file.empty())
-      files.push_back({"--plot", o.plot_file,
-                       cli::fit_plot(fmt::format("{} on {}", o.model_file, o.data_file.empty() ? "no data" : o.data_file),
-                                     program, result, draws)});
+    if (!o.plot_file.empty()) {
+      std::string const title =
+          fmt::format("{} on {}", o.model_file, o.data_file.empty() ? "no data" : o.data_file);
+      files.push_back({"--plot", o.plot_file, cli::fit_plot(title, program, result, draws)});
+    }
     if (!write_outputs(files)) return exit_bad_input;
     std::fputs(cli::format_report(report).c_str(), json_to_stdout ? stderr : stdout);
     if (json_to_stdout) std::fputs(json.c_str(), stdout);

@@ -91,9 +91,11 @@ std::string diagnostics(FitReport const& r) {
     ChainAgreement const& a = r.agreement;
     out += fmt::format("chains        {} from seeds {} to {}", r.chains->size(), r.options->seed,
                        r.options->seed + r.chains->size() - 1);
-    out += a.measured ? fmt::format(": the farthest from the first is {:.2g} nats of KL away, their own noise {:.2g} ({})\n",
-                                    a.largest_kl, a.noise_kl, a.agree ? "they agree" : "they disagree")
-                      : " (their agreement is measured for natural-gradient fits only)\n";
+    if (a.measured)
+      out += fmt::format(": the farthest from the first is {:.2g} nats of KL away, their own noise {:.2g} ({})\n",
+                         a.largest_kl, a.noise_kl, a.agree ? "they agree" : "they disagree");
+    else
+      out += " (their agreement is measured for natural-gradient fits only)\n";
   }
   out += fmt::format("iterations    {}{}\n", f.iterations, f.converged ? " (converged)" : " (not converged)");
   out += fmt::format("time          {:.3f} s\n", f.seconds);
