@@ -43,16 +43,18 @@ Program const& row_by_row_program() {
 // The guide's parameters near the posterior, unconstrained: mu_N, log lambda_N, log alpha_N, log beta_N.
 Eigen::VectorXd const guide_parameters = (Eigen::VectorXd(4) << 0.5, std::log(1e5), std::log(5e4), std::log(5e4)).finished();
 
-void engine(benchmark::State& state) {
-  Program const& program = row_by_row_program();
+// The engine's draws of `program` at `u`, on state.range(0) threads.
+void time_engine(benchmark::State& state, Program const& program, Eigen::VectorXd const& u) {
   WorkerPool pool(static_cast<int>(state.range(0)));
   std::uint64_t t = 0;
   for (auto _ : state) {
-    Draws const d = draw(program, guide_parameters, draws_per_iteration, 1, ++t, pool);
+    Draws const d = draw(program, u, draws_per_iteration, 1, ++t, pool);
     benchmark::DoNotOptimize(d.log_p.data());
   }
   state.SetItemsProcessed(state.iterations() * draws_per_iteration * static_cast<long>(rows));
 }
+
+void engine(benchmark::State& state) { time_engine(state, row_by_row_program(), guide_parameters); }
 
 // The same draw by hand: Normal(mu_N, 1/√λ) and Gamma(α, β) sampled with the
 // same streams, the log-joint's priors and rows, log q and its four scores in
@@ -87,20 +89,27 @@ PlainDraw plain_draw(std::vector<double> const& x, double mu_N, double lambda_N,
   return d;
 }
 
-void plain_loop(benchmark::State& state) {
-  std::vector<double> const& x = data();
+// A hand-written draw, one_draw(t, s) for iteration t and draw s, split
+// over state.range(0) threads as the engine splits its draws.
+template <typename OneDraw>
+void time_plain(benchmark::State& state, OneDraw const& one_draw) {
   WorkerPool pool(static_cast<int>(state.range(0)));
-  Eigen::VectorXd const& u = guide_parameters;
   std::vector<PlainDraw> out(draws_per_iteration);
   std::uint64_t t = 0;
   for (auto _ : state) {
     ++t;
-    pool.run(draws_per_iteration, [&](std::size_t s) {
-      out[s] = plain_draw(x, u[0], std::exp(u[1]), std::exp(u[2]), std::exp(u[3]), t, s);
-    });
+    pool.run(draws_per_iteration, [&](std::size_t s) { out[s] = one_draw(t, s); });
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * draws_per_iteration * static_cast<long>(rows));
+}
+
+void plain_loop(benchmark::State& state) {
+  std::vector<double> const& x = data();
+  Eigen::VectorXd const& u = guide_parameters;
+  time_plain(state, [&](std::uint64_t t, std::uint64_t s) {
+    return plain_draw(x, u[0], std::exp(u[1]), std::exp(u[2]), std::exp(u[3]), t, s);
+  });
 }
 
 // A likelihood whose mean varies by row: models/linear_regression.model,
@@ -109,17 +118,6 @@ void plain_loop(benchmark::State& state) {
 // over rows with only the mean varying, so what does not vary (the log of
 // sigma, the checks) must be computed once per draw, not once per row.
 constexpr double regression_sigma = 1.5, regression_prior_sd = 10;
-
-Program const& regression_program() {
-  static Program const program = [] {
-    std::vector<double> const& x = data();
-    std::string csv = "x,y\n";
-    for (std::size_t i = 0; i < rows; ++i) csv += fmt::format("{:.17g},{:.17g}\n", x[i], 1 + 2 * x[i]);
-    data::CsvTable const table = data::CsvTable::from_text(std::move(csv), "memory.csv");
-    return testing::compile_model(testing::read_source_file("models/linear_regression.model"), &table);
-  }();
-  return program;
-}
 
 std::vector<double> const& regression_y() {
   static std::vector<double> const y = [] {
@@ -130,19 +128,21 @@ std::vector<double> const& regression_y() {
   return y;
 }
 
+Program const& regression_program() {
+  static Program const program = [] {
+    std::vector<double> const &x = data(), &y = regression_y();
+    std::string csv = "x,y\n";
+    for (std::size_t i = 0; i < rows; ++i) csv += fmt::format("{:.17g},{:.17g}\n", x[i], y[i]);
+    data::CsvTable const table = data::CsvTable::from_text(std::move(csv), "memory.csv");
+    return testing::compile_model(testing::read_source_file("models/linear_regression.model"), &table);
+  }();
+  return program;
+}
+
 // a_mean, log a_sd, b_mean, log b_sd
 Eigen::VectorXd const regression_guide = (Eigen::VectorXd(4) << 1.0, std::log(0.01), 2.0, std::log(0.01)).finished();
 
-void regression_engine(benchmark::State& state) {
-  Program const& program = regression_program();
-  WorkerPool pool(static_cast<int>(state.range(0)));
-  std::uint64_t t = 0;
-  for (auto _ : state) {
-    Draws const d = draw(program, regression_guide, draws_per_iteration, 1, ++t, pool);
-    benchmark::DoNotOptimize(d.log_p.data());
-  }
-  state.SetItemsProcessed(state.iterations() * draws_per_iteration * static_cast<long>(rows));
-}
+void regression_engine(benchmark::State& state) { time_engine(state, regression_program(), regression_guide); }
 
 PlainDraw regression_plain_draw(std::vector<double> const& x, std::vector<double> const& y, Eigen::VectorXd const& u,
                                 std::uint64_t t, std::uint64_t s) {
@@ -174,16 +174,9 @@ PlainDraw regression_plain_draw(std::vector<double> const& x, std::vector<double
 }
 
 void regression_plain_loop(benchmark::State& state) {
-  WorkerPool pool(static_cast<int>(state.range(0)));
-  std::vector<PlainDraw> out(draws_per_iteration);
-  std::uint64_t t = 0;
-  for (auto _ : state) {
-    ++t;
-    pool.run(draws_per_iteration,
-             [&](std::size_t s) { out[s] = regression_plain_draw(data(), regression_y(), regression_guide, t, s); });
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetItemsProcessed(state.iterations() * draws_per_iteration * static_cast<long>(rows));
+  time_plain(state, [](std::uint64_t t, std::uint64_t s) {
+    return regression_plain_draw(data(), regression_y(), regression_guide, t, s);
+  });
 }
 
 int const all_cores = WorkerPool::available_cores();
