@@ -1,8 +1,8 @@
 #pragma once
 // The semantic checks of a parsed .model program: names, declarations,
 // distributions and their arguments, one prior and one guide factor per
-// latent, supports, the mean-field rule and cycles. LANGUAGE.md is the
-// contract; docs on each rule are in grammar/check_*.cpp.
+// latent, supports, the mean-field rule and cycles. docs/language.md is
+// the contract; docs on each rule are in grammar/check_*.cpp.
 #include "grammar/ast.hpp"
 #include "grammar/catalog.hpp"
 #include "grammar/diagnostic.hpp"

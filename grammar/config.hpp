@@ -1,7 +1,8 @@
 #pragma once
 // The iterator and context types the grammar is instantiated for. parse.cpp
 // must call the parser with exactly this context, or the link fails with
-// "undefined reference to parse_rule<...>" (STYLE.md, X3 pitfalls).
+// "undefined reference to parse_rule<...>": X3 instantiates each rule for
+// one context type only (BOOST_SPIRIT_INSTANTIATE in grammar/program.cpp).
 #include "grammar/parse_state.hpp"
 #include "grammar/skipper.hpp"
 

@@ -1,7 +1,8 @@
 #pragma once
 // What the parser skips between tokens: blanks and the three comment styles.
 // An `inline auto const`, so that config.hpp's context type and the one the
-// parser is called with are the same type (STYLE.md, X3 pitfalls).
+// parser is called with are the same type: X3 instantiates each rule for one
+// context type, and any other type fails at link time.
 #include <boost/spirit/home/x3.hpp>
 
 #include <algorithm>

@@ -392,7 +392,7 @@ class Lowering {
     for (ast::Statement const& st : b.statements) {
       if (auto const* d = std::get_if<ast::Declaration>(&st)) {
         // A value of constants only is a parameter's initial value; one that
-        // uses parameters defines a local (LANGUAGE.md, "Declarations").
+        // uses parameters defines a local (docs/language.md, 'Declarations').
         std::optional<Node> value;
         if (d->value) value = lower(*d->value);
         if (!value || is_constant(*value))

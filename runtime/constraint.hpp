@@ -1,6 +1,6 @@
 #pragma once
-// Variational parameters live on an unconstrained scale u (MATH.md,
-// "Constraints"): λ = exp(u) for lower=0, lo + exp(u) for lower=lo,
+// Variational parameters live on an unconstrained scale u (docs/method.md,
+// 'The unconstrained coordinates'): λ = exp(u) for lower=0, lo + exp(u) for lower=lo,
 // hi − exp(u) for upper=hi, lo + (hi − lo) inv_logit(u) for both. The
 // optimiser moves u, so it can never produce an invalid λ.
 #include "runtime/dual_math.hpp"

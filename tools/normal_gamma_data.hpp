@@ -1,6 +1,6 @@
 #pragma once
-// Synthetic data for the canonical model (LANGUAGE.md, MATH.md "The canonical
-// model, exactly"): draws from its prior, then the data from its likelihood.
+// Synthetic data for the canonical model (docs/method.md, 'The canonical
+// model'): draws from its prior, then the data from its likelihood.
 #include <cstddef>
 #include <cstdint>
 #include <vector>

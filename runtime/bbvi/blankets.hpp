@@ -1,5 +1,6 @@
 #pragma once
-// Rao-Blackwellisation from the program's graph (MATH.md, Algorithm 2):
+// Rao-Blackwellisation from the program's graph (docs/method.md, 'Markov
+// blankets'):
 // the guide's variational parameters fall into groups that no two latent
 // elements share (per element for vector latents with vector parameters),
 // and each group's Markov blanket is the set of log-joint terms, element by

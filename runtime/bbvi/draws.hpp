@@ -17,7 +17,8 @@ struct Draws {
   Eigen::VectorXd log_p;   // log p(x, z_s)
   Eigen::VectorXd log_q;   // log q(z_s | u)
   // With blankets: column j is group j's f_j = log p_j − log q_j, the terms of
-  // its Markov blanket less its own guide factors (MATH.md, Algorithm 2).
+  // its Markov blanket less its own guide factors (docs/method.md, 'Markov
+  // blankets').
   Eigen::MatrixXd group_f;
   // With a local plan: row s holds, on each local group's coordinates, the
   // draw's local expectation gradient (local_expectation.hpp), and
@@ -28,7 +29,8 @@ struct Draws {
   long evaluations = 0;  // of the log-joint, the draws' own and the local ones
 
   // f(z_s) = log p − log q: its mean is the ELBO, its covariance with the
-  // score the gradient (MATH.md).
+  // score the gradient (docs/method.md, 'The ELBO and the score-function
+  // gradient').
   Eigen::VectorXd elbo_terms() const { return log_p - log_q; }
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // The gradient estimators, each a function of one iteration's draws
-// (MATH.md). Every one gives the Euclidean gradient ĝ of the ELBO in the
+// (docs/method.md, 'The estimators'). Every one gives the Euclidean gradient ĝ of the ELBO in the
 // unconstrained coordinates u with its covariance, and the natural gradient
 // δ = F̂⁻¹ĝ with its covariance, so that any step can use any estimator:
 // - basic: Algorithm 1, ĝ = mean of s·f over the draws.

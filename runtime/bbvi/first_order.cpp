@@ -5,7 +5,8 @@
 //   moving averages of ĝ and ĝ².
 // Neither has a stopping rule: they run to the iteration cap. On the
 // canonical model AdaGrad with the basic estimator is still far from the
-// optimum after 20,000 iterations (MATH.md), which is why neither is the default.
+// optimum after 20,000 iterations (docs/method.md, 'AdaGrad and Adam'), which
+// is why neither is the default.
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/numerical_trouble.hpp"

@@ -17,7 +17,7 @@
 namespace bbvi {
 
 enum class Method {
-  natural_gradient,  // the default: MATH.md's step, trust region, then averaged 1/√k steps
+  natural_gradient,  // the default (docs/method.md, 'The natural-gradient step')
   adagrad,           // AdaGrad as in the BBVI paper
   adam,              // Adam (Kingma & Ba 2015) with a constant step size
 };

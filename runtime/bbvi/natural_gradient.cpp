@@ -1,5 +1,5 @@
-// The default fit (MATH.md, "The step that makes score-function VI
-// converge"). Three phases:
+// The default fit (docs/method.md, 'The natural-gradient step'). Three
+// phases:
 // 1. Far from the optimum: the natural gradient δ and the ELBO from one
 //    regression over the S draws, the step u ← u + ρ δ bounded by a trust
 //    region ½ ρ² δᵀFδ ≤ κ on the change of q.

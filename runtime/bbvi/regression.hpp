@@ -1,5 +1,6 @@
 #pragma once
-// The natural gradient by regression (MATH.md; Salimans & Knowles 2013):
+// The natural gradient by regression (docs/method.md, 'The natural gradient
+// by regression'; Salimans & Knowles 2013):
 // least squares of f = log p − log q on (1, scores) over the S draws. Since
 // E_q[s] = 0 and E_q[s sᵀ] = F, the slope estimates F⁻¹∇L (the natural
 // gradient) and the intercept estimates L (the ELBO), with control variates

@@ -65,7 +65,7 @@ double log_normal_density(double mu, double m, double l) {
 
 }  // namespace
 
-TEST_CASE("reference: the CAVI optimum solves MATH.md's equations") {
+TEST_CASE("reference: the CAVI optimum solves its equations") {
   NormalGammaGuide const q = cavi_optimum(data(), prior);
   double const n = static_cast<double>(data().size());
   double sum = 0, sum_squares = 0;
@@ -78,7 +78,8 @@ TEST_CASE("reference: the CAVI optimum solves MATH.md's equations") {
   // the terms free of λ_N: a closed form for the fixed point the code iterates to.
   double const c = prior.beta0 + (sum_squares + prior.lambda0 * (q.mu_N - prior.mu0) * (q.mu_N - prior.mu0)) / 2;
   CHECK(q.beta_N == Approx(c / (1 - 1 / (2 * q.alpha_N))).epsilon(1e-13));
-  // Mean field keeps E[μ] and E[τ] close to the exact posterior's (MATH.md).
+  // Mean field keeps E[μ] and E[τ] close to the exact posterior's
+  // (docs/method.md, 'The CAVI optimum').
   NormalGammaPosterior const post = exact_posterior(data(), prior);
   CHECK(q.mu_N == Approx(post.mu).epsilon(1e-15));
   CHECK(q.alpha_N / q.beta_N == Approx(post.alpha / post.beta).epsilon(0.05));

@@ -1,4 +1,5 @@
-// The default fit against the closed-form CAVI optimum (MATH.md), on data
+// The default fit against the closed-form CAVI optimum (docs/method.md, 'The
+// CAVI optimum'), on data
 // generated here, never seen while the method was designed, at N = 10, 1,000
 // and 100,000 with other hyperparameters set as --set would set them.
 //
@@ -131,8 +132,8 @@ guide {
 }
 
 TEST_CASE("Algorithm 1 with AdaGrad runs and moves towards the optimum") {
-  // No claim of convergence: MATH.md measured it still many nats away after
-  // 20,000 iterations. What it must do is climb: the exact ELBO of its
+  // No claim of convergence: it was measured still many nats away after
+  // 20,000 iterations (docs/method.md, 'AdaGrad and Adam'). What it must do is climb: the exact ELBO of its
   // guide after 2,000 iterations is above that of the initial guide.
   tools::NormalGammaPrior const prior{0.0, 1.0, 1.0, 1.0};
   std::vector<double> const x = tools::generate_normal_gamma(1000, prior, 505);
@@ -154,8 +155,8 @@ TEST_CASE("Algorithm 1 with AdaGrad runs and moves towards the optimum") {
 }
 
 TEST_CASE("natural gradient, Rao-Blackwellised per group: still reaches the optimum, in more iterations") {
-  // MATH.md measured that on this model the blanket f makes the gradient
-  // noisier at the optimum; the fit must still get there, just slower.
+  // On this model the blanket f makes the gradient noisier at the optimum
+  // (docs/method.md, 'Markov blankets'); the fit must still get there, just slower.
   tools::NormalGammaPrior const prior{1.0, 2.0, 2.0, 1.0};
   std::vector<double> const x = tools::generate_normal_gamma(1000, prior, 606);
   data::CsvTable const table = testing::column_table("x", x);

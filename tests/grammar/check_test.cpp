@@ -30,7 +30,7 @@ std::string headlines(std::string const& source) {
   return out;
 }
 
-// The canonical model of LANGUAGE.md, as shipped.
+// The canonical model of docs/language.md, as shipped.
 std::string const canonical = testing::read_source_file("models/normal_gamma.model");
 
 // A small valid program; each argument adds lines at the end of its block.

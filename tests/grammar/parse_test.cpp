@@ -14,7 +14,7 @@ using namespace bbvi;
 
 namespace {
 
-// The canonical model of LANGUAGE.md, as shipped.
+// The canonical model of docs/language.md, as shipped.
 std::string const canonical = testing::read_source_file("models/normal_gamma.model");
 
 // An expression as a Lisp-like string: (neg (pow x 2)). Numbers print with

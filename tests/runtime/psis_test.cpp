@@ -261,7 +261,7 @@ TEST_CASE("psis: importance_log_evidence edge cases") {
 
 TEST_CASE("reference: log p(x) of five observations by 2-D quadrature over (mu, tau)") {
   // p(x) = ∫∫ Π_n N(x_n; μ, 1/√τ) N(μ; μ0, 1/√(λ0 τ)) Gamma(τ; α0, β0) dμ dτ,
-  // the model file's terms as MATH.md writes log p(x, μ, τ), integrated
+  // the model file's terms as docs/method.md writes log p(x, μ, τ), integrated
   // numerically in both dimensions. The prior is not the default, so that a
   // slip swapping its constants cannot cancel out.
   std::vector<double> const x{1.9, 0.4, 2.7, 1.1, 1.6};

@@ -1,4 +1,5 @@
-// The automatic scores of the canonical guide against MATH.md's closed forms.
+// The automatic scores of the canonical guide against the closed forms of
+// docs/method.md, 'Its log-joint and scores'.
 #include "runtime/evaluate.hpp"
 #include "tests/support/fit_helpers.hpp"
 
@@ -11,7 +12,7 @@
 
 using namespace bbvi;
 
-TEST_CASE("canonical guide: automatic scores equal MATH.md's closed forms") {
+TEST_CASE("canonical guide: automatic scores equal the closed forms") {
   data::CsvTable const table = testing::column_table("x", {0.3, -1.2, 2.5});
   Program const program = testing::compile_model(testing::read_source_file("models/normal_gamma.model"), &table);
   REQUIRE(program.parameter_dimension == 4);
@@ -24,7 +25,7 @@ TEST_CASE("canonical guide: automatic scores equal MATH.md's closed forms") {
     double const mu = 3 * uniform(rng), tau = std::exp(uniform(rng));
     Eigen::VectorXd score(4);
     log_guide_with_score(program, u, {mu, tau}, score);
-    // MATH.md gives ∂/∂λ; the parameters live on u = (mu_N, log λ_N, log α_N,
+    // docs/method.md gives ∂/∂λ; the parameters live on u = (mu_N, log λ_N, log α_N,
     // log β_N), so each positive one picks up dλ/du = λ.
     double const expected[4] = {
         lambda_N * (mu - mu_N),
@@ -39,7 +40,7 @@ TEST_CASE("canonical guide: automatic scores equal MATH.md's closed forms") {
   }
 }
 
-TEST_CASE("canonical model: log p and log q equal MATH.md's formulas") {
+TEST_CASE("canonical model: log p and log q equal the closed forms") {
   std::vector<double> const x{0.3, -1.2, 2.5};
   data::CsvTable const table = testing::column_table("x", x);
   CompileOptions options;

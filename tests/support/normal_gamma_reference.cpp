@@ -30,7 +30,8 @@ double sum_squares_about(std::vector<double> const& x, double m) {
 NormalGammaGuide cavi_optimum(std::vector<double> const& x, NormalGammaPrior const& p) {
   double const n = static_cast<double>(x.size());
   NormalGammaGuide q{};
-  // μ_N and α_N do not depend on the other two (MATH.md); N x̄ is Σ x.
+  // μ_N and α_N do not depend on the other two (docs/method.md, 'The CAVI
+  // optimum'); N x̄ is Σ x.
   q.mu_N = (p.lambda0 * p.mu0 + sum(x)) / (p.lambda0 + n);
   q.alpha_N = p.alpha0 + (n + 1) / 2;
   double const fixed_part =
@@ -70,7 +71,7 @@ double elbo(NormalGammaGuide const& q, std::vector<double> const& x, NormalGamma
   double const e_log_tau = digamma(q.alpha_N) - std::log(q.beta_N);
   double const e_tau = q.alpha_N / q.beta_N;
   double const d0 = q.mu_N - p.mu0;
-  // MATH.md's formula line by line: E log p(x | μ, τ), E log p(μ | τ), E log p(τ),
+  // docs/method.md, 'The closed-form ELBO', line by line: E log p(x | μ, τ), E log p(μ | τ), E log p(τ),
   // then the entropies of q(μ) and q(τ).
   double const likelihood = n / 2 * (e_log_tau - log_2pi) -
                             e_tau / 2 * (sum_squares_about(x, q.mu_N) + n / q.lambda_N);

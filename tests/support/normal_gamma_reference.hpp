@@ -1,6 +1,6 @@
 #pragma once
-// The canonical model's answers in closed form (MATH.md, "The reference
-// answer" and "Closed-form ELBO"), for tests that hold a fit against them.
+// The canonical model's answers in closed form (docs/method.md, 'The CAVI
+// optimum' and 'The closed-form ELBO'), for tests that hold a fit against them.
 #include "tools/normal_gamma_data.hpp"
 
 #include <vector>
@@ -21,7 +21,8 @@ struct NormalGammaPosterior {
   double mu, lambda, alpha, beta;
 };
 
-// The optimal mean-field guide: MATH.md's CAVI equations iterated to a fixed
+// The optimal mean-field guide: the CAVI equations (docs/method.md, 'The CAVI
+// optimum') iterated to a fixed
 // point (relative change below 1e-14). Throws std::runtime_error if that takes
 // more than 100000 iterations, which only an absurdly small alpha0 could cause.
 NormalGammaGuide cavi_optimum(std::vector<double> const& x, NormalGammaPrior const& prior);
