@@ -528,16 +528,4 @@ Program compile(ast::Program const& syntax, data::CsvTable const* data, CompileO
   return Lowering(syntax, data, options).run();
 }
 
-LatentVariable const* Program::find_latent(std::string_view name) const {
-  for (auto const& v : latents)
-    if (v.name == name) return &v;
-  return nullptr;
-}
-
-Parameter const* Program::find_parameter(std::string_view name) const {
-  for (auto const& p : parameters)
-    if (p.name == name) return &p;
-  return nullptr;
-}
-
 }  // namespace bbvi

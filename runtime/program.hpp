@@ -75,9 +75,6 @@ struct Program {
   std::size_t latent_dimension = 0;     // length of a draw z
   std::size_t parameter_dimension = 0;  // length of u
   std::size_t rows = 0;                 // N
-
-  LatentVariable const* find_latent(std::string_view name) const;
-  Parameter const* find_parameter(std::string_view name) const;
 };
 
 }  // namespace bbvi

@@ -45,11 +45,6 @@ RegressionEstimate regress(Eigen::MatrixXd const& scores, Eigen::VectorXd const&
   return r;
 }
 
-double RegressionEstimate::wald_statistic() const {
-  Eigen::LDLT<Eigen::MatrixXd> const solver(slope_covariance);
-  return slope.dot(solver.solve(slope));
-}
-
 }  // namespace bbvi
 
 namespace bbvi {

@@ -17,13 +17,6 @@ struct RegressionEstimate {
   Eigen::MatrixXd fisher;         // (1/S) Σ (s − s̄)(s − s̄)ᵀ, the empirical Fisher
   double residual_variance = 0;
   int residual_dof = 0;
-
-  // δᵀ Cov(δ)⁻¹ δ: χ² with P degrees of freedom when the true gradient is 0.
-  double wald_statistic() const;
-  // ½ δᵀ F δ: how far (in nats, to second order) a full step moves q.
-  double step_kl() const { return 0.5 * slope.dot(fisher * slope); }
-  // ½ tr(F Cov(δ)): the part of step_kl that noise alone contributes.
-  double noise_kl() const { return 0.5 * (fisher * slope_covariance).trace(); }
 };
 
 // Needs S > P + 1 rows; a tiny ridge keeps a degenerate draw set solvable.
