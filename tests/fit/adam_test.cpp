@@ -88,8 +88,9 @@ TEST_CASE("adam: each step is the bias-corrected moment ratio of the fit's own g
 }
 
 TEST_CASE("adam: on the canonical model the exact ELBO of its guide climbs") {
-  // No claim of convergence (docs/method.md, 'AdaGrad and Adam': it stalls
-  // short of the optimum); it must climb from the initial guide towards it.
+  // No claim of convergence: Adam has no stopping rule (docs/method.md,
+  // 'AdaGrad and Adam'). It must climb from the initial guide most of the
+  // way to the optimum (measured: from 12,746 nats below it to 22).
   tools::NormalGammaPrior const prior{};
   std::vector<double> const x = tools::generate_normal_gamma(1000, prior, 505);
   Program const program = canonical(x);

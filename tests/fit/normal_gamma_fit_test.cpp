@@ -133,8 +133,9 @@ guide {
 
 TEST_CASE("Algorithm 1 with AdaGrad runs and moves towards the optimum") {
   // No claim of convergence: it was measured still many nats away after
-  // 20,000 iterations (docs/method.md, 'AdaGrad and Adam'). What it must do is climb: the exact ELBO of its
-  // guide after 2,000 iterations is above that of the initial guide.
+  // 20,000 iterations (docs/method.md, 'AdaGrad and Adam'). What it must do
+  // is climb: the exact ELBO of its guide after 2,000 iterations is above
+  // that of the initial guide.
   tools::NormalGammaPrior const prior{0.0, 1.0, 1.0, 1.0};
   std::vector<double> const x = tools::generate_normal_gamma(1000, prior, 505);
   data::CsvTable const table = testing::column_table("x", x);
