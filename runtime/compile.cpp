@@ -1,6 +1,7 @@
 #include "runtime/compile.hpp"
 
 #include "grammar/diagnostic.hpp"
+#include "runtime/bbvi/initial_scale.hpp"
 
 #include <fmt/format.h>
 
@@ -74,6 +75,7 @@ class Lowering {
     latent_block(syntax_.latent);
     model_block(syntax_.model);
     guide_block(syntax_.guide);
+    if (auto problem = initial_scale_problem(out_, constant_uses_)) throw DiagnosticError(std::move(*problem));
     return std::move(out_);
   }
 
@@ -174,7 +176,15 @@ class Lowering {
     if (s.kind == SlotKind::constant) {
       n.op = Node::Op::constant;
       n.constant = s.constant;
+      if (block_ == ast::BlockKind::model && e.name != "N")
+        uses_here().push_back({e.name, s.constant, s.pos, options_.overrides.count(e.name) > 0});
       return n;
+    }
+    if (s.kind == SlotKind::model_local && block_ == ast::BlockKind::model) {
+      // A local's constants are those of the statements that use it too.
+      auto const& inherited = constant_uses_[local_statement_.at(s.slot)];
+      std::vector<ConstantUse>& here = uses_here();
+      here.insert(here.end(), inherited.begin(), inherited.end());
     }
     n.op = Node::Op::slot;
     n.slot = s.slot;
@@ -380,10 +390,12 @@ class Lowering {
   void model_block(ast::Block const& b) {
     block_ = ast::BlockKind::model;
     for (ast::Statement const& st : b.statements) {
-      if (auto const* d = std::get_if<ast::Declaration>(&st))
+      if (auto const* d = std::get_if<ast::Declaration>(&st)) {
         out_.model.push_back(local(*d, SlotKind::model_local));
-      else
+        local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
+      } else
         out_.model.push_back(factor(std::get<ast::Sample>(st)));
+      constant_uses_.resize(out_.model.size());
     }
   }
 
@@ -519,6 +531,13 @@ class Lowering {
   Program out_;
   std::map<std::string, Symbol, std::less<>> symbols_;
   std::set<int> index_column_;  // int data columns: usable as indices
+  // By model statement: the data constants its expressions name (initial_scale.hpp).
+  std::vector<std::vector<ConstantUse>> constant_uses_;
+  std::map<int, std::size_t> local_statement_;  // a model local's slot: the statement defining it
+  std::vector<ConstantUse>& uses_here() {
+    constant_uses_.resize(out_.model.size() + 1);
+    return constant_uses_.back();
+  }
   ast::BlockKind block_ = ast::BlockKind::data;
 };
 

@@ -34,7 +34,7 @@ constexpr std::array<Named, 8> names{{
 // ridge as the regression, so that one iteration's empirical Fisher from a
 // degenerate draw set stays solvable.
 Eigen::MatrixXd inverse_of(Eigen::MatrixXd m, bool ridge) {
-  if (ridge) m.diagonal().array() += 1e-10 * std::max(m.diagonal().maxCoeff(), 1e-300);
+  if (ridge) add_ridge(m);
   return Eigen::LDLT<Eigen::MatrixXd>(m).solve(Eigen::MatrixXd::Identity(m.rows(), m.cols()));
 }
 

@@ -7,6 +7,14 @@
 
 namespace bbvi {
 
+void add_ridge(Eigen::MatrixXd& m) {
+  // Each coordinate's own diagonal sets its ridge: one ridge from the
+  // largest diagonal swamped a coordinate measured in other units.
+  constexpr double relative = 1e-10;
+  double const largest = std::max(m.diagonal().maxCoeff(), 1e-300);
+  for (Eigen::Index i = 0; i < m.rows(); ++i) m(i, i) += relative * (m(i, i) > 0 ? m(i, i) : largest);
+}
+
 RegressionEstimate regress(Eigen::MatrixXd const& scores, Eigen::VectorXd const& f) {
   Eigen::Index const S = scores.rows(), P = scores.cols();
   if (S <= P + 1) throw std::invalid_argument("regression needs more draws than parameters + 1");
@@ -18,8 +26,7 @@ RegressionEstimate regress(Eigen::MatrixXd const& scores, Eigen::VectorXd const&
   double const f_mean = f.mean();
   Eigen::MatrixXd gram = centred.transpose() * centred;
   r.fisher = gram / static_cast<double>(S);
-  double const ridge = 1e-10 * std::max(gram.diagonal().maxCoeff(), 1e-300);
-  gram.diagonal().array() += ridge;
+  add_ridge(gram);
   Eigen::LDLT<Eigen::MatrixXd> const solver(gram);
   r.slope = solver.solve(centred.transpose() * (f.array() - f_mean).matrix());
   Eigen::VectorXd const residuals = (f.array() - f_mean).matrix() - centred * r.slope;

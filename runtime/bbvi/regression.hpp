@@ -19,7 +19,15 @@ struct RegressionEstimate {
   int residual_dof = 0;
 };
 
-// Needs S > P + 1 rows; a tiny ridge keeps a degenerate draw set solvable.
+// A tiny ridge that keeps a singular Gram or Fisher matrix M (a degenerate
+// draw set) solvable: M_ii ← M_ii (1 + 10⁻¹⁰). Scaled by each coordinate's
+// own diagonal, it is the same ridge whatever units the coordinates are in
+// (a location's Fisher is its precision, 10⁻¹⁶ for a mean near 10⁹, beside ½
+// for a log precision), so it never decides a step. A zero diagonal (a
+// score that is constant over the draws) gets 10⁻¹⁰ of the largest.
+void add_ridge(Eigen::MatrixXd& m);
+
+// Needs S > P + 1 rows; add_ridge keeps a degenerate draw set solvable.
 RegressionEstimate regress(Eigen::MatrixXd const& scores, Eigen::VectorXd const& f);
 
 }  // namespace bbvi
