@@ -6,9 +6,11 @@
 // each have a local of the same name).
 #include "grammar/ast.hpp"
 
+#include <cstddef>
 #include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace bbvi::checker {
@@ -39,6 +41,11 @@ inline constexpr std::string_view rows_name = "N";
 class SymbolTable {
  public:
   SymbolTable();
+  // The indexes point into symbols_: a copy would point into the original.
+  SymbolTable(SymbolTable const&) = delete;
+  SymbolTable& operator=(SymbolTable const&) = delete;
+  SymbolTable(SymbolTable&&) = default;  // a deque's move keeps its elements where they are
+  SymbolTable& operator=(SymbolTable&&) = default;
 
   Symbol const& add(Symbol symbol);
 
@@ -58,8 +65,19 @@ class SymbolTable {
 
   std::deque<Symbol> const& all() const { return symbols_; }
 
+  // How many symbols find, find_in_scope and of have looked at so far: a
+  // lookup looks only at the symbols of its name (or at its declaration's),
+  // so a model of n declarations is checked in O(n) looks, not O(n^2).
+  std::size_t symbols_examined() const { return examined_; }
+
  private:
   std::deque<Symbol> symbols_;  // a deque: Symbol addresses stay valid
+  // Every symbol of a name, in declaration order; the keys view the
+  // symbols' own names, which never move.
+  std::unordered_map<std::string_view, std::vector<Symbol const*>> by_name_;
+  std::unordered_map<ast::Declaration const*, Symbol const*> by_declaration_;
+  std::vector<Symbol const*> const& named(std::string_view name) const;
+  mutable std::size_t examined_ = 0;
 };
 
 bool is_global(ast::BlockKind block);  // data and latent declarations are seen everywhere
