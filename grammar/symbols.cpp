@@ -21,37 +21,51 @@ bool is_global(ast::BlockKind block) {
 
 SymbolTable::SymbolTable() { add(Symbol{std::string(rows_name), SymbolKind::rows, nullptr, ast::BlockKind::data, -1}); }
 
+void SymbolTable::reserve(std::size_t symbols) {
+  by_name_.reserve(symbols);
+  by_declaration_.reserve(symbols);
+  next_same_name_.reserve(symbols);
+}
+
 Symbol const& SymbolTable::add(Symbol symbol) {
   Symbol const& s = symbols_.emplace_back(std::move(symbol));
-  by_name_[s.name].push_back(&s);
+  std::size_t const index = symbols_.size() - 1;
+  next_same_name_.push_back(std::string_view::npos);
+  auto const [same, first_of_name] = by_name_.try_emplace(s.name, SameName{index, index});
+  if (!first_of_name) {
+    next_same_name_[same->second.last] = index;
+    same->second.last = index;
+  }
   if (s.declaration) by_declaration_.emplace(s.declaration, &s);
   return s;
 }
 
-std::vector<Symbol const*> const& SymbolTable::named(std::string_view name) const {
-  static std::vector<Symbol const*> const none;
-  auto const it = by_name_.find(name);
-  return it == by_name_.end() ? none : it->second;
+template <typename Visit>
+Symbol const* SymbolTable::first_named(std::string_view name, Visit const& visit) const {
+  auto const same = by_name_.find(name);
+  if (same == by_name_.end()) return nullptr;
+  for (std::size_t i = same->second.first; i != std::string_view::npos; i = next_same_name_[i]) {
+    ++examined_;
+    if (visit(symbols_[i])) return &symbols_[i];
+  }
+  return nullptr;
 }
 
 Symbol const* SymbolTable::find(std::string_view name, ast::BlockKind block) const {
   Symbol const* global = nullptr;
   Symbol const* elsewhere = nullptr;
-  for (Symbol const* s : named(name)) {
-    ++examined_;
-    if (s->block == block && !is_global(block)) return s;
-    if (is_global(s->block)) global = global ? global : s;
-    else elsewhere = elsewhere ? elsewhere : s;
-  }
+  Symbol const* own = first_named(name, [&](Symbol const& s) {
+    if (s.block == block && !is_global(block)) return true;
+    if (is_global(s.block)) global = global ? global : &s;
+    else elsewhere = elsewhere ? elsewhere : &s;
+    return false;
+  });
+  if (own) return own;
   return global ? global : elsewhere;
 }
 
 Symbol const* SymbolTable::find_in_scope(std::string_view name, ast::BlockKind block) const {
-  for (Symbol const* s : named(name)) {
-    ++examined_;
-    if (is_global(s->block) || s->block == block) return s;
-  }
-  return nullptr;
+  return first_named(name, [&](Symbol const& s) { return is_global(s.block) || s.block == block; });
 }
 
 Symbol const* SymbolTable::of(ast::Declaration const& declaration) const {

@@ -48,6 +48,8 @@ class SymbolTable {
   SymbolTable& operator=(SymbolTable&&) = default;
 
   Symbol const& add(Symbol symbol);
+  // Room for this many symbols, so that adding them does not rehash.
+  void reserve(std::size_t symbols);
 
   // What `name` means in `block`: a declaration of that block first, then a
   // data or latent one, then one of another block (the caller says why that
@@ -71,12 +73,21 @@ class SymbolTable {
   std::size_t symbols_examined() const { return examined_; }
 
  private:
+  // visit(symbol) for every symbol named `name`, in declaration order, until it returns true.
+  template <typename Visit>
+  Symbol const* first_named(std::string_view name, Visit const& visit) const;
+
   std::deque<Symbol> symbols_;  // a deque: Symbol addresses stay valid
-  // Every symbol of a name, in declaration order; the keys view the
-  // symbols' own names, which never move.
-  std::unordered_map<std::string_view, std::vector<Symbol const*>> by_name_;
+  // The symbols of a name, in declaration order: a list through
+  // next_same_name_ from the first to the last. The keys view the symbols'
+  // own names, which never move. (A list, not a vector per name: most names
+  // have one symbol, and a vector each would cost an allocation each.)
+  struct SameName {
+    std::size_t first, last;
+  };
+  std::unordered_map<std::string_view, SameName> by_name_;
+  std::vector<std::size_t> next_same_name_;  // by symbol index; npos ends a list
   std::unordered_map<ast::Declaration const*, Symbol const*> by_declaration_;
-  std::vector<Symbol const*> const& named(std::string_view name) const;
   mutable std::size_t examined_ = 0;
 };
 
