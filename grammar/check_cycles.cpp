@@ -36,14 +36,20 @@ class DependencyGraph {
       for (ast::Expr const& arg : sample->args) add_uses(arg, parents);
       if (sample->lhs.kind == ast::ExprKind::index) add_uses(sample->lhs.args[0], parents);
     }
+    mark_cycles();
   }
+
+  // Whether `v` lies on a cycle: only those are searched for one, so that a
+  // model without cycles is checked in time linear in its size.
+  bool on_a_cycle(Symbol const* v) const { return on_cycle_.count(v) > 0; }
 
   // The variables drawn by a '~', in file order.
   std::vector<Symbol const*> const& nodes() const { return nodes_; }
   ast::Sample const& sample_of(Symbol const* v) const { return *first_sample_.at(v); }
 
   // A path v, p1, ..., v where each depends on the next; empty without one.
-  std::vector<Symbol const*> cycle_through(Symbol const* v) const {
+  // Breadth-first, so the shortest such path.
+  std::vector<Symbol const*> cycle_through(Symbol const* v, std::size_t& steps) const {
     std::map<Symbol const*, Symbol const*> reached_from;  // breadth-first search over parents
     std::vector<Symbol const*> frontier{v};
     while (!frontier.empty()) {
@@ -52,6 +58,7 @@ class DependencyGraph {
         auto const parents = parents_.find(u);
         if (parents == parents_.end()) continue;
         for (Symbol const* p : parents->second) {
+          ++steps;
           if (p == v) return path_back(v, u, reached_from);
           if (reached_from.emplace(p, u).second) next.push_back(p);
         }
@@ -67,14 +74,89 @@ class DependencyGraph {
     if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
       Symbol const* s = c_.symbols.find(e.name, ast::BlockKind::model);
       if (s && (s->kind == SymbolKind::latent || s->kind == SymbolKind::data_column)) out.insert(s);
-      // Definitions point backwards (see above), so this recursion ends.
-      if (s && s->kind == SymbolKind::model_local && s->declaration->value && !expanding_.count(s)) {
-        expanding_.insert(s);
-        add_uses(*s->declaration->value, out);
-        expanding_.erase(s);
+      if (s && s->kind == SymbolKind::model_local && s->declaration->value) {
+        Variables const& through = uses_of_local(s);
+        out.insert(through.begin(), through.end());
       }
     }
     for (ast::Expr const& arg : e.args) add_uses(arg, out);
+  }
+
+  // What a model local's value uses, found once per local: expanding it at
+  // every use would take time quadratic in a chain of locals, and
+  // exponential when each uses the one before twice.
+  Variables const& uses_of_local(Symbol const* local) const {
+    auto const [it, first_time] = local_uses_.try_emplace(local);
+    // Definitions point backwards (see above), so this recursion ends; the
+    // entry is empty while it is filled, for the error case of a local used
+    // in its own definition.
+    if (first_time) {
+      Variables uses;
+      add_uses(*local->declaration->value, uses);
+      it->second = std::move(uses);
+    }
+    return it->second;
+  }
+
+  Variables const& parents_of(Symbol const* v) const {
+    static Variables const none;
+    auto const found = parents_.find(v);
+    return found == parents_.end() ? none : found->second;
+  }
+
+  // Fills on_cycle_: the variables of a strongly connected component of more
+  // than one, or with an edge to themselves. Tarjan's algorithm, with its own
+  // stack of frames, so that a long chain of '~' cannot overflow the call stack.
+  void mark_cycles() {
+    struct Visit {
+      std::size_t index, low;
+      bool on_stack;
+    };
+    struct Frame {
+      Symbol const* v;
+      Variables::const_iterator next, end;
+    };
+    std::map<Symbol const*, Visit> visits;
+    std::vector<Symbol const*> component_stack;
+    std::vector<Frame> frames;
+    auto const open = [&](Symbol const* v) {
+      std::size_t const index = visits.size();
+      visits.emplace(v, Visit{index, index, true});
+      component_stack.push_back(v);
+      Variables const& parents = parents_of(v);
+      frames.push_back(Frame{v, parents.begin(), parents.end()});
+    };
+    for (Symbol const* root : nodes_) {
+      if (visits.count(root)) continue;
+      open(root);
+      while (!frames.empty()) {
+        Frame& top = frames.back();
+        if (top.next != top.end) {
+          Symbol const* const p = *top.next++;
+          Symbol const* const v = top.v;  // `top` dangles once open() pushes a frame
+          if (p == v) on_cycle_.insert(v);
+          auto const seen = visits.find(p);
+          if (seen == visits.end()) open(p);
+          else if (seen->second.on_stack) visits.at(v).low = std::min(visits.at(v).low, seen->second.index);
+          continue;
+        }
+        Symbol const* const v = top.v;
+        frames.pop_back();
+        Visit const done = visits.at(v);
+        if (!frames.empty()) {
+          Visit& caller = visits.at(frames.back().v);
+          caller.low = std::min(caller.low, done.low);
+        }
+        if (done.low != done.index) continue;
+        std::size_t const first = static_cast<std::size_t>(
+            std::find(component_stack.rbegin(), component_stack.rend(), v).base() - component_stack.begin()) - 1;
+        for (std::size_t i = first; i < component_stack.size(); ++i) {
+          visits.at(component_stack[i]).on_stack = false;
+          if (component_stack.size() - first > 1) on_cycle_.insert(component_stack[i]);
+        }
+        component_stack.resize(first);
+      }
+    }
   }
 
   static std::vector<Symbol const*> path_back(Symbol const* v, Symbol const* last,
@@ -88,8 +170,8 @@ class DependencyGraph {
   std::vector<Symbol const*> nodes_;
   std::map<Symbol const*, ast::Sample const*> first_sample_;
   std::map<Symbol const*, Variables> parents_;
-  // A guard for the error case of a local used in its own definition.
-  mutable Variables expanding_;
+  Variables on_cycle_;
+  mutable std::map<Symbol const*, Variables> local_uses_;
 };
 
 std::string describe(std::vector<Symbol const*> const& cycle) {
@@ -105,7 +187,8 @@ void check_cycles(Checker& c) {
   DependencyGraph const graph(c);
   std::set<Variables> reported;
   for (Symbol const* v : graph.nodes()) {
-    std::vector<Symbol const*> cycle = graph.cycle_through(v);
+    if (!graph.on_a_cycle(v)) continue;
+    std::vector<Symbol const*> cycle = graph.cycle_through(v, c.cycle_search_steps);
     if (cycle.empty() || !reported.insert(Variables(cycle.begin(), cycle.end())).second) continue;
     // Report at the '~' that closes the cycle: the last one in the file.
     cycle.pop_back();

@@ -146,6 +146,9 @@ void check_parameter_type(Checker& c, ast::Declaration const& d, Symbol const& s
 }  // namespace
 
 void declare_symbols(Checker& c) {
+  std::size_t statements = 0;
+  for_each_statement(c.program, [&](ast::Block const&, ast::Statement const&, int) { ++statements; });
+  c.symbols.reserve(statements + 1);  // and N
   for_each_statement(c.program, [&](ast::Block const& block, ast::Statement const& statement, int order) {
     auto const* d = std::get_if<ast::Declaration>(&statement);
     if (!d) return;

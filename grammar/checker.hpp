@@ -19,6 +19,9 @@ struct Checker {
   DistributionCatalog const& catalog;
   SymbolTable symbols;
   std::vector<Diagnostic> diagnostics;
+  // The parents check_cycles' searches have looked at: only variables on a
+  // cycle are searched, so a model without one costs none.
+  std::size_t cycle_search_steps = 0;
 
   Diagnostic& error(Position pos, std::string message);
   void note(Diagnostic& error, Position pos, std::string message) const;

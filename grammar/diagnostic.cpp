@@ -1,5 +1,7 @@
 #include "grammar/diagnostic.hpp"
 
+#include "grammar/text_encoding.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,41 +19,78 @@ char const* severity_word(Severity s) {
   return "error";
 }
 
-constexpr std::size_t max_shown = 160;  // characters of a source line
+bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// A control character as its Unicode control picture (NUL as U+2400 and so
+// on, DEL as U+2421): one column wide, like the byte it stands for, and
+// nothing a terminal acts on. A raw NUL would also end the C string the
+// message is printed as.
+void append_visible(std::string& out, char c) {
+  auto const byte = static_cast<unsigned char>(c);
+  if (c == '\t' || (byte >= 0x20 && byte != 0x7F)) {
+    out += c;
+    return;
+  }
+  unsigned const picture = byte == 0x7F ? 0x2421u : 0x2400u + byte;
+  out += static_cast<char>(0xE0 | (picture >> 12));
+  out += static_cast<char>(0x80 | ((picture >> 6) & 0x3F));
+  out += static_cast<char>(0x80 | (picture & 0x3F));
+}
+
+// A message keeps its line breaks; every other control character is shown.
+std::string visible_message(std::string_view message) {
+  std::string out;
+  for (char c : message) {
+    if (c == '\n') out += c;
+    else append_visible(out, c);
+  }
+  return out;
+}
+
+constexpr std::string_view ellipsis = "\u2026";  // one column
 
 void render_one(std::string& out, Diagnostic const& d, std::string_view source) {
+  std::string const message = visible_message(d.message);
   if (d.file.empty())
-    out += fmt::format("bbvi-ppl: {}: {}\n", severity_word(d.severity), d.message);
+    out += fmt::format("bbvi-ppl: {}: {}\n", severity_word(d.severity), message);
   else if (d.pos.line <= 0)
-    out += fmt::format("{}: {}: {}\n", d.file, severity_word(d.severity), d.message);
+    out += fmt::format("{}: {}: {}\n", d.file, severity_word(d.severity), message);
   else
-    out += fmt::format("{}:{}:{}: {}: {}\n", d.file, d.pos.line, d.pos.column,
-                       severity_word(d.severity), d.message);
+    out += fmt::format("{}:{}:{}: {}: {}\n", d.file, d.pos.line, d.pos.column, severity_word(d.severity), message);
   if (d.pos.line <= 0 || source.empty()) return;
-  std::string_view line = source_line(source, d.pos.line);
+  std::string_view const line = source_line(source, d.pos.line);
   std::size_t const caret = std::min(static_cast<std::size_t>(d.pos.column - 1), line.size());
-  // A very long line is shown as a window around the caret.
-  std::size_t const from = line.size() > max_shown ? caret - std::min(caret, max_shown / 2) : 0;
-  std::string_view const before = from > 0 ? "..." : "";
-  std::string_view const after = from + max_shown < line.size() ? "..." : "";
-  line = line.substr(from, max_shown);
-  out += fmt::format("  {}{}{}\n", before, line, after);
-  // Tabs stay tabs under the caret so that it lines up in any terminal.
-  std::string pad(before.size(), ' ');
-  for (std::size_t i = from; i < caret; ++i) pad += line[i - from] == '\t' ? '\t' : ' ';
-  out += fmt::format("  {}^\n", pad);
+  // Only a window of the line around the caret is quoted: a minified model or
+  // a data file whose lines do not end where they should is one huge line.
+  // The window's ends are moved to the start of a character.
+  std::size_t from = line.size() > quoted_line_window ? caret - std::min(caret, quoted_line_window / 2) : 0;
+  while (from > 0 && is_continuation_byte(line[from])) --from;
+  std::size_t to = std::min(line.size(), from + quoted_line_window);
+  while (to < line.size() && is_continuation_byte(line[to])) ++to;
+  std::string quoted = "  ";
+  if (from > 0) quoted += ellipsis;
+  for (std::size_t i = from; i < to; ++i) append_visible(quoted, line[i]);
+  if (to < line.size()) quoted += ellipsis;
+  out += quoted + "\n";
+  // Tabs stay tabs under the caret so that it lines up in any terminal; a
+  // character of several bytes takes one column.
+  std::string pad = from > 0 ? "   " : "  ";
+  for (std::size_t i = from; i < caret; ++i)
+    if (!is_continuation_byte(line[i])) pad += line[i] == '\t' ? '\t' : ' ';
+  out += pad + "^\n";
 }
 
 }  // namespace
 
 std::string_view source_line(std::string_view source, int line) {
+  char const line_break = line_break_of(source);
   std::size_t start = 0;
   for (int l = 1; l < line; ++l) {
-    std::size_t const nl = source.find('\n', start);
+    std::size_t const nl = source.find(line_break, start);
     if (nl == std::string_view::npos) return {};
     start = nl + 1;
   }
-  std::size_t end = source.find('\n', start);
+  std::size_t end = source.find(line_break, start);
   if (end == std::string_view::npos) end = source.size();
   if (end > start && source[end - 1] == '\r') --end;
   return source.substr(start, end - start);

@@ -3,6 +3,7 @@
 // data, options) and one printer for all of them.
 #include "grammar/position.hpp"
 
+#include <cstddef>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -22,15 +23,20 @@ struct Diagnostic {
 };
 
 // Renders `file:line:col: error: message`, then the source line and a caret
-// under the column. `source` is the whole text of `d.file` (empty when it is
+// under the column. A line longer than quoted_line_window bytes is quoted as a
+// window of that many around the caret, with a '…' for each cut end; control
+// characters in the message and the line are shown as Unicode control
+// pictures (NUL as '␀'), so the output never holds a NUL or a bare CR. `source` is the whole text of `d.file` (empty when it is
 // not available: then only the first line is printed). Notes follow, rendered
 // the same way; a note in another file gets no source line.
 std::string render(Diagnostic const& d, std::string_view source);
+inline constexpr std::size_t quoted_line_window = 100;
 // The same, each diagnostic and note with the text of its own file, as
 // `source_of(file)` gives it (empty when it is not available).
 std::string render(Diagnostic const& d, std::function<std::string_view(std::string const&)> const& source_of);
 
 // The line `line` (1-based) of `source`, without its end-of-line characters.
+// Lines end in LF or CRLF, or in CR in a file with no LF (see line_break_of).
 std::string_view source_line(std::string_view source, int line);
 
 // Library code throws this; only tools/ prints it and picks the exit code.

@@ -2,6 +2,7 @@
 
 #include "grammar/diagnostic.hpp"
 #include "grammar/source_map.hpp"
+#include "grammar/text_encoding.hpp"
 
 #include <fmt/format.h>
 
@@ -26,10 +27,11 @@ void check_nesting(std::string_view source, std::string const& file) {
   int depth = 0;
   int chain = 0;
   char previous = ';';  // the last character that is not blank or comment
+  char const line_break = line_break_of(source);
   for (std::size_t i = 0; i < source.size(); ++i) {
     char const c = source[i];
     if (c == '#' || source.substr(i, 2) == "//") {
-      std::size_t const end = source.find('\n', i);
+      std::size_t const end = source.find(line_break, i);
       if (end == std::string_view::npos) break;
       i = end;
       continue;

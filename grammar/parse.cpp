@@ -5,6 +5,8 @@
 #include "grammar/diagnostic.hpp"
 #include "grammar/nesting.hpp"
 #include "grammar/program.hpp"
+#include "grammar/source_map.hpp"
+#include "grammar/text_encoding.hpp"
 
 #include <fmt/format.h>
 
@@ -108,6 +110,16 @@ void reject_samples_outside_model_and_guide(Block const& block, std::string cons
   }
 }
 
+// A model is UTF-8 text: UTF-16 is named as such, and a NUL byte is pointed
+// at (the parser would only say that it expected something else there).
+void check_encoding(std::string_view source, std::string const& file) {
+  if (looks_like_utf16(source)) throw DiagnosticError(error_at(file, {}, std::string(utf16_message)));
+  std::size_t const nul = first_nul_byte(source);
+  if (nul == std::string_view::npos) return;
+  throw DiagnosticError(error_at(file, grammar::SourceMap(source).locate(source.data() + nul),
+                                 "a NUL byte (a zero byte): a model file is text; is this the file you meant?"));
+}
+
 ast::Block to_ast(Block const& block, std::string const& file) {
   ast::Block out;
   out.kind = block.kind;
@@ -119,6 +131,7 @@ ast::Block to_ast(Block const& block, std::string const& file) {
 }  // namespace
 
 ast::Program parse_program(std::string_view source, std::string const& file) {
+  check_encoding(source, file);
   grammar::check_nesting(source, file);
   grammar::x3ast::Program const blocks = run_parser(source, file);
   check_block_order(blocks, file);

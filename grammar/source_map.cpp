@@ -1,13 +1,16 @@
 #include "grammar/source_map.hpp"
 
+#include "grammar/text_encoding.hpp"
+
 #include <algorithm>
 
 namespace bbvi::grammar {
 
 SourceMap::SourceMap(std::string_view source) : source_(source) {
   line_starts_.push_back(0);
+  char const line_break = line_break_of(source);
   for (std::size_t i = 0; i < source.size(); ++i)
-    if (source[i] == '\n') line_starts_.push_back(i + 1);
+    if (source[i] == line_break) line_starts_.push_back(i + 1);
 }
 
 Position SourceMap::locate(char const* where) const {

@@ -6,9 +6,11 @@
 // each have a local of the same name).
 #include "grammar/ast.hpp"
 
+#include <cstddef>
 #include <deque>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace bbvi::checker {
@@ -39,8 +41,15 @@ inline constexpr std::string_view rows_name = "N";
 class SymbolTable {
  public:
   SymbolTable();
+  // The indexes point into symbols_: a copy would point into the original.
+  SymbolTable(SymbolTable const&) = delete;
+  SymbolTable& operator=(SymbolTable const&) = delete;
+  SymbolTable(SymbolTable&&) = default;  // a deque's move keeps its elements where they are
+  SymbolTable& operator=(SymbolTable&&) = default;
 
   Symbol const& add(Symbol symbol);
+  // Room for this many symbols, so that adding them does not rehash.
+  void reserve(std::size_t symbols);
 
   // What `name` means in `block`: a declaration of that block first, then a
   // data or latent one, then one of another block (the caller says why that
@@ -58,8 +67,28 @@ class SymbolTable {
 
   std::deque<Symbol> const& all() const { return symbols_; }
 
+  // How many symbols find, find_in_scope and of have looked at so far: a
+  // lookup looks only at the symbols of its name (or at its declaration's),
+  // so a model of n declarations is checked in O(n) looks, not O(n^2).
+  std::size_t symbols_examined() const { return examined_; }
+
  private:
+  // visit(symbol) for every symbol named `name`, in declaration order, until it returns true.
+  template <typename Visit>
+  Symbol const* first_named(std::string_view name, Visit const& visit) const;
+
   std::deque<Symbol> symbols_;  // a deque: Symbol addresses stay valid
+  // The symbols of a name, in declaration order: a list through
+  // next_same_name_ from the first to the last. The keys view the symbols'
+  // own names, which never move. (A list, not a vector per name: most names
+  // have one symbol, and a vector each would cost an allocation each.)
+  struct SameName {
+    std::size_t first, last;
+  };
+  std::unordered_map<std::string_view, SameName> by_name_;
+  std::vector<std::size_t> next_same_name_;  // by symbol index; npos ends a list
+  std::unordered_map<ast::Declaration const*, Symbol const*> by_declaration_;
+  mutable std::size_t examined_ = 0;
 };
 
 bool is_global(ast::BlockKind block);  // data and latent declarations are seen everywhere

@@ -382,6 +382,7 @@ class Lowering {
       v.discrete = s.integer;
       v.pos = d->name_pos;
       out_.latent_dimension += v.length();
+      latent_of_slot_.emplace(s.slot, static_cast<int>(out_.latents.size()));
       out_.latents.push_back(v);
       declare(*d, s);
     }
@@ -474,8 +475,7 @@ class Lowering {
     f.lhs_slot = s.slot;
     f.lhs_size = s.size;
     f.lhs_name = st.lhs.name;
-    for (std::size_t i = 0; i < out_.latents.size(); ++i)
-      if (out_.latents[i].slot == s.slot) f.latent = static_cast<int>(i);
+    if (auto const latent = latent_of_slot_.find(s.slot); latent != latent_of_slot_.end()) f.latent = latent->second;
     f.distribution = distributions().find(st.distribution);
     if (!f.distribution) fail(st.distribution_pos, fmt::format("unknown distribution '{}'", st.distribution));
     auto const& params = f.distribution->signature.parameters;
@@ -538,6 +538,7 @@ class Lowering {
     constant_uses_.resize(out_.model.size() + 1);
     return constant_uses_.back();
   }
+  std::map<int, int> latent_of_slot_;  // a latent's slot -> its place in out_.latents
   ast::BlockKind block_ = ast::BlockKind::data;
 };
 

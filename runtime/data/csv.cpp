@@ -1,6 +1,7 @@
 #include "runtime/data/csv.hpp"
 
 #include "grammar/diagnostic.hpp"
+#include "grammar/text_encoding.hpp"
 
 #include <fast_float/fast_float.h>
 #include <fmt/format.h>
@@ -111,7 +112,9 @@ std::string decode_text(std::string_view cell) {
 std::string excerpt(std::string_view cell) {
   constexpr std::size_t limit = 40;
   if (cell.size() <= limit) return std::string(cell);
-  return std::string(cell.substr(0, limit)) + "...";
+  std::size_t end = limit;  // not inside a UTF-8 character
+  while (end > 0 && (static_cast<unsigned char>(cell[end]) & 0xC0) == 0x80) --end;
+  return std::string(cell.substr(0, end)) + "...";
 }
 
 std::string plural(std::size_t n, char const* word) {
@@ -208,8 +211,21 @@ CsvTable CsvTable::from_text(std::string text, std::string file_name) {
 
 CsvTable::CsvTable(std::shared_ptr<void const> owner, std::string_view text, std::string file_name)
     : file_(std::move(file_name)), owner_(std::move(owner)), text_(text) {
+  if (looks_like_utf16(text_)) throw DiagnosticError(error_at(file_, {}, std::string(utf16_message)));
   if (text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);  // UTF-8 BOM
+  if (line_break_of(text_) == '\r') use_line_feeds();
   split();
+}
+
+// A file saved with the old Mac OS's line ends (CR alone) is read from a copy
+// whose CRs are LFs: the reader's scans look for LF only, and such files are
+// rare enough that they, not every file, pay for a copy. Its positions are
+// the same as in the original, where source_line() breaks lines at CR.
+void CsvTable::use_line_feeds() {
+  auto copy = std::make_shared<std::string>(text_);
+  std::replace(copy->begin(), copy->end(), '\r', '\n');
+  text_ = *copy;
+  owner_ = std::move(copy);
 }
 
 // Splits the record at `p` into `out` (where each cell starts) and returns
@@ -254,7 +270,13 @@ void CsvTable::split() {
   std::size_t const newline = text_.rfind('\n', pos);
   pos = newline == npos ? 0 : newline + 1;  // the header's line, leading blanks and all
 
+  std::size_t const header_start = pos;
   pos = scan_record(pos, limit, offsets_);
+  // A NUL in a data cell is named when its column is parsed; the header's
+  // names are printed in messages, so a NUL there is named now.
+  if (std::size_t const nul = first_nul_byte(text_.substr(header_start, pos - header_start)); nul != npos)
+    fail_at(header_start + nul, "the header holds a NUL byte (a zero byte): a CSV file is text; is this the file "
+                                "you meant?");
   std::size_t const width = offsets_.size();
   offsets_.push_back(pos);  // where the header's last cell ends, until the first row's start stands there
   std::unordered_map<std::string_view, std::size_t> seen;
@@ -402,7 +424,7 @@ std::size_t CsvTable::require_column(std::string_view name) const {
   if (c != npos) return c;
   std::string names;
   for (auto const& h : header_)
-    if (!h.empty()) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", h);
+    if (!h.empty()) names += fmt::format("{}'{}'", names.empty() ? "" : ", ", excerpt(h));
   fail_at(raw_cell(0, 0).begin,
           fmt::format("the header has no column '{}' (its columns: {})", name, names));
 }
@@ -473,6 +495,8 @@ std::vector<T> CsvTable::parsed_column(std::string_view name, Parse const& parse
     if (p == Parsed::ok) continue;
     std::string const where = fmt::format("column '{}', row {}: ", name, row);
     std::size_t const start = trimmed_cell(row, c).begin;
+    if (std::size_t const nul = first_nul_byte(cell); nul != npos)
+      fail_at(static_cast<std::size_t>(cell.data() - text_.data()) + nul, where + "the cell holds a NUL byte (a zero byte)");
     if (p == Parsed::empty) fail_at(start, where + "the cell is empty");
     fail_at(start, where + problem(p, excerpt(cell)));
   }

@@ -4,8 +4,11 @@
 // Format (RFC 4180, with the leniencies a hand-edited file needs):
 // - The first non-blank line is the header naming the columns; cells are
 //   separated by commas only. A UTF-8 byte-order mark at the start is dropped.
-// - Lines end in LF or CRLF; the last line may lack one; blank lines at the end
+// - Lines end in LF or CRLF, or in CR alone in a file with no LF (the old
+//   Mac OS's line ends); the last line may lack one; blank lines at the end
 //   are ignored. A blank line elsewhere is a row (with one empty cell).
+// - The text is UTF-8 (or ASCII): a UTF-16 file is rejected as such, and a NUL
+//   byte in the header or in a cell of a requested column is named.
 // - Spaces and tabs around a cell are trimmed. A cell may be double-quoted;
 //   inside quotes `""` is a quote and commas and line breaks are text.
 // - An empty header name (R's write.csv writes one over its row names) is
@@ -80,6 +83,7 @@ class CsvTable {
   template <typename T, typename Parse, typename Problem>
   std::vector<T> parsed_column(std::string_view name, Parse const& parse, Problem const& problem) const;
 
+  void use_line_feeds();
   void split();
   bool index_lines(std::size_t pos, std::size_t width);
   Span raw_cell_by_lines(std::size_t record, std::size_t column) const;

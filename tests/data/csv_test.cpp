@@ -180,6 +180,54 @@ TEST_CASE("CsvTable: a data error renders with its line and a caret") {
         "    ^\n");
 }
 
+TEST_CASE("CsvTable: a file with CR line ends (the old Mac OS's) is read like one with LF") {
+  CsvTable const t = table("x,y\r1,2\r3,4\r");
+  CHECK(t.rows() == 2);
+  CHECK(t.real_column("x") == std::vector<double>{1, 3});
+  CHECK(t.int_column("y") == std::vector<std::int64_t>{2, 4});
+  CHECK(t.cell_position("y", 2) == Position{3, 3});
+  CHECK(construction_error("x,y\r1,2\r3\r") == "3:1: row 2 has 1 cell, but the header names 2 columns");
+  CHECK(real_error("id,x\ra,1\rb,oops\r", "x") == "3:3: column 'x', row 2: expected a number, found 'oops'");
+}
+
+TEST_CASE("CsvTable: a data error in a file with CR line ends quotes its own line only") {
+  std::string text = "x";
+  for (int i = 0; i < 100000; ++i) text += "\r1.5";
+  text += "\rabc\r";
+  CsvTable const t = table(text);
+  Diagnostic const d = diagnostic_of([&] { t.real_column("x"); });
+  CHECK(bbvi::render(d, text) ==
+        "data.csv:100002:1: error: column 'x', row 100001: expected a number, found 'abc'\n"
+        "  abc\n"
+        "  ^\n");
+}
+
+TEST_CASE("CsvTable: a UTF-16 file is named as such") {
+  std::string const message = "0:0: the text looks like UTF-16; save the file as UTF-8";
+  using namespace std::string_literals;
+  CHECK(construction_error("\xFF\xFEx\0\n\0\x31\0\n\0"s) == message);  // little-endian, with its BOM
+  CHECK(construction_error("\xFE\xFF\0x\0\n\0\x31\0\n"s) == message);  // big-endian, with its BOM
+  CHECK(construction_error("x\0,\0y\0\n\0\x31\0,\0\x32\0\n\0"s) == message);  // no BOM
+  CHECK(construction_error("\0x\0,\0y\0\n\0\x31\0,\0\x32\0\n"s) == message);
+}
+
+TEST_CASE("CsvTable: a NUL byte is named, at its row and column, and never printed") {
+  using namespace std::string_literals;
+  CHECK(construction_error("x,a\0b\n1,2\n"s) ==
+        "1:4: the header holds a NUL byte (a zero byte): a CSV file is text; is this the file you meant?");
+  CHECK(real_error("x,y\n1,2\n3,4\0\n"s, "y") == "3:4: column 'y', row 2: the cell holds a NUL byte (a zero byte)");
+  CHECK(int_error("x,y\n1,\0\n"s, "y") == "2:3: column 'y', row 1: the cell holds a NUL byte (a zero byte)");
+  CsvTable const t = table("x,y\n1,2\n3,4\0\n"s);
+  CHECK(t.rows() == 2);  // a NUL in a column nobody asks for is nobody's concern
+  Diagnostic const d = diagnostic_of([&] { t.real_column("y"); });
+  CHECK(bbvi::render(d, t.text()).find('\0') == std::string::npos);
+}
+
+TEST_CASE("CsvTable: a missing column's message shortens long column names") {
+  CHECK(real_error(std::string(60, 'a') + ",y\n1,2\n", "z") ==
+        "1:1: the header has no column 'z' (its columns: '" + std::string(40, 'a') + "...', 'y')");
+}
+
 TEST_CASE("CsvTable: reading files") {
   CHECK(where_what(diagnostic_of([] { CsvTable::from_file("/nonexistent/data.csv"); })) ==
         "0:0: cannot read the file: No such file or directory");
