@@ -19,16 +19,15 @@
 #include "tools/bbvi-ppl/csv_output.hpp"
 #include "tools/bbvi-ppl/explain.hpp"
 #include "tools/bbvi-ppl/fit_plot.hpp"
+#include "tools/bbvi-ppl/model_file.hpp"
 #include "tools/bbvi-ppl/progress.hpp"
 #include "tools/bbvi-ppl/report.hpp"
+#include "tools/bbvi-ppl/settings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <charconv>
-#include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -85,23 +84,6 @@ std::optional<std::string> read_file(std::string const& path) {
   return text.str();
 }
 
-// --set NAME=VALUE, VALUE a number.
-std::map<std::string, double, std::less<>> parse_settings(std::vector<std::string> const& settings) {
-  std::map<std::string, double, std::less<>> out;
-  for (std::string const& s : settings) {
-    std::size_t const eq = s.find('=');
-    Diagnostic bad;
-    bad.message = fmt::format("--set {}: expected NAME=VALUE with VALUE a number", s);
-    if (eq == std::string::npos || eq == 0) throw DiagnosticError(bad);
-    std::string const value = s.substr(eq + 1);
-    double v = 0;
-    auto const [end, error] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (error != std::errc() || end != value.data() + value.size() || !std::isfinite(v)) throw DiagnosticError(bad);
-    out[s.substr(0, eq)] = v;
-  }
-  return out;
-}
-
 std::string cap_warning(Method method, int iterations) {
   if (method != Method::natural_gradient)
     return fmt::format("bbvi-ppl: warning: {} has no stopping rule and ran to the cap (--iters {}); it is "
@@ -116,16 +98,8 @@ std::string cap_warning(Method method, int iterations) {
 // bound, the constants set; warnings are printed as they are found. Throws
 // DiagnosticError on any bad input.
 Program prepare(Options const& o, Sources& sources) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(o.model_file, ec))
-    throw DiagnosticError(error_at(o.model_file, {}, "is a directory, not a model file"));
-  auto const model_text = read_file(o.model_file);
-  if (!model_text) {
-    bool const exists = std::filesystem::exists(o.model_file, ec);
-    throw DiagnosticError(error_at(o.model_file, {}, exists ? "cannot read the model file" : "no such model file"));
-  }
-  sources.texts[o.model_file] = *model_text;
-  ast::Program const syntax = parse_program(*model_text, o.model_file);
+  sources.texts[o.model_file] = cli::read_model_file(o.model_file);
+  ast::Program const syntax = parse_program(sources.texts[o.model_file], o.model_file);
   std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
   if (!problems.empty()) throw DiagnosticError(std::move(problems));
   sources.print(unused_declarations(syntax, distributions().catalog()));
@@ -139,7 +113,7 @@ Program prepare(Options const& o, Sources& sources) {
     }
   }
   CompileOptions compile_options;
-  compile_options.overrides = parse_settings(o.settings);
+  compile_options.overrides = cli::parse_settings(o.settings);
   Program program = compile(syntax, sources.table ? &*sources.table : nullptr, compile_options);
   sources.print(wide_priors(program));
   return program;
@@ -232,7 +206,7 @@ int run(Options& o) {
     report.parameters = constrained_parameters(program, result.u);
     report.marginals = summarise_guide(program, result.u, summary_draws, o.fit.seed);
     report.summary_draws = summary_draws;
-    report.overrides = parse_settings(o.settings);
+    report.overrides = cli::parse_settings(o.settings);
     report.chains = &chains;
     for (std::size_t c = 1; c < chains.size(); ++c)
       // The same draws for every chain, so that their spread is the fits', not the summaries'.
