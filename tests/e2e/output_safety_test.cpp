@@ -63,13 +63,16 @@ bool has_temporary(fs::path const& dir) {
 // The binary on a pseudo-terminal, so that its progress line shows when the
 // fit has started; `signal` is sent once `ready` holds of what it has
 // printed (0: never sent). Returns what a user at the terminal sees.
+// `ignoring`: a signal the binary starts with ignored, as a shell script
+// starts a background job with SIGINT ignored.
 Run run_in_terminal(std::string const& arguments, int signal = 0,
-                    std::function<bool(std::string const&)> const& ready = {}) {
+                    std::function<bool(std::string const&)> const& ready = {}, int ignoring = 0) {
   int terminal = -1;
   pid_t const child = ::forkpty(&terminal, nullptr, nullptr, nullptr);
   Run r;
   REQUIRE(child >= 0);
   if (child == 0) {
+    if (ignoring != 0) ::signal(ignoring, SIG_IGN);
     std::string const command = std::string("exec '") + BBVI_BINARY + "' " + arguments;
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
@@ -223,6 +226,15 @@ TEST_CASE("output files: SIGTERM stops every chain of a fit and exits 143") {
   CHECK(r.status == 143);
   CHECK(r.out.find("bbvi-ppl: stopped by SIGTERM; no result was written") != std::string::npos);
   CHECK(names_in(dir).empty());
+}
+
+TEST_CASE("output files: a SIGINT ignored when the run began (a background job) stays ignored") {
+  fs::path const dir = fresh_dir("ignored");
+  Run const r = run_in_terminal(canonical + " --method adam --iters 2000 --output " + (dir / "fit.json").string(),
+                                SIGINT, fit_started, SIGINT);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("stopped by") == std::string::npos);
+  CHECK(names_in(dir) == std::vector<std::string>{"fit.json"});
 }
 
 TEST_CASE("output files: a signal while the files are written removes the temporaries") {

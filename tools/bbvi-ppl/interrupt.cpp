@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <utility>
 
 namespace bbvi::cli {
 
@@ -45,8 +46,12 @@ StopOnSignals::StopOnSignals() {
   action.sa_handler = record_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: a blocked open or write returns EINTR and the stop is seen there
-  ::sigaction(SIGINT, &action, &previous_interrupt);
-  ::sigaction(SIGTERM, &action, &previous_terminate);
+  // A signal ignored from the start stays ignored (nohup, a background job
+  // of a script): whoever started bbvi-ppl so did not want it to stop.
+  for (auto const& [signal, previous] : {std::pair{SIGINT, &previous_interrupt}, std::pair{SIGTERM, &previous_terminate}}) {
+    ::sigaction(signal, nullptr, previous);
+    if (previous->sa_handler != SIG_IGN) ::sigaction(signal, &action, nullptr);
+  }
 }
 
 StopOnSignals::~StopOnSignals() {

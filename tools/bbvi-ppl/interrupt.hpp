@@ -13,7 +13,8 @@
 namespace bbvi::cli {
 
 // While one lives, SIGINT and SIGTERM are recorded instead of ending the
-// process. Blocking calls (writing to a FIFO, waiting for its reader) return
+// process (unless they were ignored when it began, as in a background job
+// of a shell script: then they stay ignored). Blocking calls (writing to a FIFO, waiting for its reader) return
 // early with EINTR, so that the signal is seen there too.
 class StopOnSignals {
  public:
