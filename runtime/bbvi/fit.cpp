@@ -89,6 +89,15 @@ FitResult fit(Program const& program, FitOptions const& options) {
   check_samples(o, kind, block);
   if (o.max_iterations <= 0) o.max_iterations = default_max_iterations(o.method);
   if (o.step_size <= 0) o.step_size = default_step_size(o.method);
+  if (o.stop_requested) {
+    // Asked where each method reports its iteration: between iterations, on
+    // the fit's own thread, where the exception unwinds nothing half done.
+    o.on_iteration = [report = std::move(o.on_iteration), stop = std::move(o.stop_requested)](
+                         IterationRecord const& record) {
+      if (report) report(record);
+      if (stop()) throw FitStopped();
+    };
+  }
   auto const start = std::chrono::steady_clock::now();
   WorkerPool pool(o.threads > 0 ? o.threads : WorkerPool::available_cores());
   FitResult r = o.method == Method::natural_gradient ? fit_natural_gradient(program, o, pool, estimator)

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,15 @@ struct FitOptions {
   // Called after every iteration with its record (the command line's
   // progress line); must not throw.
   std::function<void(IterationRecord const&)> on_iteration;
+  // Asked after every iteration (after on_iteration): true ends the fit
+  // there with FitStopped. The command line stops on SIGINT and SIGTERM
+  // this way; it is called from the thread of the fit that asks.
+  std::function<bool()> stop_requested;
+};
+
+// What fit() throws when stop_requested said so.
+struct FitStopped : std::runtime_error {
+  FitStopped() : std::runtime_error("the fit was asked to stop") {}
 };
 
 struct FitResult {

@@ -2,7 +2,8 @@
 // bbvi-ppl check MODEL [DATA]: all of that but the fit and the report;
 // bbvi-ppl explain MODEL [DATA]: the Markov blankets and the estimator.
 // The only place that prints and picks the exit status:
-// 0 fitted, 1 the fit failed numerically, 2 bad model, data or options.
+// 0 fitted, 1 the fit failed numerically, 2 bad model, data or options,
+// 128 + the signal when SIGINT or SIGTERM stopped it (130, 143).
 #include "grammar/check.hpp"
 #include "grammar/diagnostic.hpp"
 #include "grammar/parse.hpp"
@@ -19,16 +20,16 @@
 #include "tools/bbvi-ppl/csv_output.hpp"
 #include "tools/bbvi-ppl/explain.hpp"
 #include "tools/bbvi-ppl/fit_plot.hpp"
+#include "tools/bbvi-ppl/interrupt.hpp"
+#include "tools/bbvi-ppl/model_file.hpp"
 #include "tools/bbvi-ppl/progress.hpp"
 #include "tools/bbvi-ppl/report.hpp"
+#include "tools/bbvi-ppl/settings.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <charconv>
-#include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -85,23 +86,6 @@ std::optional<std::string> read_file(std::string const& path) {
   return text.str();
 }
 
-// --set NAME=VALUE, VALUE a number.
-std::map<std::string, double, std::less<>> parse_settings(std::vector<std::string> const& settings) {
-  std::map<std::string, double, std::less<>> out;
-  for (std::string const& s : settings) {
-    std::size_t const eq = s.find('=');
-    Diagnostic bad;
-    bad.message = fmt::format("--set {}: expected NAME=VALUE with VALUE a number", s);
-    if (eq == std::string::npos || eq == 0) throw DiagnosticError(bad);
-    std::string const value = s.substr(eq + 1);
-    double v = 0;
-    auto const [end, error] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (error != std::errc() || end != value.data() + value.size() || !std::isfinite(v)) throw DiagnosticError(bad);
-    out[s.substr(0, eq)] = v;
-  }
-  return out;
-}
-
 std::string cap_warning(Method method, int iterations) {
   if (method != Method::natural_gradient)
     return fmt::format("bbvi-ppl: warning: {} has no stopping rule and ran to the cap (--iters {}); it is "
@@ -116,16 +100,8 @@ std::string cap_warning(Method method, int iterations) {
 // bound, the constants set; warnings are printed as they are found. Throws
 // DiagnosticError on any bad input.
 Program prepare(Options const& o, Sources& sources) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(o.model_file, ec))
-    throw DiagnosticError(error_at(o.model_file, {}, "is a directory, not a model file"));
-  auto const model_text = read_file(o.model_file);
-  if (!model_text) {
-    bool const exists = std::filesystem::exists(o.model_file, ec);
-    throw DiagnosticError(error_at(o.model_file, {}, exists ? "cannot read the model file" : "no such model file"));
-  }
-  sources.texts[o.model_file] = *model_text;
-  ast::Program const syntax = parse_program(*model_text, o.model_file);
+  sources.texts[o.model_file] = cli::read_model_file(o.model_file);
+  ast::Program const syntax = parse_program(sources.texts[o.model_file], o.model_file);
   std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
   if (!problems.empty()) throw DiagnosticError(std::move(problems));
   sources.print(unused_declarations(syntax, distributions().catalog()));
@@ -139,7 +115,7 @@ Program prepare(Options const& o, Sources& sources) {
     }
   }
   CompileOptions compile_options;
-  compile_options.overrides = parse_settings(o.settings);
+  compile_options.overrides = cli::parse_settings(o.settings);
   Program program = compile(syntax, sources.table ? &*sources.table : nullptr, compile_options);
   sources.print(wide_priors(program));
   return program;
@@ -169,10 +145,50 @@ int before_fitting(Options const& o, Report const& report) {
   return exit_bad_input;
 }
 
+// The output options given, each with its path ("-": standard output).
+std::vector<std::pair<char const*, std::string>> output_paths(Options const& o) {
+  std::vector<std::pair<char const*, std::string>> paths;
+  for (auto const& [option, path] : {std::pair{"--output", &o.output_file}, std::pair{"--trace", &o.trace_file},
+                                     std::pair{"--draws-output", &o.draws_file}, std::pair{"--plot", &o.plot_file}})
+    if (!path->empty()) paths.emplace_back(option, *path);
+  return paths;
+}
+
+// Every output path, checked before the fit so that a mistyped one costs
+// no fit: it can be written (atomic_file.hpp, locate_output), and no two
+// options name the same file, nor an output the model or the data file.
+// Throws DiagnosticError naming the option.
+void check_outputs(Options const& o) {
+  auto const refuse = [](std::string message) {
+    Diagnostic d;
+    d.message = std::move(message);
+    return DiagnosticError(d);
+  };
+  std::vector<std::pair<std::string, std::string>> taken;  // a file's identity, and what it is
+  for (auto const& [input, what] : {std::pair{&o.model_file, "the model file"}, std::pair{&o.data_file, "the data file"}})
+    if (std::string identity = cli::identity_of_file(*input); !input->empty() && !identity.empty())
+      taken.emplace_back(std::move(identity), what);
+  for (auto const& [option, path] : output_paths(o)) {
+    std::string identity = "descriptor 1";  // "-"
+    if (path != "-") {
+      try {
+        identity = cli::locate_output(path, true).identity;
+      } catch (cli::OutputError const& e) {
+        throw refuse(fmt::format("{}: {}", option, e.what()));
+      }
+    }
+    if (identity.empty()) continue;  // a device, which may take two outputs
+    for (auto const& [other, what] : taken)
+      if (other == identity) throw refuse(fmt::format("{}: '{}' is {}", option, path, what));
+    taken.emplace_back(identity, fmt::format("the file {} writes", option));
+  }
+}
+
 // `bbvi-ppl check MODEL [DATA]`: every check a fit would make before its
 // first iteration, and nothing else.
 int check(Options const& o) {
   return before_fitting(o, [&](Program const&, Sources const&) {
+    check_outputs(o);
     return fmt::format("{}: ok\n", o.data_file.empty() ? o.model_file : o.model_file + " with " + o.data_file);
   });
 }
@@ -189,18 +205,25 @@ struct OutputFile {
   std::string option, path, text;
 };
 
-// The output files, each written whole or not at all; the first that cannot
-// be written ends the run with its option named.
+// The output files, written as a set: all of them, or (when one cannot be
+// written) none, and that one's option named.
 bool write_outputs(std::vector<OutputFile> const& files) {
-  for (OutputFile const& f : files) {
-    try {
-      cli::write_file_atomically(f.path, f.text);
-    } catch (std::runtime_error const& e) {
-      std::fputs(fmt::format("bbvi-ppl: error: {}: {}\n", f.option, e.what()).c_str(), stderr);
-      return false;
-    }
+  std::vector<cli::OutputFile> set;
+  for (OutputFile const& f : files) set.push_back({f.path, f.text});
+  try {
+    cli::write_output_set(set);
+    return true;
+  } catch (cli::OutputError const& e) {
+    std::fputs(fmt::format("bbvi-ppl: error: {}: {}\n", files[e.file].option, e.what()).c_str(), stderr);
+    return false;
   }
-  return true;
+}
+
+// SIGINT or SIGTERM stopped the run before its files were written.
+int stopped_by(int signal) {
+  std::fputs(fmt::format("bbvi-ppl: stopped by {}; no result was written\n", cli::signal_name(signal)).c_str(),
+             stderr);
+  return 128 + signal;
 }
 
 int run(Options& o) {
@@ -214,15 +237,24 @@ int run(Options& o) {
       throw DiagnosticError(bad);
     }
     Program const program = prepare(o, sources);
+    // From here on a signal asks the run to stop (interrupt.hpp): the
+    // output check's probe files and the fit are ended cleanly.
+    cli::StopOnSignals const stop_on_signals;
+    check_outputs(o);
     set_estimation(o);
+    o.fit.stop_requested = [] { return cli::stop_signal() != 0; };
     std::vector<FitResult> const chains = [&] {
       cli::ProgressLine progress(stderr, !o.quiet && cli::is_terminal(stderr));
       o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
       return cli::fit_chains(program, o.fit, o.chains);
     }();
     FitResult const& result = chains.front();
-    WorkerPool pool(o.fit.threads > 0 ? o.fit.threads : WorkerPool::available_cores());
-    GuideDraws const draws = draw_from_guide(program, result.u, o.draws, o.fit.seed, pool);
+    GuideDraws const draws = [&] {
+      // Its threads end here: while the files are written the main thread
+      // is the only one, so a signal always reaches it (interrupt.hpp).
+      WorkerPool pool(o.fit.threads > 0 ? o.fit.threads : WorkerPool::available_cores());
+      return draw_from_guide(program, result.u, o.draws, o.fit.seed, pool);
+    }();
     cli::FitReport report;
     report.model_file = o.model_file;
     report.data_file = o.data_file;
@@ -232,7 +264,7 @@ int run(Options& o) {
     report.parameters = constrained_parameters(program, result.u);
     report.marginals = summarise_guide(program, result.u, summary_draws, o.fit.seed);
     report.summary_draws = summary_draws;
-    report.overrides = parse_settings(o.settings);
+    report.overrides = cli::parse_settings(o.settings);
     report.chains = &chains;
     for (std::size_t c = 1; c < chains.size(); ++c)
       // The same draws for every chain, so that their spread is the fits', not the summaries'.
@@ -246,6 +278,7 @@ int run(Options& o) {
                  stderr);
       return exit_numerical;
     }
+    cli::stop_if_asked();  // the draws and summaries since the fit may have taken a while
     // With --output -, standard output carries the JSON alone and the report
     // goes to standard error.
     bool const json_to_stdout = o.output_file == "-";
@@ -267,6 +300,10 @@ int run(Options& o) {
     std::fputs(cli::k_hat_warning(report.importance).c_str(), stderr);
     std::fputs(cli::chains_warning(report).c_str(), stderr);
     return exit_fitted;
+  } catch (FitStopped const&) {
+    return stopped_by(cli::stop_signal());
+  } catch (cli::Interrupted const& e) {
+    return stopped_by(e.signal());
   } catch (DiagnosticError const& e) {
     sources.print(e.diagnostics());
     return exit_bad_input;
@@ -324,20 +361,25 @@ int main(int argc, char** argv) {
         ->allow_extra_args(false);
   };
   add_settings(app);
-  // The files a fit may write; none unless asked for.
-  auto const add_output = [&](char const* name, std::string& path, char const* what) {
-    app.add_option(name, path, std::string(what) + " (default: none)");
+  // The files a fit may write; none unless asked for. `check` checks them
+  // as a fit would before its first iteration.
+  auto const add_outputs = [&](CLI::App& to) {
+    auto const add_output = [&](char const* name, std::string& path, char const* what) {
+      to.add_option(name, path, std::string(what) + " (default: none)");
+    };
+    add_output("--output", o.output_file,
+               "write the result as JSON to this file (docs/output.md); - writes it to standard output and the "
+               "report to standard error");
+    add_output("--trace", o.trace_file,
+               "write one CSV row per iteration: ELBO estimate, its standard error, step size, every variational "
+               "parameter");
+    add_output("--draws-output", o.draws_file,
+               "write the --draws draws as CSV, a column per latent element (theta.1, ...), then log_p__ and "
+               "log_g__");
+    add_output("--plot", o.plot_file,
+               "draw the ELBO trace and each latent's fitted marginal over a histogram of the --draws draws, as SVG");
   };
-  add_output("--output", o.output_file,
-             "write the result as JSON to this file (docs/output.md); - writes it to standard output and the "
-             "report to standard error");
-  add_output("--trace", o.trace_file,
-             "write one CSV row per iteration: ELBO estimate, its standard error, step size, every variational "
-             "parameter");
-  add_output("--draws-output", o.draws_file,
-             "write the --draws draws as CSV, a column per latent element (theta.1, ...), then log_p__ and log_g__");
-  add_output("--plot", o.plot_file,
-             "draw the ELBO trace and each latent's fitted marginal over a histogram of the --draws draws, as SVG");
+  add_outputs(app);
   // Counts with a default of their own.
   auto const add_count = [&](char const* name, int& count, char const* what) {
     return app.add_option(name, count, what)->default_val(count);
@@ -358,6 +400,7 @@ int main(int argc, char** argv) {
   checking->add_option("MODEL", o.model_file, "the .model file")->required();
   checking->add_option("DATA", o.data_file, "the CSV file whose columns the data block names");
   add_settings(*checking);
+  add_outputs(*checking);
   CLI::App* const explaining = app.add_subcommand(
       "explain", "print each group of guide parameters with its Markov blanket, and the estimator a fit would use");
   explaining->add_option("MODEL", o.model_file, "the .model file")->required();
