@@ -39,6 +39,12 @@ std::string parameter_table(FitReport const& r) {
 
 bool several_chains(FitReport const& r) { return r.chains && r.chains->size() > 1; }
 
+// Why the reported chain is the one reported (reported_chain in chains.hpp).
+std::string reported_because(FitReport const& r) {
+  if (r.agreement.measured && r.agreement.agree) return "; reported: the chains agree, and it is the first";
+  return "; reported: the highest ELBO";
+}
+
 // Half the range of latent element e's mean over the chains.
 double chain_spread(FitReport const& r, std::size_t e) {
   double lo = r.marginals[e].mean, hi = lo;
@@ -64,7 +70,8 @@ std::string latent_table(FitReport const& r) {
     out += chains ? fmt::format(" {:>12.3g}\n", chain_spread(r, e)) : "\n";
   }
   if (chains)
-    out += fmt::format("(chains ±: half the range of the Mean over the {} chains)\n", r.chains->size());
+    out += fmt::format("(chain {}'s guide; chains ±: half the range of the Mean over the {} chains)\n",
+                       r.reported_chain + 1, r.chains->size());
   out += fmt::format("(the fitted guide's marginals, from {} of its draws: a mean is good to about StdDev/{:.0f})\n",
                      r.summary_draws, std::sqrt(static_cast<double>(r.summary_draws)));
   return out;
@@ -92,10 +99,16 @@ std::string diagnostics(FitReport const& r) {
     out += fmt::format("chains        {} from seeds {} to {}", r.chains->size(), r.options->seed,
                        r.options->seed + r.chains->size() - 1);
     if (a.measured)
-      out += fmt::format(": the farthest from the first is {:.2g} nats of KL away, their own noise {:.2g} ({})\n",
+      out += fmt::format(": the farthest from the reported chain is {:.2g} nats of KL away, their own noise {:.2g} "
+                         "({})\n",
                          a.largest_kl, a.noise_kl, a.agree ? "they agree" : "they disagree");
     else
       out += " (their agreement is measured for natural-gradient fits only)\n";
+    for (std::size_t k = 0; k < r.chains->size(); ++k) {
+      FitResult const& chain = (*r.chains)[k];
+      out += fmt::format("  chain {:<5} ELBO {:.6f} ± {:.2g}  (seed {}{})\n", k + 1, chain.elbo, chain.elbo_se,
+                         r.options->seed + k, k == r.reported_chain ? reported_because(r) : "");
+    }
   }
   out += fmt::format("iterations    {}{}\n", f.iterations, f.converged ? " (converged)" : " (not converged)");
   out += fmt::format("time          {:.3f} s\n", f.seconds);
@@ -108,11 +121,14 @@ char const* version() { return BBVI_VERSION; }
 
 std::string chains_warning(FitReport const& r) {
   if (!several_chains(r) || r.agreement.agree) return "";
+  std::size_t const c = r.reported_chain;
   return fmt::format(
       "bbvi-ppl: warning: the {} chains disagree: two fitted guides are {:.2g} nats of KL apart, more than ten times\n"
       "  their own Monte-Carlo noise ({:.2g}). The fits found different optima (a multimodal posterior?) or have not\n"
-      "  settled: compare the chains ± column, and try more --iters or a smaller --tolerance\n",
-      r.chains->size(), r.agreement.largest_kl, r.agreement.noise_kl);
+      "  settled: compare the chains ± column and each chain's ELBO, and try more --iters or a smaller --tolerance.\n"
+      "  Chain {} (seed {}) has the highest ELBO, {:.6f}, and is the one reported\n",
+      r.chains->size(), r.agreement.largest_kl, r.agreement.noise_kl, c + 1, r.options->seed + c,
+      (*r.chains)[c].elbo);
 }
 
 std::string k_hat_reading(double k_hat) {
@@ -156,6 +172,10 @@ bool all_finite(FitReport const& r) {
   if (f.gradient.iterations > 0) ok = ok && f.gradient.variance.allFinite() && f.gradient.snr.allFinite();
   for (MarginalSummary const& m : r.marginals)
     for (double v : {m.mean, m.sd, m.q5, m.q50, m.q95}) ok = ok && std::isfinite(v);
+  if (r.chains)
+    for (FitResult const& chain : *r.chains) ok = ok && std::isfinite(chain.elbo) && std::isfinite(chain.elbo_se);
+  for (auto const& chain : r.chain_marginals)
+    for (MarginalSummary const& m : chain) ok = ok && std::isfinite(m.mean);
   return ok;  // k̂ and the evidence are written only where finite (ImportanceCheck)
 }
 
@@ -243,24 +263,26 @@ nlohmann::ordered_json report_json(FitReport const& r) {
   }
   if (r.importance.draws > 0) out["importance_rejected"] = r.importance.rejected;
   if (several_chains(r)) {
-    json elbos = json::array(), seeds = json::array(), means = json::object();
+    json elbos = json::array(), elbo_ses = json::array(), seeds = json::array(), means = json::object();
     for (std::size_t c = 0; c < r.chains->size(); ++c) {
       elbos.push_back((*r.chains)[c].elbo);
+      elbo_ses.push_back((*r.chains)[c].elbo_se);
       seeds.push_back(o.seed + c);
     }
-    std::size_t next = 0;
+    std::size_t first = 0;  // the latent's first element
     for (LatentVariable const& v : p.latents) {
       json per_chain = json::array();
       for (std::size_t c = 0; c < r.chains->size(); ++c) {
-        auto const& m = c == 0 ? r.marginals : r.chain_marginals[c - 1];
+        auto const& m = r.chain_marginals[c];
         std::vector<double> values;
-        for (std::size_t k = 0; k < v.length(); ++k) values.push_back(m[next + k].mean);
+        for (std::size_t k = 0; k < v.length(); ++k) values.push_back(m[first + k].mean);
         per_chain.push_back(v.size == 0 ? json(values[0]) : json(values));
       }
       means[v.name] = per_chain;
-      next += v.length();
+      first += v.length();
     }
-    json chains = {{"count", r.chains->size()}, {"seeds", seeds}, {"elbo", elbos}, {"mean", means}};
+    json chains = {{"count", r.chains->size()}, {"seeds", seeds},         {"reported", r.reported_chain + 1},
+                   {"elbo", elbos},           {"elbo_se", elbo_ses}, {"mean", means}};
     if (r.agreement.measured) {
       chains["largest_kl"] = r.agreement.largest_kl;
       chains["noise_kl"] = r.agreement.noise_kl;

@@ -42,9 +42,11 @@ struct FitReport {
   int summary_draws = 0;
   ImportanceCheck importance;
   std::map<std::string, double, std::less<>> overrides;  // --set
-  // --chains K > 1: every chain's fit (the first is `result`), the other
-  // chains' marginals (the first's are `marginals`), and whether they agree.
+  // --chains K > 1: every chain's fit, which of them is reported (`result`,
+  // whose marginals are `marginals`; reported_chain in chains.hpp), every
+  // chain's marginals, and whether the chains agree with the reported one.
   std::vector<FitResult> const* chains = nullptr;
+  std::size_t reported_chain = 0;
   std::vector<std::vector<MarginalSummary>> chain_marginals;
   ChainAgreement agreement;
 };
