@@ -270,7 +270,7 @@ int run(Options& o) {
     if (json_to_stdout) std::fputs(json.c_str(), stdout);
     std::fflush(stdout);  // the warnings below come after the report, wherever both streams go
     if (!result.converged) std::fputs(cap_warning(o.fit.method, result.iterations).c_str(), stderr);
-    std::fputs(cli::k_hat_warning(report.importance).c_str(), stderr);
+    std::fputs(cli::k_hat_warning(report).c_str(), stderr);
     std::fputs(cli::chains_warning(report).c_str(), stderr);
     return exit_fitted;
   } catch (DiagnosticError const& e) {
