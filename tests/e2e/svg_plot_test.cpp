@@ -384,7 +384,7 @@ TEST_CASE("svg_report: a discrete latent gets unit bins on the integers and a pr
   CHECK(drawn_total_variation(panel) < 0.01);  // the bars are the mass the curve gives
 }
 
-TEST_CASE("--plot: the reweighted draws agree with a good guide and leave a bad one") {
+TEST_CASE("plot: the reweighted draws agree with a good guide and leave a bad one") {
   std::string const canonical = source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv");
   pugi::xml_document doc;
   // The canonical fit (k̂ 0.46): bars and curve differ by the histogram's
@@ -407,7 +407,7 @@ TEST_CASE("--plot: the reweighted draws agree with a good guide and leave a bad 
   CHECK(std::string(panel_named(doc, "mu").select_node(".//*[@class='y-unit']").node().child_value()) == "density");
 }
 
-TEST_CASE("--plot: a discrete latent's panel has unit bins centred on the integers") {
+TEST_CASE("plot: a discrete latent's panel has unit bins centred on the integers") {
   pugi::xml_document doc;
   plot_fit(doc, source("models/two_sources.model") + " " + source("models/two_sources.csv"));
   pugi::xml_node const panel = panel_named(doc, "from_b");

@@ -66,4 +66,12 @@ std::size_t reported_chain(std::vector<FitResult> const& chains, ChainAgreement 
   return c;
 }
 
+ChainChoice choose_chain(std::vector<FitResult> const& chains) {
+  ChainChoice choice;
+  choice.agreement = chain_agreement(chains);
+  choice.reported = reported_chain(chains, choice.agreement);
+  if (choice.reported != 0) choice.agreement = chain_agreement(chains, choice.reported);
+  return choice;
+}
+
 }  // namespace bbvi::cli

@@ -43,4 +43,11 @@ ChainAgreement chain_agreement(std::vector<FitResult> const& chains, std::size_t
 // them is reported, so that which one is does not turn on noise.
 std::size_t reported_chain(std::vector<FitResult> const& chains, ChainAgreement const& agreement);
 
+// The chain to report, and the chains' agreement measured from it.
+struct ChainChoice {
+  std::size_t reported = 0;
+  ChainAgreement agreement;
+};
+ChainChoice choose_chain(std::vector<FitResult> const& chains);
+
 }  // namespace bbvi::cli

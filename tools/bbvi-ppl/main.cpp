@@ -220,10 +220,8 @@ int run(Options& o) {
       o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
       return cli::fit_chains(program, o.fit, o.chains);
     }();
-    cli::ChainAgreement agreement = cli::chain_agreement(chains);
-    std::size_t const reported = cli::reported_chain(chains, agreement);
-    if (reported != 0) agreement = cli::chain_agreement(chains, reported);
-    FitResult const& result = chains[reported];
+    cli::ChainChoice const chosen = cli::choose_chain(chains);
+    FitResult const& result = chains[chosen.reported];
     WorkerPool pool(o.fit.threads > 0 ? o.fit.threads : WorkerPool::available_cores());
     GuideDraws const draws = draw_from_guide(program, result.u, o.draws, o.fit.seed, pool);
     cli::FitReport report;
@@ -237,13 +235,14 @@ int run(Options& o) {
     report.summary_draws = summary_draws;
     report.overrides = parse_settings(o.settings);
     report.chains = &chains;
-    report.reported_chain = reported;
+    report.reported_chain = chosen.reported;
     if (chains.size() > 1)
       for (std::size_t c = 0; c < chains.size(); ++c)
         // The same draws for every chain, so that their spread is the fits', not the summaries'.
-        report.chain_marginals.push_back(c == reported ? report.marginals
-                                                       : summarise_guide(program, chains[c].u, summary_draws, o.fit.seed));
-    report.agreement = agreement;
+        report.chain_marginals.push_back(c == chosen.reported
+                                             ? report.marginals
+                                             : summarise_guide(program, chains[c].u, summary_draws, o.fit.seed));
+    report.agreement = chosen.agreement;
     report.importance = cli::importance_check(draws);
     // nlohmann writes a non-finite number as null: refuse to report one.
     if (!cli::all_finite(report)) {
