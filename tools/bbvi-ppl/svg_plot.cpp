@@ -476,7 +476,8 @@ void draw_marginal(std::string& out, MarginalPlot const& m, std::size_t index, d
       double const hi = h->range.at(static_cast<double>(k + 1) / static_cast<double>(bins));
       double const x0 = f.px(lo), x1 = f.px(hi), y = f.py(h->height[k]);
       // Every bin, an empty one too, so that the bars are the whole histogram.
-      out += fmt::format(R"(<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{:.6g} to {:.6g}: {:.6g}</title></rect>)"
+      out += fmt::format(R"(<rect class="bar" x="{}" y="{}" width="{}" height="{}">)"
+                         R"(<title>{:.6g} to {:.6g}: {:.6g}</title></rect>)"
                          "\n",
                          num(x0), num(y), num(x1 - x0), num(f.py(0) - y), lo, hi, h->height[k]);
     }
@@ -514,8 +515,8 @@ double draw_marginals(std::string& out, std::vector<MarginalPlot> const& margina
   y += caption_line;
   draw_text(out, "caption", page_margin, y,
             "as a density (Freedman\xE2\x80\x93"
-            "Diaconis bins over the central 99% of the draws), or for a discrete "
-            "latent as probabilities on unit bins.");
+            "Diaconis bins over the central 99% of the draws and of their weight), or for a discrete latent "
+            "as probabilities on unit bins.");
   y += caption_line;
   draw_text(out, "caption", page_margin, y,
             "Lines: the fitted guide's marginals. Where bars and line differ, the guide misses the posterior.");
