@@ -57,16 +57,22 @@ TEST_CASE("bbvi-ppl fits the canonical model and writes the JSON result") {
   CHECK(kl < 0.01);
   CHECK(j["summary"]["tau"]["q5"] < j["summary"]["tau"]["q50"]);
   // The estimator's gradient variance and signal-to-noise, per parameter; at
-  // a converged fit the gradient is down to noise, so each SNR is small.
+  // a converged fit the gradient is down to noise (SNR below 1) except where
+  // the estimator is nearly exact (variance below 1e-6: mu_N's, by
+  // quadrature), as docs/output.md says.
   auto const& g = j["gradient"];
   CHECK(g["iterations"] == 20);
   for (char const* name : {"mu_N", "lambda_N", "alpha_N", "beta_N"}) {
     CAPTURE(name);
-    CHECK(g["variance"][name].get<double>() > 0);
-    CHECK(g["snr"][name].get<double>() >= 0);
-    CHECK(g["snr"][name].get<double>() < 3);
+    double const variance = g["variance"][name].get<double>(), snr = g["snr"][name].get<double>();
+    CAPTURE(variance, snr);
+    CHECK(variance > 0);
+    CHECK((snr < 1 || variance < 1e-6));
   }
+  CHECK(g["variance"]["alpha_N"].get<double>() > 1e-6);  // so the rule is tested where it needs SNR below 1
+  CHECK(g["variance"]["beta_N"].get<double>() > 1e-6);
   CHECK(r.out.find("gradient var") != std::string::npos);
+  CHECK(r.out.find("unless the variance is near 0\n (below 1e-6), where the estimator is exact") != std::string::npos);
 }
 
 TEST_CASE("bbvi-ppl: a malformed model exits 2 with file:line:col, the line and a caret") {

@@ -1,4 +1,5 @@
-// Every complete model in docs/language.md and docs/tutorial.md (a ```stan
+// Every complete model in docs/language.md, docs/tutorial.md and
+// docs/adding-a-distribution.md (a ```stan
 // block that holds "model {") passes `bbvi-ppl check`, so that the docs
 // never show a model the binary rejects. Its data is the ```csv block that comes next in
 // the document, if the next code block is one; otherwise three rows made up
@@ -164,8 +165,10 @@ int check_examples(std::string const& doc) {
 
 }  // namespace
 
-TEST_CASE("every complete model in docs/language.md and docs/tutorial.md passes bbvi-ppl check") {
+TEST_CASE("every complete model in docs/language.md, docs/tutorial.md and docs/adding-a-distribution.md passes "
+          "bbvi-ppl check") {
   // The extraction itself: each document has at least this many complete examples.
   CHECK(check_examples("language.md") >= 8);
   CHECK(check_examples("tutorial.md") >= 3);
+  CHECK(check_examples("adding-a-distribution.md") >= 1);
 }

@@ -3,6 +3,9 @@
 // and never write a non-finite number.
 #include "tools/bbvi-ppl/svg_plot.hpp"
 
+#include "tests/support/run_binary.hpp"
+#include "tests/support/scratch_dir.hpp"
+
 #include <catch2/catch.hpp>  // Catch2 2.13, as Debian bookworm ships it
 #include <pugixml.hpp>
 
@@ -20,6 +23,7 @@
 using bbvi::cli::ElboTrace;
 using bbvi::cli::MarginalPlot;
 using bbvi::cli::svg_report;
+using bbvi::testing::Run;
 
 namespace {
 
@@ -76,6 +80,82 @@ std::vector<std::pair<double, double>> points(pugi::xml_node const& path) {
   CHECK(out.size() == commands);
   return out;
 }
+
+// A bar's bin and height, from its <title> "LO to HI: HEIGHT".
+struct Bin {
+  double lo = 0, hi = 0, height = 0;
+};
+
+std::vector<Bin> bins(pugi::xml_node const& panel) {
+  std::vector<Bin> out;
+  for (pugi::xpath_node const& bar : panel.select_nodes(".//*[@class='bar']")) {
+    std::string text = bar.node().child_value("title");
+    for (char& c : text)
+      if (c == ':') c = ' ';
+    std::istringstream in(text);
+    Bin b;
+    std::string to;
+    in >> b.lo >> to >> b.hi >> b.height;
+    CHECK(to == "to");
+    out.push_back(b);
+  }
+  return out;
+}
+
+// The total variation distance between a panel's bars and its curve, as
+// drawn: each bar's pixel height against the curve's at the bar's centre
+// (linear between the path's points), both normalised over the bars.
+double drawn_total_variation(pugi::xml_node const& panel) {
+  double const bottom = [&] {
+    pugi::xml_node const frame = panel.select_node(".//*[@class='frame']").node();
+    return frame.attribute("y").as_double() + frame.attribute("height").as_double();
+  }();
+  std::vector<std::pair<double, double>> const curve = points(panel.select_node(".//*[@class='density']").node());
+  // Along the path's segments in order (a discrete latent's is a level across each bin).
+  auto const curve_height = [&](double x) {
+    for (std::size_t i = 1; i < curve.size(); ++i) {
+      auto const& [x0, y0] = curve[i - 1];
+      auto const& [x1, y1] = curve[i];
+      if (x0 < x1 && x0 <= x && x <= x1) {
+        double const t = (x - x0) / (x1 - x0);
+        return bottom - (y0 * (1 - t) + y1 * t);
+      }
+    }
+    return 0.0;
+  };
+  std::vector<double> bar, line;
+  for (pugi::xpath_node const& b : panel.select_nodes(".//*[@class='bar']")) {
+    pugi::xml_node const n = b.node();
+    bar.push_back(n.attribute("height").as_double());
+    line.push_back(curve_height(n.attribute("x").as_double() + n.attribute("width").as_double() / 2));
+  }
+  double bar_total = 0, line_total = 0;
+  for (std::size_t k = 0; k < bar.size(); ++k) bar_total += bar[k], line_total += line[k];
+  REQUIRE(bar_total > 0);
+  REQUIRE(line_total > 0);
+  double tv = 0;
+  for (std::size_t k = 0; k < bar.size(); ++k) tv += std::abs(bar[k] / bar_total - line[k] / line_total) / 2;
+  return tv;
+}
+
+// The panel of latent `name` in an SVG file bbvi-ppl wrote.
+pugi::xml_node panel_named(pugi::xml_document const& doc, std::string const& name) {
+  for (pugi::xpath_node const& p : doc.select_nodes("//*[@class='marginal']"))
+    if (p.node().child_value("title") == name) return p.node();
+  FAIL("no panel for " << name);
+  return {};
+}
+
+// Fits with --plot and parses the file.
+void plot_fit(pugi::xml_document& doc, std::string const& arguments) {
+  std::string const svg = (bbvi::testing::scratch_dir() / "fit.svg").string();
+  Run const r = bbvi::testing::run_binary(arguments + " --quiet --plot " + svg);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  parse(doc, bbvi::testing::slurp(svg));
+}
+
+std::string source(std::string const& relative) { return std::string(BBVI_SOURCE_DIR) + "/" + relative; }
 
 // Whether `s` holds a number with two or more decimals. (Not std::regex: under
 // the sanitizers GCC 12 warns about its insides, and warnings are errors.)
@@ -206,7 +286,8 @@ TEST_CASE("svg_report: non-finite values are skipped, never written") {
   trace.elbo[39] = infinity;
   trace.se[10] = not_a_number;
   trace.se[11] = infinity;
-  MarginalPlot no_draws{"empty", {}, {}, {}};
+  MarginalPlot no_draws;
+  no_draws.name = "empty";
   MarginalPlot curve_only = standard_normal("curve_only", 0);
   MarginalPlot holes = standard_normal("holes", 200);
   holes.draws[5] = not_a_number;
@@ -214,8 +295,14 @@ TEST_CASE("svg_report: non-finite values are skipped, never written") {
   holes.draws[7] = -infinity;
   holes.density[40] = infinity;
   holes.x[10] = not_a_number;
-  MarginalPlot all_bad{"all_bad", {not_a_number, infinity, -infinity}, {not_a_number}, {infinity}};
-  MarginalPlot one_value{"one_value", {2.5, 2.5, 2.5}, {}, {}};
+  MarginalPlot all_bad;
+  all_bad.name = "all_bad";
+  all_bad.draws = {not_a_number, infinity, -infinity};
+  all_bad.x = {not_a_number};
+  all_bad.density = {infinity};
+  MarginalPlot one_value;
+  one_value.name = "one_value";
+  one_value.draws = {2.5, 2.5, 2.5};
 
   std::string const svg = svg_report("m", trace, {no_draws, curve_only, holes, all_bad, one_value});
   pugi::xml_document doc;
@@ -252,4 +339,90 @@ TEST_CASE("svg_report: panels stop at the cap, and the caption says how many wer
   // 2,000 per-row latents with 1,000 draws each: the file stays small.
   marginals.resize(2000, standard_normal("z", 1000));
   CHECK(svg_report("m", converging_trace(1000), marginals).size() < 250'000);
+}
+
+TEST_CASE("svg_report: the bars are the draws as their weights place them") {
+  // Weights exp(x − ½) turn draws of N(0, 1) into a sample of N(1, 1): the
+  // bars' mean moves to 1 (the weighted mean's sd with 20,000 draws, whose
+  // effective number is 20,000/e, is about 0.012), away from the curve.
+  MarginalPlot m = standard_normal("mu", 20000, 1);
+  for (double x : m.draws) m.weights.push_back(std::exp(x - 0.5));
+  std::string const svg = svg_report("m", converging_trace(20), {m});
+  pugi::xml_document doc;
+  parse(doc, svg);
+  pugi::xml_node const panel = by_class(doc, "marginal").first().node();
+  double mass = 0, mean = 0;
+  for (Bin const& b : bins(panel)) {
+    mass += b.height * (b.hi - b.lo);
+    mean += b.height * (b.hi - b.lo) * (b.lo + b.hi) / 2;
+  }
+  mean /= mass;
+  CHECK(mass == Approx(1).margin(0.02));  // the central 99% of the draws hold nearly all the weight
+  CHECK(mean == Approx(1).margin(0.06));  // 5 sd, and the bins' width of about 0.15 rounds little
+  // N(1, 1) against N(0, 1): total variation 2Φ(½) − 1 = 0.38.
+  CHECK(drawn_total_variation(panel) == Approx(0.38).margin(0.05));
+}
+
+TEST_CASE("svg_report: a discrete latent gets unit bins on the integers and a probability axis") {
+  MarginalPlot m;
+  m.name = "k";
+  m.discrete = true;
+  for (int k = 0; k < 4; ++k) m.draws.insert(m.draws.end(), static_cast<std::size_t>(k + 1), k);  // 1, 2, 3, 4 of each
+  m.x = {0, 1, 2, 3};
+  m.density = {0.1, 0.2, 0.3, 0.4};
+  pugi::xml_document doc;
+  parse(doc, svg_report("m", converging_trace(20), {m}));
+  pugi::xml_node const panel = by_class(doc, "marginal").first().node();
+  CHECK(std::string(by_class(panel, "y-unit").first().node().child_value()) == "probability");
+  std::vector<Bin> const b = bins(panel);
+  REQUIRE(b.size() == 4);
+  for (std::size_t k = 0; k < b.size(); ++k) {
+    CHECK(b[k].lo == Approx(static_cast<double>(k) - 0.5));
+    CHECK(b[k].hi == Approx(static_cast<double>(k) + 0.5));
+    CHECK(b[k].height == Approx(static_cast<double>(k + 1) / 10));
+  }
+  CHECK(drawn_total_variation(panel) < 0.01);  // the bars are the mass the curve gives
+}
+
+TEST_CASE("plot: the reweighted draws agree with a good guide and leave a bad one") {
+  std::string const canonical = source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv");
+  pugi::xml_document doc;
+  // The canonical fit (k̂ 0.46): bars and curve differ by the histogram's
+  // noise alone. With about 20 bins and 1,000 draws of nearly equal weight,
+  // E TV ≈ ½ Σ √(2 p_k / (π S)) ≈ 0.05.
+  plot_fit(doc, canonical);
+  for (std::string const name : {"mu", "tau"}) {
+    INFO(name);
+    CHECK(drawn_total_variation(panel_named(doc, name)) < 0.15);
+  }
+  // Stopped after one iteration, the guide is far wider than the posterior
+  // (sd about 0.12 for mu): the weights pile the draws up where the
+  // posterior is, and the bars leave the curve. Before, the bars were the
+  // guide's own draws and matched it (TV about 0.05).
+  plot_fit(doc, canonical + " --iters 1");
+  for (std::string const name : {"mu", "tau"}) {
+    INFO(name);
+    CHECK(drawn_total_variation(panel_named(doc, name)) > 0.4);
+  }
+  CHECK(std::string(panel_named(doc, "mu").select_node(".//*[@class='y-unit']").node().child_value()) == "density");
+}
+
+TEST_CASE("plot: a discrete latent's panel has unit bins centred on the integers") {
+  pugi::xml_document doc;
+  plot_fit(doc, source("models/two_sources.model") + " " + source("models/two_sources.csv"));
+  pugi::xml_node const panel = panel_named(doc, "from_b");
+  CHECK(std::string(panel.select_node(".//*[@class='y-unit']").node().child_value()) == "probability");
+  std::vector<Bin> const b = bins(panel);
+  REQUIRE(b.size() == 2);  // from_b is 0 or 1, and 1,000 draws of the guide (q ≈ 0.1) see both
+  double total = 0;
+  for (std::size_t k = 0; k < b.size(); ++k) {
+    CHECK(b[k].lo == Approx(static_cast<double>(k) - 0.5));
+    CHECK(b[k].hi == Approx(static_cast<double>(k) + 0.5));
+    total += b[k].height;
+  }
+  CHECK(total == Approx(1));
+  // The guide family holds the exact posterior, so every weight is the same
+  // and the bars are the draws' frequencies: |p̂ − q| has sd
+  // √(0.1 · 0.9 / 1000) = 0.0095, and 0.04 is 4 of them.
+  CHECK(drawn_total_variation(panel) < 0.04);
 }

@@ -3,6 +3,7 @@
 #include "runtime/parallel.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <thread>
 
@@ -34,23 +35,43 @@ std::vector<FitResult> fit_chains(Program const& program, FitOptions const& opti
   return results;
 }
 
-ChainAgreement chain_agreement(std::vector<FitResult> const& chains) {
+ChainAgreement chain_agreement(std::vector<FitResult> const& chains, std::size_t reference) {
   ChainAgreement a;
-  FitResult const& first = chains.front();
-  if (chains.size() < 2 || first.fisher.size() == 0) return a;
+  FitResult const& from = chains[reference];
+  if (chains.size() < 2 || from.fisher.size() == 0) return a;
   a.measured = true;
-  for (std::size_t c = 1; c < chains.size(); ++c) {
-    if (chains[c].fisher.size() == 0) continue;
-    Eigen::VectorXd const delta = chains[c].u - first.u;
-    double const kl = 0.5 * delta.dot(first.fisher * delta);
+  for (std::size_t c = 0; c < chains.size(); ++c) {
+    if (c == reference || chains[c].fisher.size() == 0) continue;
+    Eigen::VectorXd const delta = chains[c].u - from.u;
+    double const kl = 0.5 * delta.dot(from.fisher * delta);
     if (kl >= a.largest_kl) {
       a.largest_kl = kl;
-      a.noise_kl = first.noise_kl + chains[c].noise_kl;
+      a.noise_kl = from.noise_kl + chains[c].noise_kl;
     }
   }
   constexpr double rounding_kl = 1e-6;
   a.agree = a.largest_kl <= std::max(10 * a.noise_kl, rounding_kl);
   return a;
+}
+
+std::size_t reported_chain(std::vector<FitResult> const& chains, ChainAgreement const& agreement) {
+  if (agreement.measured && agreement.agree) return 0;
+  FitResult const& best = *std::max_element(
+      chains.begin(), chains.end(), [](FitResult const& a, FitResult const& b) { return a.elbo < b.elbo; });
+  constexpr double rounding = 1e-9;  // relative: ELBOs computed in different orders
+  std::size_t c = 0;
+  while (chains[c].elbo < best.elbo - 2 * std::hypot(chains[c].elbo_se, best.elbo_se) -
+                              rounding * std::max(1.0, std::abs(best.elbo)))
+    ++c;
+  return c;
+}
+
+ChainChoice choose_chain(std::vector<FitResult> const& chains) {
+  ChainChoice choice;
+  choice.agreement = chain_agreement(chains);
+  choice.reported = reported_chain(chains, choice.agreement);
+  if (choice.reported != 0) choice.agreement = chain_agreement(chains, choice.reported);
+  return choice;
 }
 
 }  // namespace bbvi::cli

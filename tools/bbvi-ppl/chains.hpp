@@ -17,9 +17,9 @@ std::vector<FitResult> fit_chains(Program const& program, FitOptions const& opti
 
 struct ChainAgreement {
   // Natural gradient only: the largest KL-distance ½ Δᵀ F Δ between the
-  // first chain's guide and another's (F: the first chain's Fisher), and the
-  // two chains' own noise as KL added, which is what that distance would be
-  // on average if they differed by noise alone.
+  // reference chain's guide and another's (F: the reference's Fisher), and
+  // the two chains' own noise as KL added, which is what that distance would
+  // be on average if they differed by noise alone.
   bool measured = false;
   double largest_kl = 0;
   double noise_kl = 0;
@@ -31,6 +31,23 @@ struct ChainAgreement {
 // noisy estimates of one optimum, ½ ΔᵀFΔ / noise would be about a χ²
 // variable with mean 1 per dimension, which exceeds 10 with probability
 // under 0.2% even in one dimension.
-ChainAgreement chain_agreement(std::vector<FitResult> const& chains);
+ChainAgreement chain_agreement(std::vector<FitResult> const& chains, std::size_t reference = 0);
+
+// The chain a report is made of. When the chains are measured to agree, the
+// first: it is the fit --seed alone makes. Otherwise (they disagree, or their
+// agreement cannot be measured) the one with the highest ELBO, which is
+// log p(x) minus the guide's KL-divergence from the posterior, so of the
+// optima found it is the guide closest to the posterior. Chains whose ELBOs
+// tie with the highest within twice their combined standard error (or
+// rounding) found the same optimum as far as the ELBO can tell: the first of
+// them is reported, so that which one is does not turn on noise.
+std::size_t reported_chain(std::vector<FitResult> const& chains, ChainAgreement const& agreement);
+
+// The chain to report, and the chains' agreement measured from it.
+struct ChainChoice {
+  std::size_t reported = 0;
+  ChainAgreement agreement;
+};
+ChainChoice choose_chain(std::vector<FitResult> const& chains);
 
 }  // namespace bbvi::cli

@@ -248,7 +248,8 @@ int run(Options& o) {
       o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
       return cli::fit_chains(program, o.fit, o.chains);
     }();
-    FitResult const& result = chains.front();
+    cli::ChainChoice const chosen = cli::choose_chain(chains);
+    FitResult const& result = chains[chosen.reported];
     GuideDraws const draws = [&] {
       // Its threads end here: while the files are written the main thread
       // is the only one, so a signal always reaches it (interrupt.hpp).
@@ -266,10 +267,14 @@ int run(Options& o) {
     report.summary_draws = summary_draws;
     report.overrides = cli::parse_settings(o.settings);
     report.chains = &chains;
-    for (std::size_t c = 1; c < chains.size(); ++c)
-      // The same draws for every chain, so that their spread is the fits', not the summaries'.
-      report.chain_marginals.push_back(summarise_guide(program, chains[c].u, summary_draws, o.fit.seed));
-    report.agreement = cli::chain_agreement(chains);
+    report.reported_chain = chosen.reported;
+    if (chains.size() > 1)
+      for (std::size_t c = 0; c < chains.size(); ++c)
+        // The same draws for every chain, so that their spread is the fits', not the summaries'.
+        report.chain_marginals.push_back(c == chosen.reported
+                                             ? report.marginals
+                                             : summarise_guide(program, chains[c].u, summary_draws, o.fit.seed));
+    report.agreement = chosen.agreement;
     report.importance = cli::importance_check(draws);
     // nlohmann writes a non-finite number as null: refuse to report one.
     if (!cli::all_finite(report)) {
@@ -297,7 +302,7 @@ int run(Options& o) {
     if (json_to_stdout) std::fputs(json.c_str(), stdout);
     std::fflush(stdout);  // the warnings below come after the report, wherever both streams go
     if (!result.converged) std::fputs(cap_warning(o.fit.method, result.iterations).c_str(), stderr);
-    std::fputs(cli::k_hat_warning(report.importance).c_str(), stderr);
+    std::fputs(cli::k_hat_warning(report).c_str(), stderr);
     std::fputs(cli::chains_warning(report).c_str(), stderr);
     return exit_fitted;
   } catch (FitStopped const&) {

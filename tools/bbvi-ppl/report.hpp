@@ -42,9 +42,11 @@ struct FitReport {
   int summary_draws = 0;
   ImportanceCheck importance;
   std::map<std::string, double, std::less<>> overrides;  // --set
-  // --chains K > 1: every chain's fit (the first is `result`), the other
-  // chains' marginals (the first's are `marginals`), and whether they agree.
+  // --chains K > 1: every chain's fit, which of them is reported (`result`,
+  // whose marginals are `marginals`; reported_chain in chains.hpp), every
+  // chain's marginals, and whether the chains agree with the reported one.
   std::vector<FitResult> const* chains = nullptr;
+  std::size_t reported_chain = 0;
   std::vector<std::vector<MarginalSummary>> chain_marginals;
   ChainAgreement agreement;
 };
@@ -60,9 +62,15 @@ nlohmann::ordered_json report_json(FitReport const& r);
 
 // How to read k̂ (Vehtari et al., PSIS): one line.
 std::string k_hat_reading(double k_hat);
+// The latents whose prior's scale depends on another latent (`theta ~
+// Normal(mu, tau)` with tau a latent): a centred hierarchy, whose funnel a
+// mean-field guide cannot follow. Each as "theta (scale tau)".
+std::vector<std::string> centred_latents(Program const& program);
+
 // The warning printed when k̂ > 0.7 or cannot be estimated, with what to
-// try; empty otherwise.
-std::string k_hat_warning(ImportanceCheck const& c);
+// try in the order that helped on the example models (docs/output.md,
+// "Pareto k̂"); empty otherwise.
+std::string k_hat_warning(FitReport const& r);
 
 // Every number of the report finite: what may be written as JSON.
 bool all_finite(FitReport const& r);

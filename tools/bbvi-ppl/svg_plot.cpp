@@ -316,64 +316,139 @@ double draw_trace(std::string& out, ElboTrace const& trace, double top) {
 
 // ---- The marginals -------------------------------------------------------
 
-// Equal-width bins over `range`, each bar's height a density.
+// Equal-width bins over `range`, each bar's height a density (a probability
+// for a discrete latent).
 struct Histogram {
   Range range;
-  std::vector<double> density;
+  std::vector<double> height;
 };
 
-// Bins by Freedman–Diaconis (width 2 IQR / n^(1/3)), or √n of them when the
-// IQR is zero; between 1 and 50, which a panel about 290 px wide can show.
-// The bins cover the draws between the 0.5% and 99.5% order statistics, so a
-// few draws far out in a heavy tail do not squeeze the rest into one bin.
-// Each bar is its count / (all finite draws × bin width): the bars' area is
-// the share of draws they hold, on the scale of the density curve.
-std::optional<Histogram> histogram(std::vector<double> const& draws) {
-  std::vector<double> v;
-  v.reserve(draws.size());
-  for (double d : draws)
-    if (std::isfinite(d)) v.push_back(d);
-  if (v.empty()) return std::nullopt;
+constexpr std::size_t max_bins = 50;  // what a panel about 290 px wide can show
+
+// The finite draws with their weights (1 when none are given); a draw whose
+// weight is not finite and positive carries none and is left out.
+std::vector<std::pair<double, double>> weighted_draws(MarginalPlot const& m) {
+  std::vector<std::pair<double, double>> v;
+  v.reserve(m.draws.size());
+  for (std::size_t i = 0; i < m.draws.size(); ++i) {
+    double const w = m.weights.empty() ? 1.0 : i < m.weights.size() ? m.weights[i] : 0.0;
+    if (std::isfinite(m.draws[i]) && std::isfinite(w) && w > 0) v.emplace_back(m.draws[i], w);
+  }
   std::sort(v.begin(), v.end());
+  return v;
+}
+
+// Each bin's share of the total weight, over `count` equal bins of `range`;
+// weight outside the range counts in the total, so the shares are of all of it.
+std::vector<double> weight_shares(std::vector<std::pair<double, double>> const& v, Range const& range,
+                                  std::size_t count) {
+  std::vector<double> shares(count, 0.0);
+  double total = 0;
+  for (auto const& [x, w] : v) {
+    total += w;
+    if (!range.contains(x)) continue;
+    double const k = std::clamp(std::floor(range.fraction(x) * static_cast<double>(count)), 0.0,
+                                static_cast<double>(count) - 1);
+    shares[static_cast<std::size_t>(k)] += w;
+  }
+  for (double& s : shares) s = total > 0 ? s / total : 0;
+  return shares;
+}
+
+// Continuous: bins by Freedman–Diaconis (width 2 IQR / n^(1/3)) over the
+// draws, or √n of them when the IQR is zero; between 1 and max_bins. The
+// bins cover the draws between their 0.5% and 99.5% order statistics and
+// the weight between its 0.5% and 99.5% points, so that a few draws far out
+// in a heavy tail do not squeeze the rest into one bin, while weight the
+// guide's tail carries (where a guide misses the posterior) stays in view.
+// Each bar is its share of the weight / bin width: the bars' area is the
+// share of the weight they hold, on the scale of the density curve.
+//
+// Discrete: bins of unit width centred on the integers from the smallest
+// draw to the largest (of several integers each, when there are more than
+// max_bins), each bar its share of the weight: a probability.
+std::optional<Histogram> histogram(MarginalPlot const& m) {
+  std::vector<std::pair<double, double>> const v = weighted_draws(m);
+  if (v.empty()) return std::nullopt;
   std::size_t const n = v.size(), trim = (n - 1) / 200, quarter = (n - 1) / 4;
-  Extent central;
-  central.add(v[trim]);
-  central.add(v[n - 1 - trim]);
   Histogram h;
+  std::size_t count = 0;
+  if (m.discrete) {
+    double const lo = std::round(v.front().first), hi = std::round(v.back().first);
+    double const integers = hi - lo + 1;
+    double const per_bin = std::ceil(integers / static_cast<double>(max_bins));
+    count = static_cast<std::size_t>(std::ceil(integers / per_bin));
+    h.range = {lo - 0.5, lo - 0.5 + static_cast<double>(count) * per_bin};
+    h.height = weight_shares(v, h.range, count);
+    return h;
+  }
+  Extent central;
+  central.add(v[trim].first);
+  central.add(v[n - 1 - trim].first);
+  double total = 0;
+  for (auto const& d : v) total += d.second;
+  double below = 0;
+  bool low_found = false;
+  for (auto const& [x, w] : v) {
+    below += w;
+    if (!low_found && below >= 0.005 * total) central.add(x), low_found = true;
+    if (below >= 0.995 * total) {
+      central.add(x);
+      break;
+    }
+  }
   h.range = range_of(central, 0, 0);
-  double const iqr = v[n - 1 - quarter] - v[quarter];
+  double const iqr = v[n - 1 - quarter].first - v[quarter].first;
   double bins = std::ceil(std::sqrt(static_cast<double>(n)));
   if (iqr > 0) bins = std::ceil(2 * h.range.half_span() / (2 * iqr / std::cbrt(static_cast<double>(n))));
-  if (!std::isfinite(bins)) bins = 50;
-  auto const count = static_cast<std::size_t>(std::clamp(bins, 1.0, 50.0));
-  std::vector<std::size_t> counts(count, 0);
-  for (double d : v)
-    if (h.range.contains(d)) {
-      auto const k = static_cast<std::size_t>(std::clamp(std::floor(h.range.fraction(d) * count), 0.0, count - 1.0));
-      ++counts[k];
-    }
-  double const width = 2 * h.range.half_span() / count;
-  for (std::size_t c : counts) {
-    double const density = c / (n * width);
-    h.density.push_back(std::isfinite(density) ? density : 0);
+  if (!std::isfinite(bins)) bins = max_bins;
+  count = static_cast<std::size_t>(std::clamp(bins, 1.0, static_cast<double>(max_bins)));
+  double const width = 2 * h.range.half_span() / static_cast<double>(count);
+  for (double share : weight_shares(v, h.range, count)) {
+    double const density = share / width;
+    h.height.push_back(std::isfinite(density) ? density : 0);
   }
   return h;
+}
+
+// A discrete latent's fitted probabilities summed over each bin of `h`.
+std::vector<double> binned_mass(MarginalPlot const& m, Histogram const& h) {
+  std::size_t const count = h.height.size();
+  std::vector<double> mass(count, 0.0);
+  for (std::size_t i = 0; i < std::min(m.x.size(), m.density.size()); ++i) {
+    if (!std::isfinite(m.x[i]) || !std::isfinite(m.density[i]) || !h.range.contains(m.x[i])) continue;
+    double const k = std::clamp(std::floor(h.range.fraction(m.x[i]) * static_cast<double>(count)), 0.0,
+                                static_cast<double>(count) - 1);
+    mass[static_cast<std::size_t>(k)] += m.density[i];
+  }
+  return mass;
 }
 
 void draw_marginal(std::string& out, MarginalPlot const& m, std::size_t index, double left, double top,
                    double width) {
   out += fmt::format("<g class=\"marginal\" id=\"marginal-{}\">\n<title>{}</title>\n", index + 1, xml_text(m.name));
   draw_text(out, "panel-title", left, top + 14, m.name);
+  draw_text(out, "y-unit", left + width - 8, top + 14, m.discrete ? "probability" : "density", "end");
   Frame f;
   f.left = left + 44;  // room for density labels such as 0.035
   f.top = top + 22;
   f.width = width - 44 - 8;
   f.height = panel_height - 22 - 22;
 
-  std::optional<Histogram> const h = histogram(m.draws);
+  std::optional<Histogram> const h = histogram(m);
   std::vector<std::pair<double, double>> curve;
-  for (std::size_t i = 0; i < std::min(m.x.size(), m.density.size()); ++i)
-    curve.emplace_back(m.x[i], m.density[i]);
+  if (m.discrete && h) {
+    // The fitted mass in each bin, as a level across it.
+    std::vector<double> const mass = binned_mass(m, *h);
+    double const bins = static_cast<double>(mass.size());
+    for (std::size_t k = 0; k < mass.size(); ++k) {
+      curve.emplace_back(h->range.at(static_cast<double>(k) / bins), mass[k]);
+      curve.emplace_back(h->range.at(static_cast<double>(k + 1) / bins), mass[k]);
+    }
+  } else if (!m.discrete) {
+    for (std::size_t i = 0; i < std::min(m.x.size(), m.density.size()); ++i)
+      curve.emplace_back(m.x[i], m.density[i]);
+  }
   Extent xs, ys;
   ys.add(0);
   bool any_curve = false;
@@ -382,28 +457,29 @@ void draw_marginal(std::string& out, MarginalPlot const& m, std::size_t index, d
   if (h) {
     xs.add(h->range.lo);
     xs.add(h->range.hi);
-    for (double d : h->density) ys.add(d);
+    for (double d : h->height) ys.add(d);
   }
   if (!h && !any_curve) {
     draw_frame(out, f);
-    draw_text(out, "caption", f.left + f.width / 2, f.top + f.height / 2, "no finite draws", "middle");
+    draw_text(out, "caption", f.left + f.width / 2, f.top + f.height / 2, "no draw carries weight", "middle");
     out += "</g>\n";
     return;
   }
   f.x = range_of(xs, 0.02, 0.02);
   f.y = range_of(ys, 0, 0.08);
-  draw_axes(out, f, 0);
+  draw_axes(out, f, m.discrete ? 1 : 0);
 
   if (h) {
-    std::size_t const bins = h->density.size();
+    std::size_t const bins = h->height.size();
     for (std::size_t k = 0; k < bins; ++k) {
-      if (h->density[k] <= 0) continue;
-      double const x0 = f.px(h->range.at(static_cast<double>(k) / bins));
-      double const x1 = f.px(h->range.at(static_cast<double>(k + 1) / bins));
-      double const y = f.py(h->density[k]);
-      out += fmt::format(R"(<rect class="bar" x="{}" y="{}" width="{}" height="{}"/>)"
+      double const lo = h->range.at(static_cast<double>(k) / static_cast<double>(bins));
+      double const hi = h->range.at(static_cast<double>(k + 1) / static_cast<double>(bins));
+      double const x0 = f.px(lo), x1 = f.px(hi), y = f.py(h->height[k]);
+      // Every bin, an empty one too, so that the bars are the whole histogram.
+      out += fmt::format(R"(<rect class="bar" x="{}" y="{}" width="{}" height="{}">)"
+                         R"(<title>{:.6g} to {:.6g}: {:.6g}</title></rect>)"
                          "\n",
-                         num(x0), num(y), num(x1 - x0), num(f.py(0) - y));
+                         num(x0), num(y), num(x1 - x0), num(f.py(0) - y), lo, hi, h->height[k]);
     }
   }
   if (any_curve) {
@@ -433,10 +509,17 @@ double draw_marginals(std::string& out, std::vector<MarginalPlot> const& margina
     draw_marginal(out, marginals[k], k, left, panel_top, width);
   }
   double y = top + static_cast<double>((shown + panels_per_row - 1) / panels_per_row) * (panel_height + panel_gap);
-  draw_text(out, "caption", page_margin, y, "Bars: draws from the fitted guide, as a density (Freedman\xE2\x80\x93"
-                                            "Diaconis bins over the central 99% of the draws).");
+  draw_text(out, "caption", page_margin, y,
+            "Bars: the posterior as the draws of the fitted guide see it: the draws weighted by their Pareto-smoothed "
+            "importance weights p/q,");
   y += caption_line;
-  draw_text(out, "caption", page_margin, y, "Lines: the fitted marginal densities.");
+  draw_text(out, "caption", page_margin, y,
+            "as a density (Freedman\xE2\x80\x93"
+            "Diaconis bins over the central 99% of the draws and of their weight), or for a discrete latent "
+            "as probabilities on unit bins.");
+  y += caption_line;
+  draw_text(out, "caption", page_margin, y,
+            "Lines: the fitted guide's marginals. Where bars and line differ, the guide misses the posterior.");
   if (shown < marginals.size()) {
     y += caption_line;
     out += fmt::format(R"(<text class="caption" id="left-out" x="{}" y="{}">)"

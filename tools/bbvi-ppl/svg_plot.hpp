@@ -18,7 +18,14 @@ struct ElboTrace {
 struct MarginalPlot {
   std::string name;                // "mu", "theta[3]"
   std::vector<double> draws;       // from the fitted guide, for the histogram
-  std::vector<double> x, density;  // the fitted marginal density on a grid; may be empty
+  std::vector<double> x, density;  // the fitted marginal density on a grid (the mass at
+                                   // each integer for a discrete latent); may be empty
+  // Each draw's importance weight, on any scale (the histogram normalises
+  // them); empty: every draw weighs the same.
+  std::vector<double> weights;
+  // Integer-valued: bins of unit width centred on the integers, bars and
+  // curve as probabilities.
+  bool discrete = false;
 };
 
 // Panels beyond this many are left out (the caption says how many), so that
@@ -26,9 +33,11 @@ struct MarginalPlot {
 inline constexpr std::size_t svg_max_panels = 24;
 
 // The ELBO trace with its ±2 se band on top, then a grid of small panels,
-// one per latent element: its draws as a histogram scaled as a density, so
-// that it sits on the scale of the fitted density curve drawn over it.
-// Non-finite values are skipped, never written; text is escaped.
+// one per latent element: its weighted draws as a histogram scaled as a
+// density (a probability for a discrete latent), so that it sits on the
+// scale of the fitted density curve drawn over it. Each bar's <title> gives
+// its bin and height. Non-finite values and draws are skipped, never
+// written; text is escaped.
 std::string svg_report(std::string const& title, ElboTrace const& trace, std::vector<MarginalPlot> const& marginals);
 
 }  // namespace bbvi::cli
