@@ -1,5 +1,5 @@
 #pragma once
-// How bbvi-ppl writes the files a run produces (docs/output.md, "How output
+// How bbvi-ppl writes the files a run produces (docs/output.md, "How the
 // files are written"): what a path names is respected. A regular file, new
 // or existing, is written to a temporary file beside it and renamed over it,
 // so that a reader sees the old file or the whole new one, never half of

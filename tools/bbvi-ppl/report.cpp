@@ -210,7 +210,7 @@ std::string k_hat_warning(FitReport const& r) {
       "  are too light, or the posterior is correlated where the guide is mean-field), so the ELBO, the evidence and\n"
       "  the marginals above may be off. Try, in the order that helped on the example models (docs/output.md):\n",
       what);
-  // Measured on eight schools, seeds 1-3 (docs/output.md, "Pareto k̂").
+  // Measured on eight schools, seeds 1-3 (docs/output.md, "The report").
   int step = 0;
   std::vector<std::string> const centred = r.program ? centred_latents(*r.program) : std::vector<std::string>{};
   if (!centred.empty()) {

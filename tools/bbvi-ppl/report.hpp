@@ -69,7 +69,7 @@ std::vector<std::string> centred_latents(Program const& program);
 
 // The warning printed when k̂ > 0.7 or cannot be estimated, with what to
 // try in the order that helped on the example models (docs/output.md,
-// "Pareto k̂"); empty otherwise.
+// "The report"); empty otherwise.
 std::string k_hat_warning(FitReport const& r);
 
 // Every number of the report finite: what may be written as JSON.
