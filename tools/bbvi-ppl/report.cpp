@@ -248,7 +248,7 @@ nlohmann::ordered_json report_json(FitReport const& r) {
       elbos.push_back((*r.chains)[c].elbo);
       seeds.push_back(o.seed + c);
     }
-    std::size_t next = 0;
+    next = 0;  // the same walk over the latents, once per chain
     for (LatentVariable const& v : p.latents) {
       json per_chain = json::array();
       for (std::size_t c = 0; c < r.chains->size(); ++c) {

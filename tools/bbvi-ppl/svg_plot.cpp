@@ -349,12 +349,12 @@ std::optional<Histogram> histogram(std::vector<double> const& draws) {
   std::vector<std::size_t> counts(count, 0);
   for (double d : v)
     if (h.range.contains(d)) {
-      auto const k = static_cast<std::size_t>(std::clamp(std::floor(h.range.fraction(d) * count), 0.0, count - 1.0));
+      auto const k = static_cast<std::size_t>(std::clamp(std::floor(h.range.fraction(d) * static_cast<double>(count)), 0.0, static_cast<double>(count - 1)));
       ++counts[k];
     }
-  double const width = 2 * h.range.half_span() / count;
+  double const width = 2 * h.range.half_span() / static_cast<double>(count);
   for (std::size_t c : counts) {
-    double const density = c / (n * width);
+    double const density = static_cast<double>(c) / (static_cast<double>(n) * width);
     h.density.push_back(std::isfinite(density) ? density : 0);
   }
   return h;
@@ -398,8 +398,8 @@ void draw_marginal(std::string& out, MarginalPlot const& m, std::size_t index, d
     std::size_t const bins = h->density.size();
     for (std::size_t k = 0; k < bins; ++k) {
       if (h->density[k] <= 0) continue;
-      double const x0 = f.px(h->range.at(static_cast<double>(k) / bins));
-      double const x1 = f.px(h->range.at(static_cast<double>(k + 1) / bins));
+      double const x0 = f.px(h->range.at(static_cast<double>(k) / static_cast<double>(bins)));
+      double const x1 = f.px(h->range.at(static_cast<double>(k + 1) / static_cast<double>(bins)));
       double const y = f.py(h->density[k]);
       out += fmt::format(R"(<rect class="bar" x="{}" y="{}" width="{}" height="{}"/>)"
                          "\n",
