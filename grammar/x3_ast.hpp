@@ -31,12 +31,12 @@ struct Spanned : Positioned {
 // Tokens with a position. The converting constructors let X3 assign the
 // string a token rule produced (calc9's ast::variable does the same).
 struct Number : Positioned {
-  Number(std::string text = {}) : text(std::move(text)) {}
+  Number(std::string written = {}) : text(std::move(written)) {}
   std::string text;  // as written; parse.cpp converts it and spots integers
 };
 
 struct Identifier : Positioned {
-  Identifier(std::string name = {}) : name(std::move(name)) {}
+  Identifier(std::string spelled = {}) : name(std::move(spelled)) {}
   std::string name;
 };
 
