@@ -6,8 +6,9 @@
 
 #include <fmt/format.h>
 
-#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace bbvi {
 
@@ -16,36 +17,49 @@ namespace {
 using checker::Symbol;
 using checker::SymbolKind;
 
-void collect_names(ast::Expr const& e, std::set<std::string>& names) {
-  if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) names.insert(e.name);
-  for (ast::Expr const& arg : e.args) collect_names(arg, names);
+// Where a name is read, by the place in the symbol table of its first
+// symbol (names nothing declares cannot make a declaration used).
+enum UseFlag : unsigned char { in_model = 1, in_guide = 2, elsewhere = 4 };
+
+void collect_names(ast::Expr const& e, checker::SymbolTable const& symbols, unsigned char flag,
+                   std::vector<unsigned char>& uses) {
+  if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
+    std::size_t const first = symbols.first_index_of(e.name);
+    if (first != std::string_view::npos) uses[first] = static_cast<unsigned char>(uses[first] | flag);
+  }
+  for (ast::Expr const& arg : e.args) collect_names(arg, symbols, flag, uses);
 }
 
-// The names each block's statements read. A declaration does not read its
-// own name, and the left of a '~' reads it only for a data column (which
-// the model then observes): a latent's or local's left side defines it.
-struct Uses {
-  std::set<std::string> model, guide, everywhere;
-
-  explicit Uses(ast::Program const& program) {
+// The blocks that read each name. A declaration does not read its own name,
+// and the left of a '~' reads it only for a data column (which the model
+// then observes): a latent's or local's left side defines it.
+class Uses {
+ public:
+  Uses(ast::Program const& program, checker::SymbolTable const& symbols)
+      : symbols_(symbols), uses_(symbols.all().size(), 0) {
     checker::for_each_statement(program, [&](ast::Block const& block, ast::Statement const& statement, int) {
-      std::set<std::string>& into = block.kind == ast::BlockKind::model   ? model
-                                    : block.kind == ast::BlockKind::guide ? guide
-                                                                          : everywhere;
+      unsigned char const flag = block.kind == ast::BlockKind::model   ? in_model
+                                 : block.kind == ast::BlockKind::guide ? in_guide
+                                                                       : elsewhere;
       if (auto const* d = std::get_if<ast::Declaration>(&statement)) {
         for (auto const* e : {&d->value, &d->size, &d->lower, &d->upper})
-          if (*e) collect_names(**e, into);
+          if (*e) collect_names(**e, symbols_, flag, uses_);
       } else {
         auto const& s = std::get<ast::Sample>(statement);
-        collect_names(s.lhs, into);
-        for (ast::Expr const& arg : s.args) collect_names(arg, into);
+        collect_names(s.lhs, symbols_, flag, uses_);
+        for (ast::Expr const& arg : s.args) collect_names(arg, symbols_, flag, uses_);
       }
     });
   }
 
-  bool any(std::string const& name) const {
-    return model.count(name) || guide.count(name) || everywhere.count(name);
+  // Whether `name` is read in a block of `flags`.
+  bool any(std::string_view name, unsigned char flags) const {
+    return (uses_[symbols_.first_index_of(name)] & flags) != 0;
   }
+
+ private:
+  checker::SymbolTable const& symbols_;
+  std::vector<unsigned char> uses_;
 };
 
 std::string unused_message(Symbol const& s) {
@@ -65,16 +79,16 @@ std::string unused_message(Symbol const& s) {
 std::vector<Diagnostic> unused_declarations(ast::Program const& program, DistributionCatalog const& catalog) {
   checker::Checker c{program, catalog, {}, {}};
   checker::declare_symbols(c);
-  Uses const uses(program);
+  Uses const uses(program, c.symbols);
   std::vector<Diagnostic> warnings;
   for (Symbol const& s : c.symbols.all()) {
     if (!s.declaration) continue;  // N
     bool used = false;
     switch (s.kind) {
       case SymbolKind::parameter:
-      case SymbolKind::guide_local: used = uses.guide.count(s.name) > 0; break;
-      case SymbolKind::model_local: used = uses.model.count(s.name) > 0; break;
-      case SymbolKind::data_column: used = uses.any(s.name); break;
+      case SymbolKind::guide_local: used = uses.any(s.name, in_guide); break;
+      case SymbolKind::model_local: used = uses.any(s.name, in_model); break;
+      case SymbolKind::data_column: used = uses.any(s.name, in_model | in_guide | elsewhere); break;
       default: used = true;  // constants document defaults; latents are checked for priors
     }
     if (used) continue;

@@ -120,11 +120,18 @@ void check_encoding(std::string_view source, std::string const& file) {
                                  "a NUL byte (a zero byte): a model file is text; is this the file you meant?"));
 }
 
-ast::Block to_ast(Block const& block, std::string const& file) {
+// Each parsed statement is released once converted, so that the parser's
+// tree and the converted one are not both held whole: the memory of the one
+// is reused for the other.
+ast::Block to_ast(Block& block, std::string const& file) {
   ast::Block out;
   out.kind = block.kind;
   out.pos = block.pos;
-  for (auto const& statement : block.statements) out.statements.push_back(grammar::to_ast(statement, file));
+  out.statements.reserve(block.statements.size());
+  for (auto& statement : block.statements) {
+    out.statements.push_back(grammar::to_ast(statement, file));
+    statement = grammar::x3ast::Statement();
+  }
   return out;
 }
 
@@ -133,11 +140,11 @@ ast::Block to_ast(Block const& block, std::string const& file) {
 ast::Program parse_program(std::string_view source, std::string const& file) {
   check_encoding(source, file);
   grammar::check_nesting(source, file);
-  grammar::x3ast::Program const blocks = run_parser(source, file);
+  grammar::x3ast::Program blocks = run_parser(source, file);
   check_block_order(blocks, file);
   ast::Program program;
   program.file = file;
-  for (Block const& block : blocks) {
+  for (Block& block : blocks) {
     reject_samples_outside_model_and_guide(block, file);
     ast::Block converted = to_ast(block, file);
     switch (block.kind) {

@@ -1,5 +1,7 @@
 #include "grammar/symbols.hpp"
 
+#include <functional>
+
 namespace bbvi::checker {
 
 std::string_view described(SymbolKind kind) {
@@ -21,8 +23,44 @@ bool is_global(ast::BlockKind block) {
 
 SymbolTable::SymbolTable() { add(Symbol{std::string(rows_name), SymbolKind::rows, nullptr, ast::BlockKind::data, -1}); }
 
+namespace {
+
+std::size_t hash_of(std::string_view name) { return std::hash<std::string_view>{}(name); }
+
+}  // namespace
+
+void SymbolTable::grow_names(std::size_t slots) {
+  std::vector<SameName> old(slots);
+  old.swap(by_name_);
+  std::size_t const mask = by_name_.size() - 1;
+  for (SameName const& entry : old) {
+    if (entry.first == std::string_view::npos) continue;
+    std::size_t i = entry.hash & mask;
+    while (by_name_[i].first != std::string_view::npos) i = (i + 1) & mask;
+    by_name_[i] = entry;
+  }
+}
+
+// The slot holding `name`, or the empty slot where it would go.
+std::size_t SymbolTable::slot_of(std::string_view name, std::size_t hash) const {
+  std::size_t const mask = by_name_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    SameName const& slot = by_name_[i];
+    if (slot.first == std::string_view::npos) return i;
+    if (slot.hash == hash && symbols_[slot.first].name == name) return i;
+  }
+}
+
+SymbolTable::SameName const* SymbolTable::named(std::string_view name) const {
+  if (by_name_.empty()) return nullptr;  // never: N is always there
+  SameName const& slot = by_name_[slot_of(name, hash_of(name))];
+  return slot.first == std::string_view::npos ? nullptr : &slot;
+}
+
 void SymbolTable::reserve(std::size_t symbols) {
-  by_name_.reserve(symbols);
+  std::size_t slots = 16;
+  while (slots < 2 * symbols) slots *= 2;
+  if (slots > by_name_.size()) grow_names(slots);
   by_declaration_.reserve(symbols);
   next_same_name_.reserve(symbols);
 }
@@ -31,10 +69,15 @@ Symbol const& SymbolTable::add(Symbol symbol) {
   Symbol const& s = symbols_.emplace_back(std::move(symbol));
   std::size_t const index = symbols_.size() - 1;
   next_same_name_.push_back(std::string_view::npos);
-  auto const [same, first_of_name] = by_name_.try_emplace(s.name, SameName{index, index});
-  if (!first_of_name) {
-    next_same_name_[same->second.last] = index;
-    same->second.last = index;
+  if (2 * (names_ + 1) > by_name_.size()) grow_names(by_name_.empty() ? 16 : 2 * by_name_.size());
+  std::size_t const hash = hash_of(s.name);
+  SameName* const same = &by_name_[slot_of(s.name, hash)];
+  if (same->first == std::string_view::npos) {
+    *same = SameName{hash, index, index};
+    ++names_;
+  } else {
+    next_same_name_[same->last] = index;
+    same->last = index;
   }
   if (s.declaration) by_declaration_.emplace(s.declaration, &s);
   return s;
@@ -42,13 +85,18 @@ Symbol const& SymbolTable::add(Symbol symbol) {
 
 template <typename Visit>
 Symbol const* SymbolTable::first_named(std::string_view name, Visit const& visit) const {
-  auto const same = by_name_.find(name);
-  if (same == by_name_.end()) return nullptr;
-  for (std::size_t i = same->second.first; i != std::string_view::npos; i = next_same_name_[i]) {
+  SameName const* const same = named(name);
+  if (!same) return nullptr;
+  for (std::size_t i = same->first; i != std::string_view::npos; i = next_same_name_[i]) {
     ++examined_;
     if (visit(symbols_[i])) return &symbols_[i];
   }
   return nullptr;
+}
+
+std::size_t SymbolTable::first_index_of(std::string_view name) const {
+  SameName const* const same = named(name);
+  return same ? same->first : std::string_view::npos;
 }
 
 Symbol const* SymbolTable::find(std::string_view name, ast::BlockKind block) const {

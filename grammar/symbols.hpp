@@ -67,6 +67,10 @@ class SymbolTable {
 
   std::deque<Symbol> const& all() const { return symbols_; }
 
+  // The place in all() of the first symbol named `name`, npos when none is:
+  // one number per name, for callers that note something of each name.
+  std::size_t first_index_of(std::string_view name) const;
+
   // How many symbols find, find_in_scope and of have looked at so far: a
   // lookup looks only at the symbols of its name (or at its declaration's),
   // so a model of n declarations is checked in O(n) looks, not O(n^2).
@@ -79,13 +83,23 @@ class SymbolTable {
 
   std::deque<Symbol> symbols_;  // a deque: Symbol addresses stay valid
   // The symbols of a name, in declaration order: a list through
-  // next_same_name_ from the first to the last. The keys view the symbols'
-  // own names, which never move. (A list, not a vector per name: most names
-  // have one symbol, and a vector each would cost an allocation each.)
+  // next_same_name_ from the first to the last. (A list, not a vector per
+  // name: most names have one symbol, and a vector each would cost an
+  // allocation each.)
   struct SameName {
-    std::size_t first, last;
+    std::size_t hash = 0;
+    std::size_t first = std::string_view::npos;  // npos: an empty slot
+    std::size_t last = std::string_view::npos;
   };
-  std::unordered_map<std::string_view, SameName> by_name_;
+  // By name: an open-addressing table, linear probing, at most half full, a
+  // power of two in size. A lookup reads neighbouring slots of one array
+  // rather than a chain of separately allocated nodes; the name itself is
+  // the first symbol's, compared only when the hashes agree.
+  std::vector<SameName> by_name_;
+  std::size_t names_ = 0;
+  std::size_t slot_of(std::string_view name, std::size_t hash) const;  // its slot, or the empty one where it goes
+  SameName const* named(std::string_view name) const;
+  void grow_names(std::size_t slots);
   std::vector<std::size_t> next_same_name_;  // by symbol index; npos ends a list
   std::unordered_map<ast::Declaration const*, Symbol const*> by_declaration_;
   mutable std::size_t examined_ = 0;
