@@ -31,16 +31,20 @@ void for_each_statement(ast::Program const& program,
   visit_block(program.guide);
 }
 
+void run_rules(Checker& c) {
+  declare_symbols(c);
+  check_declarations(c);
+  check_samples(c);
+  check_sample_counts(c);
+  check_guide_supports(c);
+  check_cycles(c);
+}
+
 }  // namespace checker
 
 std::vector<Diagnostic> check_program(ast::Program const& program, DistributionCatalog const& catalog) {
   checker::Checker c{program, catalog, {}, {}};
-  checker::declare_symbols(c);
-  checker::check_declarations(c);
-  checker::check_samples(c);
-  checker::check_sample_counts(c);
-  checker::check_guide_supports(c);
-  checker::check_cycles(c);
+  checker::run_rules(c);
   // The rules run one after another; the user reads the file top to bottom.
   std::stable_sort(c.diagnostics.begin(), c.diagnostics.end(), [](Diagnostic const& a, Diagnostic const& b) {
     return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);

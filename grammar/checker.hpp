@@ -70,4 +70,7 @@ void check_guide_supports(Checker& c);   // guide factor support = latent suppor
 // check_cycles.cpp
 void check_cycles(Checker& c);
 
+// check.cpp: every rule above, in order, into c.diagnostics (unsorted).
+void run_rules(Checker& c);
+
 }  // namespace bbvi::checker

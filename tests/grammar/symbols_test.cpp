@@ -82,12 +82,7 @@ TEST_CASE("SymbolTable: checking a model of n declarations looks at O(n) symbols
   ast::Program const program = parse_program(source, "t.model");
   DistributionCatalog const catalog = test::small_catalog();
   checker::Checker c{program, catalog, {}, {}};
-  checker::declare_symbols(c);
-  checker::check_declarations(c);
-  checker::check_samples(c);
-  checker::check_sample_counts(c);
-  checker::check_guide_supports(c);
-  checker::check_cycles(c);
+  checker::run_rules(c);
   REQUIRE(c.diagnostics.empty());
   // 4n declarations and 3n name uses, each looked up a few times over the rules.
   CHECK(c.symbols.symbols_examined() <= 20 * static_cast<std::size_t>(n));
