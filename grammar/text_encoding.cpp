@@ -19,12 +19,14 @@ bool looks_like_utf16(std::string_view text) {
 }
 
 char line_break_of(std::string_view text) {
+  if (text.empty()) return '\n';  // memchr wants a valid pointer, even for no bytes
   // A file with a LF stops the search in its first line.
   if (std::memchr(text.data(), '\n', text.size()) != nullptr) return '\n';
   return std::memchr(text.data(), '\r', text.size()) != nullptr ? '\r' : '\n';
 }
 
 std::size_t first_nul_byte(std::string_view text) {
+  if (text.empty()) return std::string_view::npos;  // as above
   void const* const nul = std::memchr(text.data(), '\0', text.size());
   return nul ? static_cast<std::size_t>(static_cast<char const*>(nul) - text.data()) : std::string_view::npos;
 }

@@ -182,8 +182,10 @@ class Lowering {
     }
     if (s.kind == SlotKind::model_local && block_ == ast::BlockKind::model) {
       // A local's constants are those of the statements that use it too.
-      auto const& inherited = constant_uses_[local_statement_.at(s.slot)];
+      // uses_here() may grow constant_uses_ and move the local's list: take
+      // the list's place only after it.
       std::vector<ConstantUse>& here = uses_here();
+      auto const& inherited = constant_uses_[local_statement_.at(s.slot)];
       here.insert(here.end(), inherited.begin(), inherited.end());
     }
     n.op = Node::Op::slot;
