@@ -1,4 +1,5 @@
 #include "runtime/data/csv.hpp"
+#include "runtime/data/numbers.hpp"
 
 #include "grammar/diagnostic.hpp"
 #include "grammar/text_encoding.hpp"
@@ -12,7 +13,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>  // std::from_chars for integers
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -119,43 +119,6 @@ std::string excerpt(std::string_view cell) {
 
 std::string plural(std::size_t n, char const* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
-}
-
-enum class Parsed { ok, empty, malformed, not_finite, not_integer, out_of_range };
-
-// fast_float accepts neither a leading '+' nor blanks; the cell is trimmed and
-// one '+' is removed here ("+-1" stays malformed).
-std::string_view without_plus(std::string_view s) {
-  if (s.size() >= 2 && s[0] == '+' && s[1] != '+' && s[1] != '-') s.remove_prefix(1);
-  return s;
-}
-
-Parsed parse_real(std::string_view s, double& value) {
-  if (s.empty()) return Parsed::empty;
-  s = without_plus(s);
-  char const* const last = s.data() + s.size();
-  auto const result = fast_float::from_chars(s.data(), last, value);
-  if (result.ptr != last) return Parsed::malformed;  // includes "1.5x" and "abc"
-  // fast_float parses "nan" and "inf", and gives ±inf (or reports
-  // out-of-range, depending on the version) for 1e999: none is a datum.
-  if (result.ec != std::errc() || !std::isfinite(value)) return Parsed::not_finite;
-  return Parsed::ok;
-}
-
-Parsed parse_int(std::string_view s, std::int64_t& value) {
-  if (s.empty()) return Parsed::empty;
-  std::string_view const digits = without_plus(s);
-  char const* const last = digits.data() + digits.size();
-  auto const result = std::from_chars(digits.data(), last, value);
-  if (result.ptr == last) return result.ec == std::errc() ? Parsed::ok : Parsed::out_of_range;
-  // "3.0" or "1e3": whole numbers that went through floating point. Beyond
-  // 2^53 a double no longer holds every integer, so the value may be wrong.
-  double real = 0;
-  if (parse_real(s, real) != Parsed::ok) return Parsed::not_integer;
-  if (real != std::trunc(real)) return Parsed::not_integer;
-  if (std::fabs(real) > 9007199254740992.0) return Parsed::out_of_range;  // 2^53
-  value = static_cast<std::int64_t>(real);
-  return Parsed::ok;
 }
 
 // A header cell that reads as a number: a file whose first row is all such
@@ -504,9 +467,7 @@ std::vector<T> CsvTable::parsed_column(std::string_view name, Parse const& parse
 }
 
 std::vector<double> CsvTable::real_column(std::string_view name) const {
-  return parsed_column<double>(name, parse_real, [](Parsed p, std::string const& cell) {
-    return fmt::format("expected {}number, found '{}'", p == Parsed::not_finite ? "a finite " : "a ", cell);
-  });
+  return parsed_column<double>(name, parse_real, real_problem);
 }
 
 std::vector<std::int64_t> CsvTable::int_column(std::string_view name) const {

@@ -1,11 +1,10 @@
 #include "tools/bbvi-ppl/settings.hpp"
 
 #include "grammar/diagnostic.hpp"
+#include "runtime/data/numbers.hpp"
 
-#include <fast_float/fast_float.h>
 #include <fmt/format.h>
 
-#include <cmath>
 #include <optional>
 #include <string_view>
 
@@ -19,19 +18,13 @@ namespace {
   throw DiagnosticError(d);
 }
 
-// What a VALUE that is not a number lacks, as runtime/data/csv.cpp says it
-// of a cell: the same parser (fast_float, one leading '+' allowed, blanks
-// trimmed) and the same words, so that a text reads the same in both places.
+// VALUE read as a CSV cell is (runtime/data/numbers.hpp), blanks trimmed.
 std::optional<std::string> problem_with(std::string_view text, double& value) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  std::string_view digits = text;
-  if (digits.size() >= 2 && digits[0] == '+' && digits[1] != '+' && digits[1] != '-') digits.remove_prefix(1);
-  char const* const last = digits.data() + digits.size();
-  auto const result = fast_float::from_chars(digits.data(), last, value);
-  if (digits.empty() || result.ptr != last) return fmt::format("expected a number, found '{}'", text);
-  if (result.ec != std::errc() || !std::isfinite(value)) return fmt::format("expected a finite number, found '{}'", text);
-  return std::nullopt;
+  data::Parsed const parsed = data::parse_real(text, value);
+  if (parsed == data::Parsed::ok) return std::nullopt;
+  return data::real_problem(parsed, std::string(text));
 }
 
 }  // namespace
