@@ -2,7 +2,7 @@
 // The one table of the methods (steps) and gradient estimators a fit can use,
 // by the names the command line, the report and `explain` give them, with
 // each method's defaults. Adding an estimator is a file in estimators/ and a
-// line in table.cpp; adding a step, a file in steps/ and a line there.
+// line in table.cpp (and its factory's declaration); a step likewise.
 #include "runtime/bbvi/estimators/estimator.hpp"
 #include "runtime/bbvi/options.hpp"
 #include "runtime/bbvi/steps/step.hpp"
