@@ -89,8 +89,8 @@ std::optional<std::string> read_file(std::string const& path) {
 std::string cap_warning(Method method, int iterations) {
   if (method != Method::natural_gradient)
     return fmt::format("bbvi-ppl: warning: {} has no stopping rule and ran to the cap (--iters {}); it is "
-                       "typically still far from the optimum: the default method is natural-gradient\n",
-                       name_of(method), iterations);
+                       "typically still far from the optimum: the default method is {}\n",
+                       name_of(method), iterations, method_table().front().name);
   return fmt::format("bbvi-ppl: warning: stopped at the iteration cap (--iters {}) before the gradient was "
                      "down to noise; the result may be far from the optimum\n",
                      iterations);
@@ -334,11 +334,13 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.fit.seed, "seed of every random stream")->default_val(1);
   // What decides the estimator and the draws: a fit's options, and `explain`'s.
   // The names, and each method's default estimator, from the table.
-  std::vector<std::string> estimator_names, method_names, default_estimators;
+  std::vector<std::string> estimator_names, method_names, default_estimators, default_caps, default_steps;
   for (EstimatorEntry const& e : estimator_table()) estimator_names.emplace_back(e.name);
   for (MethodEntry const& m : method_table()) {
     method_names.emplace_back(m.name);
     default_estimators.push_back(fmt::format("{} for {}", m.estimator, m.name));
+    default_caps.push_back(fmt::format("{} for {}", m.max_iterations, m.name));
+    default_steps.push_back(fmt::format("{} for {}", m.step_size, m.name));
   }
   auto const add_estimation = [&](CLI::App& to) {
     to.add_option("--samples", o.fit.samples,
@@ -356,9 +358,10 @@ int main(int argc, char** argv) {
   };
   add_estimation(app);
   app.add_option("--iters", o.fit.max_iterations,
-                 "iteration cap (default: 10000 natural-gradient, 20000 adagrad and adam)")
+                 fmt::format("iteration cap (default: {})", fmt::join(default_caps, "; ")))
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--step-size", o.fit.step_size, "step size η (default: 1; adam 0.05)")->check(CLI::NonNegativeNumber);
+  app.add_option("--step-size", o.fit.step_size, fmt::format("step size η (default: {})", fmt::join(default_steps, "; ")))
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--threads", o.fit.threads,
                  "threads the draws of an iteration are split over (default: all cores); the result is the same "
                  "for any number")
