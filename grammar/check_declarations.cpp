@@ -2,6 +2,7 @@
 // block's declarations may hold: values, sizes and bounds.
 #include "grammar/checker.hpp"
 #include "grammar/declared_support.hpp"
+#include "grammar/guide_declaration.hpp"
 
 #include <fmt/format.h>
 
@@ -11,20 +12,6 @@ namespace bbvi::checker {
 
 namespace {
 
-// True when `e` names (or indexes) a guide parameter or guide local declared
-// before `order`: such a guide declaration is a deterministic definition.
-bool uses_guide_variable(SymbolTable const& symbols, ast::Expr const& e, int order) {
-  if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
-    Symbol const* s = symbols.find(e.name, ast::BlockKind::guide);
-    if (s && s->order < order &&
-        (s->kind == SymbolKind::parameter || s->kind == SymbolKind::guide_local))
-      return true;
-  }
-  for (ast::Expr const& arg : e.args)
-    if (uses_guide_variable(symbols, arg, order)) return true;
-  return false;
-}
-
 SymbolKind kind_of(SymbolTable const& symbols, ast::Declaration const& d, ast::BlockKind block, int order) {
   switch (block) {
     case ast::BlockKind::data: return d.value ? SymbolKind::constant : SymbolKind::data_column;
@@ -32,8 +19,11 @@ SymbolKind kind_of(SymbolTable const& symbols, ast::Declaration const& d, ast::B
     case ast::BlockKind::model: return SymbolKind::model_local;
     case ast::BlockKind::guide: break;
   }
-  return d.value && uses_guide_variable(symbols, *d.value, order) ? SymbolKind::guide_local
-                                                                  : SymbolKind::parameter;
+  bool const local = defines_guide_local(d, [&](std::string_view name) {
+    Symbol const* s = symbols.find(name, ast::BlockKind::guide);
+    return s && s->order < order && (s->kind == SymbolKind::parameter || s->kind == SymbolKind::guide_local);
+  });
+  return local ? SymbolKind::guide_local : SymbolKind::parameter;
 }
 
 UseContext value_context(SymbolKind kind) {

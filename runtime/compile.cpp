@@ -1,6 +1,7 @@
 #include "runtime/compile.hpp"
 
 #include "grammar/diagnostic.hpp"
+#include "grammar/guide_declaration.hpp"
 #include "runtime/bbvi/initial_scale.hpp"
 
 #include <fmt/format.h>
@@ -406,21 +407,25 @@ class Lowering {
     block_ = ast::BlockKind::guide;
     for (ast::Statement const& st : b.statements) {
       if (auto const* d = std::get_if<ast::Declaration>(&st)) {
-        // A value of constants only is a parameter's initial value; one that
-        // uses parameters defines a local (docs/language.md, 'Declarations').
-        std::optional<Node> value;
-        if (d->value) value = lower(*d->value);
-        if (!value || is_constant(*value))
-          parameter(*d, value);
-        else
+        bool const is_local = defines_guide_local(*d, [&](std::string_view name) {
+          auto const it = symbols_.find(name);
+          return it != symbols_.end() &&
+                 (it->second.kind == SlotKind::parameter || it->second.kind == SlotKind::guide_local);
+        });
+        if (is_local)
           out_.guide.push_back(local(*d, SlotKind::guide_local));
+        else
+          parameter(*d);
       } else {
         out_.guide.push_back(factor(std::get<ast::Sample>(st)));
       }
     }
   }
 
-  void parameter(ast::Declaration const& d, std::optional<Node> const& value) {
+  // A parameter's value, if any, is its initial value, of literals and constants only.
+  void parameter(ast::Declaration const& d) {
+    std::optional<double> initial;
+    if (d.value) initial = constant_value(*d.value, "an initial value");
     Symbol s;
     s.kind = SlotKind::parameter;
     s.size = size_of(d);
@@ -433,11 +438,11 @@ class Lowering {
     p.constraint = constraint_of(d);
     p.pos = d.name_pos;
     double u = 0;  // no initial value: 0 on the unconstrained scale
-    if (value) {
-      if (!p.constraint.admits(value->constant))
-        fail(d.value->pos, fmt::format("initial value {} of '{}' is outside its bounds {}", value->constant, d.name,
+    if (initial) {
+      if (!p.constraint.admits(*initial))
+        fail(d.value->pos, fmt::format("initial value {} of '{}' is outside its bounds {}", *initial, d.name,
                                        p.constraint.spelling()));
-      u = p.constraint.unconstrain(value->constant);
+      u = p.constraint.unconstrain(*initial);
     }
     p.initial.assign(p.length(), u);
     out_.parameter_dimension += p.length();

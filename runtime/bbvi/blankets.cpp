@@ -1,7 +1,8 @@
 #include "runtime/bbvi/blankets.hpp"
 
+#include "runtime/program_walk.hpp"
+
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <numeric>
 #include <set>
@@ -9,59 +10,6 @@
 namespace bbvi {
 
 namespace {
-
-// Which elements of the "leaf" variables (latents in the model, parameters in
-// the guide) an expression's element k reads, through local definitions,
-// indexing and reductions.
-class Reads {
- public:
-  struct Leaf {
-    std::size_t offset = 0;
-    std::size_t size = 0;  // 0: a scalar
-  };
-
-  Reads(Program const& program, std::map<int, Leaf> leaves, std::vector<Statement> const& statements)
-      : program_(program), leaves_(std::move(leaves)) {
-    for (Statement const& st : statements)
-      if (auto const* d = std::get_if<Definition>(&st)) locals_[d->slot] = &d->value;
-  }
-
-  void slot(int s, std::size_t k, std::set<std::size_t>& out) const {
-    if (auto const leaf = leaves_.find(s); leaf != leaves_.end())
-      out.insert(leaf->second.offset + (leaf->second.size == 0 ? 0 : k));
-    else if (auto const local = locals_.find(s); local != locals_.end())
-      collect(*local->second, k, out);
-  }
-
-  void collect(Node const& n, std::size_t k, std::set<std::size_t>& out) const {
-    switch (n.op) {
-      case Node::Op::constant: return;
-      case Node::Op::slot: slot(n.slot, k, out); return;
-      case Node::Op::index: {
-        Node const& index = n.args[0];
-        double const i = index.op == Node::Op::constant
-                             ? index.constant
-                             : program_.data[static_cast<std::size_t>(index.slot)].elements[k];
-        slot(n.slot, static_cast<std::size_t>(std::lround(i)) - 1, out);
-        return;
-      }
-      case Node::Op::call:
-        if (n.function == Function::sum || n.function == Function::mean) {
-          Node const& a = n.args[0];
-          for (std::size_t j = 0; j < std::max<std::size_t>(a.size, 1); ++j) collect(a, j, out);
-          return;
-        }
-        break;
-      default: break;
-    }
-    for (Node const& a : n.args) collect(a, a.size == 0 ? 0 : k, out);
-  }
-
- private:
-  Program const& program_;
-  std::map<int, Leaf> leaves_;
-  std::map<int, Node const*> locals_;
-};
 
 // Union-find over latent elements that share a variational parameter.
 struct Partition {
@@ -74,11 +22,8 @@ struct Partition {
 }  // namespace
 
 Blankets find_blankets(Program const& program) {
-  std::map<int, Reads::Leaf> parameters, latents;
-  for (Parameter const& p : program.parameters) parameters[p.slot] = {p.offset, p.size};
-  for (LatentVariable const& v : program.latents) latents[v.slot] = {v.offset, v.size};
-  Reads const guide(program, parameters, program.guide);
-  Reads const model(program, latents, program.model);
+  ProgramWalk const guide = ProgramWalk::of_guide(program);
+  ProgramWalk const model = ProgramWalk::of_model(program);
 
   // The coordinates each latent element's guide factor reads.
   std::vector<std::set<std::size_t>> coordinates(program.latent_dimension);
@@ -86,8 +31,10 @@ Blankets find_blankets(Program const& program) {
     auto const* f = std::get_if<Factor>(&st);
     if (!f) continue;
     LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
-    for (std::size_t i = 0; i < v.length(); ++i)
-      for (Node const& a : f->args) guide.collect(a, a.size == 0 ? 0 : i, coordinates[v.offset + i]);
+    for (std::size_t i = 0; i < v.length(); ++i) {
+      std::set<std::size_t>& read = coordinates[v.offset + i];
+      for (Node const& a : f->args) guide.visit_leaves(a, i, [&](std::size_t, std::size_t c) { read.insert(c); });
+    }
   }
   Partition partition(program.latent_dimension);
   std::map<std::size_t, std::size_t> owner;  // coordinate -> a latent element reading it
@@ -126,8 +73,9 @@ Blankets find_blankets(Program const& program) {
     t.by_element.resize(length);
     for (std::size_t k = 0; k < length; ++k) {
       std::set<std::size_t> reads;
-      if (f->latent >= 0) model.slot(f->lhs_slot, k, reads);
-      for (Node const& a : f->args) model.collect(a, a.size == 0 ? 0 : k, reads);
+      auto const read = [&](std::size_t, std::size_t e) { reads.insert(e); };
+      if (f->latent >= 0) model.visit_leaves_of_slot(f->lhs_slot, k, read);
+      for (Node const& a : f->args) model.visit_leaves(a, k, read);
       std::set<int> groups;
       for (std::size_t e : reads) groups.insert(b.group_of_element[e]);
       t.by_element[k].assign(groups.begin(), groups.end());

@@ -1,10 +1,10 @@
 #include "runtime/bbvi/local_expectation.hpp"
 
 #include "runtime/evaluate.hpp"
+#include "runtime/program_walk.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 namespace bbvi {
 
@@ -15,36 +15,20 @@ constexpr int not_polynomial = 1000;
 
 int add(int a, int b) { return std::min(a + b, not_polynomial); }
 
-// The degree of a model expression's element k as a polynomial in latent
-// element e, through local definitions, indexing and reductions (as
-// blankets.cpp reads them).
-class Degree {
- public:
-  explicit Degree(Program const& program) : program_(program) {
-    for (Statement const& st : program.model)
-      if (auto const* d = std::get_if<Definition>(&st)) locals_[d->slot] = &d->value;
-    for (LatentVariable const& v : program.latents) latents_[v.slot] = &v;
-  }
+// The degree of a model expression's element as a polynomial in latent
+// element e, through locals, indexing and reductions (ProgramWalk, as the
+// blankets read them).
+struct DegreeIn {
+  using Result = int;
+  std::size_t e;
 
-  int slot(int s, std::size_t k, std::size_t e) const {
-    if (auto const v = latents_.find(s); v != latents_.end())
-      return v->second->offset + (v->second->size == 0 ? 0 : k) == e ? 1 : 0;
-    if (auto const local = locals_.find(s); local != locals_.end()) return of(*local->second, k, e);
-    return 0;  // data, or a constant
-  }
+  int leaf(std::size_t, std::size_t element) const { return element == e ? 1 : 0; }
+  int other() const { return 0; }  // data, or a constant
+  void gather(int& so_far, int next) const { so_far = std::max(so_far, next); }
 
-  int of(Node const& n, std::size_t k, std::size_t e) const {
-    auto const arg = [&](std::size_t i) { return of(n.args[i], n.args[i].size == 0 ? 0 : k, e); };
+  template <typename Operand>
+  int combine(Node const& n, Operand const& arg) const {
     switch (n.op) {
-      case Node::Op::constant: return 0;
-      case Node::Op::slot: return slot(n.slot, k, e);
-      case Node::Op::index: {
-        Node const& index = n.args[0];
-        double const i = index.op == Node::Op::constant
-                             ? index.constant
-                             : program_.data[static_cast<std::size_t>(index.slot)].elements[k];
-        return slot(n.slot, static_cast<std::size_t>(std::lround(i)) - 1, e);
-      }
       case Node::Op::negate: return arg(0);
       case Node::Op::add:
       case Node::Op::subtract: return std::max(arg(0), arg(1));
@@ -60,35 +44,26 @@ class Degree {
       }
       case Node::Op::call: {
         int degree = 0;
-        if (n.function == Function::sum || n.function == Function::mean) {
-          Node const& a = n.args[0];
-          for (std::size_t j = 0; j < std::max<std::size_t>(a.size, 1); ++j) degree = std::max(degree, of(a, j, e));
-          return degree;
-        }
         for (std::size_t i = 0; i < n.args.size(); ++i) degree = std::max(degree, arg(i));
         return degree == 0 ? 0 : not_polynomial;  // exp, log, inv_logit, ... of z_e
       }
+      default: return not_polynomial;  // constant, slot and index are the walk's
     }
-    return not_polynomial;
   }
-
-  // The degree in z_e of element k of a model statement's log density.
-  int of(Factor const& f, std::size_t k, std::size_t e) const {
-    int const x = f.latent >= 0 ? slot(f.lhs_slot, k, e) : 0;
-    std::vector<int> args;
-    for (Node const& a : f.args) args.push_back(of(a, a.size == 0 ? 0 : k, e));
-    if (x == 0 && std::all_of(args.begin(), args.end(), [](int d) { return d == 0; })) return 0;
-    // A quadratic in value − location, the other arguments fixed.
-    if (f.distribution->quadratic_in_location && std::all_of(args.begin() + 1, args.end(), [](int d) { return d == 0; }))
-      return add(std::max(x, args[0]), std::max(x, args[0]));
-    return not_polynomial;
-  }
-
- private:
-  Program const& program_;
-  std::map<int, Node const*> locals_;
-  std::map<int, LatentVariable const*> latents_;
 };
+
+// The degree in z_e of element k of a model statement's log density.
+int degree_of(ProgramWalk const& walk, Factor const& f, std::size_t k, std::size_t e) {
+  DegreeIn in{e};
+  int const x = f.latent >= 0 ? walk.slot(f.lhs_slot, k, in) : 0;
+  std::vector<int> args;
+  for (Node const& a : f.args) args.push_back(walk.operand(a, k, in));
+  if (x == 0 && std::all_of(args.begin(), args.end(), [](int d) { return d == 0; })) return 0;
+  // A quadratic in value − location, the other arguments fixed.
+  if (f.distribution->quadratic_in_location && std::all_of(args.begin() + 1, args.end(), [](int d) { return d == 0; }))
+    return add(std::max(x, args[0]), std::max(x, args[0]));
+  return not_polynomial;
+}
 
 // The Gauss–Hermite points a blanket of this degree in z_e needs under a
 // guide affine in its standard normal, for the rule to be exact.
@@ -117,7 +92,7 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
   // Each candidate's blanket degree, in one pass over the terms. A
   // statement whose every element reaches the same groups is read at its
   // first: the degree is structural (b * x has degree 1 in b whatever x is).
-  Degree const degree(program);
+  ProgramWalk const model = ProgramWalk::of_model(program);
   std::vector<int> blanket(G, 0);
   for (std::size_t s = 0; s < program.model.size(); ++s) {
     auto const* f = std::get_if<Factor>(&program.model[s]);
@@ -128,7 +103,7 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
         std::size_t const group = static_cast<std::size_t>(g);
         if (!candidate(group) || blanket[group] >= not_polynomial) continue;
         std::size_t const e = blankets.groups[group].latent_elements[0];
-        blanket[group] = std::max(blanket[group], affine[e] ? degree.of(*f, k, e) : not_polynomial);
+        blanket[group] = std::max(blanket[group], affine[e] ? degree_of(model, *f, k, e) : not_polynomial);
       }
   }
 

@@ -98,3 +98,56 @@ guide { real m; real<lower=0> s = 1; mu ~ Normal(m, s); tau ~ Gamma(2, 2); }
     CHECK(d.pos.line == 7);
   }
 }
+
+TEST_CASE("compile: a guide declaration is a parameter or a local by the checker's rule") {
+  // `m` and `k`, of a data constant and N, are parameters with those initial
+  // values; `t` reads a parameter, so it is a guide local.
+  std::string const source = R"(
+data { real y[N]; real c = 2; }
+latent { real mu; }
+model {
+  mu ~ Normal(0, 1);
+  y ~ Normal(mu, 1);
+}
+guide {
+  real m = c;
+  real<lower=0> s = 1;
+  real t = s * 2;
+  real k = c * N;
+  mu ~ Normal(m + k, t);
+}
+)";
+  data::CsvTable const table = testing::column_table("y", {1.0, 2.0});
+  Program const p = testing::compile_model(source, &table);
+  REQUIRE(p.parameters.size() == 3);
+  CHECK(p.parameters[0].name == "m");
+  CHECK(p.parameters[0].initial == std::vector<double>{2.0});
+  CHECK(p.parameters[1].name == "s");
+  CHECK(p.parameters[2].name == "k");
+  CHECK(p.parameters[2].initial == std::vector<double>{4.0});  // c * N, N = 2 rows
+  auto const* t = std::get_if<Definition>(&p.guide[0]);
+  REQUIRE(t);
+  CHECK(t->name == "t");
+}
+
+TEST_CASE("compile: a model local and a guide declaration of the same name are rejected") {
+  // docs/language.md, 'Blocks' (scope and order). The checker resolves names by
+  // block and lets them through; the lowering, with one name per program,
+  // rejects them.
+  std::string const source = R"(
+data { real y[N]; }
+latent { real mu; }
+model {
+  real s = 1;
+  mu ~ Normal(0, s);
+  y ~ Normal(mu, 1);
+}
+guide {
+  real m;
+  real<lower=0> s = 1;
+  mu ~ Normal(m, s);
+}
+)";
+  data::CsvTable const table = testing::column_table("y", {1.0, 2.0});
+  CHECK(first_error(source, &table) == "test.model:11:17: 's' is declared twice");
+}

@@ -1,5 +1,7 @@
 #include "tools/bbvi-ppl/report.hpp"
 
+#include "runtime/program_walk.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -153,49 +155,26 @@ ImportanceCheck importance_check(GuideDraws const& draws) {
   return c;
 }
 
-namespace {
-
-// Whether `node` reads any slot in `slots`.
-bool reads_any(Node const& node, std::vector<bool> const& slots) {
-  if ((node.op == Node::Op::slot || node.op == Node::Op::index) && node.slot >= 0 &&
-      slots[static_cast<std::size_t>(node.slot)])
-    return true;
-  return std::any_of(node.args.begin(), node.args.end(), [&](Node const& a) { return reads_any(a, slots); });
-}
-
-// The latents `node` reads, by name, directly or through the model's locals.
-std::string latents_read(Program const& p, Node const& node, std::vector<bool> const& latent_slot) {
-  std::string names;
-  for (LatentVariable const& v : p.latents) {
-    std::vector<bool> just(latent_slot.size(), false);
-    just[static_cast<std::size_t>(v.slot)] = true;
-    // Locals defined from v count as v.
-    for (Statement const& st : p.model)
-      if (auto const* d = std::get_if<Definition>(&st); d && reads_any(d->value, just))
-        just[static_cast<std::size_t>(d->slot)] = true;
-    if (reads_any(node, just)) names += (names.empty() ? "" : ", ") + v.name;
-  }
-  return names;
-}
-
-}  // namespace
-
 std::vector<std::string> centred_latents(Program const& p) {
-  // Slots that depend on a latent: the latents, and locals computed from them.
-  std::vector<bool> random(p.slot_names.size(), false);
-  for (LatentVariable const& v : p.latents) random[static_cast<std::size_t>(v.slot)] = true;
-  for (Statement const& st : p.model)
-    if (auto const* d = std::get_if<Definition>(&st); d && reads_any(d->value, random))
-      random[static_cast<std::size_t>(d->slot)] = true;
+  ProgramWalk const model = ProgramWalk::of_model(p);
   std::vector<std::string> found;
   for (Statement const& st : p.model) {
     auto const* f = std::get_if<Factor>(&st);
     if (!f || f->latent < 0) continue;
     std::vector<std::string> const& names = f->distribution->signature.parameters;
-    for (std::size_t a = 0; a < std::min(names.size(), f->args.size()); ++a)
-      if ((names[a] == "sd" || names[a] == "scale") && reads_any(f->args[a], random))
-        found.push_back(fmt::format("{} (scale {})", p.latents[static_cast<std::size_t>(f->latent)].name,
-                                    latents_read(p, f->args[a], random)));
+    for (std::size_t a = 0; a < std::min(names.size(), f->args.size()); ++a) {
+      if (names[a] != "sd" && names[a] != "scale") continue;
+      // The latents the scale reads, directly or through the model's locals.
+      Node const& scale = f->args[a];
+      std::vector<bool> read(p.latents.size(), false);
+      for (std::size_t k = 0; k < std::max<std::size_t>(scale.size, 1); ++k)
+        model.visit_leaves(scale, k, [&](std::size_t latent, std::size_t) { read[latent] = true; });
+      std::string latents;
+      for (std::size_t v = 0; v < read.size(); ++v)
+        if (read[v]) latents += (latents.empty() ? "" : ", ") + p.latents[v].name;
+      if (!latents.empty())
+        found.push_back(fmt::format("{} (scale {})", p.latents[static_cast<std::size_t>(f->latent)].name, latents));
+    }
   }
   return found;
 }

@@ -1,0 +1,32 @@
+#include "runtime/program_walk.hpp"
+
+namespace bbvi {
+
+// `leaves`: the latents or the parameters, each with a slot, an offset and a size.
+template <typename Leaves>
+ProgramWalk::ProgramWalk(Program const& program, std::vector<Statement> const& block, Leaves const& leaves)
+    : program_(&program), roles_(program.slot_names.size()) {
+  for (Statement const& st : block)
+    if (auto const* d = std::get_if<Definition>(&st)) {
+      Role& role = roles_[static_cast<std::size_t>(d->slot)];
+      role.kind = Role::Kind::local;
+      role.value = &d->value;
+    }
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    Role& role = roles_[static_cast<std::size_t>(leaves[i].slot)];
+    role.kind = Role::Kind::leaf;
+    role.which = i;
+    role.offset = leaves[i].offset;
+    role.size = leaves[i].size;
+  }
+}
+
+ProgramWalk ProgramWalk::of_model(Program const& program) {
+  return ProgramWalk(program, program.model, program.latents);
+}
+
+ProgramWalk ProgramWalk::of_guide(Program const& program) {
+  return ProgramWalk(program, program.guide, program.parameters);
+}
+
+}  // namespace bbvi

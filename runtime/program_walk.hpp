@@ -1,0 +1,127 @@
+#pragma once
+// Element k of a lowered expression, resolved as every analysis of the
+// program's graph reads it: through the block's locals (Definition slots),
+// `index` nodes (a constant index, or element k of an int data column; both
+// 1-based) and sum and mean (every element of their argument). Element k of
+// an operand of size 0, a scalar, is its only element.
+//
+// An analysis supplies only what it computes:
+//   using Result = ...;
+//   Result leaf(std::size_t leaf, std::size_t element);  // a leaf variable's element is read
+//   Result other();                                      // a constant or a data value
+//   void gather(Result& so_far, Result const& next);     // sum, mean: one more element
+//   template <typename Operand>
+//   Result combine(Node const& n, Operand const& operand);  // negate ... power, and
+//                                                           // other calls: operand(i)
+//                                                           // is n.args[i] at element k
+// The leaves are the variables the block's factors are functions of: the
+// latents in the model (leaf: its place in Program::latents; element: its
+// index into a draw z), the parameters in the guide (Program::parameters; u).
+// The Markov blankets (which leaf elements a term reads) and the quadrature
+// degree (a term's degree in one latent element) are such analyses.
+#include "runtime/program.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+namespace bbvi {
+
+class ProgramWalk {
+ public:
+  static ProgramWalk of_model(Program const& program);
+  static ProgramWalk of_guide(Program const& program);
+
+  template <typename Analysis>
+  typename Analysis::Result slot(int s, std::size_t k, Analysis& a) const {
+    Role const& role = roles_[static_cast<std::size_t>(s)];
+    switch (role.kind) {
+      case Role::Kind::leaf: return a.leaf(role.which, role.offset + (role.size == 0 ? 0 : k));
+      case Role::Kind::local: return element(*role.value, k, a);
+      case Role::Kind::other: break;
+    }
+    return a.other();
+  }
+
+  template <typename Analysis>
+  typename Analysis::Result element(Node const& n, std::size_t k, Analysis& a) const {
+    switch (n.op) {
+      case Node::Op::constant: return a.other();
+      case Node::Op::slot: return slot(n.slot, k, a);
+      case Node::Op::index: {
+        Node const& index = n.args[0];
+        double const i = index.op == Node::Op::constant
+                             ? index.constant
+                             : program_->data[static_cast<std::size_t>(index.slot)].elements[k];
+        return slot(n.slot, static_cast<std::size_t>(std::lround(i)) - 1, a);
+      }
+      case Node::Op::call:
+        if (n.function == Function::sum || n.function == Function::mean) {
+          Node const& argument = n.args[0];
+          typename Analysis::Result all = a.other();
+          for (std::size_t j = 0; j < std::max<std::size_t>(argument.size, 1); ++j)
+            a.gather(all, element(argument, j, a));
+          return all;
+        }
+        break;
+      default: break;
+    }
+    return a.combine(n, [&](std::size_t i) { return operand(n.args[i], k, a); });
+  }
+
+  // Element k of an operand or of a factor's argument.
+  template <typename Analysis>
+  typename Analysis::Result operand(Node const& n, std::size_t k, Analysis& a) const {
+    return element(n, n.size == 0 ? 0 : k, a);
+  }
+
+  // visit(leaf, element) for each leaf element that element k of `n` reads
+  // (a leaf read twice is visited twice).
+  template <typename Visit>
+  void visit_leaves(Node const& n, std::size_t k, Visit const& visit) const {
+    LeafVisitor<Visit> v{visit};
+    operand(n, k, v);
+  }
+  template <typename Visit>
+  void visit_leaves_of_slot(int s, std::size_t k, Visit const& visit) const {
+    LeafVisitor<Visit> v{visit};
+    slot(s, k, v);
+  }
+
+ private:
+  struct Role {
+    enum class Kind { other, leaf, local };
+    Kind kind = Kind::other;
+    std::size_t which = 0;   // leaf: its place among the leaves
+    std::size_t offset = 0;  // leaf: where its elements start
+    std::size_t size = 0;    // leaf: 0 for a scalar
+    Node const* value = nullptr;  // local: its definition
+  };
+
+  template <typename Visit>
+  struct LeafVisitor {
+    struct Nothing {};
+    using Result = Nothing;
+    Visit const& visit;
+    Result leaf(std::size_t which, std::size_t element) const {
+      visit(which, element);
+      return {};
+    }
+    Result other() const { return {}; }
+    void gather(Result&, Result) const {}
+    template <typename Operand>
+    Result combine(Node const& n, Operand const& operand) const {
+      for (std::size_t i = 0; i < n.args.size(); ++i) operand(i);
+      return {};
+    }
+  };
+
+  template <typename Leaves>
+  ProgramWalk(Program const& program, std::vector<Statement> const& block, Leaves const& leaves);
+
+  Program const* program_;
+  std::vector<Role> roles_;  // by slot
+};
+
+}  // namespace bbvi
