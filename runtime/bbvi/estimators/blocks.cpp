@@ -72,6 +72,17 @@ void mean_elbo(GradientEstimate& e, Draws const& d) {
   e.elbo_variance = (f.array() - e.elbo).square().sum() / (S - 1) / S;
 }
 
+GradientEstimate empty_regression(Draws const& d) {
+  Eigen::Index const P = d.scores.cols();
+  GradientEstimate e;
+  e.natural = Eigen::VectorXd::Zero(P);
+  e.natural_covariance = Eigen::MatrixXd::Zero(P, P);
+  e.fisher = Eigen::MatrixXd::Zero(P, P);
+  mean_elbo(e, d);
+  e.dof = std::numeric_limits<double>::infinity();
+  return e;
+}
+
 void covariance_gradients(GradientEstimate& e, Draws const& d, std::vector<Block> const& blocks, bool blankets) {
   Eigen::Index const P = d.scores.cols();
   e.gradient = Eigen::VectorXd::Zero(P);

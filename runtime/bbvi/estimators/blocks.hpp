@@ -42,6 +42,11 @@ void precondition(std::vector<Block> const& blocks, GradientEstimate& e, Eigen::
 // The ELBO as the mean of f over the draws, with its variance.
 void mean_elbo(GradientEstimate& e, Draws const& d);
 
+// A regression's estimate before its blocks are filled in: δ, its covariance
+// and F̂ zero, the ELBO the mean of f, and infinite degrees of freedom for
+// the blocks to lower.
+GradientEstimate empty_regression(Draws const& d);
+
 // The regressions' Euclidean gradient: block by block, the covariance of the
 // block's scores with its target (F̂δ up to S/(S − 1)), with its own sample
 // covariance. The slope δ is far more precise than F̂δ: F̂'s own noise

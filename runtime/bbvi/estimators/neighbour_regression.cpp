@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <limits>
 #include <memory>
 
 namespace bbvi {
@@ -55,12 +54,7 @@ class NeighbourRegression final : public GradientEstimator {
 
   GradientEstimate estimate(Draws const& d) override {
     Eigen::Index const P = d.scores.cols();
-    GradientEstimate e;
-    e.natural = Eigen::VectorXd::Zero(P);
-    e.natural_covariance = Eigen::MatrixXd::Zero(P, P);
-    e.fisher = Eigen::MatrixXd::Zero(P, P);
-    mean_elbo(e, d);
-    e.dof = std::numeric_limits<double>::infinity();
+    GradientEstimate e = empty_regression(d);
     latest_slopes_.clear();
     for (std::size_t j = 0; j < blocks_.size(); ++j) {
       Block const& idx = blocks_[j];
