@@ -1,6 +1,6 @@
 #include "runtime/compile.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "runtime/bbvi/initial_scale.hpp"
 
 #include <fmt/format.h>

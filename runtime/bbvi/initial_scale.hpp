@@ -8,7 +8,7 @@
 // Measured on the canonical model: lambda0 = 1e150 fits (1,501 iterations),
 // 1e160 failed so. The check blames the data constant instead, at its
 // declaration, before any fitting.
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "runtime/program.hpp"
 
 #include <optional>

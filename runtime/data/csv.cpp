@@ -1,8 +1,8 @@
 #include "runtime/data/csv.hpp"
 #include "runtime/data/numbers.hpp"
 
-#include "grammar/diagnostic.hpp"
-#include "grammar/text_encoding.hpp"
+#include "core/diagnostic.hpp"
+#include "core/text_encoding.hpp"
 
 #include <fast_float/fast_float.h>
 #include <fmt/format.h>

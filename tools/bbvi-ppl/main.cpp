@@ -5,7 +5,7 @@
 // 0 fitted, 1 the fit failed numerically, 2 bad model, data or options,
 // 128 + the signal when SIGINT or SIGTERM stopped it (130, 143).
 #include "grammar/check.hpp"
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/compile.hpp"

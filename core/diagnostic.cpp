@@ -1,6 +1,6 @@
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
-#include "grammar/text_encoding.hpp"
+#include "core/text_encoding.hpp"
 
 #include <fmt/format.h>
 
