@@ -14,13 +14,63 @@ namespace bbvi {
 
 enum class Severity { error, warning, note };
 
+// The command-line settings a diagnostic can be about. Library code (grammar/,
+// runtime/) never spells a command-line flag: it names the setting here, and
+// tools/bbvi-ppl words it as the option the user typed (its option_wording.hpp)
+// before the diagnostic is printed. A new setting: a value here, its plain
+// name in setting_name(), its flag in tools/bbvi-ppl/option_wording.cpp.
+enum class Setting {
+  none,
+  samples,            // draws per iteration (--samples S)
+  method,             // the optimiser (--method NAME)
+  constant_override,  // a data constant's value set from outside the model file (--set NAME=VALUE)
+};
+
+// The setting as library text names it where a message mentions it: "samples",
+// "method", "an override".
+std::string_view setting_name(Setting s);
+
+// Where a message names a setting: message[begin, end) holds setting_name(setting),
+// which tools/ replaces by the flag ("--method", "--set").
+struct SettingMention {
+  std::size_t begin = 0, end = 0;
+  Setting setting = Setting::none;
+};
+
 struct Diagnostic {
   Severity severity = Severity::error;
   std::string file;  // empty: not tied to a file (a command-line option)
   Position pos;      // line 0: the file as a whole
+  // Library text, without command-line flags: see `setting` and `mentions`.
   std::string message;
   std::vector<Diagnostic> notes;  // related places ("note: declared here")
+
+  // The setting the whole diagnostic is about, and its value as the user gave
+  // it ("5"; for constant_override "NAME=VALUE"). tools/ prefixes the message
+  // with both ("--samples 5: "); the message itself starts after them.
+  Setting setting = Setting::none;
+  std::string setting_value;
+  // The settings the message names inside its text, in order (mention()).
+  std::vector<SettingMention> mentions;
 };
+
+// Appends setting_name(s) to d.message and records it as a mention, for a
+// message built in pieces:
+//
+//   Diagnostic d;
+//   d.setting = Setting::samples;         // printed as "--samples 5: " ...
+//   d.setting_value = fmt::format("{}", samples);
+//   d.message = fmt::format("the {} estimator with ", estimator_name);
+//   mention(d, Setting::method);           // ... "with --method natural-gradient"
+//   d.message += fmt::format(" {} needs at least {} draws", method_name, needed);
+//   throw DiagnosticError(d);
+//
+void mention(Diagnostic& d, Setting s);
+
+// Appends where the value of the constant the message names came from:
+// "(given)" in the model file, or, `overridden`, "(set with " and a mention of
+// Setting::constant_override and ")", which prints as "(set with --set)".
+void append_constant_source(Diagnostic& d, bool overridden);
 
 // Renders `file:line:col: error: message`, then the source line and a caret
 // under the column. A line longer than quoted_line_window bytes is quoted as a

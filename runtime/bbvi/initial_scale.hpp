@@ -22,7 +22,7 @@ struct ConstantUse {
   std::string name;
   double value = 0;
   Position declared;        // its declaration's name
-  bool set_by_option = false;  // --set, not the model file
+  bool set_by_option = false;  // a Setting::constant_override, not the model file
 };
 
 // The largest term size the estimators can square.

@@ -22,6 +22,7 @@
 #include "tools/bbvi-ppl/fit_plot.hpp"
 #include "tools/bbvi-ppl/interrupt.hpp"
 #include "tools/bbvi-ppl/model_file.hpp"
+#include "tools/bbvi-ppl/option_wording.hpp"
 #include "tools/bbvi-ppl/progress.hpp"
 #include "tools/bbvi-ppl/report.hpp"
 #include "tools/bbvi-ppl/settings.hpp"
@@ -73,7 +74,7 @@ struct Sources {
       auto const it = texts.find(file);
       return it == texts.end() ? std::string_view{} : std::string_view(it->second);
     };
-    for (Diagnostic const& d : ds) std::fputs(render(d, source_of).c_str(), stderr);
+    for (Diagnostic const& d : ds) std::fputs(render(cli::worded_as_options(d), source_of).c_str(), stderr);
   }
 };
 
