@@ -7,16 +7,17 @@
 #include "grammar/check.hpp"
 #include "core/diagnostic.hpp"
 #include "grammar/parse.hpp"
+#include "runtime/bbvi/chains.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/compile.hpp"
 #include "runtime/data/csv.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/guide_draws.hpp"
+#include "runtime/importance_check.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/summary.hpp"
 #include "runtime/wide_priors.hpp"
 #include "tools/bbvi-ppl/atomic_file.hpp"
-#include "tools/bbvi-ppl/chains.hpp"
 #include "tools/bbvi-ppl/csv_output.hpp"
 #include "tools/bbvi-ppl/explain.hpp"
 #include "tools/bbvi-ppl/fit_plot.hpp"
@@ -247,9 +248,9 @@ int run(Options& o) {
     std::vector<FitResult> const chains = [&] {
       cli::ProgressLine progress(stderr, !o.quiet && cli::is_terminal(stderr));
       o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
-      return cli::fit_chains(program, o.fit, o.chains);
+      return fit_chains(program, o.fit, o.chains);
     }();
-    cli::ChainChoice const chosen = cli::choose_chain(chains);
+    ChainChoice const chosen = choose_chain(chains);
     FitResult const& result = chains[chosen.reported];
     GuideDraws const draws = [&] {
       // Its threads end here: while the files are written the main thread
@@ -276,7 +277,7 @@ int run(Options& o) {
                                              ? report.marginals
                                              : summarise_guide(program, chains[c].u, summary_draws, o.fit.seed));
     report.agreement = chosen.agreement;
-    report.importance = cli::importance_check(draws);
+    report.importance = importance_check(draws);
     // nlohmann writes a non-finite number as null: refuse to report one.
     if (!cli::all_finite(report)) {
       std::fputs("bbvi-ppl: error: the fit ended with a non-finite ELBO, parameter or diagnostic; no result was "

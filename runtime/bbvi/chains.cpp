@@ -1,11 +1,11 @@
-#include "tools/bbvi-ppl/chains.hpp"
+#include "runtime/bbvi/chains.hpp"
 
 #include "core/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace bbvi::cli {
+namespace bbvi {
 
 std::vector<FitResult> fit_chains(Program const& program, FitOptions const& options, int chains) {
   std::vector<FitResult> results(static_cast<std::size_t>(chains));
@@ -63,4 +63,4 @@ ChainChoice choose_chain(std::vector<FitResult> const& chains) {
   return choice;
 }
 
-}  // namespace bbvi::cli
+}  // namespace bbvi
