@@ -19,13 +19,13 @@ using namespace bbvi;
 
 namespace {
 
-void run(bench::Case const& c, Method method, Estimator estimator, int cap) {
+void run(bench::Case const& c, Method method, std::string_view estimator, int cap) {
   FitOptions options;
   options.method = method;
-  options.estimator = estimator;
+  options.estimator = std::string(estimator);
   options.max_iterations = cap;
   options.threads = 1;
-  std::string const label = fmt::format("  {:<17} {:<20}", name_of(method), name_of(estimator));
+  std::string const label = fmt::format("  {:<17} {:<20}", name_of(method), estimator);
   try {
     FitResult const r = fit(c.program, options);
     int reached = 0;  // the last iteration above 0.01, plus one
@@ -59,7 +59,7 @@ void measure(bench::Case const& c, int first_order_cap) {
                  .c_str(),
              stdout);
   for (Method m : {Method::natural_gradient, Method::adagrad, Method::adam})
-    for (Estimator e : all_estimators()) run(c, m, e, m == Method::natural_gradient ? 10000 : first_order_cap);
+    for (EstimatorEntry const& e : estimator_table()) run(c, m, e.name, m == Method::natural_gradient ? 10000 : first_order_cap);
 }
 
 }  // namespace

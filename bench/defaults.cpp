@@ -34,11 +34,17 @@ struct Outcome {
   double elbo = 0;         // mean over the seeds
 };
 
-Outcome run(Program const& program, Estimator estimator) {
+std::vector<std::string_view> names() {
+  std::vector<std::string_view> out;
+  for (EstimatorEntry const& entry : estimator_table()) out.push_back(entry.name);
+  return out;
+}
+
+Outcome run(Program const& program, std::string_view estimator) {
   Outcome o;
   for (int seed = 1; seed <= seeds; ++seed) {
     FitOptions options;
-    options.estimator = estimator;
+    options.estimator = std::string(estimator);
     options.seed = static_cast<std::uint64_t>(seed);
     options.threads = 1;
     try {
@@ -56,29 +62,29 @@ Outcome run(Program const& program, Estimator estimator) {
 }  // namespace
 
 int main() {
-  std::map<Estimator, double> total, log_ratio;
-  std::map<Estimator, int> failures;
+  std::map<std::string_view, double> total, log_ratio;
+  std::map<std::string_view, int> failures;
   std::fputs(fmt::format("{:<20}", "evaluations").c_str(), stdout);
-  for (Estimator e : all_estimators()) std::fputs(fmt::format(" {:>19}", name_of(e)).c_str(), stdout);
+  for (EstimatorEntry const& entry : estimator_table()) std::fputs(fmt::format(" {:>19}", entry.name).c_str(), stdout);
   std::fputs("\n", stdout);
   for (char const* name : models) {
     std::string const path = std::string(BBVI_SOURCE_DIR) + "/models/" + name;
     data::CsvTable const table = data::CsvTable::from_file(path + ".csv");
     Program const program = testing::compile_model(testing::read_source_file(std::string("models/") + name + ".model"),
                                                    &table);
-    std::map<Estimator, Outcome> outcomes;
+    std::map<std::string_view, Outcome> outcomes;
     double best = -std::numeric_limits<double>::infinity();
-    for (Estimator e : all_estimators()) {
+    for (std::string_view e : names()) {
       outcomes[e] = run(program, e);
       if (outcomes[e].converged) best = std::max(best, outcomes[e].elbo);
     }
     double fewest = std::numeric_limits<double>::infinity();
-    for (Estimator e : all_estimators())
+    for (std::string_view e : names())
       if (outcomes[e].converged) fewest = std::min(fewest, outcomes[e].evaluations);
-    for (Estimator e : all_estimators())
+    for (std::string_view e : names())
       if (outcomes[e].converged) log_ratio[e] += std::log(outcomes[e].evaluations / fewest) / std::size(models);
     std::fputs(fmt::format("{:<20}", name).c_str(), stdout);
-    for (Estimator e : all_estimators()) {
+    for (std::string_view e : names()) {
       Outcome const& o = outcomes[e];
       total[e] += o.evaluations;
       if (!o.converged) ++failures[e];
@@ -88,12 +94,12 @@ int main() {
     std::fputs("\n", stdout);
   }
   std::fputs(fmt::format("{:<20}", "total").c_str(), stdout);
-  for (Estimator e : all_estimators())
+  for (std::string_view e : names())
     std::fputs(fmt::format(" {:>19}", failures[e] ? fmt::format("{} failed", failures[e]) : fmt::format("{:.0f}", total[e]))
                    .c_str(),
                stdout);
   std::fputs(fmt::format("\n{:<20}", "relative (geomean)").c_str(), stdout);
-  for (Estimator e : all_estimators())
+  for (std::string_view e : names())
     std::fputs(fmt::format(" {:>19}", failures[e] ? std::string("—") : fmt::format("{:.2f}", std::exp(log_ratio[e])))
                    .c_str(),
                stdout);

@@ -7,7 +7,7 @@
 // coordinates, and the Fisher-norm variance tr(F⁻¹ Cov) beside it. Ratios are
 // against `basic`; R independent iterations per point.
 #include "bench/bench_support.hpp"
-#include "runtime/bbvi/estimators.hpp"
+#include "runtime/bbvi/estimators/estimator.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
 
@@ -37,7 +37,7 @@ Eigen::MatrixXd fisher_at(Program const& program, Eigen::VectorXd const& u, int 
 void measure(bench::Case const& c, char const* point, Eigen::VectorXd const& u, int replications) {
   Program const& program = c.program;
   Blankets const blankets = find_blankets(program);
-  int const S = default_samples(Method::natural_gradient, program.parameter_dimension);
+  int const S = entry_of(Method::natural_gradient).samples(program.parameter_dimension);
   Eigen::MatrixXd const F = fisher_at(program, u, 200000);
   Eigen::MatrixXd const F_inverse = F.ldlt().solve(Eigen::MatrixXd::Identity(F.rows(), F.cols()));
   WorkerPool pool(WorkerPool::available_cores());
@@ -51,19 +51,23 @@ void measure(bench::Case const& c, char const* point, Eigen::VectorXd const& u, 
   LocalPlan const plan = plan_local(program, blankets);
   std::vector<Draws> draws;
   for (int r = 0; r < replications; ++r)
-    draws.push_back(draw(program, u, S, 5, static_cast<std::uint64_t>(r), pool, &blankets, &plan));
-  for (Estimator kind : all_estimators()) {
-    GradientEstimator const estimator(kind, blankets, program.parameter_dimension);
+    draws.push_back(draw(program, u, S, 5, static_cast<std::uint64_t>(r), pool, {&blankets, &plan}));
+  for (EstimatorEntry const& entry : estimator_table()) {
+    std::string_view const kind = entry.name;
+    std::unique_ptr<GradientEstimator> const estimator = entry.make({program, blankets});
+    // What the natural-gradient step moves along, in Euclidean units: F·δ
+    // for the regressions and local expectations, ĝ for the averages.
+    bool const natural = estimator->regresses() || kind == "local";
     Eigen::MatrixXd estimates(replications, u.size());
     for (int r = 0; r < replications; ++r) {
-      GradientEstimate const e = estimator.estimate(draws[static_cast<std::size_t>(r)]);
-      estimates.row(r) = (is_regression(kind) || uses_local(kind) ? Eigen::VectorXd(F * e.natural) : e.gradient).transpose();
+      GradientEstimate const e = estimator->estimate(draws[static_cast<std::size_t>(r)]);
+      estimates.row(r) = (natural ? Eigen::VectorXd(F * e.natural) : e.gradient).transpose();
     }
     Eigen::MatrixXd const centred = estimates.rowwise() - estimates.colwise().mean();
     Eigen::MatrixXd const covariance = centred.transpose() * centred / (replications - 1.0);
     double const sum = covariance.trace(), fisher = (F_inverse * covariance).trace();
-    if (kind == Estimator::basic) basic_sum = sum, basic_fisher = fisher;
-    std::fputs(fmt::format("  {:<18} {:>12.4g} {:>9.3g}× {:>14.4g} {:>9.3g}×\n", name_of(kind), sum,
+    if (kind == "basic") basic_sum = sum, basic_fisher = fisher;
+    std::fputs(fmt::format("  {:<18} {:>12.4g} {:>9.3g}× {:>14.4g} {:>9.3g}×\n", kind, sum,
                            basic_sum / sum, fisher, basic_fisher / fisher)
                    .c_str(),
                stdout);

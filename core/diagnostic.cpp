@@ -129,6 +129,7 @@ std::string_view setting_name(Setting s) {
     case Setting::none: return "";
     case Setting::samples: return "samples";
     case Setting::method: return "method";
+    case Setting::estimator: return "estimator";
     case Setting::constant_override: return "an override";
   }
   return "";

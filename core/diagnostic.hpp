@@ -23,6 +23,7 @@ enum class Setting {
   none,
   samples,            // draws per iteration (--samples S)
   method,             // the optimiser (--method NAME)
+  estimator,          // the gradient estimator (--estimator NAME)
   constant_override,  // a data constant's value set from outside the model file (--set NAME=VALUE)
 };
 

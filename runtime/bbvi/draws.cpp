@@ -8,7 +8,9 @@
 namespace bbvi {
 
 Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::uint64_t seed,
-           std::uint64_t iteration, WorkerPool& pool, Blankets const* blankets, LocalPlan const* local) {
+           std::uint64_t iteration, WorkerPool& pool, DrawNeeds const& needs) {
+  Blankets const* const blankets = needs.blanket_sums;
+  LocalPlan const* const local = needs.quadrature;
   Draws d;
   if (blankets) d.group_f.resize(samples, static_cast<Eigen::Index>(blankets->groups.size()));
   d.scores.resize(samples, u.size());
@@ -19,9 +21,9 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     // The points need a draw for the guide's other elements: draw 0's own.
     RandomStream rng(seed, iteration, 0);
     points = local_points(program, *blankets, *local, u, sample_guide(program, u, rng));
-    d.local_groups = local->is_local;
-    d.local = Eigen::MatrixXd::Zero(samples, u.size());
-    d.local_fisher = points->fisher;
+    d.local.gradients = Eigen::MatrixXd::Zero(samples, u.size());
+    d.local.fisher = points->fisher;
+    d.local.failed.assign(local->groups.size(), false);
   }
   std::vector<LocalOutcome> outcomes(static_cast<std::size_t>(samples));
   pool.run(static_cast<std::size_t>(samples), [&](std::size_t draw_index) {
@@ -35,15 +37,14 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     d.log_q[s] = log_guide_with_score(program, u, z, score, blankets ? &log_q : nullptr);
     d.scores.row(s) = score.transpose();
     if (blankets) d.group_f.row(s) = blanket_sums(*blankets, terms, log_q);
-    if (points) outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, d.local.row(s));
+    if (points)
+      outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, d.local.gradients.row(s));
   });
   d.evaluations = samples;
   for (LocalOutcome const& o : outcomes) {
     d.evaluations += o.evaluations;
-    // A group whose expectation is not finite at some point is estimated
-    // without it this iteration (GradientEstimator, `local`).
     for (std::size_t i = 0; i < o.failed.size(); ++i)
-      if (o.failed[i]) d.local_groups[static_cast<std::size_t>(local->groups[i])] = false;
+      if (o.failed[i]) d.local.failed[i] = true;
   }
   return d;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // One iteration's S draws from the guide, with what every estimator needs of
-// them: log p(x, z_s), log q(z_s | u) and the score ∇u log q(z_s | u).
+// them: log p(x, z_s), log q(z_s | u) and the score ∇u log q(z_s | u), and
+// what an estimator asks for beyond that (DrawNeeds).
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
 #include "runtime/parallel.hpp"
@@ -9,23 +10,40 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <vector>
 
 namespace bbvi {
+
+// What an estimator needs of each draw beyond f and the score.
+struct DrawNeeds {
+  // Each group's f_j, the terms of its Markov blanket (blankets.hpp).
+  Blankets const* blanket_sums = nullptr;
+  // Each local group's local expectation gradient (local_expectation.hpp),
+  // from the points of this plan; needs blanket_sums.
+  LocalPlan const* quadrature = nullptr;
+};
+
+// The local expectation gradients of one iteration's draws.
+struct LocalDraws {
+  // Row s holds, on each local group's coordinates, draw s's local
+  // expectation gradient; zero elsewhere.
+  Eigen::MatrixXd gradients;
+  Eigen::MatrixXd fisher;  // the local groups' exact Fisher, block by block
+  // By local group (LocalPlan::groups): a point of some draw where the
+  // expectation was not finite; the group's gradient must come from
+  // elsewhere this iteration.
+  std::vector<bool> failed;
+};
 
 struct Draws {
   Eigen::MatrixXd scores;  // S × P: row s is ∇u log q(z_s | u)
   Eigen::VectorXd log_p;   // log p(x, z_s)
   Eigen::VectorXd log_q;   // log q(z_s | u)
-  // With blankets: column j is group j's f_j = log p_j − log q_j, the terms of
-  // its Markov blanket less its own guide factors (docs/method.md, 'Markov
-  // blankets').
+  // With blanket_sums: column j is group j's f_j = log p_j − log q_j, the
+  // terms of its Markov blanket less its own guide factors (docs/method.md,
+  // 'Markov blankets').
   Eigen::MatrixXd group_f;
-  // With a local plan: row s holds, on each local group's coordinates, the
-  // draw's local expectation gradient (local_expectation.hpp), and
-  // `local_fisher` those groups' exact Fisher.
-  std::vector<bool> local_groups;  // by group; empty without a plan
-  Eigen::MatrixXd local;
-  Eigen::MatrixXd local_fisher;
+  LocalDraws local;      // with a quadrature plan that has local groups
   long evaluations = 0;  // of the log-joint, the draws' own and the local ones
 
   // f(z_s) = log p − log q: its mean is the ELBO, its covariance with the
@@ -37,10 +55,8 @@ struct Draws {
 // Draw s of iteration t comes from its own stream (seed, t, s) and fills its
 // own row, so the draws may be split over `pool`'s threads and the result is
 // the same for any number of threads. A NumericalError is that of the
-// lowest-numbered draw that failed, as in a single thread. `local` needs
-// `blankets`.
+// lowest-numbered draw that failed, as in a single thread.
 Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::uint64_t seed,
-           std::uint64_t iteration, WorkerPool& pool, Blankets const* blankets = nullptr,
-           LocalPlan const* local = nullptr);
+           std::uint64_t iteration, WorkerPool& pool, DrawNeeds const& needs = {});
 
 }  // namespace bbvi

@@ -6,6 +6,7 @@
 #include "tests/support/scratch_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -181,6 +182,27 @@ TEST_CASE("bbvi-ppl --threads 1 and --threads 2 write the same JSON, but for the
     results.push_back(result);
   }
   CHECK(results[0].dump() == results[1].dump());
+}
+
+TEST_CASE("bbvi-ppl explain plans as the fit does: too few --samples is the fit's error, and the default draws are the fit's") {
+  std::string const schools = source("models/eight_schools.model") + " " + source("models/eight_schools.csv");
+  Run const explained = run("explain " + schools + " --samples 3");
+  Run const fitted = run(schools + " --samples 3");
+  CHECK(explained.status == 2);
+  CHECK(fitted.status == 2);
+  CHECK(explained.err.find("--samples 3: the local estimator with --method natural-gradient works on up to 2 "
+                           "parameters at once") != std::string::npos);
+  CHECK(explained.err == fitted.err);
+  // The draws explain promises are those the fit reports using.
+  for (char const* options : {"", " --estimator regression", " --method adam", " --estimator regression-rb-joint"}) {
+    INFO(options);
+    Run const plan = run("explain " + schools + options);
+    Run const fit = run(schools + options + " --iters 2 --draws 0 --output -");
+    REQUIRE(plan.status == 0);
+    REQUIRE(fit.status == 0);
+    int const samples = nlohmann::json::parse(fit.out)["settings"]["samples"].get<int>();
+    CHECK(plan.out.find(fmt::format(", {} draws per iteration\n", samples)) != std::string::npos);
+  }
 }
 
 TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for a vector latent, and the estimator") {

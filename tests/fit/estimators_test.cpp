@@ -4,7 +4,7 @@
 // iterations' draws at one point, against the exact gradient (central
 // differences of the closed-form ELBO in u) on the canonical model and on
 // eight schools, whose vector latent exercises per-element blankets.
-#include "runtime/bbvi/estimators.hpp"
+#include "runtime/bbvi/estimators/estimator.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
 #include "tests/support/eight_schools_reference.hpp"
@@ -80,33 +80,32 @@ class Spread {
 void check_gradients(Program const& program, Eigen::VectorXd const& u, Eigen::VectorXd const& exact, int samples,
                      int replications) {
   Blankets const blankets = find_blankets(program);
-  LocalPlan const plan = plan_local(program, blankets);
   WorkerPool pool(1);
-  for (Estimator kind : all_estimators()) {
-    GradientEstimator const estimator(kind, blankets, program.parameter_dimension);
+  for (EstimatorEntry const& entry : estimator_table()) {
+    std::unique_ptr<GradientEstimator> const estimator = entry.make({program, blankets});
+    std::string_view const kind = entry.name;
     // The averaging phase's estimate too, given the previous iteration's
     // (regression-rb-joint takes control variates from it).
     Spread gradient(u.size()), averaging(u.size());
-    GradientEstimate previous;
     for (int r = 0; r < replications; ++r) {
-      Draws const d = draw(program, u, samples, 11, static_cast<std::uint64_t>(r), pool, &blankets, &plan);
-      GradientEstimate const e = estimator.estimate(d);
+      Draws const d = draw(program, u, samples, 11, static_cast<std::uint64_t>(r), pool, estimator->needs());
+      GradientEstimate const e = estimator->estimate(d);
       gradient.add(e.gradient, e.covariance.diagonal());
       if (r > 0) {
-        GradientEstimate const a = estimator.unbiased(d, e, e.fisher, &previous);
+        GradientEstimate const a = estimator->unbiased(d, e, e.fisher);
         averaging.add(a.gradient, a.covariance.diagonal());
       }
-      previous = e;
+      estimator->end_iteration();
     }
     for (Spread const* s : {&gradient, &averaging})
       for (Eigen::Index i = 0; i < u.size(); ++i) {
-        CAPTURE(name_of(kind), s == &gradient ? "estimate" : "averaging phase", i, s->mean()[i], exact[i]);
+        CAPTURE(kind, s == &gradient ? "estimate" : "averaging phase", i, s->mean()[i], exact[i]);
         // Unbiased: within 5 standard errors of the mean of R estimates (a
         // false alarm is a 6e-7 event per coordinate; the seeds are fixed).
         CHECK(std::abs(s->mean()[i] - exact[i]) < 5 * std::sqrt(s->variance()[i] / replications));
       }
-    gradient.check_claims(name_of(kind), "gradient");
-    averaging.check_claims(name_of(kind), "averaging-phase gradient");
+    gradient.check_claims(kind, "gradient");
+    averaging.check_claims(kind, "averaging-phase gradient");
   }
 }
 
@@ -118,15 +117,15 @@ void check_gradients(Program const& program, Eigen::VectorXd const& u, Eigen::Ve
 void check_natural_gradients(Program const& program, Eigen::VectorXd const& u, int samples, int replications) {
   Blankets const blankets = find_blankets(program);
   WorkerPool pool(1);
-  for (Estimator kind : {Estimator::regression, Estimator::regression_groups, Estimator::regression_rb}) {
-    GradientEstimator const estimator(kind, blankets, program.parameter_dimension);
+  for (std::string_view kind : {"regression", "regression-groups", "regression-rb"}) {
+    std::unique_ptr<GradientEstimator> const estimator = estimator_named(kind)->make({program, blankets});
     Spread natural(u.size());
     for (int r = 0; r < replications; ++r) {
-      Draws const d = draw(program, u, samples, 12, static_cast<std::uint64_t>(r), pool, &blankets);
-      GradientEstimate const e = estimator.estimate(d);
+      Draws const d = draw(program, u, samples, 12, static_cast<std::uint64_t>(r), pool, estimator->needs());
+      GradientEstimate const e = estimator->estimate(d);
       natural.add(e.natural, e.natural_covariance.diagonal());
     }
-    natural.check_claims(name_of(kind), "natural gradient");
+    natural.check_claims(kind, "natural gradient");
   }
 }
 

@@ -52,8 +52,8 @@ TEST_CASE("local expectations: on a Gaussian blanket, 3 points give what 10 give
   for (int& k : many.points) k = default_gauss_hermite_points;
   WorkerPool pool(1);
   Eigen::VectorXd const u = initial_parameters(schools);
-  Draws const a = draw(schools, u, 10, 3, 1, pool, &blankets, &few);
-  Draws const b = draw(schools, u, 10, 3, 1, pool, &blankets, &many);
+  Draws const a = draw(schools, u, 10, 3, 1, pool, {&blankets, &few});
+  Draws const b = draw(schools, u, 10, 3, 1, pool, {&blankets, &many});
   CHECK(a.evaluations == 10 * (1 + 3 + 10 + 3));
   CHECK(b.evaluations == 10 * (1 + 3 * 10));
   for (std::size_t e : few.element) {
@@ -62,7 +62,7 @@ TEST_CASE("local expectations: on a Gaussian blanket, 3 points give what 10 give
     for (Eigen::Index c : coordinates)
       for (Eigen::Index s = 0; s < 10; ++s) {
         CAPTURE(e, c, s);
-        CHECK(a.local(s, c) == Approx(b.local(s, c)).epsilon(1e-10).margin(1e-12));
+        CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-10).margin(1e-12));
       }
   }
 }

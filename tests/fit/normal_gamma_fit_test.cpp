@@ -165,7 +165,7 @@ TEST_CASE("natural gradient, Rao-Blackwellised per group: still reaches the opti
                                                  overrides_for(prior));
   FitOptions options;
   options.seed = 23;
-  options.estimator = Estimator::regression_rb;
+  options.estimator = "regression-rb";
   FitResult const r = fit(program, options);
   auto const p = constrained_parameters(program, r.u);
   reference::NormalGammaGuide const fitted{p[0][0], p[1][0], p[2][0], p[3][0]};

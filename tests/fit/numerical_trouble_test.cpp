@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <numeric>
 
 using namespace bbvi;
@@ -44,6 +45,35 @@ TEST_CASE("numerical trouble: a step out of the support is taken back and the fi
   // is mean to 1e-3.
   INFO("m " << m << " s " << constrained_parameters(program, r.u)[1][0] << " after " << r.iterations << " converged " << r.converged);
   CHECK(m == Approx(mean).margin(0.05));
+}
+
+TEST_CASE("numerical trouble: AdaGrad and Adam take back a step out of the support as the natural gradient does") {
+  data::CsvTable const table = testing::column_table("x", near_the_bound);
+  Program const program = testing::compile_model(bounded, &table);
+  double const mean = std::accumulate(near_the_bound.begin(), near_the_bound.end(), 0.0) / 10;
+  // AdaGrad's first step moves m by η whatever the gradient's size: to 15,
+  // where no draw is in the prior's support.
+  FitOptions adagrad;
+  adagrad.method = Method::adagrad;
+  adagrad.step_size = 15;
+  adagrad.max_iterations = 300;
+  FitResult const a = fit(program, adagrad);
+  double const m = constrained_parameters(program, a.u)[0][0];
+  INFO("adagrad: m " << m);
+  CHECK(m > 0);
+  CHECK(m < 10);
+  // Adam at η = 1 overshoots past 10 on its way to the data.
+  FitOptions adam;
+  adam.method = Method::adam;
+  adam.step_size = 1;
+  adam.max_iterations = 300;
+  FitResult const b = fit(program, adam);
+  std::vector<std::vector<double>> const q = constrained_parameters(program, b.u);
+  INFO("adam: m " << q[0][0] << " s " << q[1][0]);
+  // The posterior: Normal(mean, 1/√10), truncated 3 sd away; Adam's constant
+  // step leaves m and s noisy by about η·10⁻³.
+  CHECK(q[0][0] == Approx(mean).margin(0.05));
+  CHECK(q[1][0] == Approx(1 / std::sqrt(10.0)).margin(0.03));
 }
 
 TEST_CASE("numerical trouble at the starting point ends the fit with the statement, draw and parameters") {

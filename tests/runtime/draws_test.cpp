@@ -89,7 +89,7 @@ TEST_CASE("draws: log p, log q and the scores of each draw are the canonical mod
   REQUIRE(d.scores.cols() == 4);
   CHECK(d.evaluations == 50);
   CHECK(d.group_f.size() == 0);
-  CHECK(d.local_groups.empty());
+  CHECK(d.local.failed.empty());
   for (Eigen::Index s = 0; s < 50; ++s) {
     INFO("draw " << s);
     // The draw of stream (seed, iteration, s), as the header promises.
@@ -142,7 +142,7 @@ TEST_CASE("draws: each group's f is its Markov blanket's terms less its own guid
   REQUIRE(blankets.groups.size() == 2);
   Eigen::Index const mu_group = blankets.group_of_element[0], tau_group = blankets.group_of_element[1];
   WorkerPool pool(1);
-  Draws const d = draw(program, guide.u(), 20, 5, 1, pool, &blankets);
+  Draws const d = draw(program, guide.u(), 20, 5, 1, pool, {&blankets});
   REQUIRE(d.group_f.rows() == 20);
   REQUIRE(d.group_f.cols() == 2);
   for (Eigen::Index s = 0; s < 20; ++s) {
@@ -165,11 +165,10 @@ TEST_CASE("draws: mu's local expectation gradient is the 3-point Gauss-Hermite s
   REQUIRE(plan.points[0] == 3);
   WorkerPool pool(1);
   int const S = 12;
-  Draws const d = draw(program, guide.u(), S, 9, 4, pool, &blankets, &plan);
+  Draws const d = draw(program, guide.u(), S, 9, 4, pool, {&blankets, &plan});
   CHECK(d.evaluations == S * (1 + 3));
-  REQUIRE(d.local_groups.size() == 2);
-  CHECK(d.local_groups[mu_group]);
-  CHECK_FALSE(d.local_groups[1 - mu_group]);
+  REQUIRE(d.local.failed.size() == 1);  // by local group: mu's alone
+  CHECK_FALSE(d.local.failed[0]);
 
   // Gauss–Hermite for the standard normal with 3 points: 0 and ±√3, weights
   // 2/3 and 1/6; mu = mu_N + x / √lambda_N.
@@ -177,9 +176,9 @@ TEST_CASE("draws: mu's local expectation gradient is the 3-point Gauss-Hermite s
   auto const& coordinates = blankets.groups[mu_group].coordinates;
   REQUIRE(coordinates == std::vector<Eigen::Index>{0, 1});
   // The exact Fisher of Normal(m, precision l) in (m, log l): diag(l, 1/2).
-  CHECK(d.local_fisher(0, 0) == Approx(guide.lambda_N).epsilon(1e-12));
-  CHECK(d.local_fisher(1, 1) == Approx(0.5).epsilon(1e-12));
-  CHECK(d.local_fisher(0, 1) == Approx(0).margin(1e-12));
+  CHECK(d.local.fisher(0, 0) == Approx(guide.lambda_N).epsilon(1e-12));
+  CHECK(d.local.fisher(1, 1) == Approx(0.5).epsilon(1e-12));
+  CHECK(d.local.fisher(0, 1) == Approx(0).margin(1e-12));
   for (Eigen::Index s = 0; s < S; ++s) {
     INFO("draw " << s);
     double const tau = latents_of(d.scores.row(s))[1];
@@ -189,10 +188,10 @@ TEST_CASE("draws: mu's local expectation gradient is the 3-point Gauss-Hermite s
       double const f = log_likelihood(mu, tau) + log_prior_mu(mu, tau) - log_q_mu(mu);
       expected += weights[k] * f * score(mu, tau).head(2);
     }
-    CHECK(d.local(s, 0) == Approx(expected[0]).epsilon(1e-10).margin(1e-10));
-    CHECK(d.local(s, 1) == Approx(expected[1]).epsilon(1e-10).margin(1e-10));
-    CHECK(d.local(s, 2) == 0);  // tau's coordinates are not local
-    CHECK(d.local(s, 3) == 0);
+    CHECK(d.local.gradients(s, 0) == Approx(expected[0]).epsilon(1e-10).margin(1e-10));
+    CHECK(d.local.gradients(s, 1) == Approx(expected[1]).epsilon(1e-10).margin(1e-10));
+    CHECK(d.local.gradients(s, 2) == 0);  // tau's coordinates are not local
+    CHECK(d.local.gradients(s, 3) == 0);
   }
 }
 
@@ -201,12 +200,13 @@ TEST_CASE("draws: the same for one thread or several") {
   Blankets const blankets = find_blankets(program);
   LocalPlan const plan = plan_local(program, blankets);
   WorkerPool one(1), several(3);
-  Draws const a = draw(program, guide.u(), 31, 2, 6, one, &blankets, &plan);
-  Draws const b = draw(program, guide.u(), 31, 2, 6, several, &blankets, &plan);
+  Draws const a = draw(program, guide.u(), 31, 2, 6, one, {&blankets, &plan});
+  Draws const b = draw(program, guide.u(), 31, 2, 6, several, {&blankets, &plan});
   CHECK(a.scores == b.scores);
   CHECK(a.log_p == b.log_p);
   CHECK(a.log_q == b.log_q);
   CHECK(a.group_f == b.group_f);
-  CHECK(a.local == b.local);
+  CHECK(a.local.gradients == b.local.gradients);
+  CHECK(a.local.failed == b.local.failed);
   CHECK(a.evaluations == b.evaluations);
 }

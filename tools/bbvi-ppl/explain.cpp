@@ -1,6 +1,8 @@
 #include "tools/bbvi-ppl/explain.hpp"
 
 #include "runtime/bbvi/blankets.hpp"
+#include "runtime/bbvi/plan.hpp"
+#include "runtime/bbvi/table.hpp"
 
 #include <fmt/format.h>
 
@@ -50,53 +52,18 @@ std::string source_line(std::string_view source, int line) {
   return std::string(text);
 }
 
-std::string describe(Estimator e, std::size_t parameters, std::size_t groups) {
-  switch (e) {
-    case Estimator::basic:
-      return "Algorithm 1: the mean of score × (log p − log q) over the draws";
-    case Estimator::rb:
-      return fmt::format("Algorithm 2 without control variates: each of the {} groups uses the terms of its own "
-                         "blanket",
-                         groups);
-    case Estimator::cv:
-      return fmt::format("Algorithm 2: each of the {} groups uses its own blanket's terms, with the control "
-                         "variate a* estimated leaving each draw out",
-                         groups);
-    case Estimator::regression:
-      return fmt::format("one least-squares regression of the whole log p − log q on all {} parameters' scores",
-                         parameters);
-    case Estimator::regression_groups:
-      return fmt::format("a least-squares regression of the whole log p − log q for each of the {} groups", groups);
-    case Estimator::regression_rb_joint:
-      return fmt::format("for each of the {} groups, a least-squares regression of its own blanket's terms on the "
-                         "scores of every group its blanket reaches (of {} parameters), keeping its own slopes",
-                         groups, parameters);
-    case Estimator::regression_rb:
-      return fmt::format("a least-squares regression for each of the {} groups, on its own blanket's terms",
-                         groups);
-    case Estimator::local:
-      return fmt::format("the groups marked above as local expectations get the exact expectation over their "
-                         "latent element by quadrature, given the rest of the draw; any other group's slopes come "
-                         "from one least-squares regression of the whole log p − log q on all {} parameters' scores",
-                         parameters);
-  }
-  return {};
-}
-
 }  // namespace
 
 std::string explain(Program const& program, std::string_view model_source, FitOptions const& options) {
-  Blankets const b = find_blankets(program);
+  FitPlan const plan = plan_fit(program, options);
+  Blankets const& b = *plan.blankets;
+  GradientEstimator const& estimator = *plan.estimator;
   // Each latent element's name, and each coordinate's parameter name.
   std::vector<std::string> element(program.latent_dimension), coordinate(program.parameter_dimension);
   for (LatentVariable const& v : program.latents)
     for (std::size_t k = 0; k < v.length(); ++k) element[v.offset + k] = element_name(v.name, v.size, k);
   for (Parameter const& p : program.parameters)
     for (std::size_t k = 0; k < p.length(); ++k) coordinate[p.offset + k] = element_name(p.name, p.size, k);
-
-  Method const method = options.method;
-  Estimator const estimator = options.estimator.value_or(default_estimator(method));
-  LocalPlan const local = uses_local(estimator) ? plan_local(program, b) : LocalPlan{};
 
   std::string out = fmt::format("{}: {} latent elements, {} variational parameters, {} groups\n\n", program.file,
                                 program.latent_dimension, program.parameter_dimension, b.groups.size());
@@ -107,9 +74,9 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
     std::vector<std::string> latents, parameters;
     for (std::size_t e : group.latent_elements) latents.push_back(element[e]);
     for (Eigen::Index c : group.coordinates) parameters.push_back(coordinate[static_cast<std::size_t>(c)]);
-    bool const exact = uses_local(estimator) && local.is_local[g];
-    out += fmt::format("  {} ({}){}\n", fmt::join(latents, ", "), fmt::join(parameters, ", "),
-                       exact ? ": local expectation, by quadrature" : "");
+    std::string_view const note = estimator.group_note(g);
+    out += fmt::format("  {} ({}){}{}\n", fmt::join(latents, ", "), fmt::join(parameters, ", "),
+                       note.empty() ? "" : ": ", note);
     for (std::size_t s = 0; s < program.model.size(); ++s) {
       auto const* f = std::get_if<Factor>(&program.model[s]);
       if (!f) continue;
@@ -134,12 +101,10 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
       out += fmt::format("    {:>4}  {:<44} {}\n", f->pos.line, source_line(model_source, f->pos.line), where);
     }
   }
-  std::size_t const block = largest_block(estimator, b, program.parameter_dimension, &local);
-  int const samples = options.samples > 0 ? options.samples : default_samples(method, block);
-  out += fmt::format("\nestimator  {}{}: {}\n", name_of(estimator),
-                     options.estimator ? "" : " (the default)", describe(estimator, program.parameter_dimension,
-                                                                         b.groups.size()));
-  out += fmt::format("method     {}, {} draws per iteration\n", name_of(method), samples);
+  FitSettings const& s = plan.settings;
+  out += fmt::format("\nestimator  {}{}: {}\n", s.estimator, s.estimator_is_default ? " (the default)" : "",
+                     estimator.describe());
+  out += fmt::format("method     {}, {} draws per iteration\n", name_of(s.method), s.samples);
   return out;
 }
 

@@ -58,7 +58,7 @@ struct Options {
   int chains = 1;
   bool quiet = false;
   std::vector<std::string> settings;
-  std::string method = "natural-gradient";
+  std::string method{method_table().front().name};
   std::string estimator;
   FitOptions fit;
 };
@@ -91,8 +91,8 @@ std::optional<std::string> read_file(std::string const& path) {
 std::string cap_warning(Method method, int iterations) {
   if (method != Method::natural_gradient)
     return fmt::format("bbvi-ppl: warning: {} has no stopping rule and ran to the cap (--iters {}); it is "
-                       "typically still far from the optimum: the default method is natural-gradient\n",
-                       name_of(method), iterations);
+                       "typically still far from the optimum: the default method is {}\n",
+                       name_of(method), iterations, method_table().front().name);
   return fmt::format("bbvi-ppl: warning: stopped at the iteration cap (--iters {}) before the gradient was "
                      "down to noise; the result may be far from the optimum\n",
                      iterations);
@@ -123,10 +123,10 @@ Program prepare(Options const& o, Sources& sources) {
   return program;
 }
 
-// --method and --estimator, from their names (CLI11 has checked them).
+// --method and --estimator, from their names (CLI11 has checked them against the table).
 void set_estimation(Options& o) {
-  o.fit.method = o.method == "adagrad" ? Method::adagrad : o.method == "adam" ? Method::adam : Method::natural_gradient;
-  if (!o.estimator.empty()) o.fit.estimator = estimator_named(o.estimator);
+  o.fit.method = method_named(o.method)->method;
+  o.fit.estimator = o.estimator;
 }
 
 // The subcommands that stop before fitting: `report` prints what they
@@ -335,25 +335,35 @@ int main(int argc, char** argv) {
   app.add_option("DATA", o.data_file, "the CSV file whose columns the data block names");
   app.add_option("--seed", o.fit.seed, "seed of every random stream")->default_val(1);
   // What decides the estimator and the draws: a fit's options, and `explain`'s.
-  std::vector<std::string> estimator_names;
-  for (Estimator e : all_estimators()) estimator_names.emplace_back(name_of(e));
+  // The names, and each method's default estimator, from the table.
+  std::vector<std::string> estimator_names, method_names, default_estimators, default_caps, default_steps;
+  for (EstimatorEntry const& e : estimator_table()) estimator_names.emplace_back(e.name);
+  for (MethodEntry const& m : method_table()) {
+    method_names.emplace_back(m.name);
+    default_estimators.push_back(fmt::format("{} for {}", m.estimator, m.name));
+    default_caps.push_back(fmt::format("{} for {}", m.max_iterations, m.name));
+    default_steps.push_back(fmt::format("{} for {}", m.step_size, m.name));
+  }
   auto const add_estimation = [&](CLI::App& to) {
     to.add_option("--samples", o.fit.samples,
                   "draws per iteration (default: max(10, 2P + 2) for natural-gradient, P the parameters estimated "
                   "together; 10 for adagrad and adam)")
         ->check(CLI::NonNegativeNumber);
-    to.add_option("--method", o.method, "the step: natural-gradient (default), adagrad (as in the BBVI paper) or adam")
-        ->check(CLI::IsMember({"natural-gradient", "adagrad", "adam"}));
+    to.add_option("--method", o.method,
+                  fmt::format("the step: {} (default: {}; adagrad is the BBVI paper's)", fmt::join(method_names, ", "),
+                              method_names.front()))
+        ->check(CLI::IsMember(method_names));
     to.add_option("--estimator", o.estimator,
-                  "the gradient estimator: basic, rb, cv, regression, regression-groups, regression-rb, "
-                  "regression-rb-joint or local (default: local; basic for adagrad)")
+                  fmt::format("the gradient estimator: {} (default: {})", fmt::join(estimator_names, ", "),
+                              fmt::join(default_estimators, "; ")))
         ->check(CLI::IsMember(estimator_names));
   };
   add_estimation(app);
   app.add_option("--iters", o.fit.max_iterations,
-                 "iteration cap (default: 10000 natural-gradient, 20000 adagrad and adam)")
+                 fmt::format("iteration cap (default: {})", fmt::join(default_caps, "; ")))
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--step-size", o.fit.step_size, "step size η (default: 1; adam 0.05)")->check(CLI::NonNegativeNumber);
+  app.add_option("--step-size", o.fit.step_size, fmt::format("step size η (default: {})", fmt::join(default_steps, "; ")))
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--threads", o.fit.threads,
                  "threads the draws of an iteration are split over (default: all cores); the result is the same "
                  "for any number")

@@ -12,6 +12,7 @@ std::string_view flag_of(Setting s) {
     case Setting::none: return "";
     case Setting::samples: return "--samples";
     case Setting::method: return "--method";
+    case Setting::estimator: return "--estimator";
     case Setting::constant_override: return "--set";
   }
   return "";

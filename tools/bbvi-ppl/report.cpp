@@ -242,8 +242,8 @@ std::string format_report(FitReport const& r) {
   std::string out;
   out += fmt::format("bbvi-ppl {}: {} on {} ({} rows)\n", BBVI_VERSION, r.model_file,
                      r.data_file.empty() ? "no data" : r.data_file, p.rows);
-  out += fmt::format("method {}, estimator {}, {} draws per iteration, seed {}\n\n", name_of(r.options->method),
-                     name_of(f.estimator), f.samples, r.options->seed);
+  out += fmt::format("method {}, estimator {}, {} draws per iteration, seed {}\n\n", name_of(f.settings.method),
+                     f.settings.estimator, f.settings.samples, f.settings.seed);
   out += latent_table(r) + "\n" + parameter_table(r) + "\n" + diagnostics(r);
   return out;
 }
@@ -293,12 +293,12 @@ nlohmann::ordered_json report_json(FitReport const& r) {
   json settings = {
       {"model", r.model_file},
       {"data", r.data_file.empty() ? json(nullptr) : json(r.data_file)},
-      {"method", name_of(o.method)},
-      {"estimator", name_of(f.estimator)},
-      {"samples", f.samples},
-      {"max_iterations", o.max_iterations > 0 ? o.max_iterations : default_max_iterations(o.method)},
-      {"step_size", o.step_size > 0 ? o.step_size : default_step_size(o.method)},
-      {"tolerance", o.tolerance},
+      {"method", name_of(f.settings.method)},
+      {"estimator", f.settings.estimator},
+      {"samples", f.settings.samples},
+      {"max_iterations", f.settings.max_iterations},
+      {"step_size", f.settings.step_size},
+      {"tolerance", f.settings.tolerance},
       {"draws", r.importance.draws},
       {"summary_draws", r.summary_draws},
       {"set", set},

@@ -1,0 +1,116 @@
+// regression-rb-joint (docs/method.md, 'The estimators'): each group's
+// blanket f_j regressed on the scores of every group whose latents its
+// blanket holds, keeping its own slopes: the others serve as control variates
+// for the part of f_j their latents explain. In the averaging phase, the
+// other groups' scores times the previous iteration's slopes are taken off
+// f_j first: fixed before these draws, and uncorrelated with the group's own
+// scores under a mean-field q, they remove noise and add no bias.
+#include "runtime/bbvi/estimators/blocks.hpp"
+#include "runtime/bbvi/regression.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+
+namespace bbvi {
+
+namespace {
+
+// Each group's neighbourhood: the coordinates of every group that shares a
+// term of the log-joint with it (itself included), sorted. Only their
+// latents move its blanket's f_j; the other groups' scores are independent
+// of f_j and would add only noise as regressors.
+std::vector<Block> neighbourhoods(Blankets const& b) {
+  std::vector<std::vector<int>> const near = neighbours(b);
+  std::vector<Block> out(near.size());
+  for (std::size_t g = 0; g < near.size(); ++g) {
+    for (int h : near[g]) {
+      auto const& c = b.groups[static_cast<std::size_t>(h)].coordinates;
+      out[g].insert(out[g].end(), c.begin(), c.end());
+    }
+    std::sort(out[g].begin(), out[g].end());
+  }
+  return out;
+}
+
+class NeighbourRegression final : public GradientEstimator {
+ public:
+  explicit NeighbourRegression(EstimatorContext const& c)
+      : blankets_(c.blankets),
+        parameters_(c.program.parameter_dimension),
+        blocks_(group_blocks(c.blankets)),
+        neighbourhoods_(neighbourhoods(c.blankets)) {}
+
+  DrawNeeds needs() const override { return {&blankets_, nullptr}; }
+  std::size_t largest_block() const override { return largest(neighbourhoods_); }
+  bool regresses() const override { return true; }
+
+  std::string describe() const override {
+    return fmt::format("for each of the {} groups, a least-squares regression of its own blanket's terms on the "
+                       "scores of every group its blanket reaches (of {} parameters), keeping its own slopes",
+                       blocks_.size(), parameters_);
+  }
+
+  GradientEstimate estimate(Draws const& d) override {
+    Eigen::Index const P = d.scores.cols();
+    GradientEstimate e;
+    e.natural = Eigen::VectorXd::Zero(P);
+    e.natural_covariance = Eigen::MatrixXd::Zero(P, P);
+    e.fisher = Eigen::MatrixXd::Zero(P, P);
+    mean_elbo(e, d);
+    e.dof = std::numeric_limits<double>::infinity();
+    latest_slopes_.clear();
+    for (std::size_t j = 0; j < blocks_.size(); ++j) {
+      Block const& idx = blocks_[j];
+      Block const& near = neighbourhoods_[j];
+      RegressionEstimate const r = regress(d.scores(Eigen::all, near), target(d, true, j));
+      Block own;  // where idx's coordinates sit in `near`
+      for (Eigen::Index c : idx) own.push_back(std::find(near.begin(), near.end(), c) - near.begin());
+      latest_slopes_.push_back(Eigen::VectorXd::Zero(P));
+      latest_slopes_.back()(near) = r.slope;
+      e.natural(idx) = r.slope(own);
+      e.natural_covariance(idx, idx) = r.slope_covariance(own, own);
+      e.fisher(idx, idx) = r.fisher(own, own);
+      e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
+    }
+    covariance_gradients(e, d, blocks_, true);
+    return e;
+  }
+
+  GradientEstimate unbiased(Draws const& d, GradientEstimate first, Eigen::MatrixXd const& fisher) override {
+    if (previous_slopes_.size() == blocks_.size()) {
+      for (std::size_t j = 0; j < blocks_.size(); ++j) {
+        Block const& idx = blocks_[j];
+        Eigen::VectorXd others = previous_slopes_[j];
+        others(idx).setZero();
+        CovarianceGradient const g =
+            covariance_gradient(d.scores(Eigen::all, idx), target(d, true, j) - d.scores * others);
+        first.gradient(idx) = g.gradient;
+        first.covariance(idx, idx) = g.covariance;
+      }
+    }
+    precondition_unbiased(blocks_, first, d, fisher);
+    return first;
+  }
+
+  void end_iteration() override { previous_slopes_ = latest_slopes_; }
+
+ private:
+  Blankets const& blankets_;
+  std::size_t parameters_;
+  std::vector<Block> blocks_;
+  std::vector<Block> neighbourhoods_;  // each group's regressors, its neighbours' coordinates
+  // Each group's slopes on every coordinate, from the last estimate() and
+  // from the iteration before this one's.
+  std::vector<Eigen::VectorXd> latest_slopes_, previous_slopes_;
+};
+
+}  // namespace
+
+std::unique_ptr<GradientEstimator> make_regression_rb_joint(EstimatorContext const& c) {
+  return std::make_unique<NeighbourRegression>(c);
+}
+
+}  // namespace bbvi

@@ -1,0 +1,73 @@
+#pragma once
+// What a fit is asked to do (FitOptions, from the command line or a test) and
+// what that resolves to once the program is known (FitSettings, plan.hpp).
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+namespace bbvi {
+
+// The steps (steps/); their names and defaults are in table.cpp.
+enum class Method {
+  natural_gradient,  // the default (docs/method.md, 'The natural-gradient step')
+  adagrad,           // AdaGrad as in the BBVI paper
+  adam,              // Adam (Kingma & Ba 2015) with a constant step size
+};
+
+struct IterationRecord {
+  int iteration = 0;
+  double elbo = 0;     // this iteration's estimate
+  double elbo_se = 0;  // and its standard error
+  double step = 0;     // the step size used (ρ_t, or η for AdaGrad)
+  // The result if the fit stopped here (in the natural gradient's averaging
+  // phase, the mean of the tail so far), unconstrained.
+  Eigen::VectorXd u;
+};
+
+struct FitOptions {
+  Method method = Method::natural_gradient;
+  // The gradient estimator by its name in the table (table.hpp); empty: the
+  // method's default.
+  std::string estimator;
+  int samples = 0;          // S per iteration; 0: the default for the method and estimator
+  int max_iterations = 0;   // the cap; 0: the method's default
+  double step_size = 0;     // η; 0: the method's default
+  std::uint64_t seed = 1;
+  int threads = 0;  // threads the draws are split over; 0: all cores. Never changes the result.
+  // natural gradient: stop once the averaged result's Monte-Carlo noise is below
+  // this many nats of KL (and the gradient is indistinguishable from noise).
+  double tolerance = 3e-4;
+  double trust_region = 1.0;  // κ: a step may change q by at most this many nats
+  // Called after every iteration with its record (the command line's
+  // progress line); must not throw.
+  std::function<void(IterationRecord const&)> on_iteration;
+  // Asked after every iteration (after on_iteration): true ends the fit
+  // there with FitStopped. The command line stops on SIGINT and SIGTERM
+  // this way; it is called from the thread of the fit that asks.
+  std::function<bool()> stop_requested;
+};
+
+// The options with every default resolved: what the fit ran with, which the
+// report and `explain` print.
+struct FitSettings {
+  Method method = Method::natural_gradient;
+  std::string estimator;           // its name in the table
+  bool estimator_is_default = true;
+  int samples = 0;
+  int max_iterations = 0;
+  double step_size = 0;
+  double tolerance = 0;
+  double trust_region = 0;
+  std::uint64_t seed = 1;
+  int threads = 1;
+};
+
+// What fit() throws when stop_requested said so.
+struct FitStopped : std::runtime_error {
+  FitStopped() : std::runtime_error("the fit was asked to stop") {}
+};
+
+}  // namespace bbvi

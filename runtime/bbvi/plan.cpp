@@ -1,0 +1,60 @@
+#include "runtime/bbvi/plan.hpp"
+
+#include "runtime/bbvi/table.hpp"
+#include "runtime/parallel.hpp"
+
+#include "grammar/diagnostic.hpp"
+
+#include <fmt/format.h>
+
+namespace bbvi {
+
+namespace {
+
+[[noreturn]] void bad_option(std::string message) {
+  Diagnostic d;
+  d.message = std::move(message);
+  throw DiagnosticError(d);
+}
+
+// A regression, or a Fisher to precondition with, needs S > P + 1 for its
+// block; any estimate's standard error needs two draws.
+void check_samples(FitSettings const& s, GradientEstimator const& estimator, std::size_t block) {
+  bool const needs_fisher = s.method == Method::natural_gradient || estimator.regresses();
+  int const needed = needs_fisher ? static_cast<int>(block) + 2 : 2;
+  if (s.samples >= needed) return;
+  if (needs_fisher)
+    bad_option(fmt::format("--samples {}: the {} estimator with --method {} works on up to {} parameters at once "
+                           "and needs at least {} draws per iteration (more than parameters + 1)",
+                           s.samples, s.estimator, name_of(s.method), block, needed));
+  bad_option(fmt::format("--samples {}: at least 2 draws per iteration are needed to estimate the gradient's "
+                         "standard error",
+                         s.samples));
+}
+
+}  // namespace
+
+FitPlan plan_fit(Program const& program, FitOptions const& options) {
+  MethodEntry const& method = entry_of(options.method);
+  FitPlan plan;
+  FitSettings& s = plan.settings;
+  s.method = options.method;
+  s.estimator_is_default = options.estimator.empty();
+  s.estimator = s.estimator_is_default ? std::string(method.estimator) : options.estimator;
+  EstimatorEntry const* const estimator = estimator_named(s.estimator);
+  if (!estimator) bad_option(fmt::format("--estimator {}: there is no estimator of that name", s.estimator));
+  plan.blankets = std::make_unique<Blankets const>(find_blankets(program));
+  plan.estimator = estimator->make(EstimatorContext{program, *plan.blankets});
+  plan.largest_block = plan.estimator->largest_block();
+  s.samples = options.samples > 0 ? options.samples : method.samples(plan.largest_block);
+  check_samples(s, *plan.estimator, plan.largest_block);
+  s.max_iterations = options.max_iterations > 0 ? options.max_iterations : method.max_iterations;
+  s.step_size = options.step_size > 0 ? options.step_size : method.step_size;
+  s.tolerance = options.tolerance;
+  s.trust_region = options.trust_region;
+  s.seed = options.seed;
+  s.threads = options.threads > 0 ? options.threads : WorkerPool::available_cores();
+  return plan;
+}
+
+}  // namespace bbvi

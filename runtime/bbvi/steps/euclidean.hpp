@@ -1,0 +1,45 @@
+#pragma once
+// What AdaGrad and Adam share (docs/method.md, 'AdaGrad and Adam'): a step
+// per coordinate of u on the Euclidean gradient ĝ of any estimator, and no
+// stopping rule: they run to the iteration cap.
+#include "runtime/bbvi/fit.hpp"
+#include "runtime/bbvi/steps/step.hpp"
+
+#include <cmath>
+
+namespace bbvi {
+
+class EuclideanStep : public Step {
+ public:
+  explicit EuclideanStep(StepContext const& c) : settings_(c.settings) {}
+
+  bool usable(GradientEstimate const& e) const override { return e.gradient.allFinite(); }
+  std::string_view direction() const override { return "the gradient estimate"; }
+
+  StepTaken take(Draws const&, GradientEstimate e, GradientEstimator&, Eigen::VectorXd const& u) override {
+    StepTaken taken;
+    taken.change = change(e.gradient.array()).matrix();
+    taken.gradient = e.gradient;
+    taken.variance = e.covariance.diagonal();
+    taken.record = {0, e.elbo, std::sqrt(e.elbo_variance), settings_.step_size, u + taken.change};
+    elbo_ = e.elbo;
+    elbo_variance_ = e.elbo_variance;
+    return taken;
+  }
+
+  void finish(FitResult& r) const override {
+    r.elbo = elbo_;
+    r.elbo_se = std::sqrt(elbo_variance_);
+  }
+
+ protected:
+  // The change to u for this iteration's gradient estimate g.
+  virtual Eigen::ArrayXd change(Eigen::ArrayXd const& g) = 0;
+
+  FitSettings const& settings_;
+
+ private:
+  double elbo_ = 0, elbo_variance_ = 0;  // the last iteration's estimate
+};
+
+}  // namespace bbvi

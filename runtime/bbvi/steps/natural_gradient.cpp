@@ -1,0 +1,178 @@
+// The default step (docs/method.md, 'The natural-gradient step'), in two
+// phases:
+// - approach: far from the optimum, full steps u ← u + η δ along the natural
+//   gradient δ, bounded by a trust region ½ ρ² δᵀFδ ≤ κ on the change of q,
+//   until a step is within that bound and its gradient is indistinguishable
+//   from noise;
+// - averaging: steps ρ_k = η/√k, k counting the iterations of the phase at
+//   which the gradient was noise (a significant one keeps the current step
+//   instead of decaying early), and the result is the mean of the latter
+//   half of these iterates (Polyak–Ruppert; tail_average.hpp). Here
+//   δ = F̄⁻¹ Ĉov(s, f), with F̄ the Fisher averaged over the phase: unbiased,
+//   so the average settles at the optimum itself rather than where the
+//   regression's O(1/S) bias would put it.
+//
+// Stopping rule (converged()): after more than a window of noise-level
+// averaging iterations, (a) the window's mean natural gradient is
+// indistinguishable from noise — a Wald test against the estimates' own
+// standard errors — and (b) the averaged iterate's own Monte-Carlo noise, as
+// KL (TailAverage::noise_kl), is below the tolerance.
+#include "runtime/bbvi/fit.hpp"
+#include "runtime/bbvi/numerical_trouble.hpp"
+#include "runtime/bbvi/steps/step.hpp"
+#include "runtime/bbvi/tail_average.hpp"
+#include "runtime/evaluate.hpp"
+
+#include <Eigen/Cholesky>
+#include <boost/math/distributions/fisher_f.hpp>
+
+#include <cmath>
+#include <deque>
+#include <memory>
+
+namespace bbvi {
+
+namespace {
+
+constexpr std::size_t window = 5;
+// A step that would move q by less than this many nats is noise whatever the
+// standard errors say (they vanish when the guide family holds the posterior).
+constexpr double negligible_kl = 1e-6;
+
+// ½ δᵀFδ: the KL a full step along δ moves q by.
+double step_kl(GradientEstimate const& e) { return 0.5 * e.natural.dot(e.fisher * e.natural); }
+
+// ½ tr(F Cov δ): the KL the estimate's own noise accounts for.
+double noise_kl(GradientEstimate const& e) { return 0.5 * (e.fisher * e.natural_covariance).trace(); }
+
+// δᵀ (Cov + c·exact_inverse)⁻¹ δ. On the blocks where the estimator used the
+// family's exact Fisher F (local expectations), the floor c F⁻¹ makes a
+// deviation that would move q by less than negligible_kl count as noise:
+// there a coordinate can be estimated exactly (a log sd under a quadratic
+// blanket), its standard error vanishes, and rounding would look significant.
+double wald(GradientEstimate const& e) {
+  Eigen::MatrixXd total = e.natural_covariance;
+  if (e.exact_fisher_inverse.size() > 0)
+    total += (2 * negligible_kl / static_cast<double>(e.natural.size())) * e.exact_fisher_inverse;
+  Eigen::LDLT<Eigen::MatrixXd> const solver(total);
+  return e.natural.dot(solver.solve(e.natural));
+}
+
+// The 95% point of wald() when the true gradient is zero. With the
+// covariance estimated from few draws this is far above χ²_P: W/P is
+// F(P, dof) for a regression; Hotelling's T² adds (dof + P − 1)/dof.
+double critical_value(GradientEstimate const& e) {
+  double const P = static_cast<double>(e.natural.size());
+  double const f = boost::math::quantile(boost::math::fisher_f(P, e.dof), 0.95);
+  return P * f * (e.hotelling ? (e.dof + P - 1) / e.dof : 1.0);
+}
+
+bool is_noise(GradientEstimate const& e) {
+  double const w = wald(e);
+  return step_kl(e) < negligible_kl || (std::isfinite(w) && w < critical_value(e));
+}
+
+// The window's mean natural gradient, whose covariance is the mean
+// covariance over m (each iteration draws afresh), and the ELBO averaged
+// likewise.
+GradientEstimate window_mean(std::deque<GradientEstimate> const& w) {
+  double const m = static_cast<double>(w.size());
+  Eigen::Index const P = w.front().natural.size();
+  GradientEstimate mean;
+  mean.natural = Eigen::VectorXd::Zero(P);
+  mean.natural_covariance = mean.fisher = Eigen::MatrixXd::Zero(P, P);
+  mean.dof = 0;
+  mean.exact_fisher_inverse = w.front().exact_fisher_inverse;
+  for (GradientEstimate const& e : w) {
+    mean.natural += e.natural / m;
+    mean.natural_covariance += e.natural_covariance / (m * m);
+    mean.fisher += e.fisher / m;
+    mean.elbo += e.elbo / m;
+    mean.elbo_variance += e.elbo_variance / (m * m);
+    mean.dof += e.dof;
+    mean.hotelling = mean.hotelling || e.hotelling;
+  }
+  return mean;
+}
+
+class NaturalGradient final : public Step {
+ public:
+  explicit NaturalGradient(StepContext const& c) : program_(c.program), settings_(c.settings) {}
+
+  bool usable(GradientEstimate const& e) const override { return e.natural.allFinite(); }
+  std::string_view direction() const override { return "the natural gradient"; }
+
+  StepTaken take(Draws const& d, GradientEstimate e, GradientEstimator& estimator,
+                 Eigen::VectorXd const& u) override {
+    if (phase_ == Phase::approach && step_kl(e) <= settings_.trust_region && is_noise(e)) {
+      phase_ = Phase::averaging;
+      noise_iterations_ = 1;
+    }
+    double rho = settings_.step_size;
+    if (phase_ == Phase::averaging) {
+      if (fisher_sum_.size() == 0) fisher_sum_ = Eigen::MatrixXd::Zero(e.fisher.rows(), e.fisher.cols());
+      fisher_sum_ += e.fisher;
+      mean_fisher_ = fisher_sum_ / ++fisher_count_;
+      e = estimator.unbiased(d, e, mean_fisher_);
+      rho /= std::sqrt(noise_iterations_);
+      if (is_noise(e)) ++noise_iterations_;
+    }
+    if (rho * rho * step_kl(e) > settings_.trust_region) rho = std::sqrt(settings_.trust_region / step_kl(e));
+    if (!std::isfinite(rho) || !e.natural.allFinite())
+      throw NumericalError(error_at(program_.file, {}, "the natural gradient is not finite at the guide's parameters (" +
+                                                           describe_parameters(program_, u) + ")"));
+    StepTaken taken;
+    taken.change = rho * e.natural;
+    // The step's own estimate, δ, in Euclidean units: F·δ with F the Fisher it used.
+    taken.gradient = e.fisher * e.natural;
+    taken.variance = (e.fisher * e.natural_covariance * e.fisher).diagonal();
+    Eigen::VectorXd const next = u + taken.change;
+    if (phase_ == Phase::averaging) tail_.add(next, noise_kl(e));
+    taken.record = {0, e.elbo, std::sqrt(e.elbo_variance), rho, phase_ == Phase::averaging ? tail_.mean() : next};
+    recent_.push_back(std::move(e));
+    if (recent_.size() > window) recent_.pop_front();
+    return taken;
+  }
+
+  void taken_back(Eigen::VectorXd const& u) override {
+    if (phase_ == Phase::averaging) tail_.replace_last(u);
+  }
+
+  bool converged() const override {
+    return noise_iterations_ > static_cast<int>(window) && is_noise(window_mean(recent_)) &&
+           tail_.noise_kl(mean_fisher_) < settings_.tolerance;
+  }
+
+  void finish(FitResult& r) const override {
+    GradientEstimate const mean = window_mean(recent_);
+    r.elbo = mean.elbo;
+    r.elbo_se = std::sqrt(mean.elbo_variance);
+    if (tail_.tail_length() == 0) return;
+    r.u = tail_.mean();
+    if (mean_fisher_.size() > 0) {
+      r.noise_kl = tail_.noise_kl(mean_fisher_);
+      r.fisher = mean_fisher_;
+    }
+  }
+
+ private:
+  enum class Phase { approach, averaging };
+
+  Program const& program_;
+  FitSettings const& settings_;
+  Phase phase_ = Phase::approach;
+  int noise_iterations_ = 0;  // of the averaging phase, counting from 1: ρ = η/√noise_iterations_
+  Eigen::MatrixXd fisher_sum_;
+  Eigen::MatrixXd mean_fisher_;  // over the averaging phase so far
+  int fisher_count_ = 0;
+  // tail_.noise_kl caches its autocorrelations as the tail grows: the
+  // stopping rule's question changes that cache, not the answer.
+  mutable TailAverage tail_;
+  std::deque<GradientEstimate> recent_;
+};
+
+}  // namespace
+
+std::unique_ptr<Step> make_natural_gradient(StepContext const& c) { return std::make_unique<NaturalGradient>(c); }
+
+}  // namespace bbvi
