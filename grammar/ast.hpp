@@ -2,7 +2,7 @@
 // The syntax tree of a .model file. Plain value types: the parser builds it,
 // the checker reads it, runtime/compile lowers it. Every node knows where it
 // came from so that any later stage can point at the offending token.
-#include "grammar/position.hpp"
+#include "core/position.hpp"
 
 #include <optional>
 #include <string>

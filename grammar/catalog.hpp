@@ -1,7 +1,7 @@
 #pragma once
 // What the checker needs to know of distributions, without knowing how they
 // are computed: the runtime's registry fills this in (runtime/registry.hpp).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 
 #include <functional>
 #include <map>

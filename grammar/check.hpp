@@ -5,7 +5,7 @@
 // the contract; docs on each rule are in grammar/check_*.cpp.
 #include "grammar/ast.hpp"
 #include "grammar/catalog.hpp"
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
 #include <vector>
 

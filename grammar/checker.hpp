@@ -4,7 +4,7 @@
 // check_*.cpp file; check.cpp runs them in order.
 #include "grammar/ast.hpp"
 #include "grammar/catalog.hpp"
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/symbols.hpp"
 
 #include <functional>

@@ -1,6 +1,6 @@
 #include "grammar/convert.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/nesting.hpp"
 
 #include <fmt/format.h>

@@ -2,7 +2,7 @@
 // What a latent's declaration says about the values it takes, read the way
 // the checker compares it with a guide factor's support.
 #include "grammar/ast.hpp"
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 
 #include <optional>
 #include <string>

@@ -1,8 +1,8 @@
 #include "grammar/nesting.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/source_map.hpp"
-#include "grammar/text_encoding.hpp"
+#include "core/text_encoding.hpp"
 
 #include <fmt/format.h>
 

@@ -2,11 +2,11 @@
 
 #include "grammar/config.hpp"
 #include "grammar/convert.hpp"
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/nesting.hpp"
 #include "grammar/program.hpp"
 #include "grammar/source_map.hpp"
-#include "grammar/text_encoding.hpp"
+#include "core/text_encoding.hpp"
 
 #include <fmt/format.h>
 

@@ -2,7 +2,7 @@
 // What the rules' handlers need while parsing, reached through the X3 context
 // under parse_state_tag: the source map that turns iterators into positions,
 // and the syntax error, if one was found.
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/source_map.hpp"
 
 #include <optional>

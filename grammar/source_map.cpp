@@ -1,6 +1,6 @@
 #include "grammar/source_map.hpp"
 
-#include "grammar/text_encoding.hpp"
+#include "core/text_encoding.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // Turns a place in the source text into a 1-based line and column. Columns
 // count bytes from the start of the line, as render() does when it places the
 // caret, so a tab counts as one column.
-#include "grammar/position.hpp"
+#include "core/position.hpp"
 
 #include <string_view>
 #include <vector>

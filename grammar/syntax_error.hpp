@@ -1,7 +1,7 @@
 #pragma once
 // Builds the diagnostic for "expected X" at a place in the source, adding
 // what was found there when that helps (a stray character, a reserved word).
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/parse_state.hpp"
 
 #include <string_view>

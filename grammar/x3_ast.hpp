@@ -4,7 +4,7 @@
 // the program. parse.cpp converts it into ast::Program, which is what every
 // later stage sees. Nothing outside grammar/ includes this header.
 #include "grammar/ast.hpp"
-#include "grammar/position.hpp"
+#include "core/position.hpp"
 
 #include <boost/optional.hpp>
 #include <boost/spirit/home/x3/support/ast/variant.hpp>

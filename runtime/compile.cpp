@@ -1,6 +1,6 @@
 #include "runtime/compile.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/guide_declaration.hpp"
 #include "runtime/bbvi/initial_scale.hpp"
 
@@ -295,16 +295,18 @@ class Lowering {
     auto const override_it = options_.overrides.find(d.name);
     s.constant = override_it != options_.overrides.end() ? override_it->second : constant_value(*d.value, "a constant");
     if (d.size) fail(d.size->pos, fmt::format("constant '{}' must be a scalar", d.name));
-    char const* source = override_it != options_.overrides.end() ? "set with --set" : "given";
-    if (s.integer && s.constant != std::floor(s.constant))
-      fail(d.name_pos, fmt::format("int constant '{}' is {} ({}), which is not an integer", d.name, s.constant, source));
-    if (!std::isfinite(s.constant))
-      fail(d.name_pos, fmt::format("constant '{}' is {} ({}): a constant must be a finite number", d.name, s.constant,
-                                   source));
+    // "constant 'k' is 2.5 (given), ...": the value, where it came from, what is wrong.
+    auto const bad_value = [&](char const* kind, std::string const& problem) {
+      Diagnostic e = error_at(syntax_.file, d.name_pos, fmt::format("{} '{}' is {} ", kind, d.name, s.constant));
+      append_constant_source(e, override_it != options_.overrides.end());
+      e.message += problem;
+      throw DiagnosticError(std::move(e));
+    };
+    if (s.integer && s.constant != std::floor(s.constant)) bad_value("int constant", ", which is not an integer");
+    if (!std::isfinite(s.constant)) bad_value("constant", ": a constant must be a finite number");
     Constraint const c = constraint_of(d);
     if (!within(c, s.constant))
-      fail(d.name_pos, fmt::format("constant '{}' is {} ({}), outside its declared bounds {}", d.name, s.constant,
-                                   source, c.spelling()));
+      bad_value("constant", fmt::format(", outside its declared bounds {}", c.spelling()));
     declare(d, s);
   }
 
@@ -349,18 +351,19 @@ class Lowering {
   void check_overrides() const {
     for (auto const& [name, value] : options_.overrides) {
       auto const it = symbols_.find(name);
+      Diagnostic d;
+      d.setting = Setting::constant_override;
+      d.setting_value = fmt::format("{}={}", name, value);
       if (name == "N") {
-        Diagnostic d;
-        d.message = fmt::format("--set N={}: N is the number of rows of the data file, not a constant to set", value);
+        d.message = "N is the number of rows of the data file, not a constant to set";
         throw DiagnosticError(d);
       }
       if (it == symbols_.end() || it->second.kind != SlotKind::constant) {
         std::vector<std::string> constants;
         for (auto const& [n, s] : symbols_)
           if (s.kind == SlotKind::constant && n != "N") constants.push_back(n);
-        Diagnostic d;
-        d.message = fmt::format("--set {}={}: '{}' is not a data constant of {} (its constants are: {})", name, value,
-                                name, syntax_.file, constants.empty() ? "none" : join(constants));
+        d.message = fmt::format("'{}' is not a data constant of {} (its constants are: {})", name, syntax_.file,
+                                constants.empty() ? "none" : join(constants));
         throw DiagnosticError(d);
       }
     }

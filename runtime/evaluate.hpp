@@ -2,7 +2,7 @@
 // The four things the engine asks of a Program: draw z ~ q(·|u), log p(x, z),
 // log q(z|u), and the score ∇u log q(z|u) (from the dual numbers, never by
 // hand). u is the vector of all variational parameters, unconstrained.
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "runtime/distributions/quadrature.hpp"
 #include "runtime/program.hpp"
 #include "runtime/random_stream.hpp"

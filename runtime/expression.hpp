@@ -3,7 +3,7 @@
 // known, and one evaluator generic over the scalar type (double for the
 // log-joint, Dual for the guide's score).
 #include "grammar/functions.hpp"
-#include "grammar/position.hpp"
+#include "core/position.hpp"
 #include "runtime/dual_math.hpp"
 #include "runtime/value.hpp"
 

@@ -2,7 +2,7 @@
 // Draws from the fitted guide with the log-joint and the guide's log density
 // at each: what importance sampling (runtime/psis.hpp), the evidence, the
 // --draws-output file and the plot's histograms are made from.
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>

@@ -3,8 +3,8 @@
 // expression a Node of known size, every `~` a Factor bound to a registry
 // entry. The log-joint, the guide's sampler, log q and its score are
 // evaluated from this (runtime/evaluate.hpp).
-#include "grammar/position.hpp"
-#include "grammar/support.hpp"
+#include "core/position.hpp"
+#include "core/support.hpp"
 #include "runtime/constraint.hpp"
 #include "runtime/expression.hpp"
 #include "runtime/registry.hpp"

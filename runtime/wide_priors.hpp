@@ -5,7 +5,7 @@
 // for 1e0.6) reads the same. Checked where both are known: a location-scale
 // prior on a real latent with a number as its scale, against the largest
 // absolute value of the real columns the model observes.
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "runtime/program.hpp"
 
 #include <vector>

@@ -4,7 +4,7 @@
 // what an estimator asks for beyond that (DrawNeeds).
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>

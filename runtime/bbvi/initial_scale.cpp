@@ -80,26 +80,28 @@ std::optional<Diagnostic> initial_scale_problem(Program const& program,
     return error_at(program.file, f.pos,
                     fmt::format("{} is {:.3g} at the guide's initial values, too far from the data: {}", density,
                                 largest->value, why));
-  auto const source = [](ConstantUse const& c) { return c.set_by_option ? "set with --set" : "given"; };
   std::string names = fmt::format("'{}'", blamed.front().name);
   for (std::size_t i = 1; i < blamed.size(); ++i) names += fmt::format(" and '{}'", blamed[i].name);
   bool const large = std::fabs(blamed.front().value) > 1;
-  Diagnostic d = error_at(
-      program.file, blamed.front().declared,
-      fmt::format("{} {} {} {:g} ({}), too {} for the fit: with {}, {} (line {}) is {:.3g} at the guide's initial "
-                  "values, and {}; choose {} nearer 1 in order of magnitude",
-                  blamed.size() == 1 ? "constant" : "constants", names, blamed.size() == 1 ? "is" : "are",
-                  blamed.front().value, source(blamed.front()), large ? "large" : "small",
-                  blamed.size() == 1 ? "it" : "them", density, f.pos.line, largest->value, why,
-                  blamed.size() == 1 ? "a value" : "values"));
-  auto const note = [&](Position pos, std::string message) {
+  Diagnostic d = error_at(program.file, blamed.front().declared,
+                          fmt::format("{} {} {} {:g} ", blamed.size() == 1 ? "constant" : "constants", names,
+                                      blamed.size() == 1 ? "is" : "are", blamed.front().value));
+  append_constant_source(d, blamed.front().set_by_option);
+  d.message += fmt::format(
+      ", too {} for the fit: with {}, {} (line {}) is {:.3g} at the guide's initial values, and {}; choose {} "
+      "nearer 1 in order of magnitude",
+      large ? "large" : "small", blamed.size() == 1 ? "it" : "them", density, f.pos.line, largest->value, why,
+      blamed.size() == 1 ? "a value" : "values");
+  auto const note_at = [&](Position pos, std::string message) -> Diagnostic& {
     Diagnostic n = error_at(program.file, pos, std::move(message));
     n.severity = Severity::note;
     d.notes.push_back(std::move(n));
+    return d.notes.back();
   };
   for (std::size_t i = 1; i < blamed.size(); ++i)
-    note(blamed[i].declared, fmt::format("'{}' is {:g} ({})", blamed[i].name, blamed[i].value, source(blamed[i])));
-  note(f.pos, fmt::format("'{}' is drawn from {} here", f.lhs_name, f.distribution->signature.name));
+    append_constant_source(note_at(blamed[i].declared, fmt::format("'{}' is {:g} ", blamed[i].name, blamed[i].value)),
+                           blamed[i].set_by_option);
+  note_at(f.pos, fmt::format("'{}' is drawn from {} here", f.lhs_name, f.distribution->signature.name));
   return d;
 }
 

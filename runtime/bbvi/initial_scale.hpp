@@ -8,7 +8,7 @@
 // Measured on the canonical model: lambda0 = 1e150 fits (1,501 iterations),
 // 1e160 failed so. The check blames the data constant instead, at its
 // declaration, before any fitting.
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "runtime/program.hpp"
 
 #include <optional>
@@ -22,7 +22,7 @@ struct ConstantUse {
   std::string name;
   double value = 0;
   Position declared;        // its declaration's name
-  bool set_by_option = false;  // --set, not the model file
+  bool set_by_option = false;  // a Setting::constant_override, not the model file
 };
 
 // The largest term size the estimators can square.

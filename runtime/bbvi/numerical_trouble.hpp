@@ -5,7 +5,7 @@
 // guide factor's own density), the draw's latent values, and the guide's
 // parameters, so that the cause (an over-wide guide, a prior the guide
 // escapes) can be read off the message.
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>

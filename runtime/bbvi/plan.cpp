@@ -1,9 +1,9 @@
 #include "runtime/bbvi/plan.hpp"
 
 #include "runtime/bbvi/table.hpp"
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
 #include <fmt/format.h>
 
@@ -11,10 +11,13 @@ namespace bbvi {
 
 namespace {
 
-[[noreturn]] void bad_option(std::string message) {
+// An error in the option `setting`, given as `value` (tools/ words it as the
+// flag: core/diagnostic.hpp).
+Diagnostic option_error(Setting setting, std::string value) {
   Diagnostic d;
-  d.message = std::move(message);
-  throw DiagnosticError(d);
+  d.setting = setting;
+  d.setting_value = std::move(value);
+  return d;
 }
 
 // A regression, or a Fisher to precondition with, needs S > P + 1 for its
@@ -23,13 +26,17 @@ void check_samples(FitSettings const& s, GradientEstimator const& estimator, std
   bool const needs_fisher = s.method == Method::natural_gradient || estimator.regresses();
   int const needed = needs_fisher ? static_cast<int>(block) + 2 : 2;
   if (s.samples >= needed) return;
-  if (needs_fisher)
-    bad_option(fmt::format("--samples {}: the {} estimator with --method {} works on up to {} parameters at once "
-                           "and needs at least {} draws per iteration (more than parameters + 1)",
-                           s.samples, s.estimator, name_of(s.method), block, needed));
-  bad_option(fmt::format("--samples {}: at least 2 draws per iteration are needed to estimate the gradient's "
-                         "standard error",
-                         s.samples));
+  Diagnostic d = option_error(Setting::samples, fmt::format("{}", s.samples));
+  if (needs_fisher) {
+    d.message = fmt::format("the {} estimator with ", s.estimator);
+    mention(d, Setting::method);
+    d.message += fmt::format(" {} works on up to {} parameters at once and needs at least {} draws per iteration "
+                             "(more than parameters + 1)",
+                             name_of(s.method), block, needed);
+  } else {
+    d.message = "at least 2 draws per iteration are needed to estimate the gradient's standard error";
+  }
+  throw DiagnosticError(d);
 }
 
 }  // namespace
@@ -42,7 +49,11 @@ FitPlan plan_fit(Program const& program, FitOptions const& options) {
   s.estimator_is_default = options.estimator.empty();
   s.estimator = s.estimator_is_default ? std::string(method.estimator) : options.estimator;
   EstimatorEntry const* const estimator = estimator_named(s.estimator);
-  if (!estimator) bad_option(fmt::format("--estimator {}: there is no estimator of that name", s.estimator));
+  if (!estimator) {
+    Diagnostic d = option_error(Setting::estimator, s.estimator);
+    d.message = "there is no estimator of that name";
+    throw DiagnosticError(d);
+  }
   plan.blankets = std::make_unique<Blankets const>(find_blankets(program));
   plan.estimator = estimator->make(EstimatorContext{program, *plan.blankets});
   plan.largest_block = plan.estimator->largest_block();

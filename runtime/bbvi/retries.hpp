@@ -7,7 +7,7 @@
 #include "runtime/bbvi/estimators/estimator.hpp"
 #include "runtime/bbvi/options.hpp"
 #include "runtime/bbvi/steps/step.hpp"
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>

@@ -1,8 +1,9 @@
 #include "runtime/data/csv.hpp"
 #include "runtime/data/numbers.hpp"
 
-#include "grammar/diagnostic.hpp"
-#include "grammar/text_encoding.hpp"
+#include "core/diagnostic.hpp"
+#include "core/parallel.hpp"
+#include "core/text_encoding.hpp"
 
 #include <fast_float/fast_float.h>
 #include <fmt/format.h>
@@ -16,10 +17,10 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <system_error>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -43,17 +44,12 @@ std::string_view trim(std::string_view s) {
 // saves there), else every core up to 8.
 std::size_t worker_threads(std::size_t bytes) {
   if (bytes < (std::size_t{4} << 20)) return 1;
-  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  return static_cast<std::size_t>(std::clamp(WorkerPool::available_cores(), 1, 8));
 }
 
-// task(0) … task(n − 1), each on its own thread but the first, on the
-// caller's. The tasks must not throw.
-template <typename Task>
-void in_parallel(std::size_t n, Task const& task) {
-  std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < n; ++i) workers.emplace_back([&task, i] { task(i); });
-  if (n > 0) task(0);
-  for (std::thread& w : workers) w.join();
+// task(0) … task(n − 1), each on a thread of its own (the first on the caller's).
+void in_parallel(std::size_t n, std::function<void(std::size_t)> const& task) {
+  WorkerPool(static_cast<int>(n)).run(n, task);
 }
 
 // The rows [0, n) in one contiguous range per thread, each parsed by

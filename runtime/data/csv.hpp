@@ -22,7 +22,7 @@
 // a row with the wrong number of cells, a broken quote); the cells of a column
 // are checked only when the column is requested, so a text column the model
 // does not use may hold anything.
-#include "grammar/position.hpp"
+#include "core/position.hpp"
 
 #include <cstddef>
 #include <cstdint>

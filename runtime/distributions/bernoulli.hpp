@@ -1,6 +1,6 @@
 #pragma once
 // Bernoulli(p), Stan's parameterisation (bernoulli_lpmf(x | theta)).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"

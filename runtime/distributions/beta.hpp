@@ -1,6 +1,6 @@
 #pragma once
 // Beta(a, b), Stan's parameterisation (beta_lpdf(x | alpha, beta)).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/dual_math.hpp"
 

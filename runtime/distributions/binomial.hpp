@@ -1,6 +1,6 @@
 #pragma once
 // Binomial(n, p), Stan's parameterisation (binomial_lpmf(x | N, theta)).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/dual_math.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // Cauchy(loc, scale), Stan's parameterisation (cauchy_lpdf(x | mu, sigma)).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/dual_math.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // Exponential(rate), Stan's parameterisation (exponential_lpdf(x | beta), beta a rate).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // HalfNormal(sd): |y| for y ~ Normal(0, sd); in Stan, `normal(0, sd)` on a
 // `real<lower=0>`, with the factor 2 that the truncation brings.
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // InvGamma(shape, scale), Stan's parameterisation (inv_gamma_lpdf(x | alpha, beta)):
 // 1/x ~ Gamma(shape, rate = scale).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // LogNormal(mu, sigma), Stan's parameterisation: log x ~ Normal(mu, sigma).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 // Normal(mean, sd), Stan's parameterisation.
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"

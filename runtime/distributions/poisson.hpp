@@ -1,6 +1,6 @@
 #pragma once
 // Poisson(rate), Stan's parameterisation (poisson_lpmf(x | lambda)).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"

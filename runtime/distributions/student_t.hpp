@@ -1,6 +1,6 @@
 #pragma once
 // StudentT(nu, mean, scale), Stan's parameterisation (student_t_lpdf(x | nu, mu, sigma)).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/dual_math.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
 // Uniform(lo, hi), Stan's parameterisation (uniform_lpdf(x | alpha, beta)).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/dual_math.hpp"
 

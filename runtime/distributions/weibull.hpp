@@ -1,7 +1,7 @@
 #pragma once
 // Weibull(shape, scale), Stan's parameterisation (weibull_lpdf(x | alpha, sigma)):
 // density (shape / scale) (x / scale)^(shape - 1) exp(-(x / scale)^shape).
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/dual_math.hpp"
 

@@ -1,7 +1,7 @@
 // tests/data/csv_test.cpp tests runtime/data/csv.hpp
 #include "runtime/data/csv.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
 #include <catch2/catch.hpp>  // Catch2 2.13, as Debian bookworm ships it
 #include <fmt/format.h>

@@ -6,7 +6,7 @@
 #include "runtime/bbvi/estimators/estimator.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 #include "tests/support/fit_helpers.hpp"
 #include "tests/support/normal_gamma_reference.hpp"
 

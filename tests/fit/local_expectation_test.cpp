@@ -4,7 +4,7 @@
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 #include "tests/support/fit_helpers.hpp"
 
 #include <catch2/catch.hpp>

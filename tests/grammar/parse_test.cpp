@@ -1,7 +1,7 @@
 // tests/grammar/parse_test.cpp tests grammar/parse.hpp
 #include "grammar/parse.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/nesting.hpp"
 
 #include "tests/support/source_file.hpp"

@@ -11,14 +11,21 @@ namespace {
 std::string const canonical = testing::read_source_file("models/normal_gamma.model");
 
 // The rendered first diagnostic of what compiling throws.
-std::string first_error(std::string const& source, data::CsvTable const* table, CompileOptions const& options = {}) {
+Diagnostic first_diagnostic(std::string const& source, data::CsvTable const* table, CompileOptions const& options = {}) {
   try {
     testing::compile_model(source, table, options);
   } catch (DiagnosticError const& e) {
-    Diagnostic const& d = e.diagnostics().front();
-    return fmt::format("{}:{}:{}: {}", d.file, d.pos.line, d.pos.column, d.message);
+    return e.diagnostics().front();
   }
-  return "no error";
+  Diagnostic none;
+  none.message = "no error";
+  return none;
+}
+
+std::string first_error(std::string const& source, data::CsvTable const* table, CompileOptions const& options = {}) {
+  Diagnostic const d = first_diagnostic(source, table, options);
+  if (d.message == "no error") return d.message;
+  return fmt::format("{}:{}:{}: {}", d.file, d.pos.line, d.pos.column, d.message);
 }
 
 }  // namespace
@@ -29,16 +36,26 @@ TEST_CASE("compile: a data column missing from the CSV names the declaration and
         "test.model:3:8: data column 'x' is not in memory.csv (its columns are: y)");
 }
 
-TEST_CASE("compile: --set of a name that is not a constant, and of a value outside the bounds") {
+TEST_CASE("compile: an override of a name that is not a constant, and of a value outside the bounds") {
+  // The messages name no flag: the setting is data, which tools/ words as one.
   data::CsvTable const table = testing::column_table("x", {1.0, 2.0});
   CompileOptions options;
   options.overrides = {{"tau", 1.0}};
-  CHECK(first_error(canonical, &table, options) ==
-        ":0:0: --set tau=1: 'tau' is not a data constant of test.model "
-        "(its constants are: alpha0, beta0, lambda0, mu0)");
+  Diagnostic const unknown = first_diagnostic(canonical, &table, options);
+  CHECK(unknown.setting == Setting::constant_override);
+  CHECK(unknown.setting_value == "tau=1");
+  CHECK(unknown.message == "'tau' is not a data constant of test.model (its constants are: alpha0, beta0, lambda0, mu0)");
   options.overrides = {{"lambda0", -2.0}};
+  Diagnostic const outside = first_diagnostic(canonical, &table, options);
+  CHECK(outside.setting == Setting::none);
   CHECK(first_error(canonical, &table, options) ==
-        "test.model:5:17: constant 'lambda0' is -2 (set with --set), outside its declared bounds <lower=0>");
+        "test.model:5:17: constant 'lambda0' is -2 (set with an override), outside its declared bounds <lower=0>");
+  REQUIRE(outside.mentions.size() == 1);
+  CHECK(outside.mentions[0].setting == Setting::constant_override);
+  CHECK(outside.message.substr(outside.mentions[0].begin, outside.mentions[0].end - outside.mentions[0].begin) ==
+        "an override");
+  options.overrides = {{"N", 5.0}};
+  CHECK(first_diagnostic(canonical, &table, options).setting_value == "N=5");
 }
 
 TEST_CASE("compile: vectors of different lengths are rejected before fitting") {

@@ -46,7 +46,7 @@ double log_density_at(DistributionEntry const& d, double x, std::vector<double> 
   return d.log_density(x, args.data());
 }
 
-// The support's closure as an interval. By the convention of grammar/support.hpp,
+// The support's closure as an interval. By the convention of core/support.hpp,
 // an `interval` support's bounds are the first two arguments.
 std::pair<double, double> support_bounds(DistributionEntry const& d) {
   switch (d.signature.support) {

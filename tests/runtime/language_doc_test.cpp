@@ -7,7 +7,7 @@
 #include "grammar/functions.hpp"
 #include "grammar/keywords.hpp"
 #include "grammar/nesting.hpp"
-#include "grammar/support.hpp"
+#include "core/support.hpp"
 #include "runtime/registry.hpp"
 #include "tests/support/source_file.hpp"
 

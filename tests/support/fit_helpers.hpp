@@ -2,7 +2,7 @@
 // Shared by the fit tests: a model text parsed, checked and compiled against
 // data held in memory, as the command line would do it.
 #include "grammar/check.hpp"
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/compile.hpp"
 #include "runtime/data/csv.hpp"

@@ -5,23 +5,25 @@
 // 0 fitted, 1 the fit failed numerically, 2 bad model, data or options,
 // 128 + the signal when SIGINT or SIGTERM stopped it (130, 143).
 #include "grammar/check.hpp"
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/parse.hpp"
+#include "runtime/bbvi/chains.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/compile.hpp"
 #include "runtime/data/csv.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/guide_draws.hpp"
+#include "runtime/importance_check.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/summary.hpp"
 #include "runtime/wide_priors.hpp"
 #include "tools/bbvi-ppl/atomic_file.hpp"
-#include "tools/bbvi-ppl/chains.hpp"
 #include "tools/bbvi-ppl/csv_output.hpp"
 #include "tools/bbvi-ppl/explain.hpp"
 #include "tools/bbvi-ppl/fit_plot.hpp"
 #include "tools/bbvi-ppl/interrupt.hpp"
 #include "tools/bbvi-ppl/model_file.hpp"
+#include "tools/bbvi-ppl/option_wording.hpp"
 #include "tools/bbvi-ppl/progress.hpp"
 #include "tools/bbvi-ppl/report.hpp"
 #include "tools/bbvi-ppl/settings.hpp"
@@ -73,7 +75,7 @@ struct Sources {
       auto const it = texts.find(file);
       return it == texts.end() ? std::string_view{} : std::string_view(it->second);
     };
-    for (Diagnostic const& d : ds) std::fputs(render(d, source_of).c_str(), stderr);
+    for (Diagnostic const& d : ds) std::fputs(render(cli::worded_as_options(d), source_of).c_str(), stderr);
   }
 };
 
@@ -246,9 +248,9 @@ int run(Options& o) {
     std::vector<FitResult> const chains = [&] {
       cli::ProgressLine progress(stderr, !o.quiet && cli::is_terminal(stderr));
       o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
-      return cli::fit_chains(program, o.fit, o.chains);
+      return fit_chains(program, o.fit, o.chains);
     }();
-    cli::ChainChoice const chosen = cli::choose_chain(chains);
+    ChainChoice const chosen = choose_chain(chains);
     FitResult const& result = chains[chosen.reported];
     GuideDraws const draws = [&] {
       // Its threads end here: while the files are written the main thread
@@ -275,7 +277,7 @@ int run(Options& o) {
                                              ? report.marginals
                                              : summarise_guide(program, chains[c].u, summary_draws, o.fit.seed));
     report.agreement = chosen.agreement;
-    report.importance = cli::importance_check(draws);
+    report.importance = importance_check(draws);
     // nlohmann writes a non-finite number as null: refuse to report one.
     if (!cli::all_finite(report)) {
       std::fputs("bbvi-ppl: error: the fit ended with a non-finite ELBO, parameter or diagnostic; no result was "

@@ -1,6 +1,6 @@
 #include "tools/bbvi-ppl/model_file.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -43,7 +43,7 @@ std::string parameter_table(FitReport const& r) {
 
 bool several_chains(FitReport const& r) { return r.chains && r.chains->size() > 1; }
 
-// Why the reported chain is the one reported (reported_chain in chains.hpp).
+// Why the reported chain is the one reported (reported_chain in runtime/bbvi/chains.hpp).
 std::string reported_because(FitReport const& r) {
   if (r.agreement.measured && r.agreement.agree) return "; reported: the chains agree, and it is the first";
   return "; reported: the highest ELBO";
@@ -139,20 +139,6 @@ std::string k_hat_reading(double k_hat) {
   if (k_hat < 0.5) return "good: below 0.5, the guide covers the posterior";
   if (k_hat <= 0.7) return "usable: 0.5 to 0.7, importance-weighted estimates are noisier";
   return "unreliable: above 0.7, see the warning";
-}
-
-ImportanceCheck importance_check(GuideDraws const& draws) {
-  ImportanceCheck c;
-  c.draws = static_cast<int>(draws.log_p.size());
-  c.rejected = draws.rejected;
-  if (c.draws == 0) return c;
-  std::vector<double> log_ratios(draws.log_p.size());
-  for (std::size_t s = 0; s < log_ratios.size(); ++s) log_ratios[s] = draws.log_p[s] - draws.log_q[s];
-  double const k_hat = pareto_smooth(log_ratios).k_hat;
-  if (std::isfinite(k_hat)) c.k_hat = k_hat;
-  LogEvidence const evidence = importance_log_evidence(log_ratios);
-  if (std::isfinite(evidence.value) && std::isfinite(evidence.se)) c.evidence = evidence;
-  return c;
 }
 
 std::vector<std::string> centred_latents(Program const& p) {

@@ -1,11 +1,11 @@
 #pragma once
 // What a fit prints (a readable report) and writes (--output JSON).
+#include "runtime/bbvi/chains.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/guide_draws.hpp"
 #include "runtime/program.hpp"
-#include "runtime/psis.hpp"
+#include "runtime/importance_check.hpp"
 #include "runtime/summary.hpp"
-#include "tools/bbvi-ppl/chains.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,21 +15,6 @@
 #include <vector>
 
 namespace bbvi::cli {
-
-// The importance-sampling check of the fitted guide: Pareto k̂ and the
-// importance-weighted log evidence from draws of the guide.
-struct ImportanceCheck {
-  int draws = 0;     // 0: not made (--draws 0)
-  int rejected = 0;  // draws the model could not evaluate (weight 0)
-  // Empty where they cannot be estimated: k̂ when the largest weights tie
-  // (a discrete latent) or too few draws carry weight; the evidence when
-  // the model rejected every draw.
-  std::optional<double> k_hat;
-  std::optional<LogEvidence> evidence;
-};
-
-// k̂ and the evidence from the draws' log p − log q.
-ImportanceCheck importance_check(GuideDraws const& draws);
 
 struct FitReport {
   std::string model_file;
@@ -43,7 +28,7 @@ struct FitReport {
   ImportanceCheck importance;
   std::map<std::string, double, std::less<>> overrides;  // --set
   // --chains K > 1: every chain's fit, which of them is reported (`result`,
-  // whose marginals are `marginals`; reported_chain in chains.hpp), every
+  // whose marginals are `marginals`; reported_chain in runtime/bbvi/chains.hpp), every
   // chain's marginals, and whether the chains agree with the reported one.
   std::vector<FitResult> const* chains = nullptr;
   std::size_t reported_chain = 0;

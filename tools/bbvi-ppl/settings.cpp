@@ -1,6 +1,6 @@
 #include "tools/bbvi-ppl/settings.hpp"
 
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "runtime/data/numbers.hpp"
 
 #include <fmt/format.h>

@@ -4,8 +4,8 @@
 // line exists; its column is at most `column_slack` past the end of that
 // line). A caret on a line that does not exist is a bug in the positions.
 // A broken contract aborts, which libFuzzer records as a finding.
-#include "grammar/diagnostic.hpp"
-#include "grammar/text_encoding.hpp"
+#include "core/diagnostic.hpp"
+#include "core/text_encoding.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -5,7 +5,7 @@
 //
 // DiagnosticError is the reader's documented error; anything else escaping,
 // a sanitizer report, or a diagnostic that points outside the file is a bug.
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "runtime/data/csv.hpp"
 #include "tools/fuzz/diagnostic_contract.hpp"
 

@@ -8,7 +8,7 @@
 // into the file: a caret on a line that does not exist is a bug in the
 // positions even when nothing crashes.
 #include "grammar/check.hpp"
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/registry.hpp"
 #include "tools/fuzz/diagnostic_contract.hpp"

@@ -1,6 +1,6 @@
 // The worker pool: every task runs once, and a failure is reported as the
 // lowest-numbered failing task's, as if the range ran in order on one thread.
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 
 #include <catch2/catch.hpp>
 

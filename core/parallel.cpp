@@ -1,4 +1,4 @@
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 
 #include <algorithm>
 

@@ -1,16 +1,16 @@
 #pragma once
-// --chains K: K independent fits of the same model from the streams of seeds
-// seed, seed + 1, …, run side by side where cores allow, and whether they
-// agree within their own Monte-Carlo noise.
+// Several chains: K independent fits of the same model from the streams of
+// seeds seed, seed + 1, …, run side by side where cores allow, whether they
+// agree within their own Monte-Carlo noise, and which of them to report.
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/program.hpp"
 
 #include <cstdint>
 #include <vector>
 
-namespace bbvi::cli {
+namespace bbvi {
 
-// Chain c is the fit --seed (options.seed + c) would make. Only the first
+// Chain c is the fit with seed options.seed + c. Only the first
 // chain reports its iterations to options.on_iteration. The exception of
 // the lowest chain that failed is rethrown.
 std::vector<FitResult> fit_chains(Program const& program, FitOptions const& options, int chains);
@@ -34,7 +34,7 @@ struct ChainAgreement {
 ChainAgreement chain_agreement(std::vector<FitResult> const& chains, std::size_t reference = 0);
 
 // The chain a report is made of. When the chains are measured to agree, the
-// first: it is the fit --seed alone makes. Otherwise (they disagree, or their
+// first: it is the fit the seed alone makes. Otherwise (they disagree, or their
 // agreement cannot be measured) the one with the highest ELBO, which is
 // log p(x) minus the guide's KL-divergence from the posterior, so of the
 // optima found it is the guide closest to the posterior. Chains whose ELBOs
@@ -50,4 +50,4 @@ struct ChainChoice {
 };
 ChainChoice choose_chain(std::vector<FitResult> const& chains);
 
-}  // namespace bbvi::cli
+}  // namespace bbvi

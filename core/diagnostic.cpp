@@ -1,6 +1,6 @@
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
-#include "grammar/text_encoding.hpp"
+#include "core/text_encoding.hpp"
 
 #include <fmt/format.h>
 
@@ -123,6 +123,33 @@ DiagnosticError::DiagnosticError(Diagnostic d)
 
 DiagnosticError::DiagnosticError(std::vector<Diagnostic> ds)
     : std::runtime_error(joined_messages(ds)), diagnostics_(std::move(ds)) {}
+
+std::string_view setting_name(Setting s) {
+  switch (s) {
+    case Setting::none: return "";
+    case Setting::samples: return "samples";
+    case Setting::method: return "method";
+    case Setting::estimator: return "estimator";
+    case Setting::constant_override: return "an override";
+  }
+  return "";
+}
+
+void mention(Diagnostic& d, Setting s) {
+  std::size_t const begin = d.message.size();
+  d.message += setting_name(s);
+  d.mentions.push_back({begin, d.message.size(), s});
+}
+
+void append_constant_source(Diagnostic& d, bool overridden) {
+  if (!overridden) {
+    d.message += "(given)";
+    return;
+  }
+  d.message += "(set with ";
+  mention(d, Setting::constant_override);
+  d.message += ")";
+}
 
 Diagnostic error_at(std::string file, Position pos, std::string message) {
   Diagnostic d;

@@ -1,37 +1,26 @@
-#include "tools/bbvi-ppl/chains.hpp"
+#include "runtime/bbvi/chains.hpp"
 
-#include "runtime/parallel.hpp"
+#include "core/parallel.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
-#include <thread>
 
-namespace bbvi::cli {
+namespace bbvi {
 
 std::vector<FitResult> fit_chains(Program const& program, FitOptions const& options, int chains) {
   std::vector<FitResult> results(static_cast<std::size_t>(chains));
-  std::vector<std::exception_ptr> failures(results.size());
   // The cores are shared out between the chains (the result never depends
   // on how many threads a fit has).
   int const cores = options.threads > 0 ? options.threads : WorkerPool::available_cores();
-  auto const run = [&](std::size_t c) {
+  // One thread per chain, so that every chain runs even when one fails; the
+  // pool rethrows the failure of the lowest chain.
+  WorkerPool(chains).run(results.size(), [&](std::size_t c) {
     FitOptions chain = options;
     chain.seed = options.seed + c;
     chain.threads = std::max(1, cores / chains);
     if (c > 0) chain.on_iteration = nullptr;  // one progress line, the first chain's
-    try {
-      results[c] = fit(program, chain);
-    } catch (...) {
-      failures[c] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> others;
-  for (std::size_t c = 1; c < results.size(); ++c) others.emplace_back(run, c);
-  run(0);
-  for (std::thread& t : others) t.join();
-  for (std::exception_ptr const& f : failures)
-    if (f) std::rethrow_exception(f);
+    results[c] = fit(program, chain);
+  });
   return results;
 }
 
@@ -74,4 +63,4 @@ ChainChoice choose_chain(std::vector<FitResult> const& chains) {
   return choice;
 }
 
-}  // namespace bbvi::cli
+}  // namespace bbvi

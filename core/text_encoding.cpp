@@ -1,4 +1,4 @@
-#include "grammar/text_encoding.hpp"
+#include "core/text_encoding.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,7 +1,7 @@
-// tests/grammar/diagnostic_test.cpp tests grammar/diagnostic.hpp: how a
+// tests/core/diagnostic_test.cpp tests core/diagnostic.hpp: how a
 // diagnostic quotes its line (a window around the caret, control characters
 // made visible) and which line that is.
-#include "grammar/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
 #include <catch2/catch.hpp>  // Catch2 2.13, as Debian bookworm ships it
 

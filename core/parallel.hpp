@@ -1,8 +1,11 @@
 #pragma once
 // A fixed set of worker threads that split a range of independent tasks
-// into contiguous blocks, one per thread. Which thread runs which task never
-// changes a result: every draw of the fit has its own random stream and its
-// own output row, and the reductions over draws run afterwards in one order.
+// into contiguous blocks, one per thread: the one threading mechanism of the
+// project (the CSV reader's shares of a file, the fit's draws, the chains).
+// Which thread runs which task never changes a result: every draw of the fit
+// has its own random stream and its own output row, every share of a file and
+// every chain its own slot, and what is reduced over them is reduced
+// afterwards in one order.
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
