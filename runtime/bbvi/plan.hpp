@@ -2,7 +2,8 @@
 // One fit's plan, resolved once from the options and the program before the
 // first iteration: the settings with every default filled in, the Markov
 // blankets, and the estimator built on them. The fit runs it; `explain`
-// prints it; the report prints its settings (FitResult::settings).
+// prints it; the report prints its settings (FitResult::settings). A plan is
+// run once: its estimator may keep what it learns over the fit.
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/estimators/estimator.hpp"
 #include "runtime/bbvi/options.hpp"

@@ -12,13 +12,6 @@ using namespace bbvi;
 
 namespace {
 
-std::string const normal_mean = R"(
-data { real x[N]; }
-latent { real mu; }
-model { mu ~ Normal(0, 10); x ~ Normal(mu, 1); }
-guide { real m = 0; real<lower=0> s = 1; mu ~ Normal(m, s); }
-)";
-
 FitResult chain(std::vector<double> u, double elbo, double elbo_se, double noise_kl, Eigen::MatrixXd fisher) {
   FitResult r;
   r.u = Eigen::Map<Eigen::VectorXd>(u.data(), static_cast<Eigen::Index>(u.size()));
@@ -33,7 +26,7 @@ FitResult chain(std::vector<double> u, double elbo, double elbo_se, double noise
 
 TEST_CASE("fit_chains: chain c is the fit of seed + c, whatever the threads; only the first reports progress") {
   data::CsvTable const table = testing::column_table("x", {0.3, -1.2, 0.8, 2.1});
-  Program const program = testing::compile_model(normal_mean, &table);
+  Program const program = testing::compile_model(testing::normal_mean_model, &table);
   FitOptions options;
   options.seed = 7;
   options.threads = 3;
@@ -53,7 +46,7 @@ TEST_CASE("fit_chains: chain c is the fit of seed + c, whatever the threads; onl
 
 TEST_CASE("fit_chains: the lowest failing chain's error is rethrown") {
   data::CsvTable const table = testing::column_table("x", {0.3, -1.2, 0.8, 2.1});
-  Program const program = testing::compile_model(normal_mean, &table);
+  Program const program = testing::compile_model(testing::normal_mean_model, &table);
   FitOptions options;
   options.stop_requested = [] { return true; };  // every chain stops at its first iteration
   CHECK_THROWS_AS(fit_chains(program, options, 2), FitStopped);

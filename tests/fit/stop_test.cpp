@@ -8,20 +8,9 @@
 
 using namespace bbvi;
 
-namespace {
-
-std::string const normal_mean = R"(
-data { real x[N]; }
-latent { real mu; }
-model { mu ~ Normal(0, 10); x ~ Normal(mu, 1); }
-guide { real m = 0; real<lower=0> s = 1; mu ~ Normal(m, s); }
-)";
-
-}  // namespace
-
 TEST_CASE("fit: stop_requested ends the fit after the iteration in which it turns true") {
   data::CsvTable const table = testing::column_table("x", {0.3, -1.2, 0.8, 2.1});
-  Program const program = testing::compile_model(normal_mean, &table);
+  Program const program = testing::compile_model(testing::normal_mean_model, &table);
   for (Method const method : {Method::natural_gradient, Method::adagrad, Method::adam}) {
     INFO(name_of(method));
     FitOptions options;
@@ -39,7 +28,7 @@ TEST_CASE("fit: stop_requested ends the fit after the iteration in which it turn
 
 TEST_CASE("fit: stop_requested works without a progress callback, and never stopping changes nothing") {
   data::CsvTable const table = testing::column_table("x", {0.3, -1.2, 0.8, 2.1});
-  Program const program = testing::compile_model(normal_mean, &table);
+  Program const program = testing::compile_model(testing::normal_mean_model, &table);
   FitOptions options;
   options.max_iterations = 1000000;
   options.stop_requested = [] { return true; };

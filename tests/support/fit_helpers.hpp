@@ -31,4 +31,13 @@ inline Program compile_model(std::string const& source, data::CsvTable const* ta
   return compile(syntax, table, options);
 }
 
+// The smallest model with a guide: a Normal mean under a Normal prior, one
+// Normal guide factor.
+inline std::string const normal_mean_model = R"(
+data { real x[N]; }
+latent { real mu; }
+model { mu ~ Normal(0, 10); x ~ Normal(mu, 1); }
+guide { real m = 0; real<lower=0> s = 1; mu ~ Normal(m, s); }
+)";
+
 }  // namespace bbvi::testing
