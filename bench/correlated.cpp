@@ -17,7 +17,8 @@
 // where it is ended and reported as "budget"; the gap there is the result's
 // at its last iteration.
 //
-//   bench_correlated [--seeds S] [--budget SECONDS] [--only K,N]
+//   bench_correlated [--rows N] [--coefficients K] [--correlation C] [--seeds S] [--budget SECONDS]
+//                    (default: every case, 5 seeds, 60 s)
 //   bench_correlated --write K N CORRELATION known|unknown DIR   (model.model, data.csv)
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
@@ -157,7 +158,7 @@ void measure_case(Case const& c, int seeds, double budget, int& false_convergenc
   int const never = static_cast<int>(std::count(firsts.begin(), firsts.end(), 0));
   int const slowest_first = *std::max_element(firsts.begin(), firsts.end());
   print(fmt::format(
-      "| {} | {} | {:.6g} | {:.3g} | {}/{} | {}–{} | {:.2f}–{:.2f} | {:.3g} | {:.3g} | {} | {}/{} | {} |\n",
+      "| {} | {} | {:.6g} | {:.7g} | {}/{} | {}–{} | {:.2f}–{:.2f} | {:.3g} | {:.3g} | {} | {}/{} | {} |\n",
       c.coefficients, c.rows, c.correlation, max_abs_correlation(posterior.precision),
       converged, seeds, iterations.front(), iterations.back(), seconds.front(), seconds.back(), worst_gap,
       worst_sd, never > 0 ? fmt::format("never on {}", never) : fmt::format("≤ {}", slowest_first), within_at_end,
@@ -181,13 +182,16 @@ int main(int argc, char** argv) {
   if (argc == 7 && std::string(argv[1]) == "--write") return write_case(argv);
   int seeds = 5;
   double budget = 60;
-  int only_k = 0;
-  long only_n = 0;
+  long only_rows = 0;
+  int only_coefficients = 0;
+  double only_correlation = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string const flag = argv[i];
     if (flag == "--seeds") seeds = std::atoi(argv[i + 1]);
     else if (flag == "--budget") budget = std::atof(argv[i + 1]);
-    else if (flag == "--only") std::sscanf(argv[i + 1], "%d,%ld", &only_k, &only_n);
+    else if (flag == "--rows") only_rows = std::atol(argv[i + 1]);
+    else if (flag == "--coefficients") only_coefficients = std::atoi(argv[i + 1]);
+    else if (flag == "--correlation") only_correlation = std::atof(argv[i + 1]);
   }
   print(fmt::format("Correlated regressions, default options, one thread, seeds 1–{}, {} s budget a fit\n", seeds,
                     budget));
@@ -198,7 +202,9 @@ int main(int argc, char** argv) {
     for (std::size_t n : {std::size_t{50}, std::size_t{100000}})
       for (int k : {2, 5, 25})
         for (double rho : {0.9, 0.99, 0.999, 0.99999}) {
-          if (only_k != 0 && (k != only_k || static_cast<long>(n) != only_n)) continue;
+          if ((only_rows != 0 && static_cast<long>(n) != only_rows) ||
+              (only_coefficients != 0 && k != only_coefficients) || (only_correlation != 0 && rho != only_correlation))
+            continue;
           measure_case({k, n, rho, known}, seeds, budget, false_convergences);
         }
   print(fmt::format("false convergences (said converged, gap above {}): {}\n", within, false_convergences));
