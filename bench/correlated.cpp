@@ -41,7 +41,7 @@ using namespace bbvi::reference;
 
 namespace {
 
-constexpr double within = 0.01;  // nats: the yardstick
+constexpr double within = 0.01;  // nats: the gap the suite asks every fit to reach
 
 struct Case {
   int coefficients;
