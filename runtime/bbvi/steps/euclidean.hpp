@@ -22,14 +22,14 @@ class EuclideanStep : public Step {
     taken.gradient = e.gradient;
     taken.variance = e.covariance.diagonal();
     taken.record = {0, e.elbo, std::sqrt(e.elbo_variance), settings_.step_size, u + taken.change};
-    elbo_ = e.elbo;
-    elbo_variance_ = e.elbo_variance;
     return taken;
   }
 
+  // The last iteration's estimate, as its record holds it.
   void finish(FitResult& r) const override {
-    r.elbo = elbo_;
-    r.elbo_se = std::sqrt(elbo_variance_);
+    if (r.trace.empty()) return;
+    r.elbo = r.trace.back().elbo;
+    r.elbo_se = r.trace.back().elbo_se;
   }
 
  protected:
@@ -37,9 +37,6 @@ class EuclideanStep : public Step {
   virtual Eigen::ArrayXd change(Eigen::ArrayXd const& g) = 0;
 
   FitSettings const& settings_;
-
- private:
-  double elbo_ = 0, elbo_variance_ = 0;  // the last iteration's estimate
 };
 
 }  // namespace bbvi
