@@ -80,9 +80,13 @@ struct Measure {
   }
 };
 
+// --per-factor: the natural gradient without the coupled step, for comparison.
+bool per_factor = false;
+
 Outcome run(Program const& program, Measure const& measure, std::uint64_t seed, double budget) {
   Outcome o;
   FitOptions options;
+  options.per_factor = per_factor;
   options.seed = seed;
   options.threads = 1;
   options.on_iteration = [&](IterationRecord const& r) {
@@ -185,7 +189,8 @@ int main(int argc, char** argv) {
   long only_rows = 0;
   int only_coefficients = 0;
   double only_correlation = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc && std::string(argv[i]) == "--per-factor"; ++i) per_factor = true;
+  for (int i = per_factor ? 2 : 1; i + 1 < argc; i += 2) {
     std::string const flag = argv[i];
     if (flag == "--seeds") seeds = std::atoi(argv[i + 1]);
     else if (flag == "--budget") budget = std::atof(argv[i + 1]);

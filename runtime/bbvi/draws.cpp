@@ -22,6 +22,7 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     RandomStream rng(seed, iteration, 0);
     points = local_points(program, *blankets, *local, u, sample_guide(program, u, rng));
     d.local.gradients = Eigen::MatrixXd::Zero(samples, u.size());
+    if (needs.curvature) d.local.curvature = Eigen::MatrixXd::Zero(samples, u.size());
     d.local.fisher = points->fisher;
     d.local.failed.assign(local->groups.size(), false);
   }
@@ -37,8 +38,13 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     d.log_q[s] = log_guide_with_score(program, u, z, score, blankets ? &log_q : nullptr);
     d.scores.row(s) = score.transpose();
     if (blankets) d.group_f.row(s) = blanket_sums(*blankets, terms, log_q);
-    if (points)
-      outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, d.local.gradients.row(s));
+    if (points) {
+      // Bound to some row even when unused: a Ref cannot be empty.
+      Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> curvature =
+          needs.curvature ? d.local.curvature.row(s) : d.local.gradients.row(s);
+      outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, d.local.gradients.row(s),
+                                            needs.curvature ? &curvature : nullptr);
+    }
   });
   d.evaluations = samples;
   for (LocalOutcome const& o : outcomes) {

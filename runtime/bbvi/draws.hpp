@@ -21,6 +21,8 @@ struct DrawNeeds {
   // Each local group's local expectation gradient (local_expectation.hpp),
   // from the points of this plan; needs blanket_sums.
   LocalPlan const* quadrature = nullptr;
+  // With quadrature: LocalDraws::curvature too.
+  bool curvature = false;
 };
 
 // The local expectation gradients of one iteration's draws.
@@ -28,6 +30,9 @@ struct LocalDraws {
   // Row s holds, on each local group's coordinates, draw s's local
   // expectation gradient; zero elsewhere.
   Eigen::MatrixXd gradients;
+  // Row s: Σ_k w_k f(z_k) (s_c(z_k)² − F_cc) on the local groups'
+  // coordinates (local_gradient), when the estimator asks for it.
+  Eigen::MatrixXd curvature;
   Eigen::MatrixXd fisher;  // the local groups' exact Fisher, block by block
   // By local group (LocalPlan::groups): a point of some draw where the
   // expectation was not finite; the group's gradient must come from

@@ -32,10 +32,15 @@ FitResult fit(Program const& program, FitPlan& plan, FitOptions const& options) 
   Iterate at{initial_parameters(program), {}, 0};
   at.last_step = Eigen::VectorXd::Zero(at.u.size());
   GradientMonitor monitor;
+  bool settled = false;
   for (int t = 1; t <= settings.max_iterations; ++t) {
     Attempt const a = draw_with_retries(program, settings, pool, estimator, *step, t, at);
     StepTaken taken = step->take(a.draws, a.estimate, estimator, at.u);
     estimator.end_iteration();
+    if (taken.settling && !settled) {
+      monitor = GradientMonitor{};
+      settled = true;
+    }
     monitor.add(taken.gradient, taken.variance);
     at.last_step = std::move(taken.change);
     at.u += at.last_step;

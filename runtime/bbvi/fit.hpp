@@ -19,6 +19,10 @@ struct FitResult {
   double elbo_se = 0;
   int iterations = 0;
   bool converged = false;
+  // Natural gradient: the curvature measured in the locations was not
+  // positive definite in the last iterations, so no decrement could say how
+  // far the optimum is (docs/method.md, 'The coupled step').
+  bool cannot_certify = false;
   double seconds = 0;
   FitSettings settings;  // what the fit ran with
   long log_joint_evaluations = 0;

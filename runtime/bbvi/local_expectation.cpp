@@ -185,8 +185,20 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
-                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row) {
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature) {
   for (int g : plan.groups) row(blankets.groups[static_cast<std::size_t>(g)].coordinates).setZero();
+  // By local group: each coordinate's exact Fisher diagonal, E[s_c²].
+  std::vector<Eigen::RowVectorXd> fisher_diagonal;
+  if (curvature)
+    for (std::size_t i = 0; i < plan.groups.size(); ++i) {
+      (*curvature)(blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates).setZero();
+      Eigen::RowVectorXd diagonal = Eigen::RowVectorXd::Zero(points.scores[i].cols());
+      for (std::size_t k = 0; k < points.points[i].size(); ++k)
+        diagonal += points.points[i][k].weight *
+                    points.scores[i].row(static_cast<Eigen::Index>(k)).array().square().matrix();
+      fisher_diagonal.push_back(std::move(diagonal));
+    }
   LocalOutcome outcome;
   outcome.failed.assign(plan.groups.size(), false);
   std::vector<std::vector<double>> terms;
@@ -215,8 +227,11 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
         double const value = f[static_cast<Eigen::Index>(g)];
         if (!std::isfinite(value)) outcome.failed[i] = true;
         if (outcome.failed[i]) continue;
-        row(blankets.groups[g].coordinates) +=
-            points.points[i][k].weight * value * points.scores[i].row(static_cast<Eigen::Index>(k));
+        auto const score = points.scores[i].row(static_cast<Eigen::Index>(k));
+        row(blankets.groups[g].coordinates) += points.points[i][k].weight * value * score;
+        if (curvature)
+          (*curvature)(blankets.groups[g].coordinates) +=
+              points.points[i][k].weight * value * (score.array().square().matrix() - fisher_diagonal[i]);
       }
     }
     for (std::size_t i : colour) {

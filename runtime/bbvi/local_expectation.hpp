@@ -51,7 +51,11 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
                          Eigen::VectorXd const& u, std::vector<double> const& z);
 
 // One draw's local gradient terms on the local groups' coordinates of `row`
-// (the others untouched); `log_q` is the draw's guide term by element.
+// (the others untouched); `log_q` is the draw's guide term by element. With
+// `curvature`, also Σ_k w_k f(z_k) (s_c(z_k)² − F_cc) on the same
+// coordinates: for the location m of a Normal factor, where ∂s/∂m = −F,
+// that is ∂²/∂m² E[f] given the rest of the draw (docs/method.md, 'The
+// coupled step').
 struct LocalOutcome {
   int evaluations = 0;  // of the log-joint
   // By local group: a point where the model has no finite density (a Normal
@@ -62,6 +66,7 @@ struct LocalOutcome {
 };
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
-                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row);
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature = nullptr);
 
 }  // namespace bbvi

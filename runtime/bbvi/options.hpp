@@ -41,6 +41,9 @@ struct FitOptions {
   // this many nats of KL (and the gradient is indistinguishable from noise).
   double tolerance = 3e-4;
   double trust_region = 1.0;  // κ: a step may change q by at most this many nats
+  // natural gradient: step each factor on its own, without the coupled
+  // Newton step on the locations (docs/method.md, 'The coupled step').
+  bool per_factor = false;
   // Called after every iteration with its record (the command line's
   // progress line); must not throw.
   std::function<void(IterationRecord const&)> on_iteration;
@@ -61,6 +64,7 @@ struct FitSettings {
   double step_size = 0;
   double tolerance = 0;
   double trust_region = 0;
+  bool per_factor = false;
   std::uint64_t seed = 1;
   int threads = 1;
 };

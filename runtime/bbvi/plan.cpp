@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace bbvi {
 
 namespace {
@@ -57,12 +59,18 @@ FitPlan plan_fit(Program const& program, FitOptions const& options) {
   plan.blankets = std::make_unique<Blankets const>(find_blankets(program));
   plan.estimator = estimator->make(EstimatorContext{program, *plan.blankets});
   plan.largest_block = plan.estimator->largest_block();
-  s.samples = options.samples > 0 ? options.samples : method.samples(plan.largest_block);
+  // The coupled step's curvature regressions want the draws of a block of
+  // their size; with fewer they are skipped, so they never make S an error.
+  std::size_t const sized_for = s.method == Method::natural_gradient
+                                    ? std::max(plan.largest_block, plan.estimator->curvature_regressors())
+                                    : plan.largest_block;
+  s.samples = options.samples > 0 ? options.samples : method.samples(sized_for);
   check_samples(s, *plan.estimator, plan.largest_block);
   s.max_iterations = options.max_iterations > 0 ? options.max_iterations : method.max_iterations;
   s.step_size = options.step_size > 0 ? options.step_size : method.step_size;
   s.tolerance = options.tolerance;
   s.trust_region = options.trust_region;
+  s.per_factor = options.per_factor;
   s.seed = options.seed;
   s.threads = options.threads > 0 ? options.threads : WorkerPool::available_cores();
   return plan;

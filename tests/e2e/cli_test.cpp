@@ -221,7 +221,9 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
                          "exact expectation over their latent element by quadrature, given the rest of the draw; "
                          "any other group's slopes come from one least-squares regression of the whole "
                          "log p − log q on all 20 parameters' scores\n"
-                         "method     natural-gradient, 10 draws per iteration\n") != std::string::npos);
+                         "method     natural-gradient, 14 draws per iteration\n"
+                         "step       Newton's on the locations of 9 Normal factors, with the curvature their local "
+                         "expectations measure; the natural gradient for the other parameters\n") != std::string::npos);
 
   Run const canonical = run("explain " + source("models/normal_gamma.model") + " " +
                             source("models/normal_gamma.csv") + " --estimator cv --method adam");

@@ -105,6 +105,14 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
   out += fmt::format("\nestimator  {}{}: {}\n", s.estimator, s.estimator_is_default ? " (the default)" : "",
                      estimator.describe());
   out += fmt::format("method     {}, {} draws per iteration\n", name_of(s.method), s.samples);
+  if (s.method == Method::natural_gradient && estimator.coupled_locations() > 0)
+    out += s.per_factor
+               ? fmt::format("step       per factor (--per-factor); the stopping rule measures the curvature in the "
+                             "locations of {} Normal factors\n",
+                             estimator.coupled_locations())
+               : fmt::format("step       Newton's on the locations of {} Normal factors, with the curvature their "
+                             "local expectations measure; the natural gradient for the other parameters\n",
+                             estimator.coupled_locations());
   return out;
 }
 

@@ -371,6 +371,10 @@ int main(int argc, char** argv) {
   app.add_option("--tolerance", o.fit.tolerance, "natural-gradient: stop when the averaged result's noise is below this KL")
       ->default_val(o.fit.tolerance)
       ->check(CLI::PositiveNumber);
+  app.add_flag("--per-factor", o.fit.per_factor,
+               "natural-gradient: step each factor on its own, without the coupled Newton step on the Normal "
+               "factors' locations (for comparison; the stopping rule still measures the coupled decrement; "
+               "default: off)");
   // One NAME=VALUE per --set, so that `--set a=1 model.model` leaves the
   // model file alone.
   auto const add_settings = [&](CLI::App& to) {

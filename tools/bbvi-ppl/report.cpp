@@ -114,7 +114,11 @@ std::string diagnostics(FitReport const& r) {
                          r.options->seed + k, k == r.reported_chain ? reported_because(r) : "");
     }
   }
-  out += fmt::format("iterations    {}{}\n", f.iterations, f.converged ? " (converged)" : " (not converged)");
+  out += fmt::format("iterations    {}{}\n", f.iterations,
+                     f.converged        ? " (converged)"
+                     : f.cannot_certify ? " (not converged, and cannot be certified: the curvature measured in the "
+                                          "locations was not positive definite in the last iterations)"
+                                        : " (not converged)");
   out += fmt::format("time          {:.3f} s\n", f.seconds);
   return out;
 }

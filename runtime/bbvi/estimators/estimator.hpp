@@ -7,11 +7,13 @@
 // named in table.cpp; the steps (../steps/) see only this interface.
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/draws.hpp"
+#include "runtime/bbvi/location_curvature.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -36,6 +38,9 @@ struct GradientEstimate {
   // there the covariance can vanish, and the step's test of noise needs a
   // floor (docs/method.md, 'When a gradient is noise').
   Eigen::MatrixXd exact_fisher_inverse;
+  // The gradient and curvature in the locations of Normal factors, for the
+  // coupled step (location_curvature.hpp); null where none was measured.
+  std::shared_ptr<LocationCoupling const> coupling;
 };
 
 // What an estimator is made from: the program and its Markov blankets, which
@@ -56,6 +61,11 @@ class GradientEstimator {
   // Whether its natural gradient is a regression's slope, which needs more
   // draws than the block has coordinates whatever step uses it.
   virtual bool regresses() const = 0;
+  // The most regressors of the location curvature it measures (0: none);
+  // the natural-gradient step's default draws cover it.
+  virtual std::size_t curvature_regressors() const { return 0; }
+  // How many locations the coupled step moves by Newton's step with it.
+  virtual std::size_t coupled_locations() const { return 0; }
 
   // For `explain`: what it computes, in a sentence, and how it treats group g
   // beyond that (empty: nothing to add).

@@ -5,6 +5,7 @@
 // in `regression`.
 #include "runtime/bbvi/estimators/blocks.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
+#include "runtime/bbvi/location_curvature.hpp"
 #include "runtime/bbvi/regression.hpp"
 
 #include <fmt/format.h>
@@ -24,9 +25,12 @@ class LocalExpectations final : public GradientEstimator {
       : blankets_(c.blankets),
         parameters_(c.program.parameter_dimension),
         plan_(plan_local(c.program, c.blankets)),
-        blocks_(group_blocks(c.blankets)) {}
+        blocks_(group_blocks(c.blankets)),
+        curvature_(c.program, c.blankets, plan_) {}
 
-  DrawNeeds needs() const override { return {&blankets_, &plan_}; }
+  DrawNeeds needs() const override { return {&blankets_, &plan_, !curvature_.empty()}; }
+  std::size_t curvature_regressors() const override { return curvature_.largest_regression(); }
+  std::size_t coupled_locations() const override { return curvature_.locations(); }
 
   // A group that is not local is estimated by the joint regression.
   std::size_t largest_block() const override {
@@ -99,6 +103,9 @@ class LocalExpectations final : public GradientEstimator {
       e.gradient(idx) = g.gradient;
       e.covariance(idx, idx) = g.covariance;
     }
+    if (!curvature_.empty())
+      if (LocationCoupling c = curvature_.measure(d); !c.coordinates.empty())
+        e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
     return e;
   }
 
@@ -123,6 +130,7 @@ class LocalExpectations final : public GradientEstimator {
   std::size_t parameters_;
   LocalPlan plan_;
   std::vector<Block> blocks_;
+  LocationCurvature curvature_;
 };
 
 }  // namespace

@@ -18,6 +18,7 @@
 // standard errors — and (b) the averaged iterate's own Monte-Carlo noise, as
 // KL (TailAverage::noise_kl), is below the tolerance.
 #include "runtime/bbvi/fit.hpp"
+#include "runtime/bbvi/newton_direction.hpp"
 #include "runtime/bbvi/numerical_trouble.hpp"
 #include "runtime/bbvi/steps/step.hpp"
 #include "runtime/bbvi/tail_average.hpp"
@@ -26,6 +27,7 @@
 #include <Eigen/Cholesky>
 #include <boost/math/distributions/fisher_f.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <memory>
@@ -35,6 +37,10 @@ namespace bbvi {
 namespace {
 
 constexpr std::size_t window = 5;
+// Hutchinson's probes for the Newton step's noise: its estimate's relative
+// error is about √(2/probes) on a diagonal-dominated M, enough for a
+// stopping rule that compares it with a tolerance.
+constexpr int noise_probes = 8;
 // A step that would move q by less than this many nats is noise whatever the
 // standard errors say (they vanish when the guide family holds the posterior).
 constexpr double negligible_kl = 1e-6;
@@ -95,6 +101,61 @@ GradientEstimate window_mean(std::deque<GradientEstimate> const& w) {
   return mean;
 }
 
+// One iteration's Newton direction on the locations (newton_direction.hpp)
+// with the gradient it was solved for, or nothing where M̂ was not positive
+// definite.
+struct CoupledDirection {
+  bool measured = false;  // the estimate had a coupling
+  std::vector<Eigen::Index> coordinates;
+  Eigen::VectorXd gradient, variance;
+  double dof = 0;
+  NewtonDirection newton;
+};
+
+CoupledDirection couple(GradientEstimate const& e) {
+  CoupledDirection c;
+  if (!e.coupling) return c;
+  c.measured = true;
+  c.coordinates = e.coupling->coordinates;
+  c.gradient = e.coupling->gradient;
+  c.variance = e.coupling->gradient_variance;
+  c.dof = e.coupling->dof;
+  c.newton = newton_direction(e.coupling->curvature, c.gradient);
+  return c;
+}
+
+// Whether the locations' gradient is indistinguishable from noise: Newton's
+// step M⁻¹g has the same Wald statistic as g itself, Σ g²/var (the rows'
+// intercepts taken as independent), here against F(L, dof).
+bool is_noise(CoupledDirection const& c) {
+  if (c.newton.decrement < negligible_kl) return true;
+  double const L = static_cast<double>(c.gradient.size());
+  double const w = (c.gradient.array().square() / c.variance.array()).sum();
+  double const dof = std::max(1.0, c.dof);
+  return std::isfinite(w) && w < L * boost::math::quantile(boost::math::fisher_f(L, dof), 0.95);
+}
+
+// The honest stopping rule on the locations: over the window, M̂ positive
+// definite every time, the mean decrement ½ḡᵀΔ̄ (the ELBO still to gain)
+// below the tolerance, and so its Monte-Carlo error, estimated from the
+// window's own spread, ½ Σ (Δ_t − Δ̄)ᵀ(g_t − ḡ) / (m(m − 1)). Nothing to
+// certify where no coupling was measured.
+bool certified(std::deque<CoupledDirection> const& w, double tolerance) {
+  if (std::none_of(w.begin(), w.end(), [](CoupledDirection const& c) { return c.measured; })) return true;
+  for (CoupledDirection const& c : w)
+    if (!c.measured || !c.newton.positive_definite) return false;
+  double const m = static_cast<double>(w.size());
+  Eigen::VectorXd g = Eigen::VectorXd::Zero(w.front().gradient.size()), step = g;
+  for (CoupledDirection const& c : w) {
+    g += c.gradient / m;
+    step += c.newton.step / m;
+  }
+  double spread = 0;
+  for (CoupledDirection const& c : w) spread += (c.newton.step - step).dot(c.gradient - g);
+  double const error = m > 1 ? 0.5 * spread / (m * (m - 1)) : HUGE_VAL;
+  return 0.5 * g.dot(step) < tolerance && error < tolerance;
+}
+
 class NaturalGradient final : public Step {
  public:
   explicit NaturalGradient(StepContext const& c) : program_(c.program), settings_(c.settings) {}
@@ -104,7 +165,15 @@ class NaturalGradient final : public Step {
 
   StepTaken take(Draws const& d, GradientEstimate e, GradientEstimator& estimator,
                  Eigen::VectorXd const& u) override {
-    if (phase_ == Phase::approach && step_kl(e) <= settings_.trust_region && is_noise(e)) {
+    // The locations move by Newton's step where M̂ allows, its length
+    // measured in M: ½ΔᵀMΔ is the ELBO it gains, where ½ΔᵀFΔ would count a
+    // ridge's length as a change of q and crawl (docs/method.md, 'The
+    // coupled step').
+    CoupledDirection coupled = couple(e);
+    bool const newton = !settings_.per_factor && coupled.newton.positive_definite;
+    if (newton && phase_ == Phase::approach) adapt_radius(coupled.newton.decrement);
+    if (phase_ == Phase::approach && step_kl(e) <= settings_.trust_region && is_noise(e) &&
+        (!newton || is_noise(coupled))) {
       phase_ = Phase::averaging;
       noise_iterations_ = 1;
     }
@@ -115,22 +184,38 @@ class NaturalGradient final : public Step {
       mean_fisher_ = fisher_sum_ / ++fisher_count_;
       e = estimator.unbiased(d, e, mean_fisher_);
       rho /= std::sqrt(noise_iterations_);
-      if (is_noise(e)) ++noise_iterations_;
+      if (is_noise(e) && (!newton || is_noise(coupled))) ++noise_iterations_;
     }
-    if (rho * rho * step_kl(e) > settings_.trust_region) rho = std::sqrt(settings_.trust_region / step_kl(e));
-    if (!std::isfinite(rho) || !e.natural.allFinite())
+    Eigen::VectorXd direction = e.natural;
+    if (newton) direction(coupled.coordinates).setZero();
+    double const kl = 0.5 * direction.dot(e.fisher * direction);
+    if (rho * rho * kl > settings_.trust_region) rho = std::sqrt(settings_.trust_region / kl);
+    newton_scale_ = 0;
+    if (newton) {
+      if (rho * rho * coupled.newton.decrement > radius_) rho = std::sqrt(radius_ / coupled.newton.decrement);
+      direction(coupled.coordinates) = coupled.newton.step;
+      newton_scale_ = rho;
+    }
+    if (!std::isfinite(rho) || !direction.allFinite())
       throw NumericalError(error_at(program_.file, {}, "the natural gradient is not finite at the guide's parameters (" +
                                                            describe_parameters(program_, u) + ")"));
     StepTaken taken;
-    taken.change = rho * e.natural;
+    taken.change = rho * direction;
     // The step's own estimate, δ, in Euclidean units: F·δ with F the Fisher it used.
     taken.gradient = e.fisher * e.natural;
     taken.variance = (e.fisher * e.natural_covariance * e.fisher).diagonal();
+    if (newton) {
+      taken.gradient(coupled.coordinates) = coupled.gradient;
+      taken.variance(coupled.coordinates) = coupled.variance;
+    }
     Eigen::VectorXd const next = u + taken.change;
-    if (phase_ == Phase::averaging) tail_.add(next, noise_kl(e));
+    if (phase_ == Phase::averaging) tail_.add(next, newton ? coupled_noise_kl(e, coupled) : noise_kl(e));
+    taken.settling = phase_ == Phase::averaging;
     taken.record = {0, e.elbo, std::sqrt(e.elbo_variance), rho, phase_ == Phase::averaging ? tail_.mean() : next};
     recent_.push_back(std::move(e));
     if (recent_.size() > window) recent_.pop_front();
+    recent_coupled_.push_back(std::move(coupled));
+    if (recent_coupled_.size() > window) recent_coupled_.pop_front();
     return taken;
   }
 
@@ -140,13 +225,16 @@ class NaturalGradient final : public Step {
 
   bool converged() const override {
     return noise_iterations_ > static_cast<int>(window) && is_noise(window_mean(recent_)) &&
-           tail_.noise_kl(mean_fisher_) < settings_.tolerance;
+           tail_.noise_kl(mean_fisher_) < settings_.tolerance && certified(recent_coupled_, settings_.tolerance);
   }
 
   void finish(FitResult& r) const override {
     GradientEstimate const mean = window_mean(recent_);
     r.elbo = mean.elbo;
     r.elbo_se = std::sqrt(mean.elbo_variance);
+    r.cannot_certify = std::any_of(recent_coupled_.begin(), recent_coupled_.end(), [](CoupledDirection const& c) {
+      return c.measured && !c.newton.positive_definite;
+    });
     if (tail_.tail_length() == 0) return;
     r.u = tail_.mean();
     if (mean_fisher_.size() > 0) {
@@ -157,6 +245,37 @@ class NaturalGradient final : public Step {
 
  private:
   enum class Phase { approach, averaging };
+
+  // noise_kl of a step that is Newton's on the locations: the other
+  // coordinates' ½ tr(F Cov δ), and the Newton step's own noise.
+  double coupled_noise_kl(GradientEstimate const& e, CoupledDirection const& c) {
+    std::vector<bool> location(static_cast<std::size_t>(e.natural.size()), false);
+    for (Eigen::Index i : c.coordinates) location[static_cast<std::size_t>(i)] = true;
+    double others = 0;
+    for (Eigen::Index i = 0; i < e.natural.size(); ++i)
+      if (!location[static_cast<std::size_t>(i)]) others += 0.5 * e.fisher.row(i).dot(e.natural_covariance.col(i));
+    Eigen::VectorXd fisher(static_cast<Eigen::Index>(c.coordinates.size()));
+    for (std::size_t k = 0; k < c.coordinates.size(); ++k)
+      fisher[static_cast<Eigen::Index>(k)] = e.fisher(c.coordinates[k], c.coordinates[k]);
+    // Streams of their own, apart from the draws' (seed, iteration, draw).
+    RandomStream rng(settings_.seed, ~std::uint64_t{0} - ++probe_rounds_, 0);
+    return others + newton_noise(e.coupling->curvature, c.variance, fisher, rng, noise_probes);
+  }
+
+  // The trust region of Newton's step on the locations: ½ΔᵀMΔ ≤ radius_. It
+  // grows fourfold while the last shortened step gained at least half of
+  // what M predicted (the decrement falls to (1 − ρ)² of itself on a
+  // quadratic), and falls back towards κ when it did not.
+  void adapt_radius(double decrement) {
+    if (newton_scale_ > 0 && newton_scale_ < 1 && last_decrement_ > 0) {
+      double const predicted = (1 - newton_scale_) * (1 - newton_scale_) * last_decrement_;
+      if (last_decrement_ - decrement >= 0.5 * (last_decrement_ - predicted))
+        radius_ *= 4;
+      else
+        radius_ = std::max(settings_.trust_region, radius_ / 4);
+    }
+    last_decrement_ = decrement;
+  }
 
   Program const& program_;
   FitSettings const& settings_;
@@ -169,6 +288,11 @@ class NaturalGradient final : public Step {
   // stopping rule's question changes that cache, not the answer.
   mutable TailAverage tail_;
   std::deque<GradientEstimate> recent_;
+  std::deque<CoupledDirection> recent_coupled_;
+  double radius_ = settings_.trust_region;
+  double newton_scale_ = 0;  // ρ of the last Newton step; 0: there was none
+  double last_decrement_ = 0;
+  std::uint64_t probe_rounds_ = 0;
 };
 
 }  // namespace

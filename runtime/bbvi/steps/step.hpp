@@ -29,6 +29,10 @@ struct StepTaken {
   // For the gradient summary (gradient_monitor.hpp): the step's own
   // estimate of the Euclidean gradient, and each coordinate's variance.
   Eigen::VectorXd gradient, variance;
+  // In the step's final phase (the natural gradient's averaging), which the
+  // gradient summary covers once it has begun: the approach's large early
+  // gradients say nothing of where the fit ended.
+  bool settling = true;
 };
 
 class Step {

@@ -1,0 +1,166 @@
+#include "runtime/bbvi/location_curvature.hpp"
+
+#include <Eigen/QR>
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
+
+namespace bbvi {
+
+namespace {
+
+// The coordinate of u that is the location of latent element e's guide
+// factor: a Normal whose mean is an unconstrained parameter, element by
+// element for a vector latent. Elsewhere (a constrained or computed mean,
+// another family) nothing: ∂s/∂m = −F, which the curvature relies on, holds
+// only for a free Normal mean.
+std::optional<Eigen::Index> location_of(Program const& program, std::size_t e) {
+  for (Statement const& st : program.guide) {
+    auto const* f = std::get_if<Factor>(&st);
+    if (!f || f->latent < 0) continue;
+    LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
+    if (e < v.offset || e >= v.offset + v.length()) continue;
+    if (!f->distribution->affine_in_standard_normal || f->args.empty() || f->args[0].op != Node::Op::slot)
+      return std::nullopt;
+    for (Parameter const& p : program.parameters) {
+      if (p.slot != f->args[0].slot) continue;
+      if (p.constraint.lower || p.constraint.upper) return std::nullopt;
+      if (p.size == 0) return static_cast<Eigen::Index>(p.offset);
+      if (p.size == v.length()) return static_cast<Eigen::Index>(p.offset + (e - v.offset));
+      return std::nullopt;
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+struct Coupling {
+  std::size_t low, high;
+  double value;
+};
+
+}  // namespace
+
+LocationCurvature::LocationCurvature(Program const& program, Blankets const& blankets, LocalPlan const& plan) {
+  std::vector<int> row_of(blankets.groups.size(), -1);
+  for (std::size_t i = 0; i < plan.groups.size(); ++i) {
+    std::size_t const g = static_cast<std::size_t>(plan.groups[i]);
+    if (auto const c = location_of(program, plan.element[i])) {
+      row_of[g] = static_cast<int>(rows_.size());
+      rows_.push_back(Row{*c, i, {}, {}});
+    }
+  }
+  if (rows_.empty()) return;
+  std::vector<std::vector<int>> const near = neighbours(blankets);
+  for (std::size_t i = 0; i < plan.groups.size(); ++i) {
+    std::size_t const g = static_cast<std::size_t>(plan.groups[i]);
+    if (row_of[g] < 0) continue;
+    Row& row = rows_[static_cast<std::size_t>(row_of[g])];
+    for (int h : near[g]) {
+      std::size_t const other = static_cast<std::size_t>(h);
+      if (other == g) continue;
+      if (row_of[other] >= 0)
+        row.location_neighbours.push_back(static_cast<std::size_t>(row_of[other]));
+      else
+        for (Eigen::Index c : blankets.groups[other].coordinates) row.other_scores.push_back(c);
+    }
+  }
+}
+
+std::size_t LocationCurvature::largest_regression() const {
+  // Each pair of locations needs one side's regression for its coupling,
+  // the smaller; a location with no location neighbour its own, for its
+  // gradient.
+  std::size_t most = 0;
+  for (Row const& r : rows_) {
+    std::size_t wanted = r.location_neighbours.empty() ? r.regressors() : 0;
+    for (std::size_t j : r.location_neighbours)
+      wanted = std::max(wanted, std::min(r.regressors(), rows_[j].regressors()));
+    if (wanted <= max_regressors) most = std::max(most, wanted);
+  }
+  return most;
+}
+
+LocationCoupling LocationCurvature::measure(Draws const& d) const {
+  LocationCoupling out;
+  Eigen::Index const S = d.scores.rows();
+  for (Row const& r : rows_)
+    if (d.local.failed[r.plan_index]) return out;  // some location's expectation was not finite
+  std::size_t const L = rows_.size();
+  out.coordinates.reserve(L);
+  out.gradient.resize(static_cast<Eigen::Index>(L));
+  out.gradient_variance.resize(static_cast<Eigen::Index>(L));
+  out.dof = static_cast<double>(S - 1);
+  Eigen::VectorXd diagonal(static_cast<Eigen::Index>(L));
+  std::vector<Coupling> couplings;
+  for (std::size_t i = 0; i < L; ++i) {
+    Row const& r = rows_[i];
+    out.coordinates.push_back(r.coordinate);
+    Eigen::MatrixXd targets(S, 2);
+    targets.col(0) = d.local.gradients.col(r.coordinate);
+    targets.col(1) = d.local.curvature.col(r.coordinate);
+    Eigen::RowVector2d level = targets.colwise().mean();
+    double variance =
+        (targets.col(0).array() - level[0]).square().sum() / static_cast<double>(S - 1) / static_cast<double>(S);
+    Eigen::Index const k = static_cast<Eigen::Index>(r.regressors());
+    if (r.regressors() <= max_regressors && k + 2 <= S) {
+      // Every regressor has expectation zero under q (scores, and products
+      // of independent scores), so the intercept is the control-variated mean.
+      Eigen::MatrixXd x(S, k);
+      x.col(0).setOnes();
+      Eigen::Index col = 1;
+      for (std::size_t j : r.location_neighbours) x.col(col++) = d.scores.col(rows_[j].coordinate);
+      for (Eigen::Index o : r.other_scores) x.col(col++) = d.scores.col(o);
+      for (std::size_t j : r.location_neighbours)
+        for (Eigen::Index o : r.other_scores)
+          x.col(col++) = d.scores.col(rows_[j].coordinate).cwiseProduct(d.scores.col(o));
+      Eigen::ColPivHouseholderQR<Eigen::MatrixXd> const qr(x);
+      Eigen::MatrixXd const fit = qr.solve(targets);
+      level = fit.row(0);
+      // The intercept's variance σ̂² (XᵀX)⁻¹₀₀.
+      double const residual_dof = static_cast<double>(S - k);
+      double const residual = (targets.col(0) - x * fit.col(0)).squaredNorm() / residual_dof;
+      Eigen::VectorXd unit = Eigen::VectorXd::Zero(k);
+      unit[0] = 1;
+      Eigen::MatrixXd const gram = x.transpose() * x;
+      variance = residual * gram.ldlt().solve(unit)[0];
+      out.dof = std::min(out.dof, residual_dof);
+      for (std::size_t n = 0; n < r.location_neighbours.size(); ++n) {
+        std::size_t const j = r.location_neighbours[n];
+        Eigen::Index const cj = rows_[j].coordinate;
+        couplings.push_back(
+            {std::min(i, j), std::max(i, j), -fit(static_cast<Eigen::Index>(n) + 1, 0) * d.local.fisher(cj, cj)});
+      }
+    }
+    Eigen::Index const at = static_cast<Eigen::Index>(i);
+    out.gradient[at] = level[0];
+    out.gradient_variance[at] = variance;
+    diagonal[at] = d.local.fisher(r.coordinate, r.coordinate) - level[1];
+  }
+
+  // Each pair measured from one side or both: the mean of what there is.
+  std::sort(couplings.begin(), couplings.end(),
+            [](Coupling const& a, Coupling const& b) { return std::tie(a.low, a.high) < std::tie(b.low, b.high); });
+  std::vector<Eigen::Triplet<double>> entries;
+  for (std::size_t i = 0; i < L; ++i)
+    entries.emplace_back(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(i),
+                         diagonal[static_cast<Eigen::Index>(i)]);
+  for (std::size_t a = 0; a < couplings.size();) {
+    std::size_t b = a;
+    double sum = 0;
+    for (; b < couplings.size() && couplings[b].low == couplings[a].low && couplings[b].high == couplings[a].high; ++b)
+      sum += couplings[b].value;
+    double const value = sum / static_cast<double>(b - a);
+    Eigen::Index const lo = static_cast<Eigen::Index>(couplings[a].low),
+                       hi = static_cast<Eigen::Index>(couplings[a].high);
+    entries.emplace_back(lo, hi, value);
+    entries.emplace_back(hi, lo, value);
+    a = b;
+  }
+  out.curvature.resize(static_cast<Eigen::Index>(L), static_cast<Eigen::Index>(L));
+  out.curvature.setFromTriplets(entries.begin(), entries.end());
+  return out;
+}
+
+}  // namespace bbvi

@@ -1,0 +1,73 @@
+#pragma once
+// What the coupled step measures in each iteration's draws (docs/method.md,
+// 'The coupled step'): for the locations m of the Normal guide factors whose
+// gradient is a local expectation, the gradient ∂L/∂m and the curvature
+// M = −∂²L/∂m∂mᵀ of the ELBO in them, M as sparse as the Markov blankets.
+//
+// Location i's local gradient G_i(z₋ᵢ) (the exact expectation over its own
+// element, given the rest of the draw) varies with its neighbours' draws.
+// Regressed on their scores, and on the products of a location neighbour's
+// score with the scores of a neighbour that is not a location (a noise
+// scale), its intercept is ∂L/∂mᵢ with those variations taken out, and
+// the slope β_j on a neighbour location's score gives the cross-curvature,
+// Cov(G_i, s_j) = β_j F_jj = ∂²L/∂mᵢ∂mⱼ, with F_jj the exact Fisher. Where
+// the log-joint is Gaussian in the locations (with any noise precision
+// whose guide's score is linear in it) the regression fits exactly and
+// neither has Monte-Carlo error; only then can the Newton step cross a
+// ridge of correlation ρ, which needs M to relative accuracy 1 − ρ².
+#include "runtime/bbvi/blankets.hpp"
+#include "runtime/bbvi/draws.hpp"
+#include "runtime/bbvi/local_expectation.hpp"
+#include "runtime/program.hpp"
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+
+#include <cstddef>
+#include <vector>
+
+namespace bbvi {
+
+struct LocationCoupling {
+  std::vector<Eigen::Index> coordinates;  // the locations, in u
+  Eigen::VectorXd gradient;               // ∂L/∂m at u, by location
+  // Each gradient's Monte-Carlo variance (the regression's intercept
+  // variance, or the mean's), and the fewest residual degrees of freedom.
+  Eigen::VectorXd gradient_variance;
+  double dof = 0;
+  Eigen::SparseMatrix<double> curvature;  // M, symmetric
+};
+
+class LocationCurvature {
+ public:
+  LocationCurvature(Program const& program, Blankets const& blankets, LocalPlan const& plan);
+
+  bool empty() const { return rows_.empty(); }
+  std::size_t locations() const { return rows_.size(); }
+  // The most regressors (with the intercept) of a location that regresses
+  // (one whose neighbourhood is small enough to, at most max_regressors):
+  // the draws must outnumber it for the curvature to be measured.
+  std::size_t largest_regression() const;
+
+  LocationCoupling measure(Draws const& d) const;
+
+  // A location with more regressors than this uses its neighbours'
+  // regressions for its cross-curvature, and plain means for the rest: in a
+  // hierarchical model the population mean neighbours every group, each of
+  // which neighbours only it and the spread.
+  static constexpr std::size_t max_regressors = 80;
+
+ private:
+  struct Row {
+    Eigen::Index coordinate = 0;                   // the location, in u
+    std::size_t plan_index = 0;                    // its group's, in LocalPlan::groups
+    std::vector<std::size_t> location_neighbours;  // indices into rows_
+    std::vector<Eigen::Index> other_scores;        // the other neighbours' coordinates
+    std::size_t regressors() const {
+      return 1 + location_neighbours.size() * (1 + other_scores.size()) + other_scores.size();
+    }
+  };
+  std::vector<Row> rows_;
+};
+
+}  // namespace bbvi
