@@ -17,7 +17,8 @@
 // where it is ended and reported as "budget"; the gap there is the result's
 // at its last iteration.
 //
-//   bench_correlated [--rows N] [--coefficients K] [--correlation C] [--seeds S] [--budget SECONDS]
+//   bench_correlated [--per-factor] [--noise known|unknown] [--rows N] [--coefficients K] [--correlation C]
+//                    [--seeds S] [--budget SECONDS]
 //                    (default: every case, 5 seeds, 60 s)
 //   bench_correlated --write K N CORRELATION known|unknown DIR   (model.model, data.csv)
 #include "runtime/bbvi/fit.hpp"
@@ -189,6 +190,7 @@ int main(int argc, char** argv) {
   long only_rows = 0;
   int only_coefficients = 0;
   double only_correlation = 0;
+  std::string only_noise;  // known or unknown; empty: both
   for (int i = 1; i < argc && std::string(argv[i]) == "--per-factor"; ++i) per_factor = true;
   for (int i = per_factor ? 2 : 1; i + 1 < argc; i += 2) {
     std::string const flag = argv[i];
@@ -197,6 +199,7 @@ int main(int argc, char** argv) {
     else if (flag == "--rows") only_rows = std::atol(argv[i + 1]);
     else if (flag == "--coefficients") only_coefficients = std::atoi(argv[i + 1]);
     else if (flag == "--correlation") only_correlation = std::atof(argv[i + 1]);
+    else if (flag == "--noise") only_noise = argv[i + 1];
   }
   print(fmt::format("Correlated regressions, default options, one thread, seeds 1–{}, {} s budget a fit\n", seeds,
                     budget));
@@ -207,7 +210,8 @@ int main(int argc, char** argv) {
     for (std::size_t n : {std::size_t{50}, std::size_t{100000}})
       for (int k : {2, 5, 25})
         for (double rho : {0.9, 0.99, 0.999, 0.99999}) {
-          if ((only_rows != 0 && static_cast<long>(n) != only_rows) ||
+          if ((!only_noise.empty() && only_noise != (known ? "known" : "unknown")) ||
+              (only_rows != 0 && static_cast<long>(n) != only_rows) ||
               (only_coefficients != 0 && k != only_coefficients) || (only_correlation != 0 && rho != only_correlation))
             continue;
           measure_case({k, n, rho, known}, seeds, budget, false_convergences);
