@@ -267,8 +267,9 @@ std::string linear_predictor(LogisticRegression const& r) {
 SoftplusMoments expected_softplus(double mean, double sd, ExpectationRule const& rule) {
   if (!(sd >= 0) || !std::isfinite(mean) || !std::isfinite(sd))
     throw std::invalid_argument(fmt::format("expected_softplus: mean {} and sd {}", mean, sd));
-  return sd <= rule.hermite_up_to_sd ? by_hermite(mean, sd, rule.hermite_nodes)
-                                     : by_panels(mean, sd, rule.panel_width);
+  if (sd <= rule.narrow_up_to_sd) return by_hermite(mean, sd, rule.narrow_nodes);
+  if (sd <= rule.hermite_up_to_sd) return by_hermite(mean, sd, rule.hermite_nodes);
+  return by_panels(mean, sd, rule.panel_width);
 }
 
 LaplaceApproximation laplace_approximation(LogisticRegression const& r) {

@@ -59,12 +59,16 @@ LaplaceApproximation laplace_approximation(LogisticRegression const& r);
 struct SoftplusMoments {
   std::array<double, 5> derivative{};  // [j]: E f^(j)(η)
 };
-// Up to sd `hermite_up_to_sd`, Gauss–Hermite in the standard score with
-// `hermite_nodes` nodes; above it, where f's bend at η = 0 is narrower than
-// the Normal and Gauss–Hermite converges slowly, E max(η, 0) (closed form)
-// plus the rest, f − max(η, 0), integrated over η ∈ [−40, 40] by 20-point
-// Gauss–Legendre on panels of `panel_width`, split at the bend.
+// Up to sd `narrow_up_to_sd`, Gauss–Hermite in the standard score with
+// `narrow_nodes` nodes (the rows of a fit near its optimum are there), up to
+// `hermite_up_to_sd` with `hermite_nodes`; above it, where f's bend at η = 0
+// is narrower than the Normal and Gauss–Hermite converges slowly, E max(η, 0)
+// (closed form) plus the rest, f − max(η, 0), integrated over η ∈ [−40, 40]
+// by 20-point Gauss–Legendre on panels of `panel_width`, split at the bend.
+// Rules of 16, 32, 64, 128 and 192 nodes exist.
 struct ExpectationRule {
+  int narrow_nodes = 16;
+  double narrow_up_to_sd = 0.5;
   int hermite_nodes = 64;
   double hermite_up_to_sd = 1;
   double panel_width = 1;
