@@ -237,8 +237,10 @@ LaplaceApproximation laplace_from(LogisticRegression const& r, Eigen::VectorXd b
     if (step.size() == 0) throw std::runtime_error("laplace_approximation: the precision is not positive definite");
     double const decrement = g.dot(step);
     if (decrement < 1e-24) return {b, precision};
+    // Once the gain g·step / 2 is small, Newton's full step is safe, and a
+    // search would chase differences the log posterior's rounding hides.
     double const current = log_posterior(r, b);
-    if (decrement > 1e-12)
+    if (decrement > 1e-6)
       while (!(log_posterior(r, b + step) > current) && step.norm() > 1e-14 * (1 + b.norm())) step /= 2;
     b += step;
   }
