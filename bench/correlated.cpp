@@ -116,7 +116,7 @@ Prepared prepare_logistic(Case const& c) {
   double const best = elbo(*data, optimum);
   Measure measure = [=](Program const& program, Eigen::VectorXd const& u) -> std::pair<double, double> {
     MeanFieldNormal const q = coefficient_guide(program, u, data->x.cols());
-    return {best - elbo(*data, q), worst_sd_error(q, optimum)};
+    return {best - elbo(*data, q), worst_relative_sd_error(optimum, q)};
   };
   return {logistic_model(*data), logistic_csv(*data), std::move(measure),
           max_abs_correlation(laplace_approximation(*data).precision)};

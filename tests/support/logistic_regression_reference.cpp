@@ -394,6 +394,10 @@ double elbo_gap(LogisticRegression const& r, MeanFieldNormal const& optimum, Mea
   return elbo(r, optimum) - elbo(r, q);
 }
 
+double worst_relative_sd_error(MeanFieldNormal const& optimum, MeanFieldNormal const& q) {
+  return (q.sd.array() / optimum.sd.array() - 1).abs().maxCoeff();
+}
+
 std::string logistic_model(LogisticRegression const& r) {
   std::string data = "data {\n";
   for (Eigen::Index k = 1; k < r.x.cols(); ++k) data += fmt::format("  real x{}[N];\n", k + 1);

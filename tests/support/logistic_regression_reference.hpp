@@ -93,6 +93,9 @@ MeanFieldNormal mean_field_optimum(LogisticRegression const& r);
 // ELBO(optimum) − ELBO(q), both by the same rule.
 double elbo_gap(LogisticRegression const& r, MeanFieldNormal const& optimum, MeanFieldNormal const& q);
 
+// max_k |s_k / s*_k − 1|: the worst relative error of q's sds against the optimum's.
+double worst_relative_sd_error(MeanFieldNormal const& optimum, MeanFieldNormal const& q);
+
 // The .model text: b[K] a vector latent, y ~ Bernoulli(inv_logit(…)) with the
 // linear predictor written term by term over x2..xK; guide parameters
 // b_mean[K], b_sd[K].
