@@ -17,7 +17,7 @@
 // is Normal(x_nᵀm, Σ_k x_nk² s_k²), so the ELBO is
 //   Σ_n [y_n E η_n − E log(1 + e^η_n)] + Σ_k E log Normal(b_k; 0, 100) + Σ_k H(q_k),
 // every term closed-form but E log(1 + e^η), a one-dimensional integral taken
-// by the rule below (docs/method.md gives its accuracy). The mean-field
+// by the rule below (bench/README.md gives its accuracy). The mean-field
 // optimum maximises this ELBO by Newton steps on (m, log s) to a scaled
 // gradient below 1e-10.
 #include "tests/support/gaussian_regression_reference.hpp"  // MeanFieldNormal
