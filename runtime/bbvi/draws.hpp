@@ -28,7 +28,7 @@ struct LocalDraws {
   // Row s holds, on each local group's coordinates, draw s's local
   // expectation gradient; zero elsewhere.
   Eigen::MatrixXd gradients;
-  Eigen::MatrixXd fisher;  // the local groups' exact Fisher, block by block
+  std::vector<Eigen::MatrixXd> fisher;  // by local group, its exact Fisher on its coordinates
   // By local group (LocalPlan::groups): a point of some draw where the
   // expectation was not finite; the group's gradient must come from
   // elsewhere this iteration.

@@ -24,7 +24,10 @@ class LocalExpectations final : public GradientEstimator {
       : blankets_(c.blankets),
         parameters_(c.program.parameter_dimension),
         plan_(plan_local(c.program, c.blankets)),
-        blocks_(group_blocks(c.blankets)) {}
+        blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
+        local_index_(c.blankets.groups.size(), 0) {
+    for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
+  }
 
   DrawNeeds needs() const override { return {&blankets_, &plan_}; }
 
@@ -32,7 +35,7 @@ class LocalExpectations final : public GradientEstimator {
   std::size_t largest_block() const override {
     for (std::size_t g = 0; g < blankets_.groups.size(); ++g)
       if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) return parameters_;
-    return largest(blocks_);
+    return largest(blocks_->blocks);
   }
   bool regresses() const override { return false; }
 
@@ -53,23 +56,24 @@ class LocalExpectations final : public GradientEstimator {
     std::vector<bool> const local = exact_this_iteration(d);
     GradientEstimate e;
     e.gradient = e.natural = Eigen::VectorXd::Zero(P);
-    e.covariance = e.natural_covariance = e.fisher = e.exact_fisher_inverse = Eigen::MatrixXd::Zero(P, P);
+    e.covariance = e.natural_covariance = e.fisher = e.exact_fisher_inverse = BlockDiagonal(blocks_);
     mean_elbo(e, d);
     e.dof = std::numeric_limits<double>::infinity();
     std::optional<RegressionEstimate> joint;  // for the groups that are not local, made once
-    for (std::size_t j = 0; j < blocks_.size(); ++j) {
-      Block const& idx = blocks_[j];
+    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+      Block const& idx = blocks_->blocks[j];
       if (local[j]) {
         Eigen::VectorXd gradient;
         Eigen::MatrixXd covariance;
         mean_and_covariance(d.local.gradients(Eigen::all, idx), gradient, covariance);
-        Eigen::MatrixXd const inverse = inverse_of(d.local.fisher(idx, idx), true);
+        Eigen::MatrixXd const& fisher = d.local.fisher[local_index_[j]];
+        Eigen::MatrixXd const inverse = inverse_of(fisher, true);
         e.gradient(idx) = gradient;
-        e.covariance(idx, idx) = covariance;
-        e.fisher(idx, idx) = d.local.fisher(idx, idx);
-        e.exact_fisher_inverse(idx, idx) = inverse;
+        e.covariance.block(j) = covariance;
+        e.fisher.block(j) = fisher;
+        e.exact_fisher_inverse.block(j) = inverse;
         e.natural(idx) = inverse * gradient;
-        e.natural_covariance(idx, idx) = inverse * covariance * inverse;
+        e.natural_covariance.block(j) = inverse * covariance * inverse;
         e.dof = std::min(e.dof, S - 1);
         e.hotelling = true;
         continue;
@@ -86,25 +90,25 @@ class LocalExpectations final : public GradientEstimator {
           e.dof = std::min(e.dof, static_cast<double>(joint->residual_dof));
         }
         e.natural(idx) = joint->slope(idx);
-        e.natural_covariance(idx, idx) = joint->slope_covariance(idx, idx);
-        e.fisher(idx, idx) = joint->fisher(idx, idx);
+        e.natural_covariance.block(j) = joint->slope_covariance(idx, idx);
+        e.fisher.block(j) = joint->fisher(idx, idx);
       } else {
         RegressionEstimate const r = regress(d.scores(Eigen::all, idx), f);
         e.natural(idx) = r.slope;
-        e.natural_covariance(idx, idx) = r.slope_covariance;
-        e.fisher(idx, idx) = r.fisher;
+        e.natural_covariance.block(j) = r.slope_covariance;
+        e.fisher.block(j) = r.fisher;
         e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
       }
       CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), f);
       e.gradient(idx) = g.gradient;
-      e.covariance(idx, idx) = g.covariance;
+      e.covariance.block(j) = g.covariance;
     }
     return e;
   }
 
   // Every group's ĝ is unbiased already: only the preconditioning changes.
-  GradientEstimate unbiased(Draws const&, GradientEstimate first, Eigen::MatrixXd const& fisher) override {
-    precondition(blocks_, first, fisher, true);
+  GradientEstimate unbiased(Draws const&, GradientEstimate first, BlockDiagonal const& fisher) override {
+    precondition(first, fisher, true);
     return first;
   }
 
@@ -122,7 +126,8 @@ class LocalExpectations final : public GradientEstimator {
   Blankets const& blankets_;
   std::size_t parameters_;
   LocalPlan plan_;
-  std::vector<Block> blocks_;
+  Layout blocks_;
+  std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local
 };
 
 }  // namespace
