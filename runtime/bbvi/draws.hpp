@@ -21,6 +21,9 @@ struct DrawNeeds {
   // Each local group's local expectation gradient (local_expectation.hpp),
   // from the points of this plan; needs blanket_sums.
   LocalPlan const* quadrature = nullptr;
+  // The groups the score is computed by (log_guide_with_score): O(P) a
+  // draw, where without them it is O(P²).
+  Blankets const* score_groups = nullptr;
 };
 
 // The local expectation gradients of one iteration's draws.

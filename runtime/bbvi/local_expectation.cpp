@@ -165,7 +165,7 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
     std::vector<double> at = z;
     for (std::size_t i = 0; i < plan.groups.size(); ++i)
       if (k < out.points[i].size()) at[plan.element[i]] = out.points[i][k].value;
-    log_guide_with_score(program, u, at, score, &elements);
+    log_guide_with_score(program, u, at, score, &elements, &blankets.score_groups);
     for (std::size_t i = 0; i < plan.groups.size(); ++i) {
       if (k >= out.points[i].size()) continue;
       auto const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;

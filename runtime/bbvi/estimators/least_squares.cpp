@@ -28,7 +28,7 @@ class LeastSquares final : public GradientEstimator {
         joint_(blocks == Blocks::joint),
         blanket_f_(target == Target::blanket_f) {}
 
-  DrawNeeds needs() const override { return {blanket_f_ ? &blankets_ : nullptr, nullptr}; }
+  DrawNeeds needs() const override { return {blanket_f_ ? &blankets_ : nullptr, nullptr, &blankets_}; }
   std::size_t largest_block() const override { return largest(blocks_->blocks); }
   bool regresses() const override { return true; }
 

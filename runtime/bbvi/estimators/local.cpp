@@ -29,7 +29,7 @@ class LocalExpectations final : public GradientEstimator {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
   }
 
-  DrawNeeds needs() const override { return {&blankets_, &plan_}; }
+  DrawNeeds needs() const override { return {&blankets_, &plan_, &blankets_}; }
 
   // A group that is not local is estimated by the joint regression.
   std::size_t largest_block() const override {

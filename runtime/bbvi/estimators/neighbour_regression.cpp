@@ -42,7 +42,7 @@ class NeighbourRegression final : public GradientEstimator {
         blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
         neighbourhoods_(neighbourhoods(c.blankets)) {}
 
-  DrawNeeds needs() const override { return {&blankets_, nullptr}; }
+  DrawNeeds needs() const override { return {&blankets_, nullptr, &blankets_}; }
   std::size_t largest_block() const override { return largest(neighbourhoods_); }
   bool regresses() const override { return true; }
 

@@ -46,7 +46,9 @@ class ScoreAverage final : public GradientEstimator {
         target_(target),
         control_(control) {}
 
-  DrawNeeds needs() const override { return {target_ == Target::blanket_f ? &blankets_ : nullptr, nullptr}; }
+  DrawNeeds needs() const override {
+    return {target_ == Target::blanket_f ? &blankets_ : nullptr, nullptr, &blankets_};
+  }
   std::size_t largest_block() const override { return largest(blocks_->blocks); }
   bool regresses() const override { return false; }
 
