@@ -25,6 +25,25 @@ Layout joint_block(std::size_t parameters) {
   return layout;
 }
 
+std::vector<Block> neighbourhoods(Blankets const& b) {
+  std::vector<std::vector<int>> const near = neighbours(b);
+  std::vector<Block> out(near.size());
+  for (std::size_t g = 0; g < near.size(); ++g) {
+    for (int h : near[g]) {
+      auto const& c = b.groups[static_cast<std::size_t>(h)].coordinates;
+      out[g].insert(out[g].end(), c.begin(), c.end());
+    }
+    std::sort(out[g].begin(), out[g].end());
+  }
+  return out;
+}
+
+Block positions_in(Block const& within, Block const& block) {
+  Block out;
+  for (Eigen::Index c : block) out.push_back(std::find(within.begin(), within.end(), c) - within.begin());
+  return out;
+}
+
 std::size_t largest(std::vector<Block> const& blocks) {
   std::size_t most = 0;
   for (Block const& b : blocks) most = std::max(most, b.size());

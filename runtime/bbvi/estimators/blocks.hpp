@@ -20,6 +20,14 @@ using Layout = std::shared_ptr<BlockLayout const>;
 Layout group_blocks(Blankets const& blankets, std::size_t parameters);
 // One block of all P coordinates.
 Layout joint_block(std::size_t parameters);
+// Each group's neighbourhood: the coordinates of every group that shares a
+// term of the log-joint with it (itself included), sorted. Only their
+// latents move its blanket's f_j; the other groups' scores are independent
+// of f_j and would add only noise as regressors.
+std::vector<Block> neighbourhoods(Blankets const& b);
+// Where `block`'s coordinates sit in `within`, which holds them all.
+Block positions_in(Block const& within, Block const& block);
+
 // The largest of `blocks`.
 std::size_t largest(std::vector<Block> const& blocks);
 

@@ -17,23 +17,6 @@ namespace bbvi {
 
 namespace {
 
-// Each group's neighbourhood: the coordinates of every group that shares a
-// term of the log-joint with it (itself included), sorted. Only their
-// latents move its blanket's f_j; the other groups' scores are independent
-// of f_j and would add only noise as regressors.
-std::vector<Block> neighbourhoods(Blankets const& b) {
-  std::vector<std::vector<int>> const near = neighbours(b);
-  std::vector<Block> out(near.size());
-  for (std::size_t g = 0; g < near.size(); ++g) {
-    for (int h : near[g]) {
-      auto const& c = b.groups[static_cast<std::size_t>(h)].coordinates;
-      out[g].insert(out[g].end(), c.begin(), c.end());
-    }
-    std::sort(out[g].begin(), out[g].end());
-  }
-  return out;
-}
-
 class NeighbourRegression final : public GradientEstimator {
  public:
   explicit NeighbourRegression(EstimatorContext const& c)
@@ -42,7 +25,7 @@ class NeighbourRegression final : public GradientEstimator {
         blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
         neighbourhoods_(neighbourhoods(c.blankets)) {}
 
-  DrawNeeds needs() const override { return {&blankets_, nullptr, &blankets_}; }
+  DrawNeeds needs() const override { return {&blankets_, nullptr}; }
   std::size_t largest_block() const override { return largest(neighbourhoods_); }
   bool regresses() const override { return true; }
 
@@ -60,8 +43,7 @@ class NeighbourRegression final : public GradientEstimator {
       Block const& near = neighbourhoods_[j];
       RegressionEstimate const r = regress(d.scores(Eigen::all, near), target(d, true, j));
       Block const own = own_positions(j);
-      latest_slopes_.push_back(Eigen::VectorXd::Zero(d.scores.cols()));
-      latest_slopes_.back()(near) = r.slope;
+      latest_slopes_.push_back(r.slope);
       e.natural(idx) = r.slope(own);
       e.natural_covariance.block(j) = r.slope_covariance(own, own);
       e.fisher.block(j) = r.fisher(own, own);
@@ -76,9 +58,9 @@ class NeighbourRegression final : public GradientEstimator {
       for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
         Block const& idx = blocks_->blocks[j];
         Eigen::VectorXd others = previous_slopes_[j];
-        others(idx).setZero();
-        CovarianceGradient const g =
-            covariance_gradient(d.scores(Eigen::all, idx), target(d, true, j) - d.scores * others);
+        others(own_positions(j)).setZero();
+        CovarianceGradient const g = covariance_gradient(
+            d.scores(Eigen::all, idx), target(d, true, j) - d.scores(Eigen::all, neighbourhoods_[j]) * others);
         first.gradient(idx) = g.gradient;
         first.covariance.block(j) = g.covariance;
       }
@@ -93,17 +75,12 @@ class NeighbourRegression final : public GradientEstimator {
   Blankets const& blankets_;
   std::size_t parameters_;
   // Where group j's own coordinates sit among its neighbourhood's.
-  Block own_positions(std::size_t j) const {
-    Block const& near = neighbourhoods_[j];
-    Block own;
-    for (Eigen::Index c : blocks_->blocks[j]) own.push_back(std::find(near.begin(), near.end(), c) - near.begin());
-    return own;
-  }
+  Block own_positions(std::size_t j) const { return positions_in(neighbourhoods_[j], blocks_->blocks[j]); }
 
   Layout blocks_;
   std::vector<Block> neighbourhoods_;  // each group's regressors, its neighbours' coordinates
-  // Each group's slopes on every coordinate, from the last estimate() and
-  // from the iteration before this one's.
+  // Each group's slopes on its neighbourhood's coordinates, from the last
+  // estimate() and from the iteration before this one's.
   std::vector<Eigen::VectorXd> latest_slopes_, previous_slopes_;
 };
 
