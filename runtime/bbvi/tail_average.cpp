@@ -17,6 +17,11 @@ void TailAverage::add(Eigen::VectorXd const& u, double step_noise_kl) {
   sums_.push_back(sums_.back() + u);
   noise_sums_.push_back(noise_sums_.back() + step_noise_kl);
   iterates_.push_back(u);
+  while (dropped_ < tail_start()) {
+    iterates_.pop_front();
+    sums_.pop_front();
+    ++dropped_;
+  }
 }
 
 void TailAverage::replace_last(Eigen::VectorXd const& u) {
@@ -24,13 +29,13 @@ void TailAverage::replace_last(Eigen::VectorXd const& u) {
   iterates_.back() = u;
 }
 
-std::size_t TailAverage::tail_length() const { return iterates_.size() - tail_start(); }
+std::size_t TailAverage::tail_length() const { return count() - tail_start(); }
 
 Eigen::VectorXd TailAverage::window_mean(std::size_t from, std::size_t to) const {
-  return (sums_[to] - sums_[from]) / static_cast<double>(to - from);
+  return (sum(to) - sum(from)) / static_cast<double>(to - from);
 }
 
-Eigen::VectorXd TailAverage::mean() const { return window_mean(tail_start(), iterates_.size()); }
+Eigen::VectorXd TailAverage::mean() const { return window_mean(tail_start(), count()); }
 
 double TailAverage::noise_kl(BlockDiagonal const& fisher) {
   std::size_t const n = tail_length();
@@ -45,7 +50,7 @@ double TailAverage::noise_kl(BlockDiagonal const& fisher) {
 double TailAverage::steps_or_batch_means(BlockDiagonal const& fisher) const {
   std::size_t const n = tail_length();
   if (n < batches) return unavailable;
-  std::size_t const end = iterates_.size();
+  std::size_t const end = count();
   double const steps = (noise_sums_[end] - noise_sums_[tail_start()]) / static_cast<double>(n * n);
 
   std::size_t const length = n / batches;
@@ -71,7 +76,7 @@ TailAverage::Autocorrelated TailAverage::autocorrelated(BlockDiagonal const& fis
   Eigen::MatrixXd whitened(static_cast<Eigen::Index>(n), fisher.rows());
   for (std::size_t k = 0; k < n; ++k)
     whitened.row(static_cast<Eigen::Index>(k)) =
-        lower.left_multiply((iterates_[tail_start() + k] - centre).transpose());
+        lower.left_multiply((iterate(tail_start() + k) - centre).transpose());
   Autocorrelated result{0, true};
   for (Eigen::Index i = 0; i < whitened.cols(); ++i) {
     AsymptoticVariance const a = asymptotic_variance(whitened.col(i), n / lags_per_tail);

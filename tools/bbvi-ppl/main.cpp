@@ -257,6 +257,7 @@ int run(Options& o) {
     std::vector<FitResult> const chains = [&] {
       cli::ProgressLine progress(stderr, !o.quiet && cli::is_terminal(stderr));
       o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
+      o.fit.trace_parameters = !o.trace_file.empty();
       return fit_chains(program, o.fit, o.chains);
     }();
     ChainChoice const chosen = choose_chain(chains);
