@@ -86,7 +86,7 @@ TEST_CASE("cost follows the graph: a mixture with a Bernoulli per row, at 100 an
 }
 
 TEST_CASE("cost follows the graph: a small model keeps the joint regression, whose S grows with its P") {
-  // With at most 16 parameters the groups that are not local share one
+  // With at most 64 parameters the groups that are not local share one
   // regression on every score (local.cpp): 6 + 4 here, S = 2P + 2.
   Program const tiny = mixture_of(4);
   REQUIRE(tiny.parameter_dimension == 10);
