@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bbvi {
@@ -35,8 +36,9 @@ class Frame {
     }
   }
 
-  // T = double: the parameters' values. T = Dual: seeded with ∂/∂u_k = 1.
-  void set_parameters(Eigen::VectorXd const& u) {
+  // T = double: the parameters' values. T = Dual: seeded with ∂/∂u_k = 1,
+  // in derivative k, or in derivative seed[k] (none where it is negative).
+  void set_parameters(Eigen::VectorXd const& u, std::vector<Eigen::Index> const* seed = nullptr) {
     for (Parameter const& p : program_.parameters) {
       Value<T>& slot = storage_[static_cast<std::size_t>(p.slot)];
       slot.is_vector = p.size != 0;
@@ -44,7 +46,9 @@ class Frame {
       for (std::size_t i = 0; i < p.length(); ++i) {
         Eigen::Index const k = static_cast<Eigen::Index>(p.offset + i);
         if constexpr (std::is_same_v<T, Dual>) {
-          Dual const ui(u[k], Eigen::VectorXd::Unit(slots_.derivatives, k));
+          Eigen::Index const at = seed ? (*seed)[static_cast<std::size_t>(k)] : k;
+          Dual const ui(u[k], at >= 0 ? Eigen::VectorXd(Eigen::VectorXd::Unit(slots_.derivatives, at))
+                                      : Eigen::VectorXd(Eigen::VectorXd::Zero(slots_.derivatives)));
           slot.elements.push_back(p.constraint.constrain(ui));
         } else {
           slot.elements.push_back(p.constraint.constrain(u[k]));
@@ -107,6 +111,21 @@ class Frame {
       total += term;
     }
     return total;
+  }
+
+  // Each element's log Dist(lhs_i | args_i), as the sum above adds them.
+  std::vector<T> element_terms(Factor const& f, Value<double> const& lhs) const {
+    std::vector<Value<T>> const args = arguments(f);
+    std::vector<T> at(args.size());
+    std::vector<T> out(lhs.size());
+    for (std::size_t i = 0; i < lhs.size(); ++i) {
+      for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+      if constexpr (std::is_same_v<T, Dual>)
+        out[i] = f.distribution->log_density_dual(lhs.elements[i], at.data());
+      else
+        out[i] = f.distribution->log_density(lhs.elements[i], at.data());
+    }
+    return out;
   }
 
   // An observed column's whole log density from its sufficient statistics.
@@ -281,8 +300,61 @@ double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<d
   return run_guide(program, frame, z);
 }
 
+namespace {
+
+// log_guide_with_score by group: each parameter seeded in its place within
+// its group, each element's term's derivatives added to its group's
+// coordinates. Sums run in the order the dense duals add them (element by
+// element within a factor, then factor by factor), so the score is the same
+// to the last bit.
+double grouped_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
+                     Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements, ScoreGroups const& groups) {
+  Eigen::Index width = 1;
+  std::vector<Eigen::Index> seed(static_cast<std::size_t>(u.size()), -1);
+  for (std::vector<Eigen::Index> const& c : groups.coordinates) {
+    width = std::max(width, static_cast<Eigen::Index>(c.size()));
+    for (std::size_t i = 0; i < c.size(); ++i) seed[static_cast<std::size_t>(c[i])] = static_cast<Eigen::Index>(i);
+  }
+  Frame<Dual> frame(program, width);
+  frame.set_parameters(u, &seed);
+  score.setZero();
+  if (elements) elements->assign(program.latent_dimension, 0.0);
+  double total = 0;
+  std::vector<Eigen::VectorXd> partial(groups.coordinates.size());  // this factor's sums, by group
+  std::vector<int> touched;
+  walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    std::vector<Dual> const terms = frame.element_terms(f, latent_value(v, z));
+    double factor_total = 0;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      factor_total += terms[i].value();
+      if (elements) (*elements)[v.offset + i] = terms[i].value();
+      int const g = groups.group_of_element[v.offset + i];
+      if (g < 0) continue;
+      Eigen::VectorXd& sum = partial[static_cast<std::size_t>(g)];
+      if (sum.size() == 0) {
+        sum = Eigen::VectorXd::Zero(width);
+        touched.push_back(g);
+      }
+      sum += terms[i].derivatives();
+    }
+    total += factor_total;
+    for (int g : touched) {
+      std::vector<Eigen::Index> const& c = groups.coordinates[static_cast<std::size_t>(g)];
+      Eigen::VectorXd& sum = partial[static_cast<std::size_t>(g)];
+      score(c) += sum.head(static_cast<Eigen::Index>(c.size()));
+      sum.resize(0);
+    }
+    touched.clear();
+  });
+  return total;
+}
+
+}  // namespace
+
 double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
-                            Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements) {
+                            Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements,
+                            ScoreGroups const* groups) {
+  if (groups) return grouped_score(program, u, z, score, elements, *groups);
   Frame<Dual> frame(program, u.size());
   frame.set_parameters(u);
   Dual const lq = run_guide(program, frame, z, elements);

@@ -46,10 +46,21 @@ double log_joint_terms(Program const& program, std::vector<double> const& z, std
 // log q(z|u) of each latent element, indexed like z.
 std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
 double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
+// The guide's parameters in groups that no two latent elements' guide terms
+// share (runtime/bbvi/blankets.hpp finds them). With them the score's dual
+// numbers carry as many derivatives as the largest group has coordinates
+// rather than all P, so a draw's score costs O(P), not O(P²).
+struct ScoreGroups {
+  std::vector<int> group_of_element;                   // by latent element
+  std::vector<std::vector<Eigen::Index>> coordinates;  // by group: what its elements' terms read
+};
+
 // Returns log q(z|u) and writes ∇u log q(z|u) into `score` (length of u),
-// and each latent element's term into `elements` when given.
+// and each latent element's term into `elements` when given; by group when
+// `groups` are given, with the same result.
 double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
-                            Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements = nullptr);
+                            Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements = nullptr,
+                            ScoreGroups const* groups = nullptr);
 
 // Each parameter's values on its own (constrained) scale, in declaration order.
 std::vector<std::vector<double>> constrained_parameters(Program const& program, Eigen::VectorXd const& u);

@@ -30,6 +30,7 @@ constexpr std::uint64_t report_stream = std::numeric_limits<std::uint64_t>::max(
 std::vector<MarginalSummary> summarise_guide(Program const& program, Eigen::VectorXd const& u, int draws,
                                              std::uint64_t seed) {
   std::vector<std::vector<double>> columns(program.latent_dimension);
+  for (std::vector<double>& c : columns) c.reserve(static_cast<std::size_t>(draws));
   for (int s = 0; s < draws; ++s) {
     RandomStream rng(seed, report_stream, static_cast<std::uint64_t>(s));
     std::vector<double> const z = sample_guide(program, u, rng);

@@ -87,6 +87,8 @@ Blankets find_blankets(Program const& program) {
     }
   }
   for (TermGroups const& t : b.terms) b.summed_terms.push_back(t.uniform);
+  b.score_groups.group_of_element = b.group_of_element;
+  for (FactorGroup const& g : b.groups) b.score_groups.coordinates.push_back(g.coordinates);
   return b;
 }
 

@@ -5,6 +5,7 @@
 // elements share (per element for vector latents with vector parameters),
 // and each group's Markov blanket is the set of log-joint terms, element by
 // element, that touch one of its latents.
+#include "runtime/evaluate.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>
@@ -33,6 +34,8 @@ struct Blankets {
   std::vector<int> group_of_element;  // by latent element
   // By statement: uniform, so blanket_sums needs only its sum (log_joint_terms).
   std::vector<bool> summed_terms;
+  // The groups as the score needs them (log_guide_with_score).
+  ScoreGroups score_groups;
 };
 
 Blankets find_blankets(Program const& program);

@@ -27,12 +27,12 @@ std::vector<FitResult> fit_chains(Program const& program, FitOptions const& opti
 ChainAgreement chain_agreement(std::vector<FitResult> const& chains, std::size_t reference) {
   ChainAgreement a;
   FitResult const& from = chains[reference];
-  if (chains.size() < 2 || from.fisher.size() == 0) return a;
+  if (chains.size() < 2 || from.fisher.empty()) return a;
   a.measured = true;
   for (std::size_t c = 0; c < chains.size(); ++c) {
-    if (c == reference || chains[c].fisher.size() == 0) continue;
+    if (c == reference || chains[c].fisher.empty()) continue;
     Eigen::VectorXd const delta = chains[c].u - from.u;
-    double const kl = 0.5 * delta.dot(from.fisher * delta);
+    double const kl = 0.5 * from.fisher.quadratic(delta);
     if (kl >= a.largest_kl) {
       a.largest_kl = kl;
       a.noise_kl = from.noise_kl + chains[c].noise_kl;

@@ -35,7 +35,8 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     d.log_p[s] = blankets ? log_joint_terms(program, z, terms, &blankets->summed_terms) : log_joint(program, z);
     Eigen::VectorXd score(u.size());
     std::vector<double> log_q;  // for the blankets: by latent element
-    d.log_q[s] = log_guide_with_score(program, u, z, score, blankets ? &log_q : nullptr);
+    d.log_q[s] = log_guide_with_score(program, u, z, score, blankets ? &log_q : nullptr,
+                                      needs.score_groups ? &needs.score_groups->score_groups : nullptr);
     d.scores.row(s) = score.transpose();
     if (blankets) d.group_f.row(s) = blanket_sums(*blankets, terms, log_q);
     if (points) {

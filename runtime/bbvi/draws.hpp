@@ -21,6 +21,9 @@ struct DrawNeeds {
   // Each local group's local expectation gradient (local_expectation.hpp),
   // from the points of this plan; needs blanket_sums.
   LocalPlan const* quadrature = nullptr;
+  // The groups the score is computed by (log_guide_with_score): O(P) a
+  // draw, where without them it is O(P²).
+  Blankets const* score_groups = nullptr;
   // With quadrature: LocalDraws::curvature too.
   bool curvature = false;
 };
@@ -33,7 +36,7 @@ struct LocalDraws {
   // Row s: Σ_k w_k f(z_k) (s_c(z_k)² − F_cc) on the local groups'
   // coordinates (local_gradient), when the estimator asks for it.
   Eigen::MatrixXd curvature;
-  Eigen::MatrixXd fisher;  // the local groups' exact Fisher, block by block
+  std::vector<Eigen::MatrixXd> fisher;  // by local group, its exact Fisher on its coordinates
   // By local group (LocalPlan::groups): a point of some draw where the
   // expectation was not finite; the group's gradient must come from
   // elsewhere this iteration.

@@ -45,6 +45,7 @@ FitResult fit(Program const& program, FitPlan& plan, FitOptions const& options) 
     at.last_step = std::move(taken.change);
     at.u += at.last_step;
     taken.record.iteration = t;
+    if (!options.trace_parameters) taken.record.u = Eigen::VectorXd();
     r.trace.push_back(std::move(taken.record));
     r.iterations = t;
     // Asked between iterations, on the fit's own thread, where the exception

@@ -1,6 +1,7 @@
 #pragma once
 // Fitting λ: the loop that runs a plan's step with its estimator (fit.cpp),
 // behind one entry point.
+#include "runtime/bbvi/block_diagonal.hpp"
 #include "runtime/bbvi/gradient_monitor.hpp"
 #include "runtime/bbvi/options.hpp"
 #include "runtime/bbvi/plan.hpp"
@@ -32,7 +33,7 @@ struct FitResult {
   // Monte-Carlo noise as the KL it accounts for, and the Fisher of q
   // averaged over the last phase, in which that KL was measured.
   double noise_kl = 0;
-  Eigen::MatrixXd fisher;
+  BlockDiagonal fisher;
 };
 
 // Plans the fit (plan_fit: throws DiagnosticError for bad options) and runs it.

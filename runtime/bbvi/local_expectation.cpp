@@ -165,7 +165,7 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
     std::vector<double> at = z;
     for (std::size_t i = 0; i < plan.groups.size(); ++i)
       if (k < out.points[i].size()) at[plan.element[i]] = out.points[i][k].value;
-    log_guide_with_score(program, u, at, score, &elements);
+    log_guide_with_score(program, u, at, score, &elements, &blankets.score_groups);
     for (std::size_t i = 0; i < plan.groups.size(); ++i) {
       if (k >= out.points[i].size()) continue;
       auto const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
@@ -173,12 +173,10 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
       out.log_q[i][k] = elements[plan.element[i]];
     }
   }
-  out.fisher = Eigen::MatrixXd::Zero(u.size(), u.size());
   for (std::size_t i = 0; i < plan.groups.size(); ++i) {
-    auto const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
     Eigen::VectorXd weights(out.points[i].size());
     for (std::size_t k = 0; k < out.points[i].size(); ++k) weights[static_cast<Eigen::Index>(k)] = out.points[i][k].weight;
-    out.fisher(coordinates, coordinates) = out.scores[i].transpose() * weights.asDiagonal() * out.scores[i];
+    out.fisher.push_back(out.scores[i].transpose() * weights.asDiagonal() * out.scores[i]);
   }
   return out;
 }

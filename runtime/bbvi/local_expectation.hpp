@@ -43,7 +43,7 @@ struct LocalPoints {
   std::vector<std::vector<QuadraturePoint>> points;  // by local group
   std::vector<std::vector<double>> log_q;            // log q_e at each point
   std::vector<Eigen::MatrixXd> scores;               // points × the group's coordinates
-  Eigen::MatrixXd fisher;                            // Σ_k w_k s_k s_kᵀ, block by block: exact
+  std::vector<Eigen::MatrixXd> fisher;               // by local group, Σ_k w_k s_k s_kᵀ on its coordinates: exact
 };
 
 // `z`: any draw from q(·|u), whose other elements the guide's scores need.

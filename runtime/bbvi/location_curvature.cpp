@@ -48,7 +48,10 @@ LocationCurvature::LocationCurvature(Program const& program, Blankets const& bla
     std::size_t const g = static_cast<std::size_t>(plan.groups[i]);
     if (auto const c = location_of(program, plan.element[i])) {
       row_of[g] = static_cast<int>(rows_.size());
-      rows_.push_back(Row{*c, i, {}, {}});
+      auto const& coordinates = blankets.groups[g].coordinates;
+      std::size_t const position =
+          static_cast<std::size_t>(std::find(coordinates.begin(), coordinates.end(), *c) - coordinates.begin());
+      rows_.push_back(Row{*c, i, position, {}, {}});
     }
   }
   if (rows_.empty()) return;
@@ -128,15 +131,14 @@ LocationCoupling LocationCurvature::measure(Draws const& d) const {
       out.dof = std::min(out.dof, residual_dof);
       for (std::size_t n = 0; n < r.location_neighbours.size(); ++n) {
         std::size_t const j = r.location_neighbours[n];
-        Eigen::Index const cj = rows_[j].coordinate;
         couplings.push_back(
-            {std::min(i, j), std::max(i, j), -fit(static_cast<Eigen::Index>(n) + 1, 0) * d.local.fisher(cj, cj)});
+            {std::min(i, j), std::max(i, j), -fit(static_cast<Eigen::Index>(n) + 1, 0) * rows_[j].fisher(d)});
       }
     }
     Eigen::Index const at = static_cast<Eigen::Index>(i);
     out.gradient[at] = level[0];
     out.gradient_variance[at] = variance;
-    diagonal[at] = d.local.fisher(r.coordinate, r.coordinate) - level[1];
+    diagonal[at] = r.fisher(d) - level[1];
   }
 
   // Each pair measured from one side or both: the mean of what there is.

@@ -61,8 +61,14 @@ class LocationCurvature {
   struct Row {
     Eigen::Index coordinate = 0;                   // the location, in u
     std::size_t plan_index = 0;                    // its group's, in LocalPlan::groups
+    std::size_t position = 0;                      // its place among the group's coordinates
     std::vector<std::size_t> location_neighbours;  // indices into rows_
     std::vector<Eigen::Index> other_scores;        // the other neighbours' coordinates
+    // The exact Fisher of the location, 1/sd².
+    double fisher(Draws const& d) const {
+      Eigen::Index const k = static_cast<Eigen::Index>(position);
+      return d.local.fisher[plan_index](k, k);
+    }
     std::size_t regressors() const {
       return 1 + location_neighbours.size() * (1 + other_scores.size()) + other_scores.size();
     }

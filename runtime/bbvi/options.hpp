@@ -29,6 +29,9 @@ struct IterationRecord {
 
 struct FitOptions {
   Method method = Method::natural_gradient;
+  // Keep each iteration's parameters in FitResult::trace (IterationRecord::u,
+  // for --trace): P numbers an iteration. Without it they are left empty.
+  bool trace_parameters = true;
   // The gradient estimator by its name in the table (table.hpp); empty: the
   // method's default.
   std::string estimator;

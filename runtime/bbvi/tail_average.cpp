@@ -1,7 +1,5 @@
 #include "runtime/bbvi/tail_average.hpp"
 
-#include <Eigen/Cholesky>
-
 #include <algorithm>
 #include <limits>
 
@@ -19,6 +17,11 @@ void TailAverage::add(Eigen::VectorXd const& u, double step_noise_kl) {
   sums_.push_back(sums_.back() + u);
   noise_sums_.push_back(noise_sums_.back() + step_noise_kl);
   iterates_.push_back(u);
+  while (dropped_ < tail_start()) {
+    iterates_.pop_front();
+    sums_.pop_front();
+    ++dropped_;
+  }
 }
 
 void TailAverage::replace_last(Eigen::VectorXd const& u) {
@@ -26,15 +29,15 @@ void TailAverage::replace_last(Eigen::VectorXd const& u) {
   iterates_.back() = u;
 }
 
-std::size_t TailAverage::tail_length() const { return iterates_.size() - tail_start(); }
+std::size_t TailAverage::tail_length() const { return count() - tail_start(); }
 
 Eigen::VectorXd TailAverage::window_mean(std::size_t from, std::size_t to) const {
-  return (sums_[to] - sums_[from]) / static_cast<double>(to - from);
+  return (sum(to) - sum(from)) / static_cast<double>(to - from);
 }
 
-Eigen::VectorXd TailAverage::mean() const { return window_mean(tail_start(), iterates_.size()); }
+Eigen::VectorXd TailAverage::mean() const { return window_mean(tail_start(), count()); }
 
-double TailAverage::noise_kl(Eigen::MatrixXd const& fisher) {
+double TailAverage::noise_kl(BlockDiagonal const& fisher) {
   std::size_t const n = tail_length();
   if (autocorrelated_length_ == 0 || 20 * n >= 21 * autocorrelated_length_) {
     autocorrelated_ = autocorrelated(fisher);
@@ -44,10 +47,10 @@ double TailAverage::noise_kl(Eigen::MatrixXd const& fisher) {
   return steps_or_batch_means(fisher);
 }
 
-double TailAverage::steps_or_batch_means(Eigen::MatrixXd const& fisher) const {
+double TailAverage::steps_or_batch_means(BlockDiagonal const& fisher) const {
   std::size_t const n = tail_length();
   if (n < batches) return unavailable;
-  std::size_t const end = iterates_.size();
+  std::size_t const end = count();
   double const steps = (noise_sums_[end] - noise_sums_[tail_start()]) / static_cast<double>(n * n);
 
   std::size_t const length = n / batches;
@@ -56,24 +59,24 @@ double TailAverage::steps_or_batch_means(Eigen::MatrixXd const& fisher) const {
   double spread = 0;
   for (std::size_t b = 0; b < batches; ++b) {
     Eigen::VectorXd const d = window_mean(from + b * length, from + (b + 1) * length) - overall;
-    spread += 0.5 * d.dot(fisher * d);
+    spread += 0.5 * fisher.quadratic(d);
   }
   double const batch_means = spread / static_cast<double>(batches * (batches - 1));
   return std::max(steps, batch_means);
 }
 
-TailAverage::Autocorrelated TailAverage::autocorrelated(Eigen::MatrixXd const& fisher) const {
+TailAverage::Autocorrelated TailAverage::autocorrelated(BlockDiagonal const& fisher) const {
   std::size_t const n = tail_length();
   if (n == 0) return {};
   // Rows Lᵀ(u − ū) with F = LLᵀ, so that ½ (u − ū)ᵀF(u − ū) is half their
   // squared norm and the KL splits over the columns.
-  Eigen::LLT<Eigen::MatrixXd> const cholesky(fisher);
-  if (cholesky.info() != Eigen::Success) return {};
-  Eigen::MatrixXd const lower = cholesky.matrixL();
+  BlockDiagonal lower;
+  if (!fisher.cholesky(lower)) return {};
   Eigen::VectorXd const centre = mean();
   Eigen::MatrixXd whitened(static_cast<Eigen::Index>(n), fisher.rows());
   for (std::size_t k = 0; k < n; ++k)
-    whitened.row(static_cast<Eigen::Index>(k)) = (iterates_[tail_start() + k] - centre).transpose() * lower;
+    whitened.row(static_cast<Eigen::Index>(k)) =
+        lower.left_multiply((iterate(tail_start() + k) - centre).transpose());
   Autocorrelated result{0, true};
   for (Eigen::Index i = 0; i < whitened.cols(); ++i) {
     AsymptoticVariance const a = asymptotic_variance(whitened.col(i), n / lags_per_tail);

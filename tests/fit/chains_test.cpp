@@ -18,7 +18,7 @@ FitResult chain(std::vector<double> u, double elbo, double elbo_se, double noise
   r.elbo = elbo;
   r.elbo_se = elbo_se;
   r.noise_kl = noise_kl;
-  r.fisher = std::move(fisher);
+  r.fisher = BlockDiagonal(std::move(fisher));
   return r;
 }
 
@@ -63,9 +63,9 @@ TEST_CASE("chain_agreement: the largest ½ ΔᵀFΔ from the reference against t
   CHECK_FALSE(a.agree);  // 0.04 > 10 · 0.0015
   chains[2].noise_kl = 0.005;
   CHECK(chain_agreement(chains).agree);  // 0.04 ≤ 10 · 0.006
-  chains[1].fisher.resize(0, 0);  // a chain without a Fisher is left out ...
+  chains[1].fisher = BlockDiagonal();  // a chain without a Fisher is left out ...
   CHECK(chain_agreement(chains).measured);
-  chains[0].fisher.resize(0, 0);  // ... and without the reference's, nothing is measured
+  chains[0].fisher = BlockDiagonal();  // ... and without the reference's, nothing is measured
   CHECK_FALSE(chain_agreement(chains).measured);
   CHECK_FALSE(chain_agreement({chains[2]}).measured);
 }

@@ -56,7 +56,7 @@ TEST_CASE("coupled step: one iteration's draws measure the locations' curvature 
   Eigen::VectorXd u = initial_parameters(r.program);
   u.head(5) << 3, -1, 0.5, 2, 7;  // anywhere, far from the optimum
   WorkerPool pool(1);
-  Draws const d = draw(r.program, u, 12, 1, 1, pool, DrawNeeds{&blankets, &plan, true});
+  Draws const d = draw(r.program, u, 12, 1, 1, pool, DrawNeeds{&blankets, &plan, &blankets, true});
   LocationCoupling const c = curvature.measure(d);
   GaussianPosterior const exact = exact_posterior(r.data);
   Eigen::MatrixXd const m = Eigen::MatrixXd(c.curvature);

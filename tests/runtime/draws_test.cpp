@@ -176,9 +176,10 @@ TEST_CASE("draws: mu's local expectation gradient is the 3-point Gauss-Hermite s
   auto const& coordinates = blankets.groups[mu_group].coordinates;
   REQUIRE(coordinates == std::vector<Eigen::Index>{0, 1});
   // The exact Fisher of Normal(m, precision l) in (m, log l): diag(l, 1/2).
-  CHECK(d.local.fisher(0, 0) == Approx(guide.lambda_N).epsilon(1e-12));
-  CHECK(d.local.fisher(1, 1) == Approx(0.5).epsilon(1e-12));
-  CHECK(d.local.fisher(0, 1) == Approx(0).margin(1e-12));
+  REQUIRE(d.local.fisher.size() == 1);  // by local group: mu's, on its coordinates 0 and 1
+  CHECK(d.local.fisher[0](0, 0) == Approx(guide.lambda_N).epsilon(1e-12));
+  CHECK(d.local.fisher[0](1, 1) == Approx(0.5).epsilon(1e-12));
+  CHECK(d.local.fisher[0](0, 1) == Approx(0).margin(1e-12));
   for (Eigen::Index s = 0; s < S; ++s) {
     INFO("draw " << s);
     double const tau = latents_of(d.scores.row(s))[1];

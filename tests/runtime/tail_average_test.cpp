@@ -10,7 +10,7 @@ using namespace bbvi;
 
 namespace {
 Eigen::VectorXd scalar(double v) { return Eigen::VectorXd::Constant(1, v); }
-Eigen::MatrixXd const unit_fisher = Eigen::MatrixXd::Identity(1, 1);
+BlockDiagonal const unit_fisher(Eigen::MatrixXd::Identity(1, 1));
 }  // namespace
 
 TEST_CASE("tail average: the mean of the latter half of the iterates") {

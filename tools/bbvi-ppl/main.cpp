@@ -31,6 +31,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -44,7 +46,14 @@ using namespace bbvi;
 constexpr int exit_fitted = 0;
 constexpr int exit_numerical = 1;
 constexpr int exit_bad_input = 2;
-constexpr int summary_draws = 10000;
+// The summary's draws are held all at once (its quantiles sort them), so a
+// model with many latent elements gets fewer, in thousands: at most 10⁷
+// values (80 MB), at least 1,000 draws.
+int summary_draws_for(std::size_t latent_elements) {
+  constexpr double most_values = 1e7;
+  double const fit = std::floor(most_values / static_cast<double>(std::max<std::size_t>(latent_elements, 1)) / 1000);
+  return 1000 * static_cast<int>(std::clamp(fit, 1.0, 10.0));
+}
 constexpr int minimum_draws = 100;
 
 struct Options {
@@ -248,6 +257,7 @@ int run(Options& o) {
     std::vector<FitResult> const chains = [&] {
       cli::ProgressLine progress(stderr, !o.quiet && cli::is_terminal(stderr));
       o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
+      o.fit.trace_parameters = !o.trace_file.empty();
       return fit_chains(program, o.fit, o.chains);
     }();
     ChainChoice const chosen = choose_chain(chains);
@@ -265,6 +275,7 @@ int run(Options& o) {
     report.result = &result;
     report.options = &o.fit;
     report.parameters = constrained_parameters(program, result.u);
+    int const summary_draws = summary_draws_for(program.latent_dimension);
     report.marginals = summarise_guide(program, result.u, summary_draws, o.fit.seed);
     report.summary_draws = summary_draws;
     report.overrides = cli::parse_settings(o.settings);

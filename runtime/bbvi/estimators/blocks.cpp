@@ -10,16 +10,38 @@
 
 namespace bbvi {
 
-std::vector<Block> group_blocks(Blankets const& blankets) {
-  std::vector<Block> blocks;
-  for (FactorGroup const& g : blankets.groups) blocks.push_back(g.coordinates);
-  return blocks;
+Layout group_blocks(Blankets const& blankets, std::size_t parameters) {
+  auto layout = std::make_shared<BlockLayout>();
+  layout->dimension = static_cast<Eigen::Index>(parameters);
+  for (FactorGroup const& g : blankets.groups) layout->blocks.push_back(g.coordinates);
+  return layout;
 }
 
-std::vector<Block> joint_block(std::size_t parameters) {
-  std::vector<Block> blocks(1, Block(parameters));
-  std::iota(blocks.back().begin(), blocks.back().end(), Eigen::Index{0});
-  return blocks;
+Layout joint_block(std::size_t parameters) {
+  auto layout = std::make_shared<BlockLayout>();
+  layout->dimension = static_cast<Eigen::Index>(parameters);
+  layout->blocks.assign(1, Block(parameters));
+  std::iota(layout->blocks.back().begin(), layout->blocks.back().end(), Eigen::Index{0});
+  return layout;
+}
+
+std::vector<Block> neighbourhoods(Blankets const& b) {
+  std::vector<std::vector<int>> const near = neighbours(b);
+  std::vector<Block> out(near.size());
+  for (std::size_t g = 0; g < near.size(); ++g) {
+    for (int h : near[g]) {
+      auto const& c = b.groups[static_cast<std::size_t>(h)].coordinates;
+      out[g].insert(out[g].end(), c.begin(), c.end());
+    }
+    std::sort(out[g].begin(), out[g].end());
+  }
+  return out;
+}
+
+Block positions_in(Block const& within, Block const& block) {
+  Block out;
+  for (Eigen::Index c : block) out.push_back(std::find(within.begin(), within.end(), c) - within.begin());
+  return out;
 }
 
 std::size_t largest(std::vector<Block> const& blocks) {
@@ -45,21 +67,19 @@ Eigen::MatrixXd inverse_of(Eigen::MatrixXd m, bool ridge) {
   return Eigen::LDLT<Eigen::MatrixXd>(m).solve(Eigen::MatrixXd::Identity(m.rows(), m.cols()));
 }
 
-Eigen::MatrixXd block_fisher(std::vector<Block> const& blocks, Eigen::MatrixXd const& scores) {
-  Eigen::Index const P = scores.cols();
-  Eigen::MatrixXd const centred = scores.rowwise() - scores.colwise().mean();
-  Eigen::MatrixXd fisher = Eigen::MatrixXd::Zero(P, P);
-  for (Block const& idx : blocks) {
-    Eigen::MatrixXd const c = centred(Eigen::all, idx);
-    fisher(idx, idx) = c.transpose() * c / static_cast<double>(scores.rows());
+BlockDiagonal block_fisher(Layout const& blocks, Eigen::MatrixXd const& scores) {
+  Eigen::RowVectorXd const mean = scores.colwise().mean();
+  BlockDiagonal fisher(blocks);
+  for (std::size_t b = 0; b < fisher.block_count(); ++b) {
+    Block const& idx = fisher.indices(b);
+    Eigen::MatrixXd const c = scores(Eigen::all, idx).rowwise() - mean(idx);
+    fisher.block(b) = c.transpose() * c / static_cast<double>(scores.rows());
   }
   return fisher;
 }
 
-void precondition(std::vector<Block> const& blocks, GradientEstimate& e, Eigen::MatrixXd const& fisher, bool ridge) {
-  Eigen::Index const P = e.gradient.size();
-  Eigen::MatrixXd inverse = Eigen::MatrixXd::Zero(P, P);
-  for (Block const& idx : blocks) inverse(idx, idx) = inverse_of(fisher(idx, idx), ridge);
+void precondition(GradientEstimate& e, BlockDiagonal const& fisher, bool ridge) {
+  BlockDiagonal const inverse = fisher.inverse(ridge);
   e.fisher = fisher;
   e.natural = inverse * e.gradient;
   e.natural_covariance = inverse * e.covariance * inverse;
@@ -72,36 +92,33 @@ void mean_elbo(GradientEstimate& e, Draws const& d) {
   e.elbo_variance = (f.array() - e.elbo).square().sum() / (S - 1) / S;
 }
 
-GradientEstimate empty_regression(Draws const& d) {
-  Eigen::Index const P = d.scores.cols();
+GradientEstimate empty_regression(Draws const& d, Layout const& blocks) {
   GradientEstimate e;
-  e.natural = Eigen::VectorXd::Zero(P);
-  e.natural_covariance = Eigen::MatrixXd::Zero(P, P);
-  e.fisher = Eigen::MatrixXd::Zero(P, P);
+  e.natural = Eigen::VectorXd::Zero(d.scores.cols());
+  e.natural_covariance = BlockDiagonal(blocks);
+  e.fisher = BlockDiagonal(blocks);
   mean_elbo(e, d);
   e.dof = std::numeric_limits<double>::infinity();
   return e;
 }
 
-void covariance_gradients(GradientEstimate& e, Draws const& d, std::vector<Block> const& blocks, bool blankets) {
-  Eigen::Index const P = d.scores.cols();
-  e.gradient = Eigen::VectorXd::Zero(P);
-  e.covariance = Eigen::MatrixXd::Zero(P, P);
-  for (std::size_t j = 0; j < blocks.size(); ++j) {
-    Block const& idx = blocks[j];
+void covariance_gradients(GradientEstimate& e, Draws const& d, Layout const& blocks, bool blankets) {
+  e.gradient = Eigen::VectorXd::Zero(d.scores.cols());
+  e.covariance = BlockDiagonal(blocks);
+  for (std::size_t j = 0; j < blocks->blocks.size(); ++j) {
+    Block const& idx = blocks->blocks[j];
     CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), target(d, blankets, j));
     e.gradient(idx) = g.gradient;
-    e.covariance(idx, idx) = g.covariance;
+    e.covariance.block(j) = g.covariance;
   }
 }
 
-void precondition_unbiased(std::vector<Block> const& blocks, GradientEstimate& e, Draws const& d,
-                           Eigen::MatrixXd const& fisher) {
+void precondition_unbiased(GradientEstimate& e, Draws const& d, BlockDiagonal const& fisher) {
   e.hotelling = true;
   e.dof = std::numeric_limits<double>::infinity();
-  for (Block const& idx : blocks)
-    e.dof = std::min(e.dof, static_cast<double>(d.scores.rows()) - static_cast<double>(idx.size()));
-  precondition(blocks, e, fisher, false);
+  for (std::size_t b = 0; b < fisher.block_count(); ++b)
+    e.dof = std::min(e.dof, static_cast<double>(d.scores.rows()) - static_cast<double>(fisher.indices(b).size()));
+  precondition(e, fisher, false);
 }
 
 }  // namespace bbvi

@@ -5,6 +5,7 @@
 // gradient δ = F̂⁻¹ĝ with its covariance, so that any step can use any
 // estimator. Each family lives in a file of its own in this folder and is
 // named in table.cpp; the steps (../steps/) see only this interface.
+#include "runtime/bbvi/block_diagonal.hpp"
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/location_curvature.hpp"
@@ -19,14 +20,17 @@
 
 namespace bbvi {
 
+// The matrices are block-diagonal over the blocks the estimator estimates
+// together (block_diagonal.hpp): zero between blocks, so a model with a
+// block per group never holds a P × P matrix.
 struct GradientEstimate {
   // ĝ: Euclidean, in u, unbiased (for the regressions, the covariance of s
   // and f, which is F̂δ up to S/(S − 1)).
   Eigen::VectorXd gradient;
-  Eigen::MatrixXd covariance;  // of ĝ, estimated from the draws
+  BlockDiagonal covariance;    // of ĝ, estimated from the draws
   Eigen::VectorXd natural;     // δ = F̂⁻¹ĝ (the regression's slope for the regressions)
-  Eigen::MatrixXd natural_covariance;
-  Eigen::MatrixXd fisher;      // F̂, or the averaged Fisher it was preconditioned with
+  BlockDiagonal natural_covariance;
+  BlockDiagonal fisher;        // F̂, or the averaged Fisher it was preconditioned with
   double elbo = 0;             // and its variance
   double elbo_variance = 0;
   // The covariances' degrees of freedom; `hotelling` when they are sample
@@ -37,7 +41,7 @@ struct GradientEstimate {
   // the estimator took exactly (zero elsewhere; empty when there are none):
   // there the covariance can vanish, and the step's test of noise needs a
   // floor (docs/method.md, 'When a gradient is noise').
-  Eigen::MatrixXd exact_fisher_inverse;
+  BlockDiagonal exact_fisher_inverse;
   // The gradient and curvature in the locations of Normal factors, for the
   // coupled step (location_curvature.hpp); null where none was measured.
   std::shared_ptr<LocationCoupling const> coupling;
@@ -78,7 +82,7 @@ class GradientEstimator {
   // iterations), from `first`, this iteration's estimate(d): where a
   // regression's slope carries an O(1/S) bias that would decide where
   // averaged steps settle, δ becomes F⁻¹ĝ with ĝ the covariance of s and f.
-  virtual GradientEstimate unbiased(Draws const& d, GradientEstimate first, Eigen::MatrixXd const& fisher) = 0;
+  virtual GradientEstimate unbiased(Draws const& d, GradientEstimate first, BlockDiagonal const& fisher) = 0;
   // The iteration's step was taken with the last estimate(): an estimator
   // that learns from past iterations keeps it.
   virtual void end_iteration() {}

@@ -23,33 +23,34 @@ class LeastSquares final : public GradientEstimator {
  public:
   LeastSquares(EstimatorContext const& c, Blocks blocks, Target target)
       : blankets_(c.blankets),
-        blocks_(blocks == Blocks::joint ? joint_block(c.program.parameter_dimension) : group_blocks(c.blankets)),
+        blocks_(blocks == Blocks::joint ? joint_block(c.program.parameter_dimension)
+                                        : group_blocks(c.blankets, c.program.parameter_dimension)),
         joint_(blocks == Blocks::joint),
         blanket_f_(target == Target::blanket_f) {}
 
-  DrawNeeds needs() const override { return {blanket_f_ ? &blankets_ : nullptr, nullptr}; }
-  std::size_t largest_block() const override { return largest(blocks_); }
+  DrawNeeds needs() const override { return {blanket_f_ ? &blankets_ : nullptr, nullptr, &blankets_}; }
+  std::size_t largest_block() const override { return largest(blocks_->blocks); }
   bool regresses() const override { return true; }
 
   std::string describe() const override {
     if (joint_)
       return fmt::format("one least-squares regression of the whole log p − log q on all {} parameters' scores",
-                         blocks_.front().size());
+                         blocks_->blocks.front().size());
     if (!blanket_f_)
       return fmt::format("a least-squares regression of the whole log p − log q for each of the {} groups",
-                         blocks_.size());
+                         blocks_->blocks.size());
     return fmt::format("a least-squares regression for each of the {} groups, on its own blanket's terms",
-                       blocks_.size());
+                       blocks_->blocks.size());
   }
 
   GradientEstimate estimate(Draws const& d) override {
-    GradientEstimate e = empty_regression(d);
-    for (std::size_t j = 0; j < blocks_.size(); ++j) {
-      Block const& idx = blocks_[j];
+    GradientEstimate e = empty_regression(d, blocks_);
+    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+      Block const& idx = blocks_->blocks[j];
       RegressionEstimate const r = regress(d.scores(Eigen::all, idx), target(d, blanket_f_, j));
       e.natural(idx) = r.slope;
-      e.natural_covariance(idx, idx) = r.slope_covariance;
-      e.fisher(idx, idx) = r.fisher;
+      e.natural_covariance.block(j) = r.slope_covariance;
+      e.fisher.block(j) = r.fisher;
       e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
       if (joint_) {
         e.elbo = r.intercept;
@@ -62,14 +63,14 @@ class LeastSquares final : public GradientEstimator {
 
   // The slope's O(1/S) bias would decide where averaged steps settle: δ
   // becomes F⁻¹ĝ, ĝ the unbiased covariance.
-  GradientEstimate unbiased(Draws const& d, GradientEstimate first, Eigen::MatrixXd const& fisher) override {
-    precondition_unbiased(blocks_, first, d, fisher);
+  GradientEstimate unbiased(Draws const& d, GradientEstimate first, BlockDiagonal const& fisher) override {
+    precondition_unbiased(first, d, fisher);
     return first;
   }
 
  private:
   Blankets const& blankets_;
-  std::vector<Block> blocks_;
+  Layout blocks_;
   bool joint_;
   bool blanket_f_;
 };

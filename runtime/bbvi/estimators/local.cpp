@@ -1,8 +1,12 @@
 // local (docs/method.md, 'Local expectation gradients'): the groups where
 // they pay (plan_local) get the exact expectation over their latent element
 // by quadrature, given the rest of the draw, preconditioned by the family's
-// exact Fisher; the other groups' slopes come from the joint regression, as
-// in `regression`.
+// exact Fisher. The other groups' slopes come from one joint regression on
+// every score when the model has few parameters, as in `regression`; else
+// from a regression of each group's own blanket's f_j, on the scores of its
+// neighbourhood where that is small and else on its own (docs/method.md,
+// 'Cost follows the graph'), so that the draws needed do not grow with the
+// number of groups.
 #include "runtime/bbvi/estimators/blocks.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
 #include "runtime/bbvi/location_curvature.hpp"
@@ -19,32 +23,63 @@ namespace bbvi {
 
 namespace {
 
+// Up to this many parameters, the groups that are not local share one
+// regression of the whole f on every score: the default S (2P + 2) is then
+// small, and the regression's intercept gives a control-variated ELBO.
+// Beyond it, a group that is not local regresses its f_j on its
+// neighbourhood's scores (control variates for the part of f_j its
+// neighbours' latents explain) when the neighbourhood has at most this many
+// coordinates, else on its own: S must exceed the regressors + 1, and a
+// neighbourhood grows with the model (a population mean's holds every group).
+// 64: a 10-coefficient logistic regression (20 parameters) regressed group by
+// group on its own scores reached the 10,000-iteration cap, where the joint
+// regression converged in 1,449 iterations.
+constexpr std::size_t largest_regression = 64;
+
 class LocalExpectations final : public GradientEstimator {
  public:
   explicit LocalExpectations(EstimatorContext const& c)
       : blankets_(c.blankets),
         parameters_(c.program.parameter_dimension),
         plan_(plan_local(c.program, c.blankets)),
-        blocks_(group_blocks(c.blankets)),
-        curvature_(c.program, c.blankets, plan_) {}
+        blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
+        local_index_(c.blankets.groups.size(), 0),
+        regressors_(neighbourhoods(c.blankets)),
+        curvature_(c.program, c.blankets, plan_) {
+    for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
+    for (std::size_t g = 0; g < regressors_.size(); ++g) {
+      if (regressors_[g].size() > largest_regression) regressors_[g] = blocks_->blocks[g];
+      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) regressed_ = true;
+    }
+    joint_ = regressed_ && parameters_ <= largest_regression;
+  }
 
-  DrawNeeds needs() const override { return {&blankets_, &plan_, !curvature_.empty()}; }
+  DrawNeeds needs() const override { return {&blankets_, &plan_, &blankets_, !curvature_.empty()}; }
   std::size_t curvature_regressors() const override { return curvature_.largest_regression(); }
   std::size_t coupled_locations() const override { return curvature_.locations(); }
 
-  // A group that is not local is estimated by the joint regression.
+  // A group that is not local is estimated by the joint regression, or by
+  // its own.
   std::size_t largest_block() const override {
+    if (joint_) return parameters_;
+    std::size_t most = largest(blocks_->blocks);
     for (std::size_t g = 0; g < blankets_.groups.size(); ++g)
-      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) return parameters_;
-    return largest(blocks_);
+      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) most = std::max(most, regressors_[g].size());
+    return most;
   }
   bool regresses() const override { return false; }
 
   std::string describe() const override {
+    if (!regressed_ || joint_)
+      return fmt::format("the groups marked above as local expectations get the exact expectation over their "
+                         "latent element by quadrature, given the rest of the draw; any other group's slopes come "
+                         "from one least-squares regression of the whole log p − log q on all {} parameters' scores",
+                         parameters_);
     return fmt::format("the groups marked above as local expectations get the exact expectation over their "
                        "latent element by quadrature, given the rest of the draw; any other group's slopes come "
-                       "from one least-squares regression of the whole log p − log q on all {} parameters' scores",
-                       parameters_);
+                       "from a least-squares regression of its own blanket's terms on the scores of its "
+                       "neighbourhood (its own alone where that has more than {} of the {} parameters)",
+                       largest_regression, parameters_);
   }
   std::string_view group_note(std::size_t group) const override {
     return plan_.is_local[group] ? "local expectation, by quadrature" : "";
@@ -53,55 +88,51 @@ class LocalExpectations final : public GradientEstimator {
   GradientEstimate estimate(Draws const& d) override {
     Eigen::Index const P = d.scores.cols();
     double const S = static_cast<double>(d.scores.rows());
-    Eigen::VectorXd const f = d.elbo_terms();
     std::vector<bool> const local = exact_this_iteration(d);
     GradientEstimate e;
     e.gradient = e.natural = Eigen::VectorXd::Zero(P);
-    e.covariance = e.natural_covariance = e.fisher = e.exact_fisher_inverse = Eigen::MatrixXd::Zero(P, P);
+    e.covariance = e.natural_covariance = e.fisher = e.exact_fisher_inverse = BlockDiagonal(blocks_);
     mean_elbo(e, d);
     e.dof = std::numeric_limits<double>::infinity();
     std::optional<RegressionEstimate> joint;  // for the groups that are not local, made once
-    for (std::size_t j = 0; j < blocks_.size(); ++j) {
-      Block const& idx = blocks_[j];
+    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+      Block const& idx = blocks_->blocks[j];
       if (local[j]) {
         Eigen::VectorXd gradient;
         Eigen::MatrixXd covariance;
         mean_and_covariance(d.local.gradients(Eigen::all, idx), gradient, covariance);
-        Eigen::MatrixXd const inverse = inverse_of(d.local.fisher(idx, idx), true);
+        Eigen::MatrixXd const& fisher = d.local.fisher[local_index_[j]];
+        Eigen::MatrixXd const inverse = inverse_of(fisher, true);
         e.gradient(idx) = gradient;
-        e.covariance(idx, idx) = covariance;
-        e.fisher(idx, idx) = d.local.fisher(idx, idx);
-        e.exact_fisher_inverse(idx, idx) = inverse;
+        e.covariance.block(j) = covariance;
+        e.fisher.block(j) = fisher;
+        e.exact_fisher_inverse.block(j) = inverse;
         e.natural(idx) = inverse * gradient;
-        e.natural_covariance(idx, idx) = inverse * covariance * inverse;
+        e.natural_covariance.block(j) = inverse * covariance * inverse;
         e.dof = std::min(e.dof, S - 1);
         e.hotelling = true;
         continue;
       }
-      // A group that is not local, or whose expectation was not finite at
-      // some point this iteration: the joint regression's slopes where the
-      // draws suffice for it (the default S does when some group is not
-      // local), else the regression on its own scores.
-      if (d.scores.rows() > P + 1) {
-        if (!joint) {
-          joint = regress(d.scores, f);
-          e.elbo = joint->intercept;  // control-variated by every score
-          e.elbo_variance = joint->intercept_variance;
-          e.dof = std::min(e.dof, static_cast<double>(joint->residual_dof));
-        }
-        e.natural(idx) = joint->slope(idx);
-        e.natural_covariance(idx, idx) = joint->slope_covariance(idx, idx);
-        e.fisher(idx, idx) = joint->fisher(idx, idx);
-      } else {
-        RegressionEstimate const r = regress(d.scores(Eigen::all, idx), f);
-        e.natural(idx) = r.slope;
-        e.natural_covariance(idx, idx) = r.slope_covariance;
-        e.fisher(idx, idx) = r.fisher;
-        e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
+      if (parameters_ <= largest_regression) {
+        joint_regression(d, j, e, joint);
+        continue;
       }
+      if (idx.empty()) continue;
+      // A group that is not local, or whose expectation was not finite at
+      // some point this iteration: its blanket's f_j regressed on its
+      // neighbourhood's scores where the draws suffice for that (the
+      // default S does for a group that is not local), else on its own.
+      Eigen::VectorXd const f = d.group_f.col(static_cast<Eigen::Index>(j));
+      Block const& near = static_cast<Eigen::Index>(regressors_[j].size()) + 1 < d.scores.rows() ? regressors_[j] : idx;
+      RegressionEstimate const r = regress(d.scores(Eigen::all, near), f);
+      Block const own = positions_in(near, idx);
+      e.natural(idx) = r.slope(own);
+      e.natural_covariance.block(j) = r.slope_covariance(own, own);
+      e.fisher.block(j) = r.fisher(own, own);
+      e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
       CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), f);
       e.gradient(idx) = g.gradient;
-      e.covariance(idx, idx) = g.covariance;
+      e.covariance.block(j) = g.covariance;
     }
     if (!curvature_.empty())
       if (LocationCoupling c = curvature_.measure(d); !c.coordinates.empty())
@@ -110,12 +141,42 @@ class LocalExpectations final : public GradientEstimator {
   }
 
   // Every group's ĝ is unbiased already: only the preconditioning changes.
-  GradientEstimate unbiased(Draws const&, GradientEstimate first, Eigen::MatrixXd const& fisher) override {
-    precondition(blocks_, first, fisher, true);
+  GradientEstimate unbiased(Draws const&, GradientEstimate first, BlockDiagonal const& fisher) override {
+    precondition(first, fisher, true);
     return first;
   }
 
  private:
+  // Group j's slopes from the joint regression where the draws suffice for
+  // it (the default S does), else from the regression of the whole f on its
+  // own scores.
+  void joint_regression(Draws const& d, std::size_t j, GradientEstimate& e,
+                        std::optional<RegressionEstimate>& joint) const {
+    Eigen::Index const P = d.scores.cols();
+    Block const& idx = blocks_->blocks[j];
+    Eigen::VectorXd const f = d.elbo_terms();
+    if (d.scores.rows() > P + 1) {
+      if (!joint) {
+        joint = regress(d.scores, f);
+        e.elbo = joint->intercept;  // control-variated by every score
+        e.elbo_variance = joint->intercept_variance;
+        e.dof = std::min(e.dof, static_cast<double>(joint->residual_dof));
+      }
+      e.natural(idx) = joint->slope(idx);
+      e.natural_covariance.block(j) = joint->slope_covariance(idx, idx);
+      e.fisher.block(j) = joint->fisher(idx, idx);
+    } else {
+      RegressionEstimate const r = regress(d.scores(Eigen::all, idx), f);
+      e.natural(idx) = r.slope;
+      e.natural_covariance.block(j) = r.slope_covariance;
+      e.fisher.block(j) = r.fisher;
+      e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
+    }
+    CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), f);
+    e.gradient(idx) = g.gradient;
+    e.covariance.block(j) = g.covariance;
+  }
+
   // By group: local, and its expectation finite at every point this iteration.
   std::vector<bool> exact_this_iteration(Draws const& d) const {
     std::vector<bool> local(blankets_.groups.size(), false);
@@ -129,7 +190,11 @@ class LocalExpectations final : public GradientEstimator {
   Blankets const& blankets_;
   std::size_t parameters_;
   LocalPlan plan_;
-  std::vector<Block> blocks_;
+  Layout blocks_;
+  std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local
+  std::vector<Block> regressors_;         // by group: the coordinates its regression takes, sorted
+  bool regressed_ = false;                // some group with coordinates is not local
+  bool joint_ = false;                    // and they share the joint regression
   LocationCurvature curvature_;
 };
 

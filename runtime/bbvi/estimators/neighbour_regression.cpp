@@ -17,29 +17,12 @@ namespace bbvi {
 
 namespace {
 
-// Each group's neighbourhood: the coordinates of every group that shares a
-// term of the log-joint with it (itself included), sorted. Only their
-// latents move its blanket's f_j; the other groups' scores are independent
-// of f_j and would add only noise as regressors.
-std::vector<Block> neighbourhoods(Blankets const& b) {
-  std::vector<std::vector<int>> const near = neighbours(b);
-  std::vector<Block> out(near.size());
-  for (std::size_t g = 0; g < near.size(); ++g) {
-    for (int h : near[g]) {
-      auto const& c = b.groups[static_cast<std::size_t>(h)].coordinates;
-      out[g].insert(out[g].end(), c.begin(), c.end());
-    }
-    std::sort(out[g].begin(), out[g].end());
-  }
-  return out;
-}
-
 class NeighbourRegression final : public GradientEstimator {
  public:
   explicit NeighbourRegression(EstimatorContext const& c)
       : blankets_(c.blankets),
         parameters_(c.program.parameter_dimension),
-        blocks_(group_blocks(c.blankets)),
+        blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
         neighbourhoods_(neighbourhoods(c.blankets)) {}
 
   DrawNeeds needs() const override { return {&blankets_, nullptr}; }
@@ -49,43 +32,40 @@ class NeighbourRegression final : public GradientEstimator {
   std::string describe() const override {
     return fmt::format("for each of the {} groups, a least-squares regression of its own blanket's terms on the "
                        "scores of every group its blanket reaches (of {} parameters), keeping its own slopes",
-                       blocks_.size(), parameters_);
+                       blocks_->blocks.size(), parameters_);
   }
 
   GradientEstimate estimate(Draws const& d) override {
-    Eigen::Index const P = d.scores.cols();
-    GradientEstimate e = empty_regression(d);
+    GradientEstimate e = empty_regression(d, blocks_);
     latest_slopes_.clear();
-    for (std::size_t j = 0; j < blocks_.size(); ++j) {
-      Block const& idx = blocks_[j];
+    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+      Block const& idx = blocks_->blocks[j];
       Block const& near = neighbourhoods_[j];
       RegressionEstimate const r = regress(d.scores(Eigen::all, near), target(d, true, j));
-      Block own;  // where idx's coordinates sit in `near`
-      for (Eigen::Index c : idx) own.push_back(std::find(near.begin(), near.end(), c) - near.begin());
-      latest_slopes_.push_back(Eigen::VectorXd::Zero(P));
-      latest_slopes_.back()(near) = r.slope;
+      Block const own = own_positions(j);
+      latest_slopes_.push_back(r.slope);
       e.natural(idx) = r.slope(own);
-      e.natural_covariance(idx, idx) = r.slope_covariance(own, own);
-      e.fisher(idx, idx) = r.fisher(own, own);
+      e.natural_covariance.block(j) = r.slope_covariance(own, own);
+      e.fisher.block(j) = r.fisher(own, own);
       e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
     }
     covariance_gradients(e, d, blocks_, true);
     return e;
   }
 
-  GradientEstimate unbiased(Draws const& d, GradientEstimate first, Eigen::MatrixXd const& fisher) override {
-    if (previous_slopes_.size() == blocks_.size()) {
-      for (std::size_t j = 0; j < blocks_.size(); ++j) {
-        Block const& idx = blocks_[j];
+  GradientEstimate unbiased(Draws const& d, GradientEstimate first, BlockDiagonal const& fisher) override {
+    if (previous_slopes_.size() == blocks_->blocks.size()) {
+      for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+        Block const& idx = blocks_->blocks[j];
         Eigen::VectorXd others = previous_slopes_[j];
-        others(idx).setZero();
-        CovarianceGradient const g =
-            covariance_gradient(d.scores(Eigen::all, idx), target(d, true, j) - d.scores * others);
+        others(own_positions(j)).setZero();
+        CovarianceGradient const g = covariance_gradient(
+            d.scores(Eigen::all, idx), target(d, true, j) - d.scores(Eigen::all, neighbourhoods_[j]) * others);
         first.gradient(idx) = g.gradient;
-        first.covariance(idx, idx) = g.covariance;
+        first.covariance.block(j) = g.covariance;
       }
     }
-    precondition_unbiased(blocks_, first, d, fisher);
+    precondition_unbiased(first, d, fisher);
     return first;
   }
 
@@ -94,10 +74,13 @@ class NeighbourRegression final : public GradientEstimator {
  private:
   Blankets const& blankets_;
   std::size_t parameters_;
-  std::vector<Block> blocks_;
+  // Where group j's own coordinates sit among its neighbourhood's.
+  Block own_positions(std::size_t j) const { return positions_in(neighbourhoods_[j], blocks_->blocks[j]); }
+
+  Layout blocks_;
   std::vector<Block> neighbourhoods_;  // each group's regressors, its neighbours' coordinates
-  // Each group's slopes on every coordinate, from the last estimate() and
-  // from the iteration before this one's.
+  // Each group's slopes on its neighbourhood's coordinates, from the last
+  // estimate() and from the iteration before this one's.
   std::vector<Eigen::VectorXd> latest_slopes_, previous_slopes_;
 };
 

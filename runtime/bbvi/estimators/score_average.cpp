@@ -41,10 +41,15 @@ enum class Control { none, leave_one_out };
 class ScoreAverage final : public GradientEstimator {
  public:
   ScoreAverage(EstimatorContext const& c, Target target, Control control)
-      : blankets_(c.blankets), blocks_(group_blocks(c.blankets)), target_(target), control_(control) {}
+      : blankets_(c.blankets),
+        blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
+        target_(target),
+        control_(control) {}
 
-  DrawNeeds needs() const override { return {target_ == Target::blanket_f ? &blankets_ : nullptr, nullptr}; }
-  std::size_t largest_block() const override { return largest(blocks_); }
+  DrawNeeds needs() const override {
+    return {target_ == Target::blanket_f ? &blankets_ : nullptr, nullptr, &blankets_};
+  }
+  std::size_t largest_block() const override { return largest(blocks_->blocks); }
   bool regresses() const override { return false; }
 
   std::string describe() const override {
@@ -61,8 +66,12 @@ class ScoreAverage final : public GradientEstimator {
 
   GradientEstimate estimate(Draws const& d) override {
     GradientEstimate e;
-    mean_and_covariance(score_terms(d), e.gradient, e.covariance);
-    precondition(blocks_, e, block_fisher(blocks_, d.scores), true);
+    // Every group's terms share the draws' f (or overlapping blankets'), so
+    // ĝ's noise is correlated across the groups: its covariance is one block.
+    Eigen::MatrixXd covariance;
+    mean_and_covariance(score_terms(d), e.gradient, covariance);
+    e.covariance = BlockDiagonal(std::move(covariance));
+    precondition(e, block_fisher(blocks_, d.scores), true);
     mean_elbo(e, d);
     e.dof = static_cast<double>(d.scores.rows()) - 1;
     e.hotelling = true;
@@ -70,8 +79,8 @@ class ScoreAverage final : public GradientEstimator {
   }
 
   // The mean of s·f is unbiased already: only the preconditioning changes.
-  GradientEstimate unbiased(Draws const&, GradientEstimate first, Eigen::MatrixXd const& fisher) override {
-    precondition(blocks_, first, fisher, true);
+  GradientEstimate unbiased(Draws const&, GradientEstimate first, BlockDiagonal const& fisher) override {
+    precondition(first, fisher, true);
     return first;
   }
 
@@ -80,8 +89,8 @@ class ScoreAverage final : public GradientEstimator {
   // subtracted.
   Eigen::MatrixXd score_terms(Draws const& d) const {
     Eigen::MatrixXd terms(d.scores.rows(), d.scores.cols());
-    for (std::size_t j = 0; j < blocks_.size(); ++j) {
-      Block const& idx = blocks_[j];
+    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+      Block const& idx = blocks_->blocks[j];
       Eigen::MatrixXd const H = d.scores(Eigen::all, idx);
       Eigen::MatrixXd const F = H.array().colwise() * target(d, target_ == Target::blanket_f, j).array();
       terms(Eigen::all, idx) = control_ == Control::leave_one_out ? leave_one_out_control(F, H) : F;
@@ -90,7 +99,7 @@ class ScoreAverage final : public GradientEstimator {
   }
 
   Blankets const& blankets_;
-  std::vector<Block> blocks_;
+  Layout blocks_;
   Target target_;
   Control control_;
 };

@@ -24,7 +24,6 @@
 #include "runtime/bbvi/tail_average.hpp"
 #include "runtime/evaluate.hpp"
 
-#include <Eigen/Cholesky>
 #include <boost/math/distributions/fisher_f.hpp>
 
 #include <algorithm>
@@ -46,7 +45,7 @@ constexpr int noise_probes = 8;
 constexpr double negligible_kl = 1e-6;
 
 // ½ δᵀFδ: the KL a full step along δ moves q by.
-double step_kl(GradientEstimate const& e) { return 0.5 * e.natural.dot(e.fisher * e.natural); }
+double step_kl(GradientEstimate const& e) { return 0.5 * e.fisher.quadratic(e.natural); }
 
 // ½ tr(F Cov δ): the KL the estimate's own noise accounts for.
 double noise_kl(GradientEstimate const& e) { return 0.5 * (e.fisher * e.natural_covariance).trace(); }
@@ -56,12 +55,12 @@ double noise_kl(GradientEstimate const& e) { return 0.5 * (e.fisher * e.natural_
 // deviation that would move q by less than negligible_kl count as noise:
 // there a coordinate can be estimated exactly (a log sd under a quadratic
 // blanket), its standard error vanishes, and rounding would look significant.
+// The covariance is block-diagonal: the statistic is a sum over its blocks.
 double wald(GradientEstimate const& e) {
-  Eigen::MatrixXd total = e.natural_covariance;
-  if (e.exact_fisher_inverse.size() > 0)
-    total += (2 * negligible_kl / static_cast<double>(e.natural.size())) * e.exact_fisher_inverse;
-  Eigen::LDLT<Eigen::MatrixXd> const solver(total);
-  return e.natural.dot(solver.solve(e.natural));
+  BlockDiagonal total = e.natural_covariance;
+  if (!e.exact_fisher_inverse.empty())
+    total += e.exact_fisher_inverse * (2 * negligible_kl / static_cast<double>(e.natural.size()));
+  return total.inverse_quadratic(e.natural);
 }
 
 // The 95% point of wald() when the true gradient is zero. With the
@@ -86,7 +85,8 @@ GradientEstimate window_mean(std::deque<GradientEstimate> const& w) {
   Eigen::Index const P = w.front().natural.size();
   GradientEstimate mean;
   mean.natural = Eigen::VectorXd::Zero(P);
-  mean.natural_covariance = mean.fisher = Eigen::MatrixXd::Zero(P, P);
+  mean.natural_covariance = w.front().natural_covariance.zero_like();
+  mean.fisher = w.front().fisher.zero_like();
   mean.dof = 0;
   mean.exact_fisher_inverse = w.front().exact_fisher_inverse;
   for (GradientEstimate const& e : w) {
@@ -179,7 +179,7 @@ class NaturalGradient final : public Step {
     }
     double rho = settings_.step_size;
     if (phase_ == Phase::averaging) {
-      if (fisher_sum_.size() == 0) fisher_sum_ = Eigen::MatrixXd::Zero(e.fisher.rows(), e.fisher.cols());
+      if (fisher_sum_.empty()) fisher_sum_ = e.fisher.zero_like();
       fisher_sum_ += e.fisher;
       mean_fisher_ = fisher_sum_ / ++fisher_count_;
       e = estimator.unbiased(d, e, mean_fisher_);
@@ -188,7 +188,7 @@ class NaturalGradient final : public Step {
     }
     Eigen::VectorXd direction = e.natural;
     if (newton) direction(coupled.coordinates).setZero();
-    double const kl = 0.5 * direction.dot(e.fisher * direction);
+    double const kl = 0.5 * e.fisher.quadratic(direction);
     if (rho * rho * kl > settings_.trust_region) rho = std::sqrt(settings_.trust_region / kl);
     newton_scale_ = 0;
     if (newton) {
@@ -237,7 +237,7 @@ class NaturalGradient final : public Step {
     });
     if (tail_.tail_length() == 0) return;
     r.u = tail_.mean();
-    if (mean_fisher_.size() > 0) {
+    if (!mean_fisher_.empty()) {
       r.noise_kl = tail_.noise_kl(mean_fisher_);
       r.fisher = mean_fisher_;
     }
@@ -251,12 +251,11 @@ class NaturalGradient final : public Step {
   double coupled_noise_kl(GradientEstimate const& e, CoupledDirection const& c) {
     std::vector<bool> location(static_cast<std::size_t>(e.natural.size()), false);
     for (Eigen::Index i : c.coordinates) location[static_cast<std::size_t>(i)] = true;
+    Eigen::VectorXd const product = (e.fisher * e.natural_covariance).diagonal();
     double others = 0;
     for (Eigen::Index i = 0; i < e.natural.size(); ++i)
-      if (!location[static_cast<std::size_t>(i)]) others += 0.5 * e.fisher.row(i).dot(e.natural_covariance.col(i));
-    Eigen::VectorXd fisher(static_cast<Eigen::Index>(c.coordinates.size()));
-    for (std::size_t k = 0; k < c.coordinates.size(); ++k)
-      fisher[static_cast<Eigen::Index>(k)] = e.fisher(c.coordinates[k], c.coordinates[k]);
+      if (!location[static_cast<std::size_t>(i)]) others += 0.5 * product[i];
+    Eigen::VectorXd const fisher = e.fisher.diagonal()(c.coordinates);
     // Streams of their own, apart from the draws' (seed, iteration, draw).
     RandomStream rng(settings_.seed, ~std::uint64_t{0} - ++probe_rounds_, 0);
     return others + newton_noise(e.coupling->curvature, c.variance, fisher, rng, noise_probes);
@@ -281,8 +280,8 @@ class NaturalGradient final : public Step {
   FitSettings const& settings_;
   Phase phase_ = Phase::approach;
   int noise_iterations_ = 0;  // of the averaging phase, counting from 1: ρ = η/√noise_iterations_
-  Eigen::MatrixXd fisher_sum_;
-  Eigen::MatrixXd mean_fisher_;  // over the averaging phase so far
+  BlockDiagonal fisher_sum_;
+  BlockDiagonal mean_fisher_;  // over the averaging phase so far
   int fisher_count_ = 0;
   // tail_.noise_kl caches its autocorrelations as the tail grows: the
   // stopping rule's question changes that cache, not the answer.
