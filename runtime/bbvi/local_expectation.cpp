@@ -177,6 +177,10 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
     Eigen::VectorXd weights(out.points[i].size());
     for (std::size_t k = 0; k < out.points[i].size(); ++k) weights[static_cast<Eigen::Index>(k)] = out.points[i][k].weight;
     out.fisher.push_back(out.scores[i].transpose() * weights.asDiagonal() * out.scores[i]);
+    Eigen::RowVectorXd diagonal = Eigen::RowVectorXd::Zero(out.scores[i].cols());
+    for (std::size_t k = 0; k < out.points[i].size(); ++k)
+      diagonal += out.points[i][k].weight * out.scores[i].row(static_cast<Eigen::Index>(k)).array().square().matrix();
+    out.fisher_diagonal.push_back(std::move(diagonal));
   }
   return out;
 }
@@ -186,17 +190,8 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature) {
   for (int g : plan.groups) row(blankets.groups[static_cast<std::size_t>(g)].coordinates).setZero();
-  // By local group: each coordinate's exact Fisher diagonal, E[s_c²].
-  std::vector<Eigen::RowVectorXd> fisher_diagonal;
   if (curvature)
-    for (std::size_t i = 0; i < plan.groups.size(); ++i) {
-      (*curvature)(blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates).setZero();
-      Eigen::RowVectorXd diagonal = Eigen::RowVectorXd::Zero(points.scores[i].cols());
-      for (std::size_t k = 0; k < points.points[i].size(); ++k)
-        diagonal += points.points[i][k].weight *
-                    points.scores[i].row(static_cast<Eigen::Index>(k)).array().square().matrix();
-      fisher_diagonal.push_back(std::move(diagonal));
-    }
+    for (int g : plan.groups) (*curvature)(blankets.groups[static_cast<std::size_t>(g)].coordinates).setZero();
   LocalOutcome outcome;
   outcome.failed.assign(plan.groups.size(), false);
   std::vector<std::vector<double>> terms;
@@ -229,7 +224,7 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
         row(blankets.groups[g].coordinates) += points.points[i][k].weight * value * score;
         if (curvature)
           (*curvature)(blankets.groups[g].coordinates) +=
-              points.points[i][k].weight * value * (score.array().square().matrix() - fisher_diagonal[i]);
+              points.points[i][k].weight * value * (score.array().square().matrix() - points.fisher_diagonal[i]);
       }
     }
     for (std::size_t i : colour) {

@@ -44,6 +44,9 @@ struct LocalPoints {
   std::vector<std::vector<double>> log_q;            // log q_e at each point
   std::vector<Eigen::MatrixXd> scores;               // points × the group's coordinates
   std::vector<Eigen::MatrixXd> fisher;               // by local group, Σ_k w_k s_k s_kᵀ on its coordinates: exact
+  // By local group, Σ_k w_k s_k² summed point by point: the Fisher's
+  // diagonal, which the curvature (local_gradient) subtracts at every draw.
+  std::vector<Eigen::RowVectorXd> fisher_diagonal;
 };
 
 // `z`: any draw from q(·|u), whose other elements the guide's scores need.

@@ -47,10 +47,6 @@ NewtonDirection newton_direction(Eigen::SparseMatrix<double> const& m, Eigen::Ve
   return out;
 }
 
-}  // namespace bbvi
-
-namespace bbvi {
-
 double newton_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance,
                     Eigen::VectorXd const& fisher, RandomStream& rng, int probes) {
   double sum = 0;
