@@ -24,7 +24,8 @@
 // at its last iteration.
 //
 //   bench_correlated [--per-factor] [--family gaussian|known|unknown|logistic] [--rows N] [--coefficients K]
-//                    [--correlation C] [--seeds S] [--budget SECONDS]   (default: every case, 5 seeds, 60 s)
+//                    [--correlation C] [--seeds S] [--budget SECONDS] [--draws S]
+//                    (default: every case, 5 seeds, 60 s, the fit's default draws)
 // (--per-factor: the natural gradient without its coupled step, for comparison)
 //   bench_correlated --write K N CORRELATION known|unknown|logistic DIR   (model.model, data.csv)
 #include "runtime/bbvi/fit.hpp"
@@ -124,6 +125,7 @@ Prepared prepare_logistic(Case const& c) {
 }
 
 bool per_factor = false;
+int draws = 0;  // 0: the default
 
 Outcome run(Program const& program, Measure const& measure, std::uint64_t seed, double budget) {
   using clock = std::chrono::steady_clock;
@@ -142,6 +144,7 @@ Outcome run(Program const& program, Measure const& measure, std::uint64_t seed, 
   options.seed = seed;
   options.threads = 1;
   options.per_factor = per_factor;
+  options.samples = draws;
   Eigen::VectorXd last;
   options.on_iteration = [&](IterationRecord const& r) {
     o.iterations = r.iteration;
@@ -257,6 +260,7 @@ int main(int argc, char** argv) {
     else if (flag == "--coefficients") only_coefficients = std::atoi(argv[i + 1]);
     else if (flag == "--correlation") only_correlation = std::atof(argv[i + 1]);
     else if (flag == "--family") only_family = argv[i + 1];
+    else if (flag == "--draws") draws = std::atoi(argv[i + 1]);
   }
   print(fmt::format("Correlated regressions, default options, one thread, seeds 1–{}, {} s budget a fit\n", seeds,
                     budget));

@@ -12,6 +12,7 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
   Blankets const* const blankets = needs.blanket_sums;
   LocalPlan const* const local = needs.quadrature;
   Draws d;
+  d.u = u;
   if (blankets) d.group_f.resize(samples, static_cast<Eigen::Index>(blankets->groups.size()));
   d.scores.resize(samples, u.size());
   d.log_p.resize(samples);

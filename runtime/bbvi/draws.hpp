@@ -44,6 +44,7 @@ struct LocalDraws {
 };
 
 struct Draws {
+  Eigen::VectorXd u;       // the guide's parameters they were drawn at
   Eigen::MatrixXd scores;  // S × P: row s is ∇u log q(z_s | u)
   Eigen::VectorXd log_p;   // log p(x, z_s)
   Eigen::VectorXd log_q;   // log q(z_s | u)

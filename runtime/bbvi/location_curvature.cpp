@@ -8,13 +8,6 @@
 
 namespace bbvi {
 
-namespace {
-
-// The coordinate of u that is the location of latent element e's guide
-// factor: a Normal whose mean is an unconstrained parameter, element by
-// element for a vector latent. Elsewhere (a constrained or computed mean,
-// another family) nothing: ∂s/∂m = −F, which the curvature relies on, holds
-// only for a free Normal mean.
 std::optional<Eigen::Index> location_of(Program const& program, std::size_t e) {
   for (Statement const& st : program.guide) {
     auto const* f = std::get_if<Factor>(&st);
@@ -34,6 +27,8 @@ std::optional<Eigen::Index> location_of(Program const& program, std::size_t e) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 struct Coupling {
   std::size_t low, high;

@@ -24,9 +24,17 @@
 #include <Eigen/SparseCore>
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 namespace bbvi {
+
+// The coordinate of u that is the location of latent element e's guide
+// factor: a Normal whose mean is an unconstrained parameter, element by
+// element for a vector latent; nothing elsewhere (a constrained or computed
+// mean, another family), where ∂s/∂m = −F, which the curvature relies on,
+// does not hold.
+std::optional<Eigen::Index> location_of(Program const& program, std::size_t e);
 
 struct LocationCoupling {
   std::vector<Eigen::Index> coordinates;  // the locations, in u
@@ -36,6 +44,11 @@ struct LocationCoupling {
   Eigen::VectorXd gradient_variance;
   double dof = 0;
   Eigen::SparseMatrix<double> curvature;  // M, symmetric
+  // Where M̂ has Monte-Carlo error of its own (regressed_curvature.hpp): M̂
+  // with each eigenvalue raised to at least twice its standard error, for
+  // the steps of the approach, which would otherwise go as far as an
+  // eigenvalue that is noise allows. Empty where M̂ is exact.
+  Eigen::SparseMatrix<double> cautious_curvature;
 };
 
 class LocationCurvature {

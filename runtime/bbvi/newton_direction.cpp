@@ -35,6 +35,20 @@ bool solve(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& g, Eigen
   return x.allFinite();
 }
 
+// The mean over `probes` of ½ measure(ξ, y), y = M⁻¹ξ, ξ random signs times √V.
+template <typename Measure>
+double probed(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance, RandomStream& rng, int probes,
+              Measure measure) {
+  double sum = 0;
+  Eigen::VectorXd xi(variance.size()), y;
+  for (int k = 0; k < probes; ++k) {
+    for (Eigen::Index i = 0; i < xi.size(); ++i) xi[i] = (rng() & 1 ? 1.0 : -1.0) * std::sqrt(variance[i]);
+    if (!solve(m, xi, y)) return HUGE_VAL;
+    sum += 0.5 * measure(xi, y);
+  }
+  return sum / probes;
+}
+
 }  // namespace
 
 NewtonDirection newton_direction(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& g) {
@@ -47,16 +61,15 @@ NewtonDirection newton_direction(Eigen::SparseMatrix<double> const& m, Eigen::Ve
   return out;
 }
 
+double decrement_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance, RandomStream& rng,
+                       int probes) {
+  return probed(m, variance, rng, probes, [](Eigen::VectorXd const& xi, Eigen::VectorXd const& y) { return xi.dot(y); });
+}
+
 double newton_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance,
                     Eigen::VectorXd const& fisher, RandomStream& rng, int probes) {
-  double sum = 0;
-  Eigen::VectorXd xi(variance.size()), y;
-  for (int k = 0; k < probes; ++k) {
-    for (Eigen::Index i = 0; i < xi.size(); ++i) xi[i] = (rng() & 1 ? 1.0 : -1.0) * std::sqrt(variance[i]);
-    if (!solve(m, xi, y)) return HUGE_VAL;
-    sum += 0.5 * y.dot(fisher.cwiseProduct(y));
-  }
-  return sum / probes;
+  return probed(m, variance, rng, probes,
+                [&](Eigen::VectorXd const&, Eigen::VectorXd const& y) { return y.dot(fisher.cwiseProduct(y)); });
 }
 
 }  // namespace bbvi

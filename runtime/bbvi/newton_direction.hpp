@@ -26,6 +26,12 @@ NewtonDirection newton_direction(Eigen::SparseMatrix<double> const& m, Eigen::Ve
 // taken as independent) moves q along the Newton step, F diagonal, by
 // Hutchinson's estimator: the mean over `probes` of ½ yᵀFy with y = M⁻¹ξ
 // and ξ of random signs times √V. Infinite where M is not positive definite.
+// ½ tr(M⁻¹V): what the Monte-Carlo noise of g (variances V, taken as
+// independent) adds to the decrement ½ gᵀM⁻¹g on average, by the same
+// probes. Infinite where M is not positive definite.
+double decrement_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance, RandomStream& rng,
+                       int probes);
+
 double newton_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance,
                     Eigen::VectorXd const& fisher, RandomStream& rng, int probes);
 

@@ -10,6 +10,7 @@
 #include "runtime/bbvi/estimators/blocks.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
 #include "runtime/bbvi/location_curvature.hpp"
+#include "runtime/bbvi/regressed_curvature.hpp"
 #include "runtime/bbvi/regression.hpp"
 
 #include <fmt/format.h>
@@ -36,6 +37,19 @@ namespace {
 // regression converged in 1,449 iterations.
 constexpr std::size_t largest_regression = 64;
 
+// The groups whose locations the joint regression's draws also measure the
+// coupled step's curvature for (regressed_curvature.hpp): those that are not
+// local, in a model small enough for the joint regression, and only where no
+// location is local (the two would have no curvature between them).
+std::vector<bool> regressed_locations(Program const& program, Blankets const& blankets, LocalPlan const& plan) {
+  std::vector<bool> eligible(blankets.groups.size(), false);
+  if (program.parameter_dimension > largest_regression) return eligible;
+  for (std::size_t i = 0; i < plan.groups.size(); ++i)
+    if (location_of(program, plan.element[i])) return eligible;
+  for (std::size_t g = 0; g < blankets.groups.size(); ++g) eligible[g] = !plan.is_local[g];
+  return eligible;
+}
+
 class LocalExpectations final : public GradientEstimator {
  public:
   explicit LocalExpectations(EstimatorContext const& c)
@@ -45,7 +59,9 @@ class LocalExpectations final : public GradientEstimator {
         blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
         local_index_(c.blankets.groups.size(), 0),
         regressors_(neighbourhoods(c.blankets)),
-        curvature_(c.program, c.blankets, plan_) {
+        curvature_(c.program, c.blankets, plan_),
+        regressed_curvature_(c.program, c.blankets, regressed_locations(c.program, c.blankets, plan_)),
+        program_(c.program) {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
     for (std::size_t g = 0; g < regressors_.size(); ++g) {
       if (regressors_[g].size() > largest_regression) regressors_[g] = blocks_->blocks[g];
@@ -55,8 +71,12 @@ class LocalExpectations final : public GradientEstimator {
   }
 
   DrawNeeds needs() const override { return {&blankets_, &plan_, &blankets_, !curvature_.empty()}; }
-  std::size_t curvature_regressors() const override { return curvature_.largest_regression(); }
-  std::size_t coupled_locations() const override { return curvature_.locations(); }
+  std::size_t curvature_regressors() const override {
+    return curvature_.empty() ? regressed_curvature_.regressors() : curvature_.largest_regression();
+  }
+  std::size_t coupled_locations() const override {
+    return curvature_.empty() ? regressed_curvature_.locations() : curvature_.locations();
+  }
 
   // A group that is not local is estimated by the joint regression, or by
   // its own.
@@ -134,8 +154,9 @@ class LocalExpectations final : public GradientEstimator {
       e.gradient(idx) = g.gradient;
       e.covariance.block(j) = g.covariance;
     }
-    if (!curvature_.empty())
-      if (LocationCoupling c = curvature_.measure(d); !c.coordinates.empty())
+    if (!curvature_.empty() || !regressed_curvature_.empty())
+      if (LocationCoupling c = curvature_.empty() ? regressed_curvature_.measure(program_, d) : curvature_.measure(d);
+          !c.coordinates.empty())
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
     return e;
   }
@@ -196,6 +217,8 @@ class LocalExpectations final : public GradientEstimator {
   bool regressed_ = false;                // some group with coordinates is not local
   bool joint_ = false;                    // and they share the joint regression
   LocationCurvature curvature_;
+  RegressedCurvature regressed_curvature_;
+  Program const& program_;
 };
 
 }  // namespace

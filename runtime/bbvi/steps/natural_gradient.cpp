@@ -22,6 +22,7 @@
 #include "runtime/bbvi/numerical_trouble.hpp"
 #include "runtime/bbvi/steps/step.hpp"
 #include "runtime/bbvi/tail_average.hpp"
+#include "runtime/bbvi/tail_gradient.hpp"
 #include "runtime/evaluate.hpp"
 
 #include <boost/math/distributions/fisher_f.hpp>
@@ -109,10 +110,13 @@ struct CoupledDirection {
   std::vector<Eigen::Index> coordinates;
   Eigen::VectorXd gradient, variance;
   double dof = 0;
+  Eigen::SparseMatrix<double> curvature;  // the M it was solved with
   NewtonDirection newton;
 };
 
-CoupledDirection couple(GradientEstimate const& e) {
+// With `curvature`, M is that (an average over iterations) rather than this
+// iteration's M̂.
+CoupledDirection couple(GradientEstimate const& e, Eigen::SparseMatrix<double> const* curvature = nullptr) {
   CoupledDirection c;
   if (!e.coupling) return c;
   c.measured = true;
@@ -120,7 +124,8 @@ CoupledDirection couple(GradientEstimate const& e) {
   c.gradient = e.coupling->gradient;
   c.variance = e.coupling->gradient_variance;
   c.dof = e.coupling->dof;
-  c.newton = newton_direction(e.coupling->curvature, c.gradient);
+  c.curvature = curvature ? *curvature : e.coupling->curvature;
+  c.newton = newton_direction(c.curvature, c.gradient);
   return c;
 }
 
@@ -169,8 +174,9 @@ class NaturalGradient final : public Step {
     // measured in M: ½ΔᵀMΔ is the ELBO it gains, where ½ΔᵀFΔ would count a
     // ridge's length as a change of q and crawl (docs/method.md, 'The
     // coupled step').
-    CoupledDirection coupled = couple(e);
-    bool const newton = !settings_.per_factor && coupled.newton.positive_definite;
+    CoupledDirection coupled =
+        e.coupling && e.coupling->cautious_curvature.size() > 0 ? couple(e, &e.coupling->cautious_curvature) : couple(e);
+    bool newton = !settings_.per_factor && coupled.newton.positive_definite;
     if (newton && phase_ == Phase::approach) adapt_radius(coupled.newton.decrement);
     if (phase_ == Phase::approach && step_kl(e) <= settings_.trust_region && is_noise(e) &&
         (!newton || is_noise(coupled))) {
@@ -183,6 +189,15 @@ class NaturalGradient final : public Step {
       fisher_sum_ += e.fisher;
       mean_fisher_ = fisher_sum_ / ++fisher_count_;
       e = estimator.unbiased(d, e, mean_fisher_);
+      // Likewise M: this iteration's M̂, measured from the draws that gave
+      // g, would make M̂⁻¹g biased where M̂ has Monte-Carlo error (a
+      // logistic likelihood's), and could be indefinite where the mean is not.
+      if (coupled.measured) {
+        curvature_sum_ = curvature_count_++ == 0 ? e.coupling->curvature : curvature_sum_ + e.coupling->curvature;
+        mean_curvature_ = curvature_sum_ / static_cast<double>(curvature_count_);
+        coupled = couple(e, &mean_curvature_);
+        newton = !settings_.per_factor && coupled.newton.positive_definite;
+      }
       rho /= std::sqrt(noise_iterations_);
       if (is_noise(e) && (!newton || is_noise(coupled))) ++noise_iterations_;
     }
@@ -209,7 +224,14 @@ class NaturalGradient final : public Step {
       taken.variance(coupled.coordinates) = coupled.variance;
     }
     Eigen::VectorXd const next = u + taken.change;
-    if (phase_ == Phase::averaging) tail_.add(next, newton ? coupled_noise_kl(e, coupled) : noise_kl(e));
+    if (phase_ == Phase::averaging) {
+      tail_.add(next, newton ? coupled_noise_kl(e, coupled) : noise_kl(e));
+      if (coupled.measured)
+        tail_gradient_.add(coupled.gradient, coupled.variance);
+      else if (curvature_count_ > 0)  // no gradient to average this time: nothing certified until it leaves
+        tail_gradient_.add(Eigen::VectorXd::Zero(mean_curvature_.rows()),
+                           Eigen::VectorXd::Constant(mean_curvature_.rows(), HUGE_VAL));
+    }
     taken.settling = phase_ == Phase::averaging;
     taken.record = {0, e.elbo, std::sqrt(e.elbo_variance), rho, phase_ == Phase::averaging ? tail_.mean() : next};
     recent_.push_back(std::move(e));
@@ -225,7 +247,8 @@ class NaturalGradient final : public Step {
 
   bool converged() const override {
     return noise_iterations_ > static_cast<int>(window) && is_noise(window_mean(recent_)) &&
-           tail_.noise_kl(mean_fisher_) < settings_.tolerance && certified(recent_coupled_, settings_.tolerance);
+           tail_.noise_kl(mean_fisher_) < settings_.tolerance &&
+           (certified(recent_coupled_, settings_.tolerance) || certified_at_tail());
   }
 
   void finish(FitResult& r) const override {
@@ -258,7 +281,21 @@ class NaturalGradient final : public Step {
     Eigen::VectorXd const fisher = e.fisher.diagonal()(c.coordinates);
     // Streams of their own, apart from the draws' (seed, iteration, draw).
     RandomStream rng(settings_.seed, ~std::uint64_t{0} - ++probe_rounds_, 0);
-    return others + newton_noise(e.coupling->curvature, c.variance, fisher, rng, noise_probes);
+    return others + newton_noise(c.curvature, c.variance, fisher, rng, noise_probes);
+  }
+
+  // The stopping rule's decrement at the tail's mean ū (tail_gradient.hpp),
+  // with M averaged over the averaging phase: where one iteration's gradient
+  // is too noisy for a window of them to certify (a logistic likelihood, a
+  // latent noise scale), the tail's mean gradient is not. The decrement and
+  // what noise alone adds to it on average must both be below the tolerance.
+  bool certified_at_tail() const {
+    if (curvature_count_ == 0 || tail_gradient_.length() < window) return false;
+    Eigen::VectorXd const g = tail_gradient_.mean();
+    NewtonDirection const at_mean = newton_direction(mean_curvature_, g);
+    if (!at_mean.positive_definite || !(at_mean.decrement < settings_.tolerance)) return false;
+    RandomStream rng(settings_.seed, ~std::uint64_t{0} - tail_gradient_.length(), 1);
+    return decrement_noise(mean_curvature_, tail_gradient_.mean_variance(), rng, noise_probes) < settings_.tolerance;
   }
 
   // The trust region of Newton's step on the locations: ½ΔᵀMΔ ≤ radius_. It
@@ -283,6 +320,10 @@ class NaturalGradient final : public Step {
   BlockDiagonal fisher_sum_;
   BlockDiagonal mean_fisher_;  // over the averaging phase so far
   int fisher_count_ = 0;
+  Eigen::SparseMatrix<double> curvature_sum_;  // M̂ over the averaging phase so far
+  Eigen::SparseMatrix<double> mean_curvature_;
+  int curvature_count_ = 0;
+  TailGradient tail_gradient_;  // the locations', alongside tail_
   // tail_.noise_kl caches its autocorrelations as the tail grows: the
   // stopping rule's question changes that cache, not the answer.
   mutable TailAverage tail_;
