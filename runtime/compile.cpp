@@ -498,11 +498,24 @@ class Lowering {
         fail(st.args[i].pos, fmt::format("size mismatch: {} of {} has {} elements, but '{}' has {}", params[i],
                                          st.distribution, f.args.back().size, st.lhs.name, f.lhs_size));
     }
+    if (block_ == ast::BlockKind::model) use_log_odds(f);
     if (s.kind == SlotKind::column) {
       check_observed_support(f);
       reduce(f);
     }
     return f;
+  }
+
+  // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last
+  // argument: see Factor::log_odds. Only in the model: the guide draws its
+  // outcomes from p itself, so none of them has probability 0.
+  static void use_log_odds(Factor& f) {
+    DistributionEntry const* form = log_odds_form(*f.distribution);
+    Node const& p = f.args.back();
+    if (!form || p.op != Node::Op::call || p.function != Function::inv_logit) return;
+    f.log_odds = form;
+    f.log_odds_args = f.args;
+    f.log_odds_args.back() = p.args[0];
   }
 
   // Observed values the distribution cannot produce make log p = −∞ at every
@@ -528,11 +541,12 @@ class Lowering {
   }
 
   void reduce(Factor& f) const {
-    if (!options_.sufficient_statistics || !f.distribution->statistics) return;
-    for (Node const& a : f.args)
+    DistributionEntry const& density = f.evaluated();
+    if (!options_.sufficient_statistics || !density.statistics) return;
+    for (Node const& a : f.evaluated_args())
       if (a.size != 0) return;
     Value<double> const& column = out_.data[static_cast<std::size_t>(f.lhs_slot)];
-    f.statistics = f.distribution->statistics(column.elements.data(), column.size());
+    f.statistics = density.statistics(column.elements.data(), column.size());
   }
 
   ast::Program const& syntax_;

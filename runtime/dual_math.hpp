@@ -43,6 +43,9 @@ inline double inv_logit(double x) {
   return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
 }
 inline double logit(double p) { return std::log(p) - std::log1p(-p); }
+// log(1 + e^x) for any x: e^x would overflow beyond 709, and 1 + e^x rounds
+// to 1 below −37. Its derivative is inv_logit(x).
+inline double log1p_exp(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
 // log(1 - x), accurate for small x (Stan's log1m).
 inline double log1m(double x) { return std::log1p(-x); }
 // log of the binomial coefficient; only ever taken of counts, so double only.
@@ -82,6 +85,7 @@ inline Dual inv_logit(Dual const& x) {
   double const p = inv_logit(x.value());
   return detail::chain(x, p, p * (1 - p));
 }
+inline Dual log1p_exp(Dual const& x) { return detail::chain(x, log1p_exp(x.value()), inv_logit(x.value())); }
 inline Dual logit(Dual const& p) {
   return detail::chain(p, logit(p.value()), 1 / (p.value() * (1 - p.value())));
 }

@@ -71,8 +71,8 @@ class Frame {
 
   std::vector<Value<T>> arguments(Factor const& f) const {
     std::vector<Value<T>> args;
-    args.reserve(f.args.size());
-    for (Node const& a : f.args) args.push_back(evaluate(a, slots_));
+    args.reserve(f.evaluated_args().size());
+    for (Node const& a : f.evaluated_args()) args.push_back(evaluate(a, slots_));
     return args;
   }
 
@@ -82,19 +82,20 @@ class Frame {
     if constexpr (std::is_same_v<T, double>) {
       // The log-joint: one tight loop over the rows (registry.hpp), reading
       // an argument that is a data column where it is stored.
-      std::vector<Value<double>> computed(f.args.size());
-      std::vector<double const*> columns(f.args.size());
+      std::vector<Node> const& nodes = f.evaluated_args();
+      std::vector<Value<double>> computed(nodes.size());
+      std::vector<double const*> columns(nodes.size());
       unsigned varies = 0;
-      for (std::size_t k = 0; k < f.args.size(); ++k) {
-        Node const& a = f.args[k];
+      for (std::size_t k = 0; k < nodes.size(); ++k) {
+        Node const& a = nodes[k];
         Value<double> const& v =
             a.op == Node::Op::slot ? *slots_.values[static_cast<std::size_t>(a.slot)] : (computed[k] = evaluate(a, slots_));
         columns[k] = v.elements.data();
         if (v.is_vector) varies |= 1u << k;
       }
       if (elements) elements->resize(lhs.size());
-      return f.distribution->log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
-                                              elements ? elements->data() : nullptr);
+      return f.evaluated().log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
+                                            elements ? elements->data() : nullptr);
     }
     std::vector<Value<T>> const args = arguments(f);
     std::vector<T> at(args.size());
@@ -104,9 +105,9 @@ class Frame {
       for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
       T term;
       if constexpr (std::is_same_v<T, Dual>)
-        term = f.distribution->log_density_dual(lhs.elements[i], at.data());
+        term = f.evaluated().log_density_dual(lhs.elements[i], at.data());
       else
-        term = f.distribution->log_density(lhs.elements[i], at.data());
+        term = f.evaluated().log_density(lhs.elements[i], at.data());
       if (elements) (*elements)[i] = value_of(term);
       total += term;
     }
@@ -121,9 +122,9 @@ class Frame {
     for (std::size_t i = 0; i < lhs.size(); ++i) {
       for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
       if constexpr (std::is_same_v<T, Dual>)
-        out[i] = f.distribution->log_density_dual(lhs.elements[i], at.data());
+        out[i] = f.evaluated().log_density_dual(lhs.elements[i], at.data());
       else
-        out[i] = f.distribution->log_density(lhs.elements[i], at.data());
+        out[i] = f.evaluated().log_density(lhs.elements[i], at.data());
     }
     return out;
   }
@@ -133,7 +134,7 @@ class Frame {
     std::vector<Value<T>> const args = arguments(f);
     std::vector<double> at(args.size());
     for (std::size_t k = 0; k < args.size(); ++k) at[k] = value_of(args[k].at(0));
-    return f.distribution->log_density_sum(f.statistics.data(), at.data());
+    return f.evaluated().log_density_sum(f.statistics.data(), at.data());
   }
 
   Value<double> const& data(int slot) const { return program_.data[static_cast<std::size_t>(slot)]; }
@@ -212,7 +213,7 @@ std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& 
   frame.set_parameters(u);
   std::vector<double> z(program.latent_dimension);
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
-    for_each_element(frame, f, v, [&](std::size_t e, double const* args) { z[e] = f.distribution->sample(rng, args); });
+    for_each_element(frame, f, v, [&](std::size_t e, double const* args) { z[e] = f.evaluated().sample(rng, args); });
   });
   return z;
 }
@@ -224,7 +225,7 @@ std::vector<std::vector<double>> guide_marginal_densities(Program const& program
   std::vector<std::vector<double>> densities(program.latent_dimension);
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
     for_each_element(frame, f, v, [&](std::size_t e, double const* args) {
-      for (double x : xs[e]) densities[e].push_back(std::exp(f.distribution->log_density(x, args)));
+      for (double x : xs[e]) densities[e].push_back(std::exp(f.evaluated().log_density(x, args)));
     });
   });
   return densities;
@@ -236,9 +237,9 @@ std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& progra
   frame.set_parameters(u);
   std::vector<std::vector<QuadraturePoint>> rules(program.latent_dimension);
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
-    if (!f.distribution->quadrature) return;
+    if (!f.evaluated().quadrature) return;
     for_each_element(frame, f, v,
-                     [&](std::size_t e, double const* args) { f.distribution->quadrature(args, points[e], rules[e]); });
+                     [&](std::size_t e, double const* args) { f.evaluated().quadrature(args, points[e], rules[e]); });
   });
   return rules;
 }

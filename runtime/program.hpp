@@ -60,6 +60,18 @@ struct Factor {
   // distribution's sufficient statistics when lowered (registry.hpp): its
   // log density is then one term, not one per row. Empty otherwise.
   std::vector<double> statistics;
+  // A model's Bernoulli(inv_logit(E)) or Binomial(n, inv_logit(E)) is
+  // evaluated from E in its log-odds form (registry.hpp's log_odds_form), so
+  // that inv_logit(E) rounding to 0 or 1 does not make its log density −inf.
+  // `distribution` and `args` stay as written, for every analysis of the
+  // model's structure (Markov blankets, degrees, explain) and every message.
+  // Null otherwise.
+  DistributionEntry const* log_odds = nullptr;
+  std::vector<Node> log_odds_args;  // `args` with inv_logit(E) replaced by E
+
+  // What the evaluator computes the density with (runtime/evaluate.cpp).
+  DistributionEntry const& evaluated() const { return log_odds ? *log_odds : *distribution; }
+  std::vector<Node> const& evaluated_args() const { return log_odds ? log_odds_args : args; }
 };
 
 using Statement = std::variant<Definition, Factor>;

@@ -1,8 +1,10 @@
 #include "runtime/registry.hpp"
 
 #include "runtime/distributions/bernoulli.hpp"
+#include "runtime/distributions/bernoulli_logit.hpp"
 #include "runtime/distributions/beta.hpp"
 #include "runtime/distributions/binomial.hpp"
+#include "runtime/distributions/binomial_logit.hpp"
 #include "runtime/distributions/cauchy.hpp"
 #include "runtime/distributions/exponential.hpp"
 #include "runtime/distributions/gamma.hpp"
@@ -61,6 +63,19 @@ std::vector<DistributionEntry const*> Registry::all() const {
 Registry const& distributions() {
   static Registry const table = make_registry();
   return table;
+}
+
+DistributionEntry const* log_odds_form(DistributionEntry const& distribution) {
+  static Registry const forms = [] {
+    Registry table;
+    table.add<BernoulliLogit>();
+    table.add<BinomialLogit>();
+    return table;
+  }();
+  std::string_view const name = distribution.signature.name;
+  if (name == Bernoulli::name) return forms.find(BernoulliLogit::name);
+  if (name == Binomial::name) return forms.find(BinomialLogit::name);
+  return nullptr;
 }
 
 }  // namespace bbvi

@@ -217,4 +217,11 @@ class Registry {
 // Every distribution bbvi-ppl knows; built once.
 Registry const& distributions();
 
+// The form of Bernoulli or Binomial that takes its last argument, p, as the
+// log-odds alpha with p = inv_logit(alpha) (distributions/log_odds.hpp), in
+// which a model's Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)) are
+// evaluated; null for every other distribution. Not in distributions(): the
+// language has no such distribution.
+DistributionEntry const* log_odds_form(DistributionEntry const& distribution);
+
 }  // namespace bbvi

@@ -1,0 +1,46 @@
+#pragma once
+// Binomial(n, inv_logit(alpha)) from its log-odds alpha: the form a model's
+// Binomial(n, inv_logit(…)) is evaluated in (runtime/compile.cpp), finite
+// for any finite alpha (log_odds.hpp). Not a distribution of the language:
+// its checks and messages are Binomial's, of p = inv_logit(alpha).
+#include "core/support.hpp"
+#include "runtime/distributions/binomial.hpp"
+#include "runtime/distributions/log_odds.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace bbvi {
+
+struct BinomialLogit {
+  static constexpr std::string_view name = "BinomialLogit";
+  static constexpr std::array<std::string_view, 2> parameters{"n", "alpha"};
+  static constexpr std::array<double, 2> example_arguments{12.0, -0.8};
+  static constexpr std::array<double, 2> invalid_arguments{2.5, -0.8};
+  static constexpr std::array<bool, 2> differentiable{false, true};
+  static constexpr Support support = Support::bounded_integer;
+
+  template <typename T>
+  static T log_density(double x, T const& n, T const& alpha) {
+    T const p = math::inv_logit(alpha);
+    double const count = value_of(n), a = value_of(alpha);
+    bool const from_p = (x == 0 || log_odds::log_p_from_p(a)) && (x == count || log_odds::log1m_p_from_p(a));
+    if (from_p || !is_nonnegative_integer(x) || x > count) return Binomial::log_density(x, n, p);
+    check_nonnegative_integer(Binomial::name, "n", n);
+    check_probability(Binomial::name, "p", p);
+    // k log p + (n − k) log(1 − p), with log p = −log(1 + e^−alpha) and
+    // log(1 − p) = −log(1 + e^alpha): no term cancels another, and a zero
+    // count takes neither.
+    T total = lift<T>(math::lchoose(count, x), derivative_length(alpha));
+    if (x > 0) total -= x * math::log1p_exp(T(-alpha));
+    if (x < count) total -= (count - x) * math::log1p_exp(alpha);
+    return total;
+  }
+
+  template <typename Rng>
+  static double sample(Rng& rng, double n, double alpha) {
+    return Binomial::sample(rng, n, math::inv_logit(alpha));
+  }
+};
+
+}  // namespace bbvi

@@ -1,0 +1,205 @@
+// A model's Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), evaluated
+// on the log-odds scale (runtime/distributions/log_odds.hpp): finite for any
+// finite E, equal to the exact log density, unchanged to the bit where
+// inv_logit(E) is far from 0 and 1, and seen by every analysis as written.
+#include "runtime/bbvi/blankets.hpp"
+#include "runtime/bbvi/local_expectation.hpp"
+#include "runtime/distributions/bernoulli.hpp"
+#include "runtime/distributions/binomial.hpp"
+#include "runtime/evaluate.hpp"
+#include "tests/support/fit_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+using namespace bbvi;
+
+namespace {
+
+std::vector<double> const etas{-800, -40, -1, 0, 3, 40, 800};
+
+// log(1 + e^eta) in long double, whose exponent reaches e^11356: e^800 is an
+// ordinary number there, so the plain formula is exact to double precision.
+long double softplus(double eta) { return std::log1p(std::exp(static_cast<long double>(eta))); }
+
+double bernoulli_exact(double y, double eta) { return static_cast<double>(y * eta - softplus(eta)); }
+
+double binomial_exact(double k, double n, double eta) {
+  long double const choose = std::lgamma(static_cast<long double>(n) + 1) - std::lgamma(static_cast<long double>(k) + 1) -
+                             std::lgamma(static_cast<long double>(n - k) + 1);
+  return static_cast<double>(choose + k * eta - n * softplus(eta));
+}
+
+// d/d eta of y eta − n log(1 + e^eta): y − n inv_logit(eta).
+double score_exact(double y, double n, double eta) {
+  long double const e = static_cast<long double>(eta);
+  return static_cast<double>(y - n / (1 + std::exp(-e)));
+}
+
+std::string const bernoulli_model = R"(
+data { int<lower=0, upper=1> y[N]; }
+latent { real eta; }
+model { eta ~ Normal(0, 1000); y ~ Bernoulli(inv_logit(eta)); }
+guide { real m = 0; real<lower=0> s = 1; eta ~ Normal(m, s); }
+)";
+
+std::string const binomial_model = R"(
+data { int<lower=0, upper=12> k[N]; }
+latent { real eta; }
+model { eta ~ Normal(0, 1000); k ~ Binomial(12, inv_logit(eta)); }
+guide { real m = 0; real<lower=0> s = 1; eta ~ Normal(m, s); }
+)";
+
+// The log density of the model's second statement (the likelihood) at eta.
+double likelihood_term(Program const& program, double eta) {
+  std::vector<std::vector<double>> terms;
+  log_joint_terms(program, {eta}, terms);
+  double total = 0;
+  for (double t : terms[1]) total += t;
+  return total;
+}
+
+Program compiled(std::string const& model, std::string const& column, std::vector<double> const& values,
+                 bool sufficient_statistics = false) {
+  data::CsvTable const table = testing::column_table(column, values);
+  CompileOptions options;
+  options.sufficient_statistics = sufficient_statistics;
+  return testing::compile_model(model, &table, options);
+}
+
+std::string domain_error(void (*f)()) {
+  try {
+    f();
+  } catch (DomainError const& e) {
+    return e.what();
+  }
+  return "(no DomainError)";
+}
+
+}  // namespace
+
+TEST_CASE("log-odds: Bernoulli(inv_logit(eta)) has log density y eta - log(1 + e^eta) at any finite eta") {
+  for (double y : {0.0, 1.0}) {
+    Program const program = compiled(bernoulli_model, "y", {y});
+    for (double eta : etas) {
+      CAPTURE(y, eta);
+      double const lp = likelihood_term(program, eta);
+      CHECK(std::isfinite(lp));
+      CHECK(lp == Approx(bernoulli_exact(y, eta)).epsilon(1e-13).margin(1e-15));
+    }
+  }
+}
+
+TEST_CASE("log-odds: Binomial(n, inv_logit(eta)) has log density k eta - n log(1 + e^eta) + log C(n, k)") {
+  for (double k : {0.0, 5.0, 12.0}) {
+    Program const program = compiled(binomial_model, "k", {k});
+    for (double eta : etas) {
+      CAPTURE(k, eta);
+      double const lp = likelihood_term(program, eta);
+      CHECK(std::isfinite(lp));
+      CHECK(lp == Approx(binomial_exact(k, 12, eta)).epsilon(1e-13).margin(1e-13));
+    }
+  }
+}
+
+TEST_CASE("log-odds: the derivative in the log-odds is y - n inv_logit(eta), finite at any finite eta") {
+  DistributionEntry const& bernoulli = *log_odds_form(*distributions().find("Bernoulli"));
+  DistributionEntry const& binomial = *log_odds_form(*distributions().find("Binomial"));
+  for (double eta : etas) {
+    Dual const at(eta, 1, 0);  // ∂/∂eta, as a latent's would be carried
+    for (double y : {0.0, 1.0}) {
+      CAPTURE(eta, y);
+      Dual const lp = bernoulli.log_density_dual(y, &at);
+      CHECK(lp.value() == Approx(bernoulli_exact(y, eta)).epsilon(1e-13).margin(1e-15));
+      CHECK(std::isfinite(lp.derivatives()(0)));
+      CHECK(lp.derivatives()(0) == Approx(score_exact(y, 1, eta)).epsilon(1e-13).margin(1e-15));
+    }
+    Dual const args[2] = {Dual(12.0, Eigen::VectorXd::Zero(1)), at};
+    for (double k : {0.0, 5.0, 12.0}) {
+      CAPTURE(eta, k);
+      Dual const lp = binomial.log_density_dual(k, args);
+      CHECK(lp.value() == Approx(binomial_exact(k, 12, eta)).epsilon(1e-13).margin(1e-13));
+      CHECK(std::isfinite(lp.derivatives()(0)));
+      CHECK(lp.derivatives()(0) == Approx(score_exact(k, 12, eta)).epsilon(1e-13).margin(1e-13));
+    }
+  }
+}
+
+TEST_CASE("log-odds: away from 0 and 1 the density is computed from inv_logit(eta) as before, to the bit") {
+  // What keeps every fit that never comes near certainty unchanged.
+  Program const ones = compiled(bernoulli_model, "y", {1.0}), zeros = compiled(bernoulli_model, "y", {0.0});
+  Program const counts = compiled(binomial_model, "k", {5.0});
+  for (double eta : {-40.0, -3.0, -1.0, 0.0, 0.5, 3.0, 12.0}) {
+    CAPTURE(eta);
+    double const p = math::inv_logit(eta);
+    CHECK(likelihood_term(ones, eta) == Bernoulli::log_density(1.0, p));
+    CHECK(likelihood_term(zeros, eta) == Bernoulli::log_density(0.0, p));
+    CHECK(likelihood_term(counts, eta) == Binomial::log_density(5.0, 12.0, p));
+  }
+}
+
+TEST_CASE("log-odds: a column reduced to its sufficient statistics gives the row-by-row sum") {
+  std::vector<double> const y{0, 1, 1, 0, 1, 1, 1};
+  Program const rows = compiled(bernoulli_model, "y", y, false);
+  Program const reduced = compiled(bernoulli_model, "y", y, true);
+  auto const& factor = std::get<Factor>(reduced.model[1]);
+  REQUIRE(!factor.statistics.empty());
+  for (double eta : etas) {
+    CAPTURE(eta);
+    double const sum = likelihood_term(rows, eta);
+    CHECK(std::isfinite(sum));
+    CHECK(likelihood_term(reduced, eta) == Approx(sum).epsilon(1e-14).margin(1e-15));
+    CHECK(sum == Approx(5 * eta - 7 * static_cast<double>(softplus(eta))).epsilon(1e-13).margin(1e-13));
+  }
+}
+
+TEST_CASE("log-odds: a probability that is not a number is rejected with Bernoulli's and Binomial's messages") {
+  CHECK(domain_error([] {
+          double const nan = std::numeric_limits<double>::quiet_NaN();
+          log_odds_form(*distributions().find("Bernoulli"))->log_density(0.0, &nan);
+        }) == "Bernoulli: p is nan, but must be in [0, 1]");
+  CHECK(domain_error([] {
+          double const args[2] = {12.0, std::numeric_limits<double>::quiet_NaN()};
+          log_odds_form(*distributions().find("Binomial"))->log_density(3.0, args);
+        }) == "Binomial: p is nan, but must be in [0, 1]");
+  CHECK(log_odds_form(*distributions().find("Normal")) == nullptr);
+}
+
+TEST_CASE("log-odds: the analyses see Bernoulli(inv_logit(...)) as written") {
+  data::CsvTable const table =
+      data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/logistic_regression.csv");
+  Program const program =
+      testing::compile_model(testing::read_source_file("models/logistic_regression.model"), &table);
+  auto const& likelihood = std::get<Factor>(program.model[2]);
+  CHECK(likelihood.distribution->signature.name == "Bernoulli");
+  REQUIRE(likelihood.args.size() == 1);
+  CHECK(likelihood.args[0].op == Node::Op::call);
+  CHECK(likelihood.args[0].function == Function::inv_logit);
+  CHECK(likelihood.log_odds != nullptr);
+  CHECK(likelihood.evaluated_args()[0].op == Node::Op::add);  // alpha + beta * x
+  for (Statement const& st : program.guide)
+    if (auto const* f = std::get_if<Factor>(&st)) CHECK(f->log_odds == nullptr);
+
+  // The same program evaluated as written: blankets and local-expectation
+  // plan identical; inv_logit(…) is no polynomial in either latent, so both
+  // are left to the regression estimator.
+  Program as_written = program;
+  std::get<Factor>(as_written.model[2]).log_odds = nullptr;
+  Blankets const b = find_blankets(program), b_written = find_blankets(as_written);
+  REQUIRE(b.groups.size() == b_written.groups.size());
+  for (std::size_t g = 0; g < b.groups.size(); ++g) {
+    CHECK(b.groups[g].latent_elements == b_written.groups[g].latent_elements);
+    CHECK(b.groups[g].coordinates == b_written.groups[g].coordinates);
+  }
+  REQUIRE(b.terms.size() == b_written.terms.size());
+  for (std::size_t i = 0; i < b.terms.size(); ++i) CHECK(b.terms[i].groups == b_written.terms[i].groups);
+  CHECK(b.summed_terms == b_written.summed_terms);
+  LocalPlan const plan = plan_local(program, b), plan_written = plan_local(as_written, b_written);
+  CHECK(plan.is_local == plan_written.is_local);
+  CHECK(plan.points == plan_written.points);
+  CHECK(plan.is_local == std::vector<bool>(b.groups.size(), false));
+}
