@@ -182,6 +182,9 @@ class NaturalGradient final : public Step {
         (!newton || is_noise(coupled))) {
       phase_ = Phase::averaging;
       noise_iterations_ = 1;
+      // What the approach learned of M̂'s reach no longer applies: steps
+      // are noise from here on, and M̄ is young.
+      radius_ = settings_.trust_region;
     }
     double rho = settings_.step_size;
     if (phase_ == Phase::averaging) {
