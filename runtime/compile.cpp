@@ -2,6 +2,7 @@
 
 #include "core/diagnostic.hpp"
 #include "grammar/guide_declaration.hpp"
+#include "runtime/affine_normal.hpp"
 #include "runtime/bbvi/initial_scale.hpp"
 
 #include <fmt/format.h>
@@ -75,6 +76,7 @@ class Lowering {
     check_overrides();
     latent_block(syntax_.latent);
     model_block(syntax_.model);
+    reduce_regressions();
     guide_block(syntax_.guide);
     if (auto problem = initial_scale_problem(out_, constant_uses_)) throw DiagnosticError(std::move(*problem));
     return std::move(out_);
@@ -547,6 +549,13 @@ class Lowering {
       if (a.size != 0) return;
     Value<double> const& column = out_.data[static_cast<std::size_t>(f.lhs_slot)];
     f.statistics = density.statistics(column.elements.data(), column.size());
+  }
+
+  // After the model block, whose locals the reductions evaluate at a few draws.
+  void reduce_regressions() {
+    if (!options_.sufficient_statistics) return;
+    for (std::size_t i = 0; i < out_.model.size(); ++i)
+      if (auto* f = std::get_if<Factor>(&out_.model[i])) f->affine = reduce_affine_normal(out_, i);
   }
 
   ast::Program const& syntax_;

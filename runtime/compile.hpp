@@ -13,7 +13,8 @@ struct CompileOptions {
   // --set NAME=VALUE: overrides a data constant's default.
   std::map<std::string, double, std::less<>> overrides;
   // Reduce observed columns to sufficient statistics where the distribution
-  // has them and the arguments do not vary by row (Factor::statistics).
+  // has them and the arguments do not vary by row (Factor::statistics), and
+  // dense regressions' Normal likelihoods to CᵀC, Cᵀr and rᵀr (Factor::affine).
   bool sufficient_statistics = true;
 };
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace bbvi {
 
@@ -137,6 +138,18 @@ class Frame {
     return f.evaluated().log_density_sum(f.statistics.data(), at.data());
   }
 
+  // A dense regression's log density from its statistics (Factor::affine);
+  // nullopt where the draw makes it non-finite, so that the rows report
+  // what is wrong with it as they would without the reduction.
+  std::optional<double> affine_log_density(Factor const& f, std::vector<double> const& z) const {
+    for (std::size_t e : f.affine->elements)
+      if (!std::isfinite(z[e])) return std::nullopt;
+    double const sd = value_of(evaluate(f.args[1], slots_).at(0));
+    double const sum = f.affine->log_density_sum(z, sd);
+    if (!std::isfinite(sum)) return std::nullopt;
+    return sum;
+  }
+
   Value<double> const& data(int slot) const { return program_.data[static_cast<std::size_t>(slot)]; }
 
   Slots<T> const& slots() const { return slots_; }
@@ -259,6 +272,14 @@ double run_model(Program const& program, std::vector<double> const& z, std::vect
       continue;
     }
     Factor const& f = std::get<Factor>(st);
+    if (f.affine) {
+      std::optional<double> const reduced = tied_to(program, f.pos, [&] { return frame.affine_log_density(f, z); });
+      if (reduced) {
+        if (terms) (*terms)[i].assign(1, *reduced);
+        total += *reduced;
+        continue;
+      }
+    }
     if (!f.statistics.empty()) {
       double const reduced = tied_to(program, f.pos, [&] { return frame.log_density_sum(f); });
       if (terms) (*terms)[i].assign(1, reduced);
@@ -280,6 +301,15 @@ double run_model(Program const& program, std::vector<double> const& z, std::vect
 
 double log_joint(Program const& program, std::vector<double> const& z) {
   return run_model(program, z, nullptr, nullptr);
+}
+
+Value<double> evaluate_in_model(Program const& program, std::vector<double> const& z, std::size_t statement,
+                                Node const& node) {
+  Frame<double> frame(program, 0);
+  frame.set_latents(z);
+  for (std::size_t i = 0; i < statement; ++i)
+    if (auto const* d = std::get_if<Definition>(&program.model[i])) frame.define(*d);
+  return evaluate(node, frame.slots());
 }
 
 double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms,

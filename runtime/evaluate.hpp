@@ -36,6 +36,11 @@ std::vector<std::vector<double>> guide_marginal_densities(Program const& program
 std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u,
                                                            std::vector<int> const& points);
 double log_joint(Program const& program, std::vector<double> const& z);
+// `node` at draw z as model statement `statement` reads it: the model's
+// locals before it defined at z. For reductions taken when the model is
+// lowered; a local's bounds may throw DomainError.
+Value<double> evaluate_in_model(Program const& program, std::vector<double> const& z, std::size_t statement,
+                                Node const& node);
 // log p(x, z) with each term kept: terms[i][k] is element k of the i-th
 // statement of the model block (empty for a local definition). A statement
 // marked in `summed` keeps only its sum, as terms[i][0]: what a Markov

@@ -5,11 +5,13 @@
 // evaluated from this (runtime/evaluate.hpp).
 #include "core/position.hpp"
 #include "core/support.hpp"
+#include "runtime/affine_normal.hpp"
 #include "runtime/constraint.hpp"
 #include "runtime/expression.hpp"
 #include "runtime/registry.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -60,6 +62,12 @@ struct Factor {
   // distribution's sufficient statistics when lowered (registry.hpp): its
   // log density is then one term, not one per row. Empty otherwise.
   std::vector<double> statistics;
+  // A model's Normal over a data column whose mean is affine in a few
+  // latents that every row reads (a dense regression), reduced likewise to
+  // CᵀC, Cᵀr and rᵀr (runtime/affine_normal.hpp); nullopt otherwise. `args`
+  // stay as written for every analysis of the model's structure, and for
+  // the rows where a draw makes the reduced sum non-finite.
+  std::optional<AffineNormal> affine;
   // A model's Bernoulli(inv_logit(E)) or Binomial(n, inv_logit(E)) is
   // evaluated from E in its log-odds form (registry.hpp's log_odds_form), so
   // that inv_logit(E) rounding to 0 or 1 does not make its log density −inf.
@@ -72,6 +80,8 @@ struct Factor {
   // What the evaluator computes the density with (runtime/evaluate.cpp).
   DistributionEntry const& evaluated() const { return log_odds ? *log_odds : *distribution; }
   std::vector<Node> const& evaluated_args() const { return log_odds ? log_odds_args : args; }
+  // Its log density is one term for all its rows.
+  bool reduced() const { return !statistics.empty() || affine.has_value(); }
 };
 
 using Statement = std::variant<Definition, Factor>;

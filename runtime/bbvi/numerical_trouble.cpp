@@ -94,7 +94,7 @@ Diagnostic blame(Program const& program, Eigen::VectorXd const& u, std::vector<d
       if (!std::isfinite(terms[i][k]))
         return error_at(program.file, f->pos,
                         fmt::format("the log density of {} under {} is {} at a draw from the guide",
-                                    f->statistics.empty() ? element_name(f->lhs_name, f->lhs_size, k)
+                                    !f->reduced() ? element_name(f->lhs_name, f->lhs_size, k)
                                                           : fmt::format("{} (all {} rows)", f->lhs_name, f->lhs_size),
                                     f->distribution->signature.name,
                                     terms[i][k]));

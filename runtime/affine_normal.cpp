@@ -1,0 +1,159 @@
+#include "runtime/affine_normal.hpp"
+
+#include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/normal.hpp"
+#include "runtime/evaluate.hpp"
+#include "runtime/program_walk.hpp"
+
+#include <Eigen/QR>  // CompleteOrthogonalDecomposition
+
+#include <algorithm>
+#include <cmath>
+
+namespace bbvi {
+
+namespace {
+
+// The degree of a model expression's element in all the latent elements at
+// once, through locals, indexing and reductions (ProgramWalk): 0, 1, or
+// not_affine; and the latent elements it reads.
+struct JointDegree {
+  using Result = int;
+  static constexpr int not_affine = 2;
+  std::vector<std::size_t> reads;
+
+  int leaf(std::size_t, std::size_t element) {
+    reads.push_back(element);
+    return 1;
+  }
+  int other() const { return 0; }  // data, or a constant
+  void gather(int& so_far, int next) const { so_far = std::max(so_far, next); }
+
+  template <typename Operand>
+  int combine(Node const& n, Operand const& arg) const {
+    switch (n.op) {
+      case Node::Op::negate: return arg(0);
+      case Node::Op::add:
+      case Node::Op::subtract: return std::max(arg(0), arg(1));
+      case Node::Op::multiply: return std::min(arg(0) + arg(1), not_affine);
+      case Node::Op::divide: return arg(1) == 0 ? arg(0) : not_affine;
+      default: break;
+    }
+    // A power, or a call other than sum and mean (the walk's): affine only
+    // where it reads no latent, as a constant.
+    for (std::size_t i = 0; i < n.args.size(); ++i)
+      if (arg(i) != 0) return not_affine;
+    return 0;
+  }
+};
+
+// The latent elements `mean` reads, sorted, if it is affine in them in each
+// of its `rows` elements and every element reads the same ones.
+std::optional<std::vector<std::size_t>> shared_affine_elements(Program const& program, Node const& mean,
+                                                               std::size_t rows) {
+  ProgramWalk const walk = ProgramWalk::of_model(program);
+  std::vector<std::size_t> first;
+  for (std::size_t k = 0; k < rows; ++k) {
+    JointDegree degree;
+    if (walk.operand(mean, k, degree) > 1) return std::nullopt;
+    std::vector<std::size_t>& reads = degree.reads;
+    std::sort(reads.begin(), reads.end());
+    reads.erase(std::unique(reads.begin(), reads.end()), reads.end());
+    if (k == 0) {
+      if (reads.empty() || reads.size() > max_affine_elements) return std::nullopt;
+      first = std::move(reads);
+    } else if (reads != first) {
+      return std::nullopt;
+    }
+  }
+  return first;
+}
+
+// The point near the least-squares fit where the residuals are taken: any
+// point gives the same quadratic in exact arithmetic, and one near the fit
+// keeps its terms small. Solved with the columns scaled to unit size, which
+// an uncentred predictor's column is far from.
+Eigen::VectorXd near_fit(AffineNormal const& s, double mean_residual, Eigen::VectorXd const& cross) {
+  Eigen::MatrixXd normal = s.gram + s.rows * s.column_means * s.column_means.transpose();
+  Eigen::VectorXd scale(normal.rows());
+  for (Eigen::Index j = 0; j < normal.rows(); ++j) scale[j] = normal(j, j) > 0 ? 1 / std::sqrt(normal(j, j)) : 1;
+  normal = scale.asDiagonal() * normal * scale.asDiagonal();
+  Eigen::VectorXd const rhs = scale.asDiagonal() * (cross + s.rows * mean_residual * s.column_means);
+  Eigen::VectorXd fit = scale.asDiagonal() * Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd>(normal).solve(rhs);
+  if (!fit.allFinite()) fit.setZero();
+  return fit;
+}
+
+}  // namespace
+
+double AffineNormal::log_density_sum(std::vector<double> const& z, double sd) const {
+  Eigen::VectorXd d(reference.size());
+  for (Eigen::Index j = 0; j < d.size(); ++j) d[j] = z[elements[static_cast<std::size_t>(j)]] - reference[j];
+  double const deviations = residual_deviations - 2 * cross.dot(d) + d.dot(gram * d);
+  // Normal's own sum over a column, {N, r̄, Σ (r̃ − C̃d)²} against m·d: the
+  // same checks of the sd, and the same constants, as the rows'.
+  return Normal::log_density_sum({rows, mean_residual, deviations}, column_means.dot(d), sd);
+}
+
+std::optional<AffineNormal> reduce_affine_normal(Program const& program, std::size_t statement) {
+  auto const* f = std::get_if<Factor>(&program.model[statement]);
+  if (!f || f->latent >= 0 || f->log_odds || !f->statistics.empty() || f->distribution->signature.name != Normal::name)
+    return std::nullopt;
+  Node const& mean = f->args[0];
+  Node const& sd = f->args[1];
+  std::size_t const N = f->lhs_size;
+  if (N == 0 || mean.size == 0 || sd.size != 0) return std::nullopt;
+  std::optional<std::vector<std::size_t>> elements = shared_affine_elements(program, mean, N);
+  if (!elements) return std::nullopt;
+
+  AffineNormal s;
+  s.elements = std::move(*elements);
+  Eigen::Index const K = static_cast<Eigen::Index>(s.elements.size());
+  Eigen::Index const rows = static_cast<Eigen::Index>(N);
+  s.rows = static_cast<double>(N);
+  std::vector<double> const& y = program.data[static_cast<std::size_t>(f->lhs_slot)].elements;
+  std::vector<double> z(program.latent_dimension, 0.0);
+  auto const place = [&](Eigen::VectorXd const& at) {
+    for (Eigen::Index j = 0; j < K; ++j) z[s.elements[static_cast<std::size_t>(j)]] = at[j];
+  };
+  // E at the draw in z, as the rows compute it.
+  auto const mean_here = [&] {
+    Value<double> const at = evaluate_in_model(program, z, statement, mean);
+    Eigen::VectorXd e(rows);
+    for (Eigen::Index n = 0; n < rows; ++n) e[n] = at.at(static_cast<std::size_t>(n));
+    return e;
+  };
+  Eigen::Map<Eigen::VectorXd const> const observed(y.data(), rows);
+  try {
+    // E's coefficient columns, from E at 0 and at each unit vector: E is
+    // affine, so these are exact to E's own rounding.
+    Eigen::VectorXd const at_zero = mean_here();
+    Eigen::MatrixXd columns(rows, K);
+    for (Eigen::Index j = 0; j < K; ++j) {
+      std::size_t const e = s.elements[static_cast<std::size_t>(j)];
+      z[e] = 1;
+      columns.col(j) = mean_here() - at_zero;
+      z[e] = 0;
+    }
+    if (!at_zero.allFinite() || !columns.allFinite()) return std::nullopt;
+    s.column_means = columns.colwise().mean().transpose();
+    columns.rowwise() -= s.column_means.transpose();
+    s.gram = columns.transpose() * columns;
+
+    Eigen::VectorXd r = observed - at_zero;
+    double const mean_at_zero = r.mean();
+    s.reference = near_fit(s, mean_at_zero, columns.transpose() * (r.array() - mean_at_zero).matrix());
+    place(s.reference);
+    r = observed - mean_here();
+    if (!r.allFinite()) return std::nullopt;
+    s.mean_residual = r.mean();
+    r.array() -= s.mean_residual;
+    s.residual_deviations = r.squaredNorm();
+    s.cross = columns.transpose() * r;
+  } catch (DomainError const&) {
+    return std::nullopt;  // a local's bounds reject these draws: the rows keep it
+  }
+  return s;
+}
+
+}  // namespace bbvi

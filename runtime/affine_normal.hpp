@@ -1,0 +1,52 @@
+#pragma once
+// A model's `y ~ Normal(E, S)` over a data column y, with E jointly affine in
+// a few latent elements that every row reads (a dense linear regression) and
+// S the same in every row: its log density over the N rows depends on the
+// data only through N, CᵀC, Cᵀr and rᵀr (C: E's coefficient columns, r: the
+// residuals at a reference point), taken once when the model is lowered. A
+// draw then costs O(K²) for K coefficients, not O(N·K) (docs/method.md,
+// 'Cost follows the graph').
+#include <Eigen/Core>
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace bbvi {
+
+struct Program;
+
+struct AffineNormal {
+  std::vector<std::size_t> elements;  // the latent elements E reads: indices into a draw z
+  // The statistics are taken about z̄, near the least-squares fit, and with
+  // each column centred: Σ (y − E(z))² is then a small quadratic added to a
+  // small residual sum, not a difference of sums of squares of the size of
+  // y² and of the predictors' squares (x ≈ 2000: 4·10⁶ a row), which would
+  // cancel away the digits that matter near the data.
+  Eigen::VectorXd reference;         // z̄, by element
+  double rows = 0;                   // N
+  double mean_residual = 0;          // r̄, the mean of r_n = y_n − E_n(z̄)
+  double residual_deviations = 0;    // Σ (r_n − r̄)²
+  Eigen::VectorXd column_means;      // m_j, the mean of E's coefficient column j
+  Eigen::VectorXd cross;             // Σ_n (C_nj − m_j)(r_n − r̄)
+  Eigen::MatrixXd gram;              // Σ_n (C_ni − m_i)(C_nj − m_j)
+
+  // Σ_n log Normal(y_n | E_n(z), sd). With d = z − z̄,
+  //   Σ (y − E(z))² = Σ (r̃ − C̃d)² + N (r̄ − m·d)²,
+  // r̃ and C̃ centred, so the cross terms are zero.
+  double log_density_sum(std::vector<double> const& z, double sd) const;
+};
+
+// The most latent elements a reduced statement's mean may read: CᵀC is
+// K × K, and a mean reading more is not a dense regression worth it.
+constexpr std::size_t max_affine_elements = 64;
+
+// Model statement `statement` reduced, or nullopt where it is not such a
+// `~`: its left side not data, its distribution not Normal, its sd varying by
+// row, its mean not affine in the latents (a product of two latent-dependent
+// parts), reading more than max_affine_elements of them or not the same ones
+// in every row (a hierarchical model's theta[group[n]]). The model's locals
+// before it must be lowered; they are evaluated at a few draws here.
+std::optional<AffineNormal> reduce_affine_normal(Program const& program, std::size_t statement);
+
+}  // namespace bbvi
