@@ -3,6 +3,7 @@
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/normal.hpp"
 #include "runtime/evaluate.hpp"
+#include "runtime/polynomial_degree.hpp"
 #include "runtime/program_walk.hpp"
 
 #include <Eigen/QR>  // CompleteOrthogonalDecomposition
@@ -14,39 +15,6 @@ namespace bbvi {
 
 namespace {
 
-// The degree of a model expression's element in all the latent elements at
-// once, through locals, indexing and reductions (ProgramWalk): 0, 1, or
-// not_affine; and the latent elements it reads.
-struct JointDegree {
-  using Result = int;
-  static constexpr int not_affine = 2;
-  std::vector<std::size_t> reads;
-
-  int leaf(std::size_t, std::size_t element) {
-    reads.push_back(element);
-    return 1;
-  }
-  int other() const { return 0; }  // data, or a constant
-  void gather(int& so_far, int next) const { so_far = std::max(so_far, next); }
-
-  template <typename Operand>
-  int combine(Node const& n, Operand const& arg) const {
-    switch (n.op) {
-      case Node::Op::negate: return arg(0);
-      case Node::Op::add:
-      case Node::Op::subtract: return std::max(arg(0), arg(1));
-      case Node::Op::multiply: return std::min(arg(0) + arg(1), not_affine);
-      case Node::Op::divide: return arg(1) == 0 ? arg(0) : not_affine;
-      default: break;
-    }
-    // A power, or a call other than sum and mean (the walk's): affine only
-    // where it reads no latent, as a constant.
-    for (std::size_t i = 0; i < n.args.size(); ++i)
-      if (arg(i) != 0) return not_affine;
-    return 0;
-  }
-};
-
 // The latent elements `mean` reads, sorted, if it is affine in them in each
 // of its `rows` elements and every element reads the same ones.
 std::optional<std::vector<std::size_t>> shared_affine_elements(Program const& program, Node const& mean,
@@ -54,9 +22,9 @@ std::optional<std::vector<std::size_t>> shared_affine_elements(Program const& pr
   ProgramWalk const walk = ProgramWalk::of_model(program);
   std::vector<std::size_t> first;
   for (std::size_t k = 0; k < rows; ++k) {
-    JointDegree degree;
+    std::vector<std::size_t> reads;
+    PolynomialDegree degree{std::nullopt, &reads};
     if (walk.operand(mean, k, degree) > 1) return std::nullopt;
-    std::vector<std::size_t>& reads = degree.reads;
     std::sort(reads.begin(), reads.end());
     reads.erase(std::unique(reads.begin(), reads.end()), reads.end());
     if (k == 0) {

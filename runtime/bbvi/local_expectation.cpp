@@ -1,6 +1,7 @@
 #include "runtime/bbvi/local_expectation.hpp"
 
 #include "runtime/evaluate.hpp"
+#include "runtime/polynomial_degree.hpp"
 #include "runtime/program_walk.hpp"
 
 #include <algorithm>
@@ -10,58 +11,18 @@ namespace bbvi {
 
 namespace {
 
-// Saturates: anything at or above it is "not a polynomial".
-constexpr int not_polynomial = 1000;
-
-int add(int a, int b) { return std::min(a + b, not_polynomial); }
-
-// The degree of a model expression's element as a polynomial in latent
-// element e, through locals, indexing and reductions (ProgramWalk, as the
-// blankets read them).
-struct DegreeIn {
-  using Result = int;
-  std::size_t e;
-
-  int leaf(std::size_t, std::size_t element) const { return element == e ? 1 : 0; }
-  int other() const { return 0; }  // data, or a constant
-  void gather(int& so_far, int next) const { so_far = std::max(so_far, next); }
-
-  template <typename Operand>
-  int combine(Node const& n, Operand const& arg) const {
-    switch (n.op) {
-      case Node::Op::negate: return arg(0);
-      case Node::Op::add:
-      case Node::Op::subtract: return std::max(arg(0), arg(1));
-      case Node::Op::multiply: return add(arg(0), arg(1));
-      case Node::Op::divide: return arg(1) == 0 ? arg(0) : not_polynomial;
-      case Node::Op::power: {
-        int const base = arg(0);
-        if (base == 0 && arg(1) == 0) return 0;
-        Node const& exponent = n.args[1];
-        bool const whole = exponent.op == Node::Op::constant && exponent.constant >= 0 &&
-                           exponent.constant == std::floor(exponent.constant) && exponent.constant <= 16;
-        return whole ? std::min(base * static_cast<int>(exponent.constant), not_polynomial) : not_polynomial;
-      }
-      case Node::Op::call: {
-        int degree = 0;
-        for (std::size_t i = 0; i < n.args.size(); ++i) degree = std::max(degree, arg(i));
-        return degree == 0 ? 0 : not_polynomial;  // exp, log, inv_logit, ... of z_e
-      }
-      default: return not_polynomial;  // constant, slot and index are the walk's
-    }
-  }
-};
+constexpr int not_polynomial = PolynomialDegree::not_polynomial;
 
 // The degree in z_e of element k of a model statement's log density.
 int degree_of(ProgramWalk const& walk, Factor const& f, std::size_t k, std::size_t e) {
-  DegreeIn in{e};
+  PolynomialDegree in{e};
   int const x = f.latent >= 0 ? walk.slot(f.lhs_slot, k, in) : 0;
   std::vector<int> args;
   for (Node const& a : f.args) args.push_back(walk.operand(a, k, in));
   if (x == 0 && std::all_of(args.begin(), args.end(), [](int d) { return d == 0; })) return 0;
   // A quadratic in value − location, the other arguments fixed.
   if (f.distribution->quadratic_in_location && std::all_of(args.begin() + 1, args.end(), [](int d) { return d == 0; }))
-    return add(std::max(x, args[0]), std::max(x, args[0]));
+    return PolynomialDegree::add(std::max(x, args[0]), std::max(x, args[0]));
   return not_polynomial;
 }
 
