@@ -17,9 +17,11 @@ namespace bbvi {
 class TailGradient {
  public:
   // One per TailAverage::add, with the gradient the step that led there was
-  // taken at and its variance (infinite where none was measured).
+  // taken at and its variance (infinite where none was measured): the
+  // tails are then the same iterations.
   void add(Eigen::VectorXd const& gradient, Eigen::VectorXd const& variance);
   std::size_t length() const { return count() - tail_start(); }
+  std::size_t added() const { return gradient_sums_.empty() ? 0 : count(); }
   Eigen::VectorXd mean() const;           // ḡ over the tail
   Eigen::VectorXd mean_variance() const;  // of ḡ: Σ V_t / T²
 

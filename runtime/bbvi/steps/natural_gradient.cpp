@@ -235,11 +235,15 @@ class NaturalGradient final : public Step {
     Eigen::VectorXd const next = u + taken.change;
     if (phase_ == Phase::averaging) {
       tail_.add(next, newton ? coupled_noise_kl(e, coupled) : noise_kl(e));
-      if (coupled.measured)
+      ++averaged_;
+      if (coupled.measured) {
+        // An iteration that measured no gradient stands in the tail with an
+        // infinite variance: nothing is certified until it has left.
+        Eigen::Index const L = coupled.gradient.size();
+        while (tail_gradient_.added() + 1 < averaged_)
+          tail_gradient_.add(Eigen::VectorXd::Zero(L), Eigen::VectorXd::Constant(L, HUGE_VAL));
         tail_gradient_.add(coupled.gradient, coupled.variance);
-      else if (curvature_count_ > 0)  // no gradient to average this time: nothing certified until it leaves
-        tail_gradient_.add(Eigen::VectorXd::Zero(mean_curvature_.rows()),
-                           Eigen::VectorXd::Constant(mean_curvature_.rows(), HUGE_VAL));
+      }
     }
     taken.settling = phase_ == Phase::averaging;
     taken.record = {0, e.elbo, std::sqrt(e.elbo_variance), rho, phase_ == Phase::averaging ? tail_.mean() : next};
@@ -299,7 +303,8 @@ class NaturalGradient final : public Step {
   // latent noise scale), the tail's mean gradient is not. The decrement and
   // what noise alone adds to it on average must both be below the tolerance.
   bool certified_at_tail() const {
-    if (curvature_count_ == 0 || tail_gradient_.length() < window) return false;
+    if (curvature_count_ == 0 || tail_gradient_.added() != averaged_ || tail_gradient_.length() < window)
+      return false;
     Eigen::VectorXd const g = tail_gradient_.mean();
     NewtonDirection const at_mean = newton_direction(mean_curvature_, g);
     if (!at_mean.positive_definite || !(at_mean.decrement < settings_.tolerance)) return false;
@@ -333,6 +338,7 @@ class NaturalGradient final : public Step {
   Eigen::SparseMatrix<double> mean_curvature_;
   int curvature_count_ = 0;
   TailGradient tail_gradient_;  // the locations', alongside tail_
+  std::size_t averaged_ = 0;    // iterates added to tail_
   // tail_.noise_kl caches its autocorrelations as the tail grows: the
   // stopping rule's question changes that cache, not the answer.
   mutable TailAverage tail_;
