@@ -248,3 +248,20 @@ TEST_CASE("outputs: --plot writes an SVG document with the trace and a panel per
   CHECK(doc.select_nodes("//*[@class='marginal']").size() == 10);  // mu, tau, eta[1..8]
   CHECK(doc.select_nodes("//*[@class='density']").size() == 10);
 }
+
+TEST_CASE("outputs: a fit whose ELBO fell far below its start is said to have diverged") {
+  // The plain score-function gradient under the natural gradient's steps on
+  // the logistic example: the ELBO goes from about -53 to about -8e54.
+  std::string const logistic =
+      source("models/logistic_regression.model") + " " + source("models/logistic_regression.csv");
+  Run const diverged =
+      testing::run_binary(logistic + " --method natural-gradient --estimator basic --iters 100 --draws 100 --quiet");
+  INFO(diverged.err);
+  REQUIRE(diverged.status == 0);
+  CHECK(diverged.err.find("warning: the ELBO fell from -52.7431 at the first iteration to") != std::string::npos);
+  CHECK(diverged.err.find("the fit diverged") != std::string::npos);
+  // The default fit of the same model improves on its start.
+  Run const fitted = testing::run_binary(logistic + " --quiet");
+  REQUIRE(fitted.status == 0);
+  CHECK(fitted.err.find("diverged") == std::string::npos);
+}

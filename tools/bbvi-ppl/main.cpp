@@ -107,6 +107,23 @@ std::string cap_warning(Method method, int iterations) {
                      iterations);
 }
 
+// A fit whose ELBO ended far below its first iteration's made the guide
+// worse, not better: it diverged (the plain score-function gradient can,
+// under the natural gradient's steps, on an uncentred logistic regression),
+// and its numbers mean nothing. "Far": beyond ten of the first estimate's
+// standard errors and a nat (the last one's is no yardstick: a diverged fit's
+// is as huge as its ELBO).
+std::string divergence_warning(FitResult const& r) {
+  if (r.trace.empty()) return {};
+  IterationRecord const& first = r.trace.front();
+  double const margin = 10 * first.elbo_se + 1;
+  if (!(std::isfinite(first.elbo) && r.elbo < first.elbo - margin)) return {};
+  return fmt::format("bbvi-ppl: warning: the ELBO fell from {:.6g} at the first iteration to {:.6g}: the fit "
+                     "diverged, and the result above means nothing; the default --method and --estimator are "
+                     "the ones that converge on the example models, else try a smaller --step-size\n",
+                     first.elbo, r.elbo);
+}
+
 // Everything before the fit: the model parsed and checked, the data read and
 // bound, the constants set; warnings are printed as they are found. Throws
 // DiagnosticError on any bad input.
@@ -315,6 +332,7 @@ int run(Options& o) {
     if (json_to_stdout) std::fputs(json.c_str(), stdout);
     std::fflush(stdout);  // the warnings below come after the report, wherever both streams go
     if (!result.converged) std::fputs(cap_warning(o.fit.method, result.iterations).c_str(), stderr);
+    std::fputs(divergence_warning(result).c_str(), stderr);
     std::fputs(cli::k_hat_warning(report).c_str(), stderr);
     std::fputs(cli::chains_warning(report).c_str(), stderr);
     return exit_fitted;
