@@ -23,9 +23,21 @@ GradientSummary GradientMonitor::summary() const {
   }
   s.mean /= s.iterations;
   s.variance /= s.iterations;
+  // The noise the mean is read against is the larger of one estimate's
+  // variance and the estimates' spread over the iterations: an averaged fit's
+  // iterates wander with the other coordinates' noise, and where this
+  // coordinate's own estimate is nearly exact (a local expectation with
+  // control variates), its gradient varies with them more than one
+  // iteration's draws claim.
+  Eigen::VectorXd noise = s.variance;
+  if (s.iterations > 1) {
+    Eigen::VectorXd spread = Eigen::VectorXd::Zero(s.mean.size());
+    for (Eigen::VectorXd const& g : gradients_) spread += (g - s.mean).cwiseAbs2();
+    noise = noise.cwiseMax(spread / (s.iterations - 1));
+  }
   // A coordinate estimated without noise (a conjugate optimum) has no finite
   // ratio; 0/0 there means "no signal", not NaN.
-  s.snr = (s.variance.array() > 0).select(s.mean.array().abs() / s.variance.array().sqrt(), 0.0);
+  s.snr = (noise.array() > 0).select(s.mean.array().abs() / noise.array().sqrt(), 0.0);
   return s;
 }
 

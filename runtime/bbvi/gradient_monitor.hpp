@@ -12,7 +12,8 @@ namespace bbvi {
 struct GradientSummary {
   Eigen::VectorXd mean;      // of the last iterations' estimates
   Eigen::VectorXd variance;  // of one iteration's estimate, averaged over them
-  Eigen::VectorXd snr;       // |mean| / √variance: below ~1 the gradient is down to noise
+  Eigen::VectorXd snr;       // |mean| / √noise: below ~1 the gradient is down to noise
+                             // (noise: the larger of variance and the estimates' spread)
   int iterations = 0;        // how many iterations these cover
 };
 

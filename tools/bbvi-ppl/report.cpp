@@ -34,9 +34,10 @@ std::string parameter_table(FitReport const& r) {
   }
   if (gradient)
     out += fmt::format("(the ELBO's gradient in each parameter's unconstrained coordinate: the variance of\n"
-                       " one iteration's estimate, and SNR = |mean over the last {} iterations| / sd. Below 1,\n"
-                       " the gradient is down to noise; above 1 it is not, unless the variance is near 0\n"
-                       " (below 1e-6), where the estimator is exact and SNR says nothing: docs/output.md)\n",
+                       " one iteration's estimate, and SNR = |mean over the last {} iterations| / sd, the sd\n"
+                       " one estimate claims or the estimates' spread if larger. Below 1, the gradient is\n"
+                       " down to noise; above 1 it is not, unless the variance is near 0 (below 1e-6), where\n"
+                       " the estimator is exact and SNR says nothing: docs/output.md)\n",
                        g.iterations);
   return out;
 }

@@ -107,6 +107,7 @@ GradientEstimate window_mean(std::deque<GradientEstimate> const& w) {
 // definite.
 struct CoupledDirection {
   bool measured = false;  // the estimate had a coupling
+  bool exact_curvature = false;  // M̂ without Monte-Carlo error of its own (local expectations)
   std::vector<Eigen::Index> coordinates;
   Eigen::VectorXd gradient, variance;
   double dof = 0;
@@ -120,6 +121,7 @@ CoupledDirection couple(GradientEstimate const& e, Eigen::SparseMatrix<double> c
   CoupledDirection c;
   if (!e.coupling) return c;
   c.measured = true;
+  c.exact_curvature = e.coupling->cautious_curvature.size() == 0;
   c.coordinates = e.coupling->coordinates;
   c.gradient = e.coupling->gradient;
   c.variance = e.coupling->gradient_variance;
@@ -127,6 +129,18 @@ CoupledDirection couple(GradientEstimate const& e, Eigen::SparseMatrix<double> c
   c.curvature = curvature ? *curvature : e.coupling->curvature;
   c.newton = newton_direction(c.curvature, c.gradient);
   return c;
+}
+
+// ½ tr(F Cov δ) over the coordinates that are not the coupled locations:
+// the KL by which one full step's noise moves them.
+double others_noise_kl(GradientEstimate const& e, CoupledDirection const& c) {
+  std::vector<bool> location(static_cast<std::size_t>(e.natural.size()), false);
+  for (Eigen::Index i : c.coordinates) location[static_cast<std::size_t>(i)] = true;
+  Eigen::VectorXd const product = (e.fisher * e.natural_covariance).diagonal();
+  double others = 0;
+  for (Eigen::Index i = 0; i < e.natural.size(); ++i)
+    if (!location[static_cast<std::size_t>(i)]) others += 0.5 * product[i];
+  return others;
 }
 
 // Whether the locations' gradient is indistinguishable from noise: Newton's
@@ -178,8 +192,19 @@ class NaturalGradient final : public Step {
         e.coupling && e.coupling->cautious_curvature.size() > 0 ? couple(e, &e.coupling->cautious_curvature) : couple(e);
     bool newton = !settings_.per_factor && coupled.newton.positive_definite;
     if (newton && phase_ == Phase::approach) adapt_radius(coupled.newton.decrement);
+    // The locations are done approaching when their gradient is noise, or,
+    // where M̂ is exact, when what is left to gain on them is no more than
+    // the other coordinates' noise moves q by in a step: where the
+    // locations' gradient is near exact (local expectations), that noise
+    // alone keeps it significant, and a joint quadratic bounds the gain it
+    // leaves on the locations by the KL it moves the others by
+    // (docs/method.md, 'The coupled step'). Measured on a 1,000-group
+    // hierarchical model: the approach ended after 20 iterations, not 1,500.
+    // A noisy M̂ (a logistic ridge's) makes the decrement too rough for that.
+    bool const locations_settled =
+        is_noise(coupled) || (coupled.exact_curvature && coupled.newton.decrement <= others_noise_kl(e, coupled));
     if (phase_ == Phase::approach && step_kl(e) <= settings_.trust_region && is_noise(e) &&
-        (!newton || is_noise(coupled))) {
+        (!newton || locations_settled)) {
       phase_ = Phase::averaging;
       noise_iterations_ = 1;
       // What the approach learned of M̂'s reach no longer applies: steps
@@ -285,16 +310,10 @@ class NaturalGradient final : public Step {
   // noise_kl of a step that is Newton's on the locations: the other
   // coordinates' ½ tr(F Cov δ), and the Newton step's own noise.
   double coupled_noise_kl(GradientEstimate const& e, CoupledDirection const& c) {
-    std::vector<bool> location(static_cast<std::size_t>(e.natural.size()), false);
-    for (Eigen::Index i : c.coordinates) location[static_cast<std::size_t>(i)] = true;
-    Eigen::VectorXd const product = (e.fisher * e.natural_covariance).diagonal();
-    double others = 0;
-    for (Eigen::Index i = 0; i < e.natural.size(); ++i)
-      if (!location[static_cast<std::size_t>(i)]) others += 0.5 * product[i];
     Eigen::VectorXd const fisher = e.fisher.diagonal()(c.coordinates);
     // Streams of their own, apart from the draws' (seed, iteration, draw).
     RandomStream rng(settings_.seed, ~std::uint64_t{0} - ++probe_rounds_, 0);
-    return others + newton_noise(c.curvature, c.variance, fisher, rng, noise_probes);
+    return others_noise_kl(e, c) + newton_noise(c.curvature, c.variance, fisher, rng, noise_probes);
   }
 
   // The stopping rule's decrement at the tail's mean ū (tail_gradient.hpp),

@@ -1,0 +1,38 @@
+#include "runtime/bbvi/control_variates.hpp"
+
+#include <Eigen/Dense>
+
+#include <cmath>
+
+namespace bbvi {
+
+Eigen::MatrixXd control_variated(Eigen::MatrixXd const& controls, Eigen::MatrixXd const& values) {
+  Eigen::Index const S = values.rows(), k = controls.cols() + 1;
+  if (controls.cols() == 0 || S < k + 2) return values;
+  Eigen::MatrixXd x(S, k);
+  x.col(0).setOnes();
+  x.rightCols(k - 1) = controls;
+  Eigen::LDLT<Eigen::MatrixXd> const gram(x.transpose() * x);
+  if (gram.info() != Eigen::Success || !(gram.vectorD().array() > 0).all()) return values;
+  Eigen::MatrixXd const spread = gram.solve(x.transpose()).transpose();  // row s: (XᵀX)⁻¹x_s
+  Eigen::ArrayXd const leverage = spread.cwiseProduct(x).rowwise().sum().array();
+  if (!(leverage < 1 - 1e-9).all()) return values;
+  Eigen::MatrixXd const fit = spread.transpose() * values;
+  // The fit without draw s has residual e_s/(1 − h_s) at s, and intercept
+  // a − (XᵀX)⁻¹x_s e_s/(1 − h_s) at its first entry: its value at s less the
+  // controls' part is that intercept plus that residual.
+  Eigen::MatrixXd const left_out = ((values - x * fit).array().colwise() / (1 - leverage)).matrix();
+  Eigen::MatrixXd terms = left_out.array().colwise() * (1 - spread.col(0).array());
+  terms.rowwise() += fit.row(0);
+  // A value that is the same at every draw (a local expectation whose
+  // blanket reads no other latent's draw) has nothing for the controls to
+  // remove, and their fit would only add rounding.
+  Eigen::RowVectorXd const mean = values.colwise().mean();
+  for (Eigen::Index j = 0; j < values.cols(); ++j) {
+    double const rounding = 1e-12 * (1 + std::abs(mean[j]));
+    if ((values.col(j).array() - mean[j]).abs().maxCoeff() <= rounding) terms.col(j) = values.col(j);
+  }
+  return terms;
+}
+
+}  // namespace bbvi
