@@ -21,7 +21,7 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
   if (local && !local->groups.empty()) {
     // The points need a draw for the guide's other elements: draw 0's own.
     RandomStream rng(seed, iteration, 0);
-    points = local_points(program, *blankets, *local, u, sample_guide(program, u, rng));
+    points = local_points(program, *blankets, *local, u, sample_guide(program, u, rng), pool);
     d.local.gradients = Eigen::MatrixXd::Zero(samples, u.size());
     if (needs.curvature) d.local.curvature = Eigen::MatrixXd::Zero(samples, u.size());
     d.local.fisher = points->fisher;

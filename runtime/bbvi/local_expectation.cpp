@@ -107,7 +107,7 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
 }
 
 LocalPoints local_points(Program const& program, Blankets const& blankets, LocalPlan const& plan,
-                         Eigen::VectorXd const& u, std::vector<double> const& z) {
+                         Eigen::VectorXd const& u, std::vector<double> const& z, WorkerPool& pool) {
   LocalPoints out;
   std::vector<std::vector<QuadraturePoint>> const rules = guide_quadrature(program, u, plan.points);
   std::size_t most = 0;
@@ -119,10 +119,11 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
     out.log_q.emplace_back(out.points.back().size());
   }
   // The guide factorises, so one evaluation with every local element at its
-  // k-th point gives each group's score and log q there.
-  Eigen::VectorXd score(u.size());
-  std::vector<double> elements;
-  for (std::size_t k = 0; k < most; ++k) {
+  // k-th point gives each group's score and log q there. The points are
+  // independent: each writes its own row, whichever thread makes it.
+  pool.run(most, [&](std::size_t k) {
+    Eigen::VectorXd score(u.size());
+    std::vector<double> elements;
     std::vector<double> at = z;
     for (std::size_t i = 0; i < plan.groups.size(); ++i)
       if (k < out.points[i].size()) at[plan.element[i]] = out.points[i][k].value;
@@ -133,7 +134,7 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
       out.scores[i].row(static_cast<Eigen::Index>(k)) = score(coordinates).transpose();
       out.log_q[i][k] = elements[plan.element[i]];
     }
-  }
+  });
   for (std::size_t i = 0; i < plan.groups.size(); ++i) {
     Eigen::VectorXd weights(out.points[i].size());
     for (std::size_t k = 0; k < out.points[i].size(); ++k) weights[static_cast<Eigen::Index>(k)] = out.points[i][k].weight;

@@ -15,6 +15,7 @@
 // its standard normal, needs only max(3, (D + 4)/2) points for the rule to be
 // exact (the score adds degree 2, the Fisher needs degree 4): the degree is
 // read from the program.
+#include "core/parallel.hpp"
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/distributions/quadrature.hpp"
 #include "runtime/program.hpp"
@@ -50,8 +51,10 @@ struct LocalPoints {
 };
 
 // `z`: any draw from q(·|u), whose other elements the guide's scores need.
+// The points are made on `pool`'s threads; the result does not depend on
+// their number.
 LocalPoints local_points(Program const& program, Blankets const& blankets, LocalPlan const& plan,
-                         Eigen::VectorXd const& u, std::vector<double> const& z);
+                         Eigen::VectorXd const& u, std::vector<double> const& z, WorkerPool& pool);
 
 // One draw's local gradient terms on the local groups' coordinates of `row`
 // (the others untouched); `log_q` is the draw's guide term by element. With

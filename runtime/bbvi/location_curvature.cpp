@@ -1,5 +1,7 @@
 #include "runtime/bbvi/location_curvature.hpp"
 
+#include "runtime/bbvi/control_variates.hpp"
+
 #include <Eigen/QR>
 
 #include <algorithm>
@@ -80,7 +82,7 @@ std::size_t LocationCurvature::largest_regression() const {
   return most;
 }
 
-LocationCoupling LocationCurvature::measure(Draws const& d) const {
+LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<double> const* previous) const {
   LocationCoupling out;
   Eigen::Index const S = d.scores.rows();
   for (Row const& r : rows_)
@@ -102,7 +104,25 @@ LocationCoupling LocationCurvature::measure(Draws const& d) const {
     double variance =
         (targets.col(0).array() - level[0]).square().sum() / static_cast<double>(S - 1) / static_cast<double>(S);
     Eigen::Index const k = static_cast<Eigen::Index>(r.regressors());
-    if (r.regressors() <= max_regressors && k + 2 <= S) {
+    bool const regresses = r.regressors() <= max_regressors && k + 2 <= S;
+    if (!regresses && previous && previous->rows() == static_cast<Eigen::Index>(L)) {
+      // Too many neighbours to regress on (a population mean's): one
+      // control, their draws' displacements weighted by the last
+      // iteration's coupling, Σ_j M_ij (z_j − m_j) with z_j − m_j = s_j/F_j
+      // (s_j the location's score). It holds most of what moves G_i where
+      // log p is near quadratic, and M from before these draws keeps its
+      // mean zero.
+      Eigen::MatrixXd control = Eigen::MatrixXd::Zero(S, 1);
+      for (Eigen::SparseMatrix<double>::InnerIterator it(*previous, static_cast<Eigen::Index>(i)); it; ++it) {
+        std::size_t const j = static_cast<std::size_t>(it.row());
+        if (j != i) control.col(0) += it.value() / rows_[j].fisher(d) * d.scores.col(rows_[j].coordinate);
+      }
+      Eigen::MatrixXd const terms = control_variated(control, targets);
+      level = terms.colwise().mean();
+      variance = (terms.col(0).array() - level[0]).square().sum() / static_cast<double>(S - 1) / static_cast<double>(S);
+      out.dof = std::min(out.dof, static_cast<double>(S - 2));
+    }
+    if (regresses) {
       // Every regressor has expectation zero under q (scores, and products
       // of independent scores), so the intercept is the control-variated mean.
       Eigen::MatrixXd x(S, k);

@@ -62,7 +62,9 @@ class LocationCurvature {
   // the draws must outnumber it for the curvature to be measured.
   std::size_t largest_regression() const;
 
-  LocationCoupling measure(Draws const& d) const;
+  // `previous`: the last iteration's M, if any, whose couplings make the
+  // control variate of a location with too many neighbours to regress on.
+  LocationCoupling measure(Draws const& d, Eigen::SparseMatrix<double> const* previous = nullptr) const;
 
   // A location with more regressors than this uses its neighbours'
   // regressions for its cross-curvature, and plain means for the rest: in a

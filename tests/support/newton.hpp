@@ -9,7 +9,10 @@
 namespace bbvi::testing {
 
 // Maximises `objective` from `start` until the gradient's norm is below
-// `gradient_tolerance`; throws if 200 steps do not get there.
+// `gradient_tolerance`, or Newton's step would gain less than 10⁻¹² (the
+// objective's rounding, its size times 10⁻¹⁶ over h, keeps the differenced
+// gradient from a fixed tolerance on a sum of thousands of terms); throws if
+// 200 steps do not get there.
 template <class Objective>
 Eigen::VectorXd newton_maximise(Objective const& objective, Eigen::VectorXd theta, double gradient_tolerance = 1e-8) {
   Eigen::Index const P = theta.size();
@@ -30,7 +33,9 @@ Eigen::VectorXd newton_maximise(Objective const& objective, Eigen::VectorXd thet
     // Far from the optimum the Hessian need not be negative definite: fall
     // back to the gradient then. Either way, halve until the objective does not fall.
     Eigen::VectorXd step = -hessian.ldlt().solve(gradient);
-    if (!step.allFinite() || step.dot(gradient) <= 0) step = gradient;
+    bool const newton = step.allFinite() && step.dot(gradient) > 0;
+    if (newton && 0.5 * step.dot(gradient) < 1e-12) return theta;
+    if (!newton) step = gradient;
     double const current = objective(theta);
     while (!(objective(theta + step) >= current) && step.norm() > 1e-14) step /= 2;
     theta += step;

@@ -162,9 +162,13 @@ class LocalExpectations final : public GradientEstimator {
       e.covariance.block(j) = g.covariance;
     }
     if (!curvature_.empty() || !regressed_curvature_.empty())
-      if (LocationCoupling c = curvature_.empty() ? regressed_curvature_.measure(program_, d) : curvature_.measure(d);
-          !c.coordinates.empty())
+      if (LocationCoupling c = curvature_.empty()
+                                   ? regressed_curvature_.measure(program_, d)
+                                   : curvature_.measure(d, last_curvature_.size() > 0 ? &last_curvature_ : nullptr);
+          !c.coordinates.empty()) {
+        if (!curvature_.empty()) last_curvature_ = c.curvature;
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
+      }
     return e;
   }
 
@@ -225,6 +229,7 @@ class LocalExpectations final : public GradientEstimator {
   bool regressed_ = false;                // some group with coordinates is not local
   bool joint_ = false;                    // and they share the joint regression
   LocationCurvature curvature_;
+  Eigen::SparseMatrix<double> last_curvature_;  // the last M curvature_ measured: its control variates
   RegressedCurvature regressed_curvature_;
   Program const& program_;
 };
