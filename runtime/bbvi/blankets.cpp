@@ -3,6 +3,7 @@
 #include "runtime/program_walk.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <numeric>
 #include <set>
@@ -84,6 +85,21 @@ Blankets find_blankets(Program const& program) {
     if (t.uniform) {
       t.groups = t.by_element[0];
       t.by_element.clear();
+      continue;
+    }
+    // The groups every element reaches (a population mean's, in every row of
+    // a hierarchical likelihood) take the term's sum once; the rest, row by
+    // row, from one flat list.
+    t.common = t.by_element[0];
+    for (std::vector<int> const& groups : t.by_element) {
+      std::vector<int> kept;
+      std::set_intersection(t.common.begin(), t.common.end(), groups.begin(), groups.end(), std::back_inserter(kept));
+      t.common = std::move(kept);
+    }
+    t.rest_start.push_back(0);
+    for (std::vector<int> const& groups : t.by_element) {
+      std::set_difference(groups.begin(), groups.end(), t.common.begin(), t.common.end(), std::back_inserter(t.rest));
+      t.rest_start.push_back(t.rest.size());
     }
   }
   for (TermGroups const& t : b.terms) b.summed_terms.push_back(t.uniform);
@@ -120,8 +136,10 @@ Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<doubl
       for (int g : groups.groups) out[g] += sum;
       continue;
     }
+    double const sum = std::accumulate(terms[i].begin(), terms[i].end(), 0.0);
+    for (int g : groups.common) out[g] += sum;
     for (std::size_t k = 0; k < terms[i].size(); ++k)
-      for (int g : groups.by_element[k]) out[g] += terms[i][k];
+      for (std::size_t r = groups.rest_start[k]; r < groups.rest_start[k + 1]; ++r) out[groups.rest[r]] += terms[i][k];
   }
   for (std::size_t e = 0; e < log_q.size(); ++e) out[b.group_of_element[e]] -= log_q[e];
   return out;

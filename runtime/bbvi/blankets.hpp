@@ -25,6 +25,11 @@ struct TermGroups {
   bool uniform = true;
   std::vector<int> groups;                    // when uniform
   std::vector<std::vector<int>> by_element;   // otherwise
+  // Otherwise also, for blanket_sums: the groups in every element's list,
+  // and each element's others, element k's at rest[rest_start[k]..rest_start[k + 1]).
+  std::vector<int> common;
+  std::vector<int> rest;
+  std::vector<std::size_t> rest_start;
   std::vector<int> const& of(std::size_t element) const { return uniform ? groups : by_element[element]; }
 };
 
