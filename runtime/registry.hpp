@@ -56,14 +56,20 @@ struct DistributionEntry {
   // E[g(z)] ≈ Σ_k w_k g(z_k) at these arguments (`points` of them for a
   // Gauss–Hermite rule; an enumeration has its own), weight 0 left out.
   void (*quadrature)(double const* args, int points, std::vector<QuadraturePoint>& out) = nullptr;
-  // The rule's z is affine in its standard normal (quadrature.hpp).
+  // The rule's z is affine in its standard normal (quadrature.hpp), or its
+  // log is (LogNormal's: then a blanket polynomial in z is a sum of
+  // exponentials in x, and few points do where the sd is small).
   bool affine_in_standard_normal = false;
+  bool log_affine_in_standard_normal = false;
   // As a function of its value or its first argument (the location), the log
   // density is a quadratic in their difference whenever the other arguments
   // are fixed (the Normal's): what local expectations need to know to use
   // fewer quadrature points, and whether to use them at all
   // (runtime/bbvi/local_expectation.cpp).
   bool quadratic_in_location = false;
+  // The log density is a quadratic in the value for fixed arguments, on the
+  // support (HalfNormal's): likewise.
+  bool quadratic_in_value = false;
 };
 
 class Registry {
@@ -90,6 +96,9 @@ class Registry {
       entry.quadrature = &erased_quadrature<D>;
     if constexpr (has<D, affine_member>::value) entry.affine_in_standard_normal = D::affine_in_standard_normal;
     if constexpr (has<D, quadratic_member>::value) entry.quadratic_in_location = D::quadratic_in_location;
+    if constexpr (has<D, log_affine_member>::value)
+      entry.log_affine_in_standard_normal = D::log_affine_in_standard_normal;
+    if constexpr (has<D, quadratic_value_member>::value) entry.quadratic_in_value = D::quadratic_in_value;
     entries_.emplace(entry.signature.name, std::move(entry));
   }
 
@@ -109,6 +118,8 @@ class Registry {
   template <typename D> using finite_support_member = decltype(D::finite_support);
   template <typename D> using affine_member = decltype(D::affine_in_standard_normal);
   template <typename D> using quadratic_member = decltype(D::quadratic_in_location);
+  template <typename D> using log_affine_member = decltype(D::log_affine_in_standard_normal);
+  template <typename D> using quadratic_value_member = decltype(D::quadratic_in_value);
 
   template <typename D, std::size_t... I>
   static void quadrature_with(double const* args, [[maybe_unused]] int points, std::vector<QuadraturePoint>& out,

@@ -23,6 +23,9 @@ int degree_of(ProgramWalk const& walk, Factor const& f, std::size_t k, std::size
   // A quadratic in value − location, the other arguments fixed.
   if (f.distribution->quadratic_in_location && std::all_of(args.begin() + 1, args.end(), [](int d) { return d == 0; }))
     return PolynomialDegree::add(std::max(x, args[0]), std::max(x, args[0]));
+  // A quadratic in the value, the arguments fixed.
+  if (f.distribution->quadratic_in_value && std::all_of(args.begin(), args.end(), [](int d) { return d == 0; }))
+    return PolynomialDegree::add(x, x);
   return not_polynomial;
 }
 
@@ -36,13 +39,15 @@ int points_for(int blanket_degree) {
 }  // namespace
 
 LocalPlan plan_local(Program const& program, Blankets const& blankets) {
-  std::vector<bool> has_rule(program.latent_dimension, false), affine(program.latent_dimension, false);
+  std::vector<bool> has_rule(program.latent_dimension, false), affine(program.latent_dimension, false),
+      log_affine(program.latent_dimension, false);
   for (Statement const& st : program.guide)
     if (auto const* f = std::get_if<Factor>(&st); f && f->distribution->quadrature) {
       LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
-      std::fill_n(has_rule.begin() + static_cast<std::ptrdiff_t>(v.offset), v.length(), true);
-      std::fill_n(affine.begin() + static_cast<std::ptrdiff_t>(v.offset), v.length(),
-                  f->distribution->affine_in_standard_normal);
+      auto const from = static_cast<std::ptrdiff_t>(v.offset);
+      std::fill_n(has_rule.begin() + from, v.length(), true);
+      std::fill_n(affine.begin() + from, v.length(), f->distribution->affine_in_standard_normal);
+      std::fill_n(log_affine.begin() + from, v.length(), f->distribution->log_affine_in_standard_normal);
     }
   std::size_t const G = blankets.groups.size();
   auto const candidate = [&](std::size_t g) {
@@ -64,7 +69,8 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
         std::size_t const group = static_cast<std::size_t>(g);
         if (!candidate(group) || blanket[group] >= not_polynomial) continue;
         std::size_t const e = blankets.groups[group].latent_elements[0];
-        blanket[group] = std::max(blanket[group], affine[e] ? degree_of(model, *f, k, e) : not_polynomial);
+        blanket[group] =
+            std::max(blanket[group], affine[e] || log_affine[e] ? degree_of(model, *f, k, e) : not_polynomial);
       }
   }
 
@@ -79,6 +85,7 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
   LocalPlan plan;
   plan.is_local.assign(G, false);
   plan.points.assign(program.latent_dimension, default_gauss_hermite_points);
+  plan.log_degree.assign(program.latent_dimension, not_polynomial);
   for (std::size_t g = 0; g < G; ++g) {
     if (!candidate(g)) continue;
     std::size_t const e = blankets.groups[g].latent_elements[0];
@@ -86,7 +93,8 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
     plan.is_local[g] = true;
     plan.groups.push_back(static_cast<int>(g));
     plan.element.push_back(e);
-    plan.points[e] = points_for(blanket[g]);
+    if (affine[e]) plan.points[e] = points_for(blanket[g]);
+    if (log_affine[e]) plan.log_degree[e] = blanket[g];
   }
 
   // Greedy colouring: each group takes the first colour none of its
@@ -106,10 +114,25 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
   return plan;
 }
 
+std::vector<int> points_at(Program const& program, LocalPlan const& plan, Eigen::VectorXd const& u) {
+  std::vector<int> points = plan.points;
+  if (std::all_of(plan.element.begin(), plan.element.end(), [&](std::size_t e) { return plan.log_degree[e] >= not_polynomial; }))
+    return points;
+  // The two-point rule's values are e^{m ± s}.
+  std::vector<std::vector<QuadraturePoint>> const pair =
+      guide_quadrature(program, u, std::vector<int>(program.latent_dimension, 2));
+  for (std::size_t e : plan.element) {
+    if (plan.log_degree[e] >= not_polynomial || pair[e].size() != 2) continue;
+    double const s = 0.5 * std::abs(std::log(pair[e][1].value / pair[e][0].value));
+    points[e] = gauss_hermite_points_for_exp(std::max(1, plan.log_degree[e]) * s);
+  }
+  return points;
+}
+
 LocalPoints local_points(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                          Eigen::VectorXd const& u, std::vector<double> const& z, WorkerPool& pool) {
   LocalPoints out;
-  std::vector<std::vector<QuadraturePoint>> const rules = guide_quadrature(program, u, plan.points);
+  std::vector<std::vector<QuadraturePoint>> const rules = guide_quadrature(program, u, points_at(program, plan, u));
   std::size_t most = 0;
   for (std::size_t i = 0; i < plan.groups.size(); ++i) {
     out.points.push_back(rules[plan.element[i]]);

@@ -35,9 +35,21 @@ struct LocalPlan {
   // where the blanket is a polynomial in the element's standard normal (3
   // for a Gaussian blanket under a Normal guide), else the default.
   std::vector<int> points;
+  // By latent element, under a guide whose log is affine in its standard
+  // normal (LogNormal): the blanket's degree as a polynomial in the element
+  // (PolynomialDegree::not_polynomial where it is not one). Its points are
+  // chosen each iteration from the guide's sd (points_at): fewer than the
+  // default where that is small.
+  std::vector<int> log_degree;
 };
 
 LocalPlan plan_local(Program const& program, Blankets const& blankets);
+
+// The points each latent element's rule takes at u: `plan.points`, but for
+// an element with a finite log_degree D under a guide of log-sd s, the
+// fewest whose rule integrates e^{kDs x} (k ≤ 1) as well as the default's
+// (gauss_hermite_points_for_exp).
+std::vector<int> points_at(Program const& program, LocalPlan const& plan, Eigen::VectorXd const& u);
 
 // One iteration's points, the same for all its draws.
 struct LocalPoints {

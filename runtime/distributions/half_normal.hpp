@@ -29,6 +29,9 @@ struct HalfNormal {
     return -0.5 * z * z - math::log(sd) - 0.225791352644727432;  // log(sqrt(2 pi) / 2)
   }
 
+  // For local expectations: −x²/(2 sd²) and a constant, on its support.
+  static constexpr bool quadratic_in_value = true;
+
   // Over a column, from {n, Σ x²}.
   using Statistics = std::array<double, 2>;
   static Statistics statistics(double const* x, std::size_t n) {

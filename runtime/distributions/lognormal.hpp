@@ -49,7 +49,8 @@ struct LogNormal {
     return -0.5 * (ss + n * d * d) / (sigma * sigma) - n * (std::log(sigma) + 0.918938533204672742) - sum_log;
   }
 
-  // Local expectation gradients' quadrature (quadrature.hpp).
+  // Local expectation gradients' quadrature (quadrature.hpp); log z = mu + sigma x.
+  static constexpr bool log_affine_in_standard_normal = true;
   static double from_standard_normal(double x, double mu, double sigma) {
     check_finite(name, "mu", mu);
     check_positive_finite(name, "sigma", sigma);

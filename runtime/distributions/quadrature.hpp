@@ -27,4 +27,15 @@ std::vector<QuadraturePoint> const& gauss_hermite(int points);
 // degree 19, and for exp(2x) (τ² under LogNormal(0, 1)) off by 2 × 10⁻⁵.
 inline constexpr int default_gauss_hermite_points = 10;
 
+// The fewest points, from 3 to the default, whose rule integrates xᵖ e^{ax}
+// (p = 0, 1, 2) under the standard normal as well as the default rule does,
+// or to exp_error_tolerance relative to (1 + a²) e^{a²/2}, whichever is
+// looser: what a blanket that is a polynomial of degree D in z = e^{m + s x}
+// (a LogNormal guide's latent) needs, with a = D s, for its local gradient
+// and the family's Fisher (degree 4 in x, hence at least 3 points). The
+// tolerance is 20 times tighter than the default rule's own error on
+// τ² under LogNormal(0, 1), which every fit starts from.
+inline constexpr double exp_error_tolerance = 1e-6;
+int gauss_hermite_points_for_exp(double a);
+
 }  // namespace bbvi

@@ -5,6 +5,7 @@
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
 #include "core/parallel.hpp"
+#include "runtime/polynomial_degree.hpp"
 #include "tests/support/fit_helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -28,7 +29,11 @@ TEST_CASE("local expectations: 3 points for a Gaussian blanket under a Normal gu
   REQUIRE(plan.groups.size() == 10);  // mu, tau and every eta
   CHECK(plan.colours.size() == 3);    // mu; tau; the etas, which share no term
   CHECK(plan.points[0] == 3);         // mu: Normal guide, y ~ Normal(mu + tau * eta[school], sigma)
-  CHECK(plan.points[1] == 10);        // tau: a LogNormal guide is not affine in its normal
+  CHECK(plan.points[1] == 10);        // tau: a LogNormal guide is not affine in its normal, at most 10
+  // tau's blanket is a quadratic in tau (tau * eta in a Normal mean, and a
+  // HalfNormal prior): e^{2(m + s x)} at most, so its points follow s.
+  CHECK(plan.log_degree[1] == 2);
+  CHECK(plan.log_degree[0] == PolynomialDegree::not_polynomial);  // mu's guide is Normal
   for (std::size_t e = 2; e < 10; ++e) CHECK(plan.points[e] == 3);
 
   // A Normal guide in a logistic likelihood: smooth, not a polynomial, left to
@@ -65,4 +70,45 @@ TEST_CASE("local expectations: on a Gaussian blanket, 3 points give what 10 give
         CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-10).margin(1e-12));
       }
   }
+}
+
+TEST_CASE("local expectations: a LogNormal guide with a small sd takes fewer points, and gives what 10 give") {
+  // The rule's points for e^{ax}: 10 at a unit sd (a = 2 for a quadratic
+  // blanket), fewer as the sd shrinks, and never less accurate than 10 points
+  // or than 10⁻⁶ relative.
+  CHECK(gauss_hermite_points_for_exp(2.0) == 10);
+  CHECK(gauss_hermite_points_for_exp(0.1) < 10);
+  CHECK(gauss_hermite_points_for_exp(0.0) == 3);
+  for (double a : {0.01, 0.1, 0.3, 1.0, 2.0}) {
+    int const n = gauss_hermite_points_for_exp(a);
+    double sum = 0;
+    for (QuadraturePoint const& p : gauss_hermite(n)) sum += p.weight * p.value * p.value * std::exp(a * p.value);
+    double const exact = (1 + a * a) * std::exp(0.5 * a * a);
+    double ten = 0;
+    for (QuadraturePoint const& p : gauss_hermite(10)) ten += p.weight * p.value * p.value * std::exp(a * p.value);
+    CAPTURE(a, n);
+    CHECK(std::abs(sum - exact) <= std::max(exp_error_tolerance * exact, std::abs(ten - exact)) * (1 + 1e-9));
+  }
+
+  // Eight schools with tau's guide sd at 0.05: its local gradient from the
+  // points chosen matches 10 points' to 10⁻⁶ relative.
+  Program const schools = shipped("eight_schools");
+  Blankets const blankets = find_blankets(schools);
+  LocalPlan const plan = plan_local(schools, blankets);
+  Eigen::VectorXd u = initial_parameters(schools);
+  u[3] = std::log(0.05);  // log_tau_sd, on its unconstrained (log) scale
+  std::vector<int> const points = points_at(schools, plan, u);
+  CHECK(points[1] < 10);
+  LocalPlan many = plan;
+  many.log_degree.assign(many.log_degree.size(), PolynomialDegree::not_polynomial);  // always 10 for tau
+  WorkerPool pool(1);
+  Draws const a = draw(schools, u, 10, 3, 1, pool, {&blankets, &plan});
+  Draws const b = draw(schools, u, 10, 3, 1, pool, {&blankets, &many});
+  CHECK(a.evaluations == 10 * (1 + 3 + points[1] + 3));
+  CHECK(b.evaluations == 10 * (1 + 3 + 10 + 3));
+  for (Eigen::Index c : blankets.groups[static_cast<std::size_t>(blankets.group_of_element[1])].coordinates)
+    for (Eigen::Index s = 0; s < 10; ++s) {
+      CAPTURE(c, s);
+      CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-6));
+    }
 }
