@@ -13,6 +13,7 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
   LocalPlan const* const local = needs.quadrature;
   Draws d;
   d.u = u;
+  d.pool = &pool;
   if (blankets) d.group_f.resize(samples, static_cast<Eigen::Index>(blankets->groups.size()));
   d.scores.resize(samples, u.size());
   d.log_p.resize(samples);

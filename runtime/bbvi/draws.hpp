@@ -54,6 +54,9 @@ struct Draws {
   Eigen::MatrixXd group_f;
   LocalDraws local;      // with a quadrature plan that has local groups
   long evaluations = 0;  // of the log-joint, the draws' own and the local ones
+  // The pool they were made on: an estimator's work group by group may be
+  // split over it too (each group's result is its own, whatever the threads).
+  WorkerPool* pool = nullptr;
 
   // f(z_s) = log p − log q: its mean is the ELBO, its covariance with the
   // score the gradient (docs/method.md, 'The ELBO and the score-function

@@ -88,15 +88,17 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
   for (Row const& r : rows_)
     if (d.local.failed[r.plan_index]) return out;  // some location's expectation was not finite
   std::size_t const L = rows_.size();
-  out.coordinates.reserve(L);
   out.gradient.resize(static_cast<Eigen::Index>(L));
   out.gradient_variance.resize(static_cast<Eigen::Index>(L));
   out.dof = static_cast<double>(S - 1);
   Eigen::VectorXd diagonal(static_cast<Eigen::Index>(L));
-  std::vector<Coupling> couplings;
-  for (std::size_t i = 0; i < L; ++i) {
+  for (Row const& r : rows_) out.coordinates.push_back(r.coordinate);
+  // Each location's own regression, on its own thread; the couplings and
+  // degrees of freedom are gathered in order after.
+  std::vector<std::vector<Coupling>> found(L);
+  std::vector<double> dof(L, out.dof);
+  auto const measure_row = [&](std::size_t i) {
     Row const& r = rows_[i];
-    out.coordinates.push_back(r.coordinate);
     Eigen::MatrixXd targets(S, 2);
     targets.col(0) = d.local.gradients.col(r.coordinate);
     targets.col(1) = d.local.curvature.col(r.coordinate);
@@ -120,7 +122,7 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
       Eigen::MatrixXd const terms = control_variated(control, targets);
       level = terms.colwise().mean();
       variance = (terms.col(0).array() - level[0]).square().sum() / static_cast<double>(S - 1) / static_cast<double>(S);
-      out.dof = std::min(out.dof, static_cast<double>(S - 2));
+      dof[i] = static_cast<double>(S - 2);
     }
     if (regresses) {
       // Every regressor has expectation zero under q (scores, and products
@@ -143,10 +145,10 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
       unit[0] = 1;
       Eigen::MatrixXd const gram = x.transpose() * x;
       variance = residual * gram.ldlt().solve(unit)[0];
-      out.dof = std::min(out.dof, residual_dof);
+      dof[i] = residual_dof;
       for (std::size_t n = 0; n < r.location_neighbours.size(); ++n) {
         std::size_t const j = r.location_neighbours[n];
-        couplings.push_back(
+        found[i].push_back(
             {std::min(i, j), std::max(i, j), -fit(static_cast<Eigen::Index>(n) + 1, 0) * rows_[j].fisher(d)});
       }
     }
@@ -154,6 +156,15 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
     out.gradient[at] = level[0];
     out.gradient_variance[at] = variance;
     diagonal[at] = r.fisher(d) - level[1];
+  };
+  if (d.pool)
+    d.pool->run(L, measure_row);
+  else
+    for (std::size_t i = 0; i < L; ++i) measure_row(i);
+  std::vector<Coupling> couplings;
+  for (std::size_t i = 0; i < L; ++i) {
+    out.dof = std::min(out.dof, dof[i]);
+    couplings.insert(couplings.end(), found[i].begin(), found[i].end());
   }
 
   // Each pair measured from one side or both: the mean of what there is.

@@ -121,7 +121,8 @@ class LocalExpectations final : public GradientEstimator {
     mean_elbo(e, d);
     e.dof = std::numeric_limits<double>::infinity();
     std::optional<RegressionEstimate> joint;  // for the groups that are not local, made once
-    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+    std::vector<double> dof(blocks_->blocks.size(), std::numeric_limits<double>::infinity());
+    auto const block = [&](std::size_t j) {
       Block const& idx = blocks_->blocks[j];
       if (local[j]) {
         Eigen::VectorXd gradient;
@@ -136,15 +137,14 @@ class LocalExpectations final : public GradientEstimator {
         e.exact_fisher_inverse.block(j) = inverse;
         e.natural(idx) = inverse * gradient;
         e.natural_covariance.block(j) = inverse * covariance * inverse;
-        e.dof = std::min(e.dof, S - 1);
-        e.hotelling = true;
-        continue;
+        dof[j] = S - 1;
+        return;
       }
       if (parameters_ <= largest_regression) {
         joint_regression(d, j, e, joint);
-        continue;
+        return;
       }
-      if (idx.empty()) continue;
+      if (idx.empty()) return;
       // A group that is not local, or whose expectation was not finite at
       // some point this iteration: its blanket's f_j regressed on its
       // neighbourhood's scores where the draws suffice for that (the
@@ -156,10 +156,21 @@ class LocalExpectations final : public GradientEstimator {
       e.natural(idx) = r.slope(own);
       e.natural_covariance.block(j) = r.slope_covariance(own, own);
       e.fisher.block(j) = r.fisher(own, own);
-      e.dof = std::min(e.dof, static_cast<double>(r.residual_dof));
+      dof[j] = static_cast<double>(r.residual_dof);
       CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), f);
       e.gradient(idx) = g.gradient;
       e.covariance.block(j) = g.covariance;
+    };
+    // Every group writes its own coordinates and blocks; the joint
+    // regression, shared by the groups that are not local in a small model,
+    // is made in order on one thread.
+    if (parameters_ > largest_regression && d.pool)
+      d.pool->run(blocks_->blocks.size(), block);
+    else
+      for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) block(j);
+    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+      e.dof = std::min(e.dof, dof[j]);
+      if (local[j]) e.hotelling = true;
     }
     if (!curvature_.empty() || !regressed_curvature_.empty())
       if (LocationCoupling c = curvature_.empty()
