@@ -116,13 +116,13 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
 
 std::vector<int> points_at(Program const& program, LocalPlan const& plan, Eigen::VectorXd const& u) {
   std::vector<int> points = plan.points;
-  if (std::all_of(plan.element.begin(), plan.element.end(), [&](std::size_t e) { return plan.log_degree[e] >= not_polynomial; }))
-    return points;
+  auto const fixed = [&](std::size_t e) { return plan.log_degree[e] >= not_polynomial; };
+  if (std::all_of(plan.element.begin(), plan.element.end(), fixed)) return points;
   // The two-point rule's values are e^{m ± s}.
   std::vector<std::vector<QuadraturePoint>> const pair =
       guide_quadrature(program, u, std::vector<int>(program.latent_dimension, 2));
   for (std::size_t e : plan.element) {
-    if (plan.log_degree[e] >= not_polynomial || pair[e].size() != 2) continue;
+    if (fixed(e) || pair[e].size() != 2) continue;
     double const s = 0.5 * std::abs(std::log(pair[e][1].value / pair[e][0].value));
     points[e] = gauss_hermite_points_for_exp(std::max(1, plan.log_degree[e]) * s);
   }

@@ -102,7 +102,8 @@ TEST_CASE("gradient monitor: a nearly exact estimate at iterates that wander is 
   boost::random::mt19937 rng(7);
   boost::random::normal_distribution<double> normal;
   GradientMonitor monitor;
-  for (std::size_t k = 0; k < GradientMonitor::span; ++k) monitor.add(vector2(0.01 * normal(rng), 1), vector2(1e-12, 1));
+  for (std::size_t k = 0; k < GradientMonitor::span; ++k)
+    monitor.add(vector2(0.01 * normal(rng), 1), vector2(1e-12, 1));
   GradientSummary const s = monitor.summary();
   CHECK(s.snr[0] < 1);
   CHECK(s.snr[1] == Approx(1));  // no spread: the claimed variance stands
