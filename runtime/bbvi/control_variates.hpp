@@ -1,8 +1,8 @@
 #pragma once
-// Control variates for a mean over the draws (docs/method.md, 'Local
-// expectation gradients'): a local expectation's value at each draw is a
-// smooth function of its neighbours' latents, so most of its Monte-Carlo
-// error is explained by their scores, whose mean is zero.
+// Control variates for a mean over the draws (docs/method.md, 'The coupled
+// step'): a population mean's local gradient at each draw moves with its
+// neighbours' draws, and a control built from them, with mean zero under q,
+// takes most of that out.
 #include <Eigen/Core>
 
 namespace bbvi {

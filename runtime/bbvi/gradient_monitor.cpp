@@ -26,9 +26,8 @@ GradientSummary GradientMonitor::summary() const {
   // The noise the mean is read against is the larger of one estimate's
   // variance and the estimates' spread over the iterations: an averaged fit's
   // iterates wander with the other coordinates' noise, and where this
-  // coordinate's own estimate is nearly exact (a local expectation with
-  // control variates), its gradient varies with them more than one
-  // iteration's draws claim.
+  // coordinate's own estimate is nearly exact (a local expectation), its
+  // gradient varies with them more than one iteration's draws claim.
   Eigen::VectorXd noise = s.variance;
   if (s.iterations > 1) {
     Eigen::VectorXd spread = Eigen::VectorXd::Zero(s.mean.size());

@@ -1,6 +1,6 @@
-// Control variates for a mean over the draws (docs/method.md, 'Local
-// expectation gradients'): each draw's value less the controls at the
-// coefficients fitted without it.
+// Control variates for a mean over the draws (docs/method.md, 'The coupled
+// step'): each draw's value less the controls at the coefficients fitted
+// without it.
 #include "runtime/bbvi/control_variates.hpp"
 
 #include <Eigen/Core>
@@ -40,7 +40,7 @@ TEST_CASE("control variates: a value linear in the controls has its mean exactly
 
 TEST_CASE("control variates: unbiased where the value is not linear in them, and less noisy") {
   // f = exp(u₁/2) + u₂ + u₂²/5 with controls (u₁, u₂), S = 12: E f = e^⅛ + 1/5,
-  // smooth and mostly linear, as a local expectation is in its neighbours'
+  // smooth and mostly linear, as a local gradient is in its neighbours'
   // draws. The coefficients fitted on all twelve draws would bias the mean
   // by O(1/S); fitted without each draw they do not. Over R = 20,000
   // replications the mean of the estimates is within 5 standard errors of

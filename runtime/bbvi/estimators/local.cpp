@@ -7,7 +7,6 @@
 // neighbourhood where that is small and else on its own (docs/method.md,
 // 'Cost follows the graph'), so that the draws needed do not grow with the
 // number of groups.
-#include "runtime/bbvi/control_variates.hpp"
 #include "runtime/bbvi/estimators/blocks.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
 #include "runtime/bbvi/location_curvature.hpp"
@@ -17,7 +16,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -65,12 +63,8 @@ class LocalExpectations final : public GradientEstimator {
         regressed_curvature_(c.program, c.blankets, regressed_locations(c.program, c.blankets, plan_)),
         program_(c.program) {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
-    controls_.resize(regressors_.size());
     for (std::size_t g = 0; g < regressors_.size(); ++g) {
       if (regressors_[g].size() > largest_regression) regressors_[g] = blocks_->blocks[g];
-      Block const& own = blocks_->blocks[g];
-      std::copy_if(regressors_[g].begin(), regressors_[g].end(), std::back_inserter(controls_[g]),
-                   [&](Eigen::Index i) { return std::find(own.begin(), own.end(), i) == own.end(); });
       if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) regressed_ = true;
     }
     joint_ = regressed_ && parameters_ <= largest_regression;
@@ -127,8 +121,7 @@ class LocalExpectations final : public GradientEstimator {
       if (local[j]) {
         Eigen::VectorXd gradient;
         Eigen::MatrixXd covariance;
-        mean_and_covariance(control_variated(d.scores(Eigen::all, controls_[j]), d.local.gradients(Eigen::all, idx)),
-                            gradient, covariance);
+        mean_and_covariance(d.local.gradients(Eigen::all, idx), gradient, covariance);
         Eigen::MatrixXd const& fisher = d.local.fisher[local_index_[j]];
         Eigen::MatrixXd const inverse = inverse_of(fisher, true);
         e.gradient(idx) = gradient;
@@ -236,7 +229,6 @@ class LocalExpectations final : public GradientEstimator {
   Layout blocks_;
   std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local
   std::vector<Block> regressors_;         // by group: the coordinates its regression takes, sorted
-  std::vector<Block> controls_;           // by group: those of other groups, whose scores are its control variates
   bool regressed_ = false;                // some group with coordinates is not local
   bool joint_ = false;                    // and they share the joint regression
   LocationCurvature curvature_;
