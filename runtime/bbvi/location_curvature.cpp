@@ -102,9 +102,8 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
     Eigen::MatrixXd targets(S, 2);
     targets.col(0) = d.local.gradients.col(r.coordinate);
     targets.col(1) = d.local.curvature.col(r.coordinate);
-    Eigen::RowVector2d level = targets.colwise().mean();
-    double variance =
-        (targets.col(0).array() - level[0]).square().sum() / static_cast<double>(S - 1) / static_cast<double>(S);
+    // What the plain or control-variated means are taken over.
+    Eigen::MatrixXd samples = targets;
     Eigen::Index const k = static_cast<Eigen::Index>(r.regressors());
     bool const regresses = r.regressors() <= max_regressors && k + 2 <= S;
     if (!regresses && previous && previous->rows() == static_cast<Eigen::Index>(L)) {
@@ -119,11 +118,12 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
         std::size_t const j = static_cast<std::size_t>(it.row());
         if (j != i) control.col(0) += it.value() / rows_[j].fisher(d) * d.scores.col(rows_[j].coordinate);
       }
-      Eigen::MatrixXd const terms = control_variated(control, targets);
-      level = terms.colwise().mean();
-      variance = (terms.col(0).array() - level[0]).square().sum() / static_cast<double>(S - 1) / static_cast<double>(S);
+      samples = control_variated(control, targets);
       dof[i] = static_cast<double>(S - 2);
     }
+    Eigen::RowVector2d level = samples.colwise().mean();
+    double variance =
+        (samples.col(0).array() - level[0]).square().sum() / static_cast<double>(S - 1) / static_cast<double>(S);
     if (regresses) {
       // Every regressor has expectation zero under q (scores, and products
       // of independent scores), so the intercept is the control-variated mean.
