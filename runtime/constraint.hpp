@@ -5,8 +5,10 @@
 // optimiser moves u, so it can never produce an invalid λ.
 #include "runtime/dual_math.hpp"
 
+#include <cmath>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace bbvi {
 
@@ -20,6 +22,20 @@ struct Constraint {
     if (lower) return *lower + math::exp(u);
     if (upper) return *upper - math::exp(u);
     return u;
+  }
+
+  // constrain(u) and its derivative in u, each as the dual numbers
+  // compute it, for a parameter's own dual number made without them.
+  std::pair<double, double> constrain_with_slope(double u) const {
+    if (lower && upper) {
+      double const p = math::inv_logit(u);
+      return {*lower + (*upper - *lower) * p, (*upper - *lower) * (p * (1 - p))};
+    }
+    if (lower || upper) {
+      double const e = std::exp(u);
+      return lower ? std::pair{*lower + e, e} : std::pair{*upper - e, -e};
+    }
+    return {u, 1.0};
   }
 
   double unconstrain(double x) const;     // the inverse of constrain

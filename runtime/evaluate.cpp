@@ -44,13 +44,18 @@ class Frame {
       Value<T>& slot = storage_[static_cast<std::size_t>(p.slot)];
       slot.is_vector = p.size != 0;
       slot.elements.clear();
+      slot.elements.reserve(p.length());
       for (std::size_t i = 0; i < p.length(); ++i) {
         Eigen::Index const k = static_cast<Eigen::Index>(p.offset + i);
         if constexpr (std::is_same_v<T, Dual>) {
+          // λ and its one derivative, at the parameter's place: the same
+          // numbers as constrain() on a unit dual, without its temporaries
+          // (a 10,000-group guide makes 20,000 of these a draw).
           Eigen::Index const at = seed ? (*seed)[static_cast<std::size_t>(k)] : k;
-          Dual const ui(u[k], at >= 0 ? Eigen::VectorXd(Eigen::VectorXd::Unit(slots_.derivatives, at))
-                                      : Eigen::VectorXd(Eigen::VectorXd::Zero(slots_.derivatives)));
-          slot.elements.push_back(p.constraint.constrain(ui));
+          auto const [value, slope] = p.constraint.constrain_with_slope(u[k]);
+          Dual& lambda = slot.elements.emplace_back(value, slots_.derivatives, 0);
+          lambda.derivatives()[0] = 0;
+          if (at >= 0) lambda.derivatives()[at] = slope;
         } else {
           slot.elements.push_back(p.constraint.constrain(u[k]));
         }
@@ -117,11 +122,18 @@ class Frame {
 
   // Each element's log Dist(lhs_i | args_i), as the sum above adds them.
   std::vector<T> element_terms(Factor const& f, Value<double> const& lhs) const {
-    std::vector<Value<T>> const args = arguments(f);
+    // An argument that is a parameter vector is read where it is stored:
+    // a copy would copy every element's dual number.
+    std::vector<Node> const& nodes = f.evaluated_args();
+    std::vector<Value<T>> computed(nodes.size());
+    std::vector<Value<T> const*> args(nodes.size());
+    for (std::size_t k = 0; k < nodes.size(); ++k)
+      args[k] = nodes[k].op == Node::Op::slot ? slots_.values[static_cast<std::size_t>(nodes[k].slot)]
+                                              : &(computed[k] = evaluate(nodes[k], slots_));
     std::vector<T> at(args.size());
     std::vector<T> out(lhs.size());
     for (std::size_t i = 0; i < lhs.size(); ++i) {
-      for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+      for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k]->at(i);
       if constexpr (std::is_same_v<T, Dual>)
         out[i] = f.evaluated().log_density_dual(lhs.elements[i], at.data());
       else
@@ -372,7 +384,8 @@ double grouped_score(Program const& program, Eigen::VectorXd const& u, std::vect
     for (int g : touched) {
       std::vector<Eigen::Index> const& c = groups.coordinates[static_cast<std::size_t>(g)];
       Eigen::VectorXd& sum = partial[static_cast<std::size_t>(g)];
-      score(c) += sum.head(static_cast<Eigen::Index>(c.size()));
+      // Not score(c): an indexed view copies its index vector.
+      for (std::size_t i = 0; i < c.size(); ++i) score[c[i]] += sum[static_cast<Eigen::Index>(i)];
       sum.resize(0);
     }
     touched.clear();

@@ -128,7 +128,14 @@ std::vector<std::vector<int>> neighbours(Blankets const& b) {
 
 Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms,
                                 std::vector<double> const& log_q) {
-  Eigen::RowVectorXd out = Eigen::RowVectorXd::Zero(static_cast<Eigen::Index>(b.groups.size()));
+  Eigen::RowVectorXd out;
+  blanket_sums(b, terms, log_q, out);
+  return out;
+}
+
+void blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms, std::vector<double> const& log_q,
+                  Eigen::RowVectorXd& out) {
+  out.setZero(static_cast<Eigen::Index>(b.groups.size()));
   for (std::size_t i = 0; i < terms.size(); ++i) {
     TermGroups const& groups = b.terms[i];
     if (groups.uniform) {  // a term over N rows, all in the same blankets: summed once, not N times per group
@@ -142,7 +149,6 @@ Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<doubl
       for (std::size_t r = groups.rest_start[k]; r < groups.rest_start[k + 1]; ++r) out[groups.rest[r]] += terms[i][k];
   }
   for (std::size_t e = 0; e < log_q.size(); ++e) out[b.group_of_element[e]] -= log_q[e];
-  return out;
 }
 
 }  // namespace bbvi

@@ -55,5 +55,8 @@ std::vector<std::vector<int>> neighbours(Blankets const& b);
 // latents' guide terms.
 Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms,
                                 std::vector<double> const& log_q);
+// The same into `out`, whose storage a caller evaluating many points reuses.
+void blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms, std::vector<double> const& log_q,
+                  Eigen::RowVectorXd& out);
 
 }  // namespace bbvi

@@ -36,7 +36,7 @@ Eigen::VectorXd BlockDiagonal::operator*(Eigen::VectorXd const& v) const {
   Eigen::VectorXd out = Eigen::VectorXd::Zero(rows());
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     Block const& idx = indices(b);
-    out(idx) = blocks_[b] * v(idx);
+    out(in(idx)) = blocks_[b] * v(in(idx));
   }
   return out;
 }
@@ -45,7 +45,7 @@ double BlockDiagonal::quadratic(Eigen::VectorXd const& v) const { return v.dot(*
 
 Eigen::VectorXd BlockDiagonal::diagonal() const {
   Eigen::VectorXd out = Eigen::VectorXd::Zero(rows());
-  for (std::size_t b = 0; b < blocks_.size(); ++b) out(indices(b)) = blocks_[b].diagonal();
+  for (std::size_t b = 0; b < blocks_.size(); ++b) out(in(indices(b))) = blocks_[b].diagonal();
   return out;
 }
 
@@ -103,8 +103,8 @@ double BlockDiagonal::inverse_quadratic(Eigen::VectorXd const& v) const {
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     if (blocks_[b].size() == 0) continue;
     Block const& idx = indices(b);
-    Eigen::VectorXd const x = Eigen::LDLT<Eigen::MatrixXd>(blocks_[b]).solve(Eigen::VectorXd(v(idx)));
-    solved(idx) = x;
+    Eigen::VectorXd const x = Eigen::LDLT<Eigen::MatrixXd>(blocks_[b]).solve(Eigen::VectorXd(v(in(idx))));
+    solved(in(idx)) = x;
   }
   // A coordinate in no block has no information: as a zero pivot, it adds nothing.
   return v.dot(solved);
@@ -128,14 +128,14 @@ Eigen::RowVectorXd BlockDiagonal::left_multiply(Eigen::RowVectorXd const& v) con
   Eigen::RowVectorXd out = Eigen::RowVectorXd::Zero(rows());
   for (std::size_t b = 0; b < blocks_.size(); ++b) {
     Block const& idx = indices(b);
-    out(idx) = v(idx) * blocks_[b];
+    out(in(idx)) = v(in(idx)) * blocks_[b];
   }
   return out;
 }
 
 Eigen::MatrixXd BlockDiagonal::dense() const {
   Eigen::MatrixXd out = Eigen::MatrixXd::Zero(rows(), rows());
-  for (std::size_t b = 0; b < blocks_.size(); ++b) out(indices(b), indices(b)) = blocks_[b];
+  for (std::size_t b = 0; b < blocks_.size(); ++b) out(in(indices(b)), in(indices(b))) = blocks_[b];
   return out;
 }
 

@@ -72,7 +72,7 @@ BlockDiagonal block_fisher(Layout const& blocks, Eigen::MatrixXd const& scores) 
   BlockDiagonal fisher(blocks);
   for (std::size_t b = 0; b < fisher.block_count(); ++b) {
     Block const& idx = fisher.indices(b);
-    Eigen::MatrixXd const c = scores(Eigen::all, idx).rowwise() - mean(idx);
+    Eigen::MatrixXd const c = scores(Eigen::all, in(idx)).rowwise() - mean(in(idx));
     fisher.block(b) = c.transpose() * c / static_cast<double>(scores.rows());
   }
   return fisher;

@@ -121,14 +121,14 @@ class LocalExpectations final : public GradientEstimator {
       if (local[j]) {
         Eigen::VectorXd gradient;
         Eigen::MatrixXd covariance;
-        mean_and_covariance(d.local.gradients(Eigen::all, idx), gradient, covariance);
+        mean_and_covariance(d.local.gradients(Eigen::all, in(idx)), gradient, covariance);
         Eigen::MatrixXd const& fisher = d.local.fisher[local_index_[j]];
         Eigen::MatrixXd const inverse = inverse_of(fisher, true);
-        e.gradient(idx) = gradient;
+        e.gradient(in(idx)) = gradient;
         e.covariance.block(j) = covariance;
         e.fisher.block(j) = fisher;
         e.exact_fisher_inverse.block(j) = inverse;
-        e.natural(idx) = inverse * gradient;
+        e.natural(in(idx)) = inverse * gradient;
         e.natural_covariance.block(j) = inverse * covariance * inverse;
         dof[j] = S - 1;
         return;
