@@ -1,8 +1,9 @@
 #pragma once
-// Control variates for a mean over the draws (docs/method.md, 'The coupled
-// step'): a population mean's local gradient at each draw moves with its
-// neighbours' draws, and a control built from them, with mean zero under q,
-// takes most of that out.
+// Control variates for a mean over the draws (docs/method.md, 'Local
+// expectation gradients' and 'The coupled step'): a local expectation's value
+// at each draw moves with its neighbours' draws, and controls built from
+// them (their scores; for a population mean, one weighted sum of them), with
+// mean zero under q, take most of that out.
 #include <Eigen/Core>
 
 namespace bbvi {

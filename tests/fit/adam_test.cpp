@@ -25,13 +25,16 @@ Program canonical(std::vector<double> const& x) {
 }
 
 // Iteration t's gradient estimate at u, from the draws the fit makes there
-// with the estimator its plan holds.
+// with the estimator its plan holds, which then ends the iteration as the
+// fit's does (local learns from its last draws where control variates pay).
 Eigen::VectorXd gradient_at(Program const& program, FitPlan& plan, Eigen::VectorXd const& u, FitOptions const& options,
                             int t) {
   WorkerPool pool(1);
   Draws const d =
       draw(program, u, options.samples, options.seed, static_cast<std::uint64_t>(t), pool, plan.estimator->needs());
-  return plan.estimator->estimate(d).gradient;
+  Eigen::VectorXd gradient = plan.estimator->estimate(d).gradient;
+  plan.estimator->end_iteration();
+  return gradient;
 }
 
 }  // namespace

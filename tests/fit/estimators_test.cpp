@@ -87,6 +87,12 @@ void check_gradients(Program const& program, Eigen::VectorXd const& u, Eigen::Ve
     // The averaging phase's estimate too, given the previous iteration's
     // (regression-rb-joint takes control variates from it).
     Spread gradient(u.size()), averaging(u.size());
+    // One iteration first: an estimator that learns from the last one (local
+    // takes its control variates where the last draws said they pay) is
+    // measured as it runs after that.
+    auto const warm_up = static_cast<std::uint64_t>(replications);
+    estimator->estimate(draw(program, u, samples, 11, warm_up, pool, estimator->needs()));
+    estimator->end_iteration();
     for (int r = 0; r < replications; ++r) {
       Draws const d = draw(program, u, samples, 11, static_cast<std::uint64_t>(r), pool, estimator->needs());
       GradientEstimate const e = estimator->estimate(d);

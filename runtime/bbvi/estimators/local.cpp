@@ -7,6 +7,7 @@
 // neighbourhood where that is small and else on its own (docs/method.md,
 // 'Cost follows the graph'), so that the draws needed do not grow with the
 // number of groups.
+#include "runtime/bbvi/control_variates.hpp"
 #include "runtime/bbvi/estimators/blocks.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
 #include "runtime/bbvi/location_curvature.hpp"
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -63,11 +65,17 @@ class LocalExpectations final : public GradientEstimator {
         regressed_curvature_(c.program, c.blankets, regressed_locations(c.program, c.blankets, plan_)),
         program_(c.program) {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
+    controls_.resize(regressors_.size());
     for (std::size_t g = 0; g < regressors_.size(); ++g) {
       if (regressors_[g].size() > largest_regression) regressors_[g] = blocks_->blocks[g];
+      Block const& own = blocks_->blocks[g];
+      std::copy_if(regressors_[g].begin(), regressors_[g].end(), std::back_inserter(controls_[g]),
+                   [&](Eigen::Index i) { return std::find(own.begin(), own.end(), i) == own.end(); });
       if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) regressed_ = true;
     }
     joint_ = regressed_ && parameters_ <= largest_regression;
+    controls_pay_.assign(regressors_.size(), 0);
+    controls_paid_.assign(regressors_.size(), 0);
   }
 
   DrawNeeds needs() const override { return {&blankets_, &plan_, &blankets_, !curvature_.empty()}; }
@@ -124,6 +132,7 @@ class LocalExpectations final : public GradientEstimator {
         mean_and_covariance(d.local.gradients(Eigen::all, in(idx)), gradient, covariance);
         Eigen::MatrixXd const& fisher = d.local.fisher[local_index_[j]];
         Eigen::MatrixXd const inverse = inverse_of(fisher, true);
+        if (!controls_[j].empty()) with_controls(d, j, inverse, gradient, covariance);
         e.gradient(in(idx)) = gradient;
         e.covariance.block(j) = covariance;
         e.fisher.block(j) = fisher;
@@ -176,6 +185,8 @@ class LocalExpectations final : public GradientEstimator {
     return e;
   }
 
+  void end_iteration() override { controls_paid_ = controls_pay_; }
+
   // Every group's ĝ is unbiased already: only the preconditioning changes.
   GradientEstimate unbiased(Draws const&, GradientEstimate first, BlockDiagonal const& fisher) override {
     precondition(first, fisher, true);
@@ -213,6 +224,37 @@ class LocalExpectations final : public GradientEstimator {
     e.covariance.block(j) = g.covariance;
   }
 
+  // The neighbours' scores as control variates for group j's local mean
+  // (docs/method.md, 'Local expectation gradients'), where the last
+  // iteration's draws said they pay: they take out what the neighbours'
+  // draws add to it (the population's, in a hierarchical model), but with
+  // many controls and little for them to explain, fitting their
+  // coefficients adds more noise than they remove. The choice comes from
+  // the previous draws, so the estimate stays unbiased; this iteration's
+  // comparison, of the natural gradient's noise tr(F⁻¹ Cov), decides the
+  // next.
+  void with_controls(Draws const& d, std::size_t j, Eigen::MatrixXd const& inverse, Eigen::VectorXd& gradient,
+                     Eigen::MatrixXd& covariance) {
+    Block const& idx = blocks_->blocks[j];
+    Eigen::MatrixXd terms =
+        control_variated(d.scores(Eigen::all, in(controls_[j])), d.local.gradients(Eigen::all, in(idx)));
+    // A location keeps its plain mean: the coupled step takes its gradient
+    // from the location's own regression (location_curvature.hpp), and a
+    // nearly exact one here would make the step's noise tests read the
+    // iterate's wander as signal.
+    if (std::optional<Eigen::Index> const location = location_of(program_, plan_.element[local_index_[j]]))
+      for (std::size_t k = 0; k < idx.size(); ++k)
+        if (idx[k] == *location)
+          terms.col(static_cast<Eigen::Index>(k)) = d.local.gradients.col(*location);
+    Eigen::VectorXd controlled_gradient;
+    Eigen::MatrixXd controlled_covariance;
+    mean_and_covariance(terms, controlled_gradient, controlled_covariance);
+    controls_pay_[j] = (inverse * controlled_covariance).trace() < (inverse * covariance).trace();
+    if (!controls_paid_[j]) return;
+    gradient = controlled_gradient;
+    covariance = controlled_covariance;
+  }
+
   // By group: local, and its expectation finite at every point this iteration.
   std::vector<bool> exact_this_iteration(Draws const& d) const {
     std::vector<bool> local(blankets_.groups.size(), false);
@@ -229,6 +271,11 @@ class LocalExpectations final : public GradientEstimator {
   Layout blocks_;
   std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local
   std::vector<Block> regressors_;         // by group: the coordinates its regression takes, sorted
+  std::vector<Block> controls_;           // by group: those of other groups, whose scores are its control variates
+  // By group (char, not bool: the groups are estimated on several threads):
+  // whether the controls paid on the draws of the iteration that took the
+  // last step, and on this iteration's.
+  std::vector<char> controls_paid_, controls_pay_;
   bool regressed_ = false;                // some group with coordinates is not local
   bool joint_ = false;                    // and they share the joint regression
   LocationCurvature curvature_;
