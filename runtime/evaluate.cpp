@@ -32,6 +32,7 @@ class Frame {
       Value<T>& slot = storage_[static_cast<std::size_t>(v.slot)];
       slot.is_vector = v.size != 0;
       slot.elements.clear();
+      slot.elements.reserve(v.length());
       for (std::size_t i = 0; i < v.length(); ++i)
         slot.elements.push_back(lift<T>(z[v.offset + i], slots_.derivatives));
     }
@@ -271,9 +272,10 @@ std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& progra
 
 namespace {
 
-double run_model(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>* terms,
-                 std::vector<bool> const* summed) {
-  Frame<double> frame(program, 0);
+// The log-joint at z, or with `only`, the sum of the statements it marks.
+double run_model(Program const& program, Frame<double>& frame, std::vector<double> const& z,
+                 std::vector<std::vector<double>>* terms, std::vector<bool> const* summed,
+                 std::vector<bool> const* only = nullptr) {
   frame.set_latents(z);
   double total = 0;
   if (terms) terms->resize(program.model.size());
@@ -283,6 +285,7 @@ double run_model(Program const& program, std::vector<double> const& z, std::vect
       tied_to(program, d->value.pos, [&] { frame.define(*d); });
       continue;
     }
+    if (only && !(*only)[i]) continue;
     Factor const& f = std::get<Factor>(st);
     if (f.affine) {
       std::optional<double> const reduced = tied_to(program, f.pos, [&] { return frame.affine_log_density(f, z); });
@@ -312,7 +315,8 @@ double run_model(Program const& program, std::vector<double> const& z, std::vect
 }  // namespace
 
 double log_joint(Program const& program, std::vector<double> const& z) {
-  return run_model(program, z, nullptr, nullptr);
+  Frame<double> frame(program, 0);
+  return run_model(program, frame, z, nullptr, nullptr);
 }
 
 Value<double> evaluate_in_model(Program const& program, std::vector<double> const& z, std::size_t statement,
@@ -326,7 +330,22 @@ Value<double> evaluate_in_model(Program const& program, std::vector<double> cons
 
 double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms,
                        std::vector<bool> const* summed) {
-  return run_model(program, z, &terms, summed);
+  Frame<double> frame(program, 0);
+  return run_model(program, frame, z, &terms, summed);
+}
+
+struct TermUpdater::Evaluation {
+  explicit Evaluation(Program const& program) : frame(program, 0) {}
+  Frame<double> frame;
+};
+
+TermUpdater::TermUpdater(Program const& program)
+    : program_(program), evaluation_(std::make_unique<Evaluation>(program)) {}
+TermUpdater::~TermUpdater() = default;
+
+void TermUpdater::update(std::vector<double> const& z, std::vector<std::vector<double>>& terms,
+                         std::vector<bool> const* summed, std::vector<bool> const& only) {
+  run_model(program_, evaluation_->frame, z, &terms, summed, &only);
 }
 
 std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z) {

@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -48,6 +49,27 @@ Value<double> evaluate_in_model(Program const& program, std::vector<double> cons
 // storing a row at a time.
 double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms,
                        std::vector<bool> const* summed = nullptr);
+// Writes the terms of the statements marked in `only`, at z, as
+// log_joint_terms does; the others keep what `terms` holds, which must be
+// theirs at a draw that differs from z only in latents they do not read.
+// Local expectations move a few latents at a time, and a statement outside
+// their blankets need not be evaluated again (docs/method.md, 'Cost follows
+// the graph'). One updater keeps its slots' storage from one
+// update to the next; it is not shared between threads.
+class TermUpdater {
+ public:
+  explicit TermUpdater(Program const& program);
+  ~TermUpdater();
+  TermUpdater(TermUpdater const&) = delete;
+  TermUpdater& operator=(TermUpdater const&) = delete;
+  void update(std::vector<double> const& z, std::vector<std::vector<double>>& terms, std::vector<bool> const* summed,
+              std::vector<bool> const& only);
+
+ private:
+  struct Evaluation;
+  Program const& program_;
+  std::unique_ptr<Evaluation> evaluation_;
+};
 // log q(z|u) of each latent element, indexed like z.
 std::vector<double> log_guide_elements(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);
 double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z);

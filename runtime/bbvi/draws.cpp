@@ -4,6 +4,7 @@
 #include "runtime/random_stream.hpp"
 
 #include <optional>
+#include <utility>
 
 namespace bbvi {
 
@@ -45,8 +46,8 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
       // Bound to some row even when unused: a Ref cannot be empty.
       Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> curvature =
           needs.curvature ? d.local.curvature.row(s) : d.local.gradients.row(s);
-      outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, d.local.gradients.row(s),
-                                            needs.curvature ? &curvature : nullptr);
+      outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms),
+                                            d.local.gradients.row(s), needs.curvature ? &curvature : nullptr);
     }
   });
   d.evaluations = samples;

@@ -111,6 +111,14 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
     plan.colours[c].push_back(i);
     colour_of[g] = static_cast<int>(c);
   }
+  plan.colour_statements.assign(plan.colours.size(), std::vector<bool>(program.model.size(), false));
+  for (std::size_t s = 0; s < program.model.size(); ++s) {
+    TermGroups const& t = blankets.terms[s];
+    for (std::size_t k = 0; k < (t.uniform ? 1 : t.by_element.size()); ++k)
+      for (int g : t.of(k))
+        if (int const c = colour_of[static_cast<std::size_t>(g)]; c >= 0)
+          plan.colour_statements[static_cast<std::size_t>(c)][s] = true;
+  }
   return plan;
 }
 
@@ -173,6 +181,7 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
+                            std::vector<std::vector<double>> terms,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature) {
   // Element by element rather than by Eigen's indexed views, which copy
@@ -185,10 +194,11 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
     }
   LocalOutcome outcome;
   outcome.failed.assign(plan.groups.size(), false);
-  std::vector<std::vector<double>> terms;
+  TermUpdater updater(program);
   std::vector<double> at = z, at_log_q = log_q;  // the draw, with the colour's elements at their points
   Eigen::RowVectorXd f;                           // every group's f_j at the point
-  for (std::vector<std::size_t> const& colour : plan.colours) {
+  for (std::size_t colour_index = 0; colour_index < plan.colours.size(); ++colour_index) {
+    std::vector<std::size_t> const& colour = plan.colours[colour_index];
     std::size_t most = 0;
     for (std::size_t i : colour) most = std::max(most, points.points[i].size());
     for (std::size_t k = 0; k < most; ++k) {
@@ -199,7 +209,7 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
       }
       ++outcome.evaluations;
       try {
-        log_joint_terms(program, at, terms, &blankets.summed_terms);
+        updater.update(at, terms, &blankets.summed_terms, plan.colour_statements[colour_index]);
         blanket_sums(blankets, terms, at_log_q, f);
       } catch (NumericalError const&) {
         // Which group's point the model rejected is not known: all of the colour's.

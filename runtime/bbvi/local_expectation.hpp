@@ -31,6 +31,9 @@ struct LocalPlan {
   std::vector<int> groups;                       // the local groups
   std::vector<std::size_t> element;              // each one's latent element
   std::vector<std::vector<std::size_t>> colours;  // indices into `groups`, no two of one colour neighbours
+  // By colour, the model statements in some blanket of its groups: the only
+  // ones its points change.
+  std::vector<std::vector<bool>> colour_statements;
   // Gauss–Hermite points by latent element: as few as make the rule exact
   // where the blanket is a polynomial in the element's standard normal (3
   // for a Gaussian blanket under a Normal guide), else the default.
@@ -69,7 +72,8 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
                          Eigen::VectorXd const& u, std::vector<double> const& z, WorkerPool& pool);
 
 // One draw's local gradient terms on the local groups' coordinates of `row`
-// (the others untouched); `log_q` is the draw's guide term by element. With
+// (the others untouched); `log_q` is the draw's guide term by element and
+// `terms` its model terms (log_joint_terms with the blankets' summed_terms). With
 // `curvature`, also Σ_k w_k f(z_k) (s_c(z_k)² − F_cc) on the same
 // coordinates: for the location m of a Normal factor, where ∂s/∂m = −F,
 // that is ∂²/∂m² E[f] given the rest of the draw (docs/method.md, 'The
@@ -84,6 +88,7 @@ struct LocalOutcome {
 };
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
+                            std::vector<std::vector<double>> terms,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature = nullptr);
 
