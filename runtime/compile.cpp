@@ -3,6 +3,7 @@
 #include "core/diagnostic.hpp"
 #include "grammar/guide_declaration.hpp"
 #include "runtime/affine_normal.hpp"
+#include "runtime/statements_to_run.hpp"
 #include "runtime/bbvi/initial_scale.hpp"
 
 #include <fmt/format.h>
@@ -77,6 +78,7 @@ class Lowering {
     latent_block(syntax_.latent);
     model_block(syntax_.model);
     reduce_regressions();
+    out_.statements_run = statements_to_run(out_);
     guide_block(syntax_.guide);
     if (auto problem = initial_scale_problem(out_, constant_uses_)) throw DiagnosticError(std::move(*problem));
     return std::move(out_);

@@ -272,20 +272,26 @@ std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& progra
 
 namespace {
 
-// The log-joint at z, or with `only`, the sum of the statements it marks.
+// The log-joint at z, or with `only`, the sum of the factors it marks; the
+// definitions run are those that `only` or the program's statements_run mark.
 double run_model(Program const& program, Frame<double>& frame, std::vector<double> const& z,
                  std::vector<std::vector<double>>* terms, std::vector<bool> const* summed,
                  std::vector<bool> const* only = nullptr) {
   frame.set_latents(z);
   double total = 0;
   if (terms) terms->resize(program.model.size());
+  std::vector<bool> const* const run = only ? only : program.statements_run.empty() ? nullptr : &program.statements_run;
+  auto const define = [&](std::size_t i) {
+    if (auto const* d = std::get_if<Definition>(&program.model[i]))
+      tied_to(program, d->value.pos, [&] { frame.define(*d); });
+  };
   for (std::size_t i = 0; i < program.model.size(); ++i) {
     Statement const& st = program.model[i];
-    if (auto const* d = std::get_if<Definition>(&st)) {
-      tied_to(program, d->value.pos, [&] { frame.define(*d); });
+    if (run && !(*run)[i]) continue;
+    if (std::holds_alternative<Definition>(st)) {
+      define(i);
       continue;
     }
-    if (only && !(*only)[i]) continue;
     Factor const& f = std::get<Factor>(st);
     if (f.affine) {
       std::optional<double> const reduced = tied_to(program, f.pos, [&] { return frame.affine_log_density(f, z); });
@@ -294,6 +300,9 @@ double run_model(Program const& program, Frame<double>& frame, std::vector<doubl
         total += *reduced;
         continue;
       }
+      // Its rows read the definitions the reduction did not need.
+      for (std::size_t j = 0; j < i && run; ++j)
+        if (!(*run)[j]) define(j);
     }
     if (!f.statistics.empty()) {
       double const reduced = tied_to(program, f.pos, [&] { return frame.log_density_sum(f); });

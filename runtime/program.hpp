@@ -97,6 +97,9 @@ struct Program {
   std::size_t latent_dimension = 0;     // length of a draw z
   std::size_t parameter_dimension = 0;  // length of u
   std::size_t rows = 0;                 // N
+  // By model statement: what an evaluation of every factor runs
+  // (statements_to_run.hpp), once the model is lowered; empty: all.
+  std::vector<bool> statements_run;
 };
 
 }  // namespace bbvi

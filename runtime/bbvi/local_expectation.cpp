@@ -3,6 +3,7 @@
 #include "runtime/evaluate.hpp"
 #include "runtime/polynomial_degree.hpp"
 #include "runtime/program_walk.hpp"
+#include "runtime/statements_to_run.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -119,6 +120,7 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
         if (int const c = colour_of[static_cast<std::size_t>(g)]; c >= 0)
           plan.colour_statements[static_cast<std::size_t>(c)][s] = true;
   }
+  for (std::vector<bool>& statements : plan.colour_statements) statements = statements_to_run(program, statements);
   return plan;
 }
 

@@ -31,8 +31,8 @@ struct LocalPlan {
   std::vector<int> groups;                       // the local groups
   std::vector<std::size_t> element;              // each one's latent element
   std::vector<std::vector<std::size_t>> colours;  // indices into `groups`, no two of one colour neighbours
-  // By colour, the model statements in some blanket of its groups: the only
-  // ones its points change.
+  // By colour, the model statements in some blanket of its groups, the only
+  // ones its points change, and the definitions they read (statements_to_run).
   std::vector<std::vector<bool>> colour_statements;
   // Gauss–Hermite points by latent element: as few as make the rule exact
   // where the blanket is a polynomial in the element's standard normal (3
