@@ -7,9 +7,9 @@ and on generated ones that look like real data.
 Each estimator runs with its own default draws, one thread, no stopping on noise (--tolerance
 1e-300; a fit whose estimates have no noise at all still stops), to an iteration cap; the time per
 iteration is the fit's own time (the JSON's `seconds`: no reading of the data, no report) over the
-iterations made. An estimator whose fit fails (numerically, or too few draws for it) shows as --. The last column is the default's time over the
-cheapest estimator's: the cheapest per iteration, not the one that converges soonest (see
-bench/README.md, 'Cost of an iteration per estimator').
+iterations made. An estimator whose fit fails (numerically, or too few draws for it) shows as --.
+The last column is the default's time over the cheapest estimator's: the cheapest per iteration,
+not the one that converges soonest (see bench/README.md, 'Cost of an iteration per estimator').
 """
 import json
 import math
