@@ -3,8 +3,8 @@
 // largest |correlation| of 0.9, 0.99, 0.999 and 0.99999, at N = 50 and
 // 100,000 rows, with the noise known and with its precision a latent; and
 // logistic regressions on an uncentred covariate with K = 2 and 5, whose
-// Laplace approximation reaches 0.99 and 0.9999, at N = 50 and 10,000. Each
-// is fitted in process (bbvi::fit, one thread) on seeds 1–5 of the fit, on
+// Laplace approximation reaches 0.99 and 0.9999, at N = 50, 10,000 and
+// 100,000. Each is fitted in process (bbvi::fit, one thread) on seeds 1–5 of the fit, on
 // data from tests/support/gaussian_regression_reference.cpp and
 // logistic_regression_reference.cpp (data seed 1).
 //
@@ -272,7 +272,7 @@ int main(int argc, char** argv) {
     for (std::size_t n : {std::size_t{50}, std::size_t{100000}})
       for (int k : {2, 5, 25})
         for (double rho : {0.9, 0.99, 0.999, 0.99999}) cases.push_back({k, n, rho, family});
-  for (std::size_t n : {std::size_t{50}, std::size_t{10000}})
+  for (std::size_t n : {std::size_t{50}, std::size_t{10000}, std::size_t{100000}})
     for (int k : {2, 5})
       for (double rho : {0.99, 0.9999}) cases.push_back({k, n, rho, Family::logistic});
   for (Case const& c : cases) {

@@ -226,7 +226,11 @@ LaplaceApproximation laplace_from(LogisticRegression const& r, Eigen::VectorXd b
     p.diagonal().array() += 1 / v0;
     return p;
   };
-  // The log posterior is concave: damped Newton steps from b.
+  // The log posterior is concave: damped Newton steps from b. They stop at
+  // a decrement of 1e-24, or where two in a row are below what the log
+  // posterior's rounding resolves (1e-15 of its size), which at 100,000
+  // rows is far above 1e-24.
+  double previous = HUGE_VAL;
   for (int iteration = 0; iteration < 200; ++iteration) {
     Eigen::VectorXd const eta = r.x * b;
     Eigen::VectorXd p(eta.size());
@@ -240,6 +244,9 @@ LaplaceApproximation laplace_from(LogisticRegression const& r, Eigen::VectorXd b
     // Once the gain g·step / 2 is small, Newton's full step is safe, and a
     // search would chase differences the log posterior's rounding hides.
     double const current = log_posterior(r, b);
+    double const resolved = 1e-15 * std::abs(current);
+    if (decrement < resolved && previous < resolved) return {b, precision};
+    previous = decrement;
     if (decrement > 1e-6)
       while (!(log_posterior(r, b + step) > current) && step.norm() > 1e-14 * (1 + b.norm())) step /= 2;
     b += step;
