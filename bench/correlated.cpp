@@ -4,8 +4,8 @@
 // 100,000 rows, with the noise known and with its precision a latent; and
 // logistic regressions on an uncentred covariate with K = 2 and 5, whose
 // Laplace approximation reaches 0.99 and 0.9999, at N = 50, 10,000 and
-// 100,000. Each is fitted in process (bbvi::fit, one thread) on seeds 1–5 of the fit, on
-// data from tests/support/gaussian_regression_reference.cpp and
+// 100,000. Each is fitted in process (bbvi::fit, one thread) on seeds 1–5
+// of the fit, on data from tests/support/gaussian_regression_reference.cpp and
 // logistic_regression_reference.cpp (data seed 1).
 //
 // Per fit: iterations, whether the fit said "converged", seconds, the ELBO

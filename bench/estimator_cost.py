@@ -21,23 +21,22 @@ import sys
 ESTIMATORS = ["basic", "rb", "cv", "regression", "regression-groups", "regression-rb", "regression-rb-joint", "local"]
 
 
-def write_linear(path, rows, seed=5):
+def write_rows(path, rows, seed, row):
+    """A CSV with columns x and y, x ~ Normal(0, 2) and y = row(x, rng)."""
     rng = random.Random(seed)
     with open(path, "w") as f:
         f.write("x,y\n")
         for _ in range(rows):
             x = rng.gauss(0, 2)
-            f.write(f"{x:.6f},{1 + 0.5 * x + rng.gauss(0, 1.5):.6f}\n")
+            f.write(f"{x:.6f},{row(x, rng)}\n")
 
 
-def write_logistic(path, rows, seed=6):
-    rng = random.Random(seed)
-    with open(path, "w") as f:
-        f.write("x,y\n")
-        for _ in range(rows):
-            x = rng.gauss(0, 2)
-            p = 1 / (1 + math.exp(-(0.3 + 0.8 * x)))
-            f.write(f"{x:.6f},{1 if rng.random() < p else 0}\n")
+def write_linear(path, rows):
+    write_rows(path, rows, 5, lambda x, rng: f"{1 + 0.5 * x + rng.gauss(0, 1.5):.6f}")
+
+
+def write_logistic(path, rows):
+    write_rows(path, rows, 6, lambda x, rng: 1 if rng.random() < 1 / (1 + math.exp(-(0.3 + 0.8 * x))) else 0)
 
 
 def write_wide_regression(model_path, data_path, rows=5000, coefficients=25, seed=11):

@@ -54,8 +54,8 @@ double log_joint_terms(Program const& program, std::vector<double> const& z, std
 // theirs at a draw that differs from z only in latents they do not read.
 // Local expectations move a few latents at a time, and a statement outside
 // their blankets need not be evaluated again (docs/method.md, 'Cost follows
-// the graph'). One updater keeps its slots' storage from one
-// update to the next; it is not shared between threads.
+// the graph'). One updater keeps its slots' storage from one update to the
+// next; it is not shared between threads.
 class TermUpdater {
  public:
   explicit TermUpdater(Program const& program);
