@@ -13,18 +13,14 @@
 
 namespace bbvi {
 
-namespace {
-
-// The latent elements `mean` reads, sorted, if it is affine in them in each
-// of its `rows` elements and every element reads the same ones.
-std::optional<std::vector<std::size_t>> shared_affine_elements(Program const& program, Node const& mean,
+std::optional<std::vector<std::size_t>> shared_affine_elements(Program const& program, Node const& node,
                                                                std::size_t rows) {
   ProgramWalk const walk = ProgramWalk::of_model(program);
   std::vector<std::size_t> first;
   for (std::size_t k = 0; k < rows; ++k) {
     std::vector<std::size_t> reads;
     PolynomialDegree degree{std::nullopt, &reads};
-    if (walk.operand(mean, k, degree) > 1) return std::nullopt;
+    if (walk.operand(node, k, degree) > 1) return std::nullopt;
     std::sort(reads.begin(), reads.end());
     reads.erase(std::unique(reads.begin(), reads.end()), reads.end());
     if (k == 0) {
@@ -36,6 +32,29 @@ std::optional<std::vector<std::size_t>> shared_affine_elements(Program const& pr
   }
   return first;
 }
+
+AffineColumns affine_columns(Program const& program, std::size_t statement, Node const& node, std::size_t rows,
+                             std::vector<std::size_t> const& elements) {
+  std::vector<double> z(program.latent_dimension, 0.0);
+  Eigen::Index const N = static_cast<Eigen::Index>(rows);
+  auto const here = [&] {
+    Value<double> const at = evaluate_in_model(program, z, statement, node);
+    Eigen::VectorXd e(N);
+    for (Eigen::Index n = 0; n < N; ++n) e[n] = at.at(static_cast<std::size_t>(n));
+    return e;
+  };
+  // From the node at 0 and at each unit vector: it is affine, so these are
+  // exact to its own rounding.
+  AffineColumns out{here(), Eigen::MatrixXd(N, static_cast<Eigen::Index>(elements.size()))};
+  for (std::size_t j = 0; j < elements.size(); ++j) {
+    z[elements[j]] = 1;
+    out.columns.col(static_cast<Eigen::Index>(j)) = here() - out.at_zero;
+    z[elements[j]] = 0;
+  }
+  return out;
+}
+
+namespace {
 
 // The point near the least-squares fit where the residuals are taken: any
 // point gives the same quadratic in exact arithmetic, and one near the fit
@@ -93,16 +112,7 @@ std::optional<AffineNormal> reduce_affine_normal(Program const& program, std::si
   };
   Eigen::Map<Eigen::VectorXd const> const observed(y.data(), rows);
   try {
-    // E's coefficient columns, from E at 0 and at each unit vector: E is
-    // affine, so these are exact to E's own rounding.
-    Eigen::VectorXd const at_zero = mean_here();
-    Eigen::MatrixXd columns(rows, K);
-    for (Eigen::Index j = 0; j < K; ++j) {
-      std::size_t const e = s.elements[static_cast<std::size_t>(j)];
-      z[e] = 1;
-      columns.col(j) = mean_here() - at_zero;
-      z[e] = 0;
-    }
+    auto [at_zero, columns] = affine_columns(program, statement, mean, N, s.elements);
     if (!at_zero.allFinite() || !columns.allFinite()) return std::nullopt;
     s.column_means = columns.colwise().mean().transpose();
     columns.rowwise() -= s.column_means.transpose();

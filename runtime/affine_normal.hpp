@@ -15,6 +15,7 @@
 namespace bbvi {
 
 struct Program;
+struct Node;
 
 struct AffineNormal {
   std::vector<std::size_t> elements;  // the latent elements E reads: indices into a draw z
@@ -40,6 +41,23 @@ struct AffineNormal {
 // The most latent elements a reduced statement's mean may read: CᵀC is
 // K × K, and a mean reading more is not a dense regression worth it.
 constexpr std::size_t max_affine_elements = 64;
+
+// The latent elements `node` (an argument of a model statement, `rows`
+// elements) reads, sorted, where it is affine in them in each element and
+// every element reads the same ones, at most max_affine_elements.
+std::optional<std::vector<std::size_t>> shared_affine_elements(Program const& program, Node const& node,
+                                                               std::size_t rows);
+
+// Such a node's value at z = 0 and its coefficient columns, one per element
+// read: node_n(z) = at_zero_n + Σ_j columns_nj z_{elements[j]}, as the model
+// statement `statement` computes it (its locals before it defined). Throws
+// DomainError where a local's bounds reject those points.
+struct AffineColumns {
+  Eigen::VectorXd at_zero;
+  Eigen::MatrixXd columns;
+};
+AffineColumns affine_columns(Program const& program, std::size_t statement, Node const& node, std::size_t rows,
+                             std::vector<std::size_t> const& elements);
 
 // Model statement `statement` reduced, or nullopt where it is not such a
 // `~`: its left side not data, its distribution not Normal, its sd varying by

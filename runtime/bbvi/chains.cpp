@@ -32,7 +32,7 @@ ChainAgreement chain_agreement(std::vector<FitResult> const& chains, std::size_t
   for (std::size_t c = 0; c < chains.size(); ++c) {
     if (c == reference || chains[c].fisher.empty()) continue;
     Eigen::VectorXd const delta = chains[c].u - from.u;
-    double const kl = 0.5 * from.fisher.quadratic(delta);
+    double const kl = metric_kl(from.fisher, from.locations ? &*from.locations : nullptr, delta);
     if (kl >= a.largest_kl) {
       a.largest_kl = kl;
       a.noise_kl = from.noise_kl + chains[c].noise_kl;

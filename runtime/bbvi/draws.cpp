@@ -19,6 +19,7 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
   d.scores.resize(samples, u.size());
   d.log_p.resize(samples);
   d.log_q.resize(samples);
+  if (needs.latents) d.latents.resize(samples, static_cast<Eigen::Index>(program.latent_dimension));
   std::optional<LocalPoints> points;
   if (local && !local->groups.empty()) {
     // The points need a draw for the guide's other elements: draw 0's own.
@@ -34,6 +35,8 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
     RandomStream rng(seed, iteration, draw_index);
     std::vector<double> const z = sample_guide(program, u, rng);
+    if (needs.latents)
+      d.latents.row(s) = Eigen::Map<Eigen::RowVectorXd const>(z.data(), static_cast<Eigen::Index>(z.size()));
     std::vector<std::vector<double>> terms;  // for the blankets: by statement and element
     d.log_p[s] = blankets ? log_joint_terms(program, z, terms, &blankets->summed_terms) : log_joint(program, z);
     Eigen::VectorXd score(u.size());

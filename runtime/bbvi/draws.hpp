@@ -26,6 +26,8 @@ struct DrawNeeds {
   Blankets const* score_groups = nullptr;
   // With quadrature: LocalDraws::curvature too.
   bool curvature = false;
+  // Draws::latents.
+  bool latents = false;
 };
 
 // The local expectation gradients of one iteration's draws.
@@ -48,6 +50,7 @@ struct Draws {
   Eigen::MatrixXd scores;  // S × P: row s is ∇u log q(z_s | u)
   Eigen::VectorXd log_p;   // log p(x, z_s)
   Eigen::VectorXd log_q;   // log q(z_s | u)
+  Eigen::MatrixXd latents;  // with DrawNeeds::latents, S × latent elements: row s is z_s
   // With blanket_sums: column j is group j's f_j = log p_j − log q_j, the
   // terms of its Markov blanket less its own guide factors (docs/method.md,
   // 'Markov blankets').

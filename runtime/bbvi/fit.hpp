@@ -5,11 +5,13 @@
 #include "runtime/bbvi/gradient_monitor.hpp"
 #include "runtime/bbvi/options.hpp"
 #include "runtime/bbvi/plan.hpp"
+#include "runtime/bbvi/tail_average.hpp"
 #include "runtime/bbvi/table.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>
 
+#include <optional>
 #include <vector>
 
 namespace bbvi {
@@ -34,6 +36,9 @@ struct FitResult {
   // averaged over the last phase, in which that KL was measured.
   double noise_kl = 0;
   BlockDiagonal fisher;
+  // Where Newton's step moved the locations, M̄ on them: noise_kl measures
+  // them in it, and so must a distance compared with it (metric_kl).
+  std::optional<LocationMetric> locations;
 };
 
 // Plans the fit (plan_fit: throws DiagnosticError for bad options) and runs it.

@@ -48,7 +48,7 @@ LocationCurvature::LocationCurvature(Program const& program, Blankets const& bla
       auto const& coordinates = blankets.groups[g].coordinates;
       std::size_t const position =
           static_cast<std::size_t>(std::find(coordinates.begin(), coordinates.end(), *c) - coordinates.begin());
-      rows_.push_back(Row{*c, i, position, {}, {}});
+      rows_.push_back(Row{*c, i, position, plan.element[i], {}, {}});
     }
   }
   if (rows_.empty()) return;
@@ -66,6 +66,12 @@ LocationCurvature::LocationCurvature(Program const& program, Blankets const& bla
         for (Eigen::Index c : blankets.groups[other].coordinates) row.other_scores.push_back(c);
     }
   }
+}
+
+std::vector<std::size_t> LocationCurvature::elements() const {
+  std::vector<std::size_t> out;
+  for (Row const& r : rows_) out.push_back(r.element);
+  return out;
 }
 
 std::size_t LocationCurvature::largest_regression() const {

@@ -42,6 +42,9 @@ struct LocationCoupling {
   // Each gradient's Monte-Carlo variance (the regression's intercept
   // variance, or the mean's), and the fewest residual degrees of freedom.
   Eigen::VectorXd gradient_variance;
+  // Their full covariance where it is known (L × L), else empty: a pathwise
+  // gradient's errors are correlated along a ridge.
+  Eigen::MatrixXd gradient_covariance;
   double dof = 0;
   Eigen::SparseMatrix<double> curvature;  // M, symmetric
   // Where M̂ has Monte-Carlo error of its own (regressed_curvature.hpp): M̂
@@ -49,6 +52,11 @@ struct LocationCoupling {
   // the steps of the approach, which would otherwise go as far as an
   // eigenvalue that is noise allows. Empty where M̂ is exact.
   Eigen::SparseMatrix<double> cautious_curvature;
+  // M is the curvature at this guide only, not on the way to the optimum (a
+  // likelihood that is not Gaussian in the locations): the step is bounded
+  // by its change of q too (docs/method.md, 'The curvature from the linear
+  // predictor').
+  bool local_curvature = false;
 };
 
 class LocationCurvature {
@@ -57,6 +65,8 @@ class LocationCurvature {
 
   bool empty() const { return rows_.empty(); }
   std::size_t locations() const { return rows_.size(); }
+  // The locations' latent elements, in the order of M's rows.
+  std::vector<std::size_t> elements() const;
   // The most regressors (with the intercept) of a location that regresses
   // (one whose neighbourhood is small enough to, at most max_regressors):
   // the draws must outnumber it for the curvature to be measured.
@@ -77,6 +87,7 @@ class LocationCurvature {
     Eigen::Index coordinate = 0;                   // the location, in u
     std::size_t plan_index = 0;                    // its group's, in LocalPlan::groups
     std::size_t position = 0;                      // its place among the group's coordinates
+    std::size_t element = 0;                       // its latent element
     std::vector<std::size_t> location_neighbours;  // indices into rows_
     std::vector<Eigen::Index> other_scores;        // the other neighbours' coordinates
     // The exact Fisher of the location, 1/sd².

@@ -1,5 +1,7 @@
 #include "runtime/bbvi/newton_direction.hpp"
 
+#include <Eigen/Eigenvalues>
+
 #include <cmath>
 
 namespace bbvi {
@@ -35,16 +37,16 @@ bool solve(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& g, Eigen
   return x.allFinite();
 }
 
-// The mean over `probes` of ½ measure(ξ, y), y = M⁻¹ξ, ξ random signs times √V.
-template <typename Measure>
-double probed(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance, RandomStream& rng, int probes,
-              Measure measure) {
+// The mean over `probes` of ½ ξᵀM⁻¹ξ, ξ = A·(random signs): E ξξᵀ = AAᵀ.
+template <typename Factor>
+double probed(Eigen::SparseMatrix<double> const& m, Factor const& a, RandomStream& rng, int probes) {
   double sum = 0;
-  Eigen::VectorXd xi(variance.size()), y;
+  Eigen::VectorXd signs(a.cols()), xi, y;
   for (int k = 0; k < probes; ++k) {
-    for (Eigen::Index i = 0; i < xi.size(); ++i) xi[i] = (rng() & 1 ? 1.0 : -1.0) * std::sqrt(variance[i]);
+    for (Eigen::Index i = 0; i < signs.size(); ++i) signs[i] = rng() & 1 ? 1.0 : -1.0;
+    xi = a * signs;
     if (!solve(m, xi, y)) return HUGE_VAL;
-    sum += 0.5 * measure(xi, y);
+    sum += 0.5 * xi.dot(y);
   }
   return sum / probes;
 }
@@ -63,13 +65,15 @@ NewtonDirection newton_direction(Eigen::SparseMatrix<double> const& m, Eigen::Ve
 
 double decrement_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance, RandomStream& rng,
                        int probes) {
-  return probed(m, variance, rng, probes, [](Eigen::VectorXd const& xi, Eigen::VectorXd const& y) { return xi.dot(y); });
+  return probed(m, variance.cwiseSqrt().asDiagonal(), rng, probes);
 }
 
-double newton_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance,
-                    Eigen::VectorXd const& fisher, RandomStream& rng, int probes) {
-  return probed(m, variance, rng, probes,
-                [&](Eigen::VectorXd const&, Eigen::VectorXd const& y) { return y.dot(fisher.cwiseProduct(y)); });
+double decrement_noise(Eigen::SparseMatrix<double> const& m, Eigen::MatrixXd const& covariance, RandomStream& rng,
+                       int probes) {
+  // A = V√Λ: a covariance estimated from few draws may be singular.
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> const eigen(covariance);
+  Eigen::MatrixXd const a = eigen.eigenvectors() * eigen.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+  return probed(m, a, rng, probes);
 }
 
 }  // namespace bbvi

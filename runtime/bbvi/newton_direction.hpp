@@ -22,17 +22,17 @@ struct NewtonDirection {
 
 NewtonDirection newton_direction(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& g);
 
-// ½ tr(F M⁻¹ V M⁻¹): the KL by which the Monte-Carlo noise of g (variances V,
-// taken as independent) moves q along the Newton step, F diagonal, by
-// Hutchinson's estimator: the mean over `probes` of ½ yᵀFy with y = M⁻¹ξ
-// and ξ of random signs times √V. Infinite where M is not positive definite.
 // ½ tr(M⁻¹V): what the Monte-Carlo noise of g (variances V, taken as
-// independent) adds to the decrement ½ gᵀM⁻¹g on average, by the same
-// probes. Infinite where M is not positive definite.
+// independent) adds to the decrement ½ gᵀM⁻¹g on average, and the ELBO by
+// which it moves the Newton step, ½ yᵀMy with y = M⁻¹ξ; by Hutchinson's
+// estimator, the mean over `probes` of ½ ξᵀM⁻¹ξ with ξ of random signs
+// times √V. Infinite where M is not positive definite.
 double decrement_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance, RandomStream& rng,
                        int probes);
-
-double newton_noise(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& variance,
-                    Eigen::VectorXd const& fisher, RandomStream& rng, int probes);
+// The same with g's full covariance: where g's errors are correlated (a
+// pathwise gradient's, along a ridge), taking them as independent would
+// count noise along the ridge's long direction that is not there.
+double decrement_noise(Eigen::SparseMatrix<double> const& m, Eigen::MatrixXd const& covariance, RandomStream& rng,
+                       int probes);
 
 }  // namespace bbvi

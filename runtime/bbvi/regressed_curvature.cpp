@@ -61,6 +61,12 @@ RegressedCurvature::RegressedCurvature(Program const& program, Blankets const& b
   pairs_.erase(std::unique(pairs_.begin(), pairs_.end()), pairs_.end());
 }
 
+std::vector<std::size_t> RegressedCurvature::elements() const {
+  std::vector<std::size_t> out;
+  for (Row const& r : rows_) out.push_back(r.element);
+  return out;
+}
+
 std::size_t RegressedCurvature::regressors() const {
   std::size_t const k = 1 + 2 * rows_.size() + pairs_.size() + others_.size();
   return rows_.empty() || k > max_regressors ? 0 : k;

@@ -34,6 +34,8 @@ class RegressedCurvature {
 
   bool empty() const { return rows_.empty(); }
   std::size_t locations() const { return rows_.size(); }
+  // The locations' latent elements, in the order of M's rows.
+  std::vector<std::size_t> elements() const;
   // The regressors with the intercept, or 0 where there are more than
   // max_regressors (a dense model with many locations): the draws must
   // outnumber them.

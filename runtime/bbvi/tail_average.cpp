@@ -1,5 +1,7 @@
 #include "runtime/bbvi/tail_average.hpp"
 
+#include <Eigen/SparseCholesky>
+
 #include <algorithm>
 #include <limits>
 
@@ -8,6 +10,44 @@ namespace bbvi {
 namespace {
 constexpr double unavailable = std::numeric_limits<double>::infinity();
 }
+
+double metric_kl(BlockDiagonal const& fisher, LocationMetric const* locations, Eigen::VectorXd d) {
+  if (!locations) return 0.5 * fisher.quadratic(d);
+  Eigen::VectorXd const at = d(locations->coordinates);
+  d(locations->coordinates).setZero();
+  return 0.5 * (fisher.quadratic(d) + at.dot(locations->curvature * at));
+}
+
+// The metric G: the Fisher, with M̄ in place of its location block where
+// given. w(d), with ½|w|² = ½ dᵀGd, only where G's factors are positive
+// definite (usable()).
+class TailAverage::Whitening {
+ public:
+  Whitening(BlockDiagonal const& fisher, LocationMetric const* locations) : fisher_(fisher), locations_(locations) {
+    usable_ = fisher.cholesky(lower_);
+    if (locations_) {
+      curvature_.compute(locations_->curvature);
+      usable_ = usable_ && curvature_.info() == Eigen::Success;
+    }
+  }
+  bool usable() const { return usable_; }
+  double half_quadratic(Eigen::VectorXd const& d) const { return metric_kl(fisher_, locations_, d); }
+  Eigen::RowVectorXd operator()(Eigen::VectorXd d) const {
+    if (!locations_) return lower_.left_multiply(d.transpose());
+    Eigen::VectorXd const at = d(locations_->coordinates);
+    d(locations_->coordinates).setZero();
+    Eigen::RowVectorXd w(d.size() + at.size());
+    w << lower_.left_multiply(d.transpose()), (curvature_.matrixU() * (curvature_.permutationP() * at)).transpose();
+    return w;
+  }
+
+ private:
+  BlockDiagonal const& fisher_;
+  LocationMetric const* locations_;
+  BlockDiagonal lower_;
+  Eigen::SimplicialLLT<Eigen::SparseMatrix<double>> curvature_;
+  bool usable_ = false;
+};
 
 void TailAverage::add(Eigen::VectorXd const& u, double step_noise_kl) {
   if (sums_.empty()) {
@@ -37,17 +77,18 @@ Eigen::VectorXd TailAverage::window_mean(std::size_t from, std::size_t to) const
 
 Eigen::VectorXd TailAverage::mean() const { return window_mean(tail_start(), count()); }
 
-double TailAverage::noise_kl(BlockDiagonal const& fisher) {
+double TailAverage::noise_kl(BlockDiagonal const& fisher, LocationMetric const* locations) {
+  Whitening const whitening(fisher, locations);
   std::size_t const n = tail_length();
   if (autocorrelated_length_ == 0 || 20 * n >= 21 * autocorrelated_length_) {
-    autocorrelated_ = autocorrelated(fisher);
+    autocorrelated_ = autocorrelated(whitening);
     autocorrelated_length_ = n;
   }
   if (autocorrelated_.complete) return autocorrelated_.noise_kl;
-  return steps_or_batch_means(fisher);
+  return steps_or_batch_means(whitening);
 }
 
-double TailAverage::steps_or_batch_means(BlockDiagonal const& fisher) const {
+double TailAverage::steps_or_batch_means(Whitening const& whitening) const {
   std::size_t const n = tail_length();
   if (n < batches) return unavailable;
   std::size_t const end = count();
@@ -59,24 +100,24 @@ double TailAverage::steps_or_batch_means(BlockDiagonal const& fisher) const {
   double spread = 0;
   for (std::size_t b = 0; b < batches; ++b) {
     Eigen::VectorXd const d = window_mean(from + b * length, from + (b + 1) * length) - overall;
-    spread += 0.5 * fisher.quadratic(d);
+    spread += whitening.half_quadratic(d);
   }
   double const batch_means = spread / static_cast<double>(batches * (batches - 1));
   return std::max(steps, batch_means);
 }
 
-TailAverage::Autocorrelated TailAverage::autocorrelated(BlockDiagonal const& fisher) const {
+TailAverage::Autocorrelated TailAverage::autocorrelated(Whitening const& whitening) const {
   std::size_t const n = tail_length();
-  if (n == 0) return {};
-  // Rows Lᵀ(u − ū) with F = LLᵀ, so that ½ (u − ū)ᵀF(u − ū) is half their
-  // squared norm and the KL splits over the columns.
-  BlockDiagonal lower;
-  if (!fisher.cholesky(lower)) return {};
+  if (n == 0 || !whitening.usable()) return {};
+  // Rows w(u − ū), so that ½ (u − ū)ᵀG(u − ū) is half their squared norm
+  // and the KL splits over the columns.
   Eigen::VectorXd const centre = mean();
-  Eigen::MatrixXd whitened(static_cast<Eigen::Index>(n), fisher.rows());
-  for (std::size_t k = 0; k < n; ++k)
-    whitened.row(static_cast<Eigen::Index>(k)) =
-        lower.left_multiply((iterate(tail_start() + k) - centre).transpose());
+  Eigen::MatrixXd whitened;
+  for (std::size_t k = 0; k < n; ++k) {
+    Eigen::RowVectorXd const w = whitening(iterate(tail_start() + k) - centre);
+    if (k == 0) whitened.resize(static_cast<Eigen::Index>(n), w.size());
+    whitened.row(static_cast<Eigen::Index>(k)) = w;
+  }
   Autocorrelated result{0, true};
   for (Eigen::Index i = 0; i < whitened.cols(); ++i) {
     AsymptoticVariance const a = asymptotic_variance(whitened.col(i), n / lags_per_tail);

@@ -91,10 +91,7 @@ TEST_CASE("coupled step: known-noise ridges reach the mean-field optimum and say
     MeanFieldNormal const best = mean_field_optimum(exact);
     for (std::uint64_t seed = 1; seed <= 5; ++seed) {
       CAPTURE(k, seed);
-      FitOptions options;
-      options.seed = seed;
-      options.threads = 1;
-      FitResult const f = fit(r.program, options);
+      FitResult const f = testing::fit_on_seed(r.program, seed);
       MeanFieldNormal const q = r.coefficients(f.u);
       CHECK(f.converged);
       CHECK(f.iterations < 100);

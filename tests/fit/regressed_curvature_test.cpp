@@ -1,9 +1,8 @@
 // The coupled step where the locations' gradient is not a local expectation
 // (docs/method.md, 'The coupled step'): the curvature and the gradient from
 // one regression of f on the guide's Hermite polynomials, against the
-// closed-form posterior of a Gaussian ridge, and the fit of a logistic
-// regression on an uncentred covariate against its mean-field optimum
-// (tests/support/logistic_regression_reference.hpp).
+// closed-form posterior of a Gaussian ridge. (A logistic ridge's fit takes
+// its curvature from the linear predictor: linear_predictor_curvature_test.)
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/fit.hpp"
@@ -12,7 +11,6 @@
 #include "runtime/evaluate.hpp"
 #include "tests/support/fit_helpers.hpp"
 #include "tests/support/gaussian_regression_reference.hpp"
-#include "tests/support/logistic_regression_reference.hpp"
 
 #include <catch2/catch.hpp>  // Catch2 2.13, as Debian bookworm ships it
 
@@ -20,15 +18,6 @@
 
 using namespace bbvi;
 using namespace bbvi::reference;
-
-namespace {
-
-MeanFieldNormal coefficients(Program const& program, Eigen::VectorXd const& u, Eigen::Index k) {
-  auto const p = constrained_parameters(program, u);
-  return {Eigen::Map<Eigen::VectorXd const>(p[0].data(), k), Eigen::Map<Eigen::VectorXd const>(p[1].data(), k)};
-}
-
-}  // namespace
 
 TEST_CASE("regressed curvature: one regression of f measures the locations' curvature exactly when log p is Gaussian") {
   // Known noise: M = XᵀX/σ² + I/σ0², the posterior precision, at any guide.
@@ -59,26 +48,4 @@ TEST_CASE("regressed curvature: one regression of f measures the locations' curv
   CHECK(elbo_gap(exact, MeanFieldNormal{u.head(5) + n.step, mean_field_optimum(exact).sd}) < 1e-6);
   // Fewer draws than regressors measure nothing, rather than a singular M.
   CHECK(curvature.measure(program, draw(program, u, 21, 1, 1, pool)).coordinates.empty());
-}
-
-TEST_CASE("regressed curvature: a logistic ridge on an uncentred covariate reaches its mean-field optimum, seeds 1-5") {
-  // Posterior correlation 0.99 between intercept and slope. Without the
-  // coupled step the fit ended 0.017 to 0.11 nats short at the cap. The
-  // tolerance: the ELBO gap of the tail's mean is its Monte-Carlo noise,
-  // measured at 6e-6 to 1.3e-4 over these seeds, and an sd's error 0.2% to
-  // 0.8%; 0.01 nats and 5% are what the fit must reach.
-  LogisticRegression const data = correlated_logistic_regression(2, 50, 0.99, 1);
-  data::CsvTable const table = data::CsvTable::from_text(logistic_csv(data), "logistic.csv");
-  Program const program = testing::compile_model(logistic_model(data), &table);
-  MeanFieldNormal const best = mean_field_optimum(data);
-  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-    CAPTURE(seed);
-    FitOptions options;
-    options.seed = seed;
-    options.threads = 1;
-    FitResult const f = fit(program, options);
-    MeanFieldNormal const q = coefficients(program, f.u, 2);
-    CHECK(elbo_gap(data, best, q) < 0.01);
-    CHECK(worst_relative_sd_error(best, q) < 0.05);
-  }
 }

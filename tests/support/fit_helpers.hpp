@@ -4,6 +4,7 @@
 #include "grammar/check.hpp"
 #include "core/diagnostic.hpp"
 #include "grammar/parse.hpp"
+#include "runtime/bbvi/fit.hpp"
 #include "runtime/compile.hpp"
 #include "runtime/data/csv.hpp"
 #include "runtime/registry.hpp"
@@ -11,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,15 @@ inline Program compile_model(std::string const& source, data::CsvTable const* ta
   std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
   if (!problems.empty()) throw DiagnosticError(std::move(problems));
   return compile(syntax, table, options);
+}
+
+// A fit with the default options but its seed, on one thread: the fit of
+// the tests that go seed by seed.
+inline FitResult fit_on_seed(Program const& program, std::uint64_t seed) {
+  FitOptions options;
+  options.seed = seed;
+  options.threads = 1;
+  return fit(program, options);
 }
 
 // The smallest model with a guide: a Normal mean under a Normal prior, one

@@ -9,6 +9,7 @@
 // number of groups.
 #include "runtime/bbvi/control_variates.hpp"
 #include "runtime/bbvi/estimators/blocks.hpp"
+#include "runtime/bbvi/linear_predictor_curvature.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
 #include "runtime/bbvi/location_curvature.hpp"
 #include "runtime/bbvi/regressed_curvature.hpp"
@@ -63,6 +64,7 @@ class LocalExpectations final : public GradientEstimator {
         regressors_(neighbourhoods(c.blankets)),
         curvature_(c.program, c.blankets, plan_),
         regressed_curvature_(c.program, c.blankets, regressed_locations(c.program, c.blankets, plan_)),
+        linear_curvature_(c.program, curvature_.empty() ? regressed_curvature_.elements() : curvature_.elements()),
         program_(c.program) {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
     controls_.resize(regressors_.size());
@@ -78,7 +80,9 @@ class LocalExpectations final : public GradientEstimator {
     controls_paid_.assign(regressors_.size(), 0);
   }
 
-  DrawNeeds needs() const override { return {&blankets_, &plan_, &blankets_, !curvature_.empty()}; }
+  DrawNeeds needs() const override {
+    return {&blankets_, &plan_, &blankets_, !curvature_.empty(), !linear_curvature_.empty()};
+  }
   std::size_t curvature_regressors() const override {
     return curvature_.empty() ? regressed_curvature_.regressors() : curvature_.largest_regression();
   }
@@ -179,6 +183,19 @@ class LocalExpectations final : public GradientEstimator {
                                    ? regressed_curvature_.measure(program_, d)
                                    : curvature_.measure(d, last_curvature_.size() > 0 ? &last_curvature_ : nullptr);
           !c.coordinates.empty()) {
+        // Where the likelihood is not Gaussian in the locations, M from
+        // their linear predictors: its error is relative along a ridge,
+        // where the regressions' is not (linear_predictor_curvature.hpp).
+        if (!linear_curvature_.empty())
+          if (auto m = linear_curvature_.measure(program_, d.latents, d.u(c.coordinates))) {
+            c.gradient = std::move(m->gradient);
+            c.gradient_variance = m->gradient_covariance.diagonal();
+            c.gradient_covariance = std::move(m->gradient_covariance);
+            c.dof = static_cast<double>(d.latents.rows() - 1);
+            c.curvature = std::move(m->curvature);
+            c.cautious_curvature = {};
+            c.local_curvature = true;
+          }
         if (!curvature_.empty()) last_curvature_ = c.curvature;
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
       }
@@ -281,6 +298,7 @@ class LocalExpectations final : public GradientEstimator {
   LocationCurvature curvature_;
   Eigen::SparseMatrix<double> last_curvature_;  // the last M curvature_ measured: its control variates
   RegressedCurvature regressed_curvature_;
+  LinearPredictorCurvature linear_curvature_;
   Program const& program_;
 };
 

@@ -25,12 +25,14 @@
 #include "runtime/bbvi/tail_gradient.hpp"
 #include "runtime/evaluate.hpp"
 
+#include <Eigen/Cholesky>
 #include <boost/math/distributions/fisher_f.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <deque>
 #include <memory>
+#include <optional>
 
 namespace bbvi {
 
@@ -67,8 +69,8 @@ double wald(GradientEstimate const& e) {
 // The 95% point of wald() when the true gradient is zero. With the
 // covariance estimated from few draws this is far above χ²_P: W/P is
 // F(P, dof) for a regression; Hotelling's T² adds (dof + P − 1)/dof.
-double critical_value(GradientEstimate const& e) {
-  double const P = static_cast<double>(e.natural.size());
+double critical_value(GradientEstimate const& e, Eigen::Index left_out = 0) {
+  double const P = static_cast<double>(e.natural.size() - left_out);
   double const f = boost::math::quantile(boost::math::fisher_f(P, e.dof), 0.95);
   return P * f * (e.hotelling ? (e.dof + P - 1) / e.dof : 1.0);
 }
@@ -76,6 +78,37 @@ double critical_value(GradientEstimate const& e) {
 bool is_noise(GradientEstimate const& e) {
   double const w = wald(e);
   return step_kl(e) < negligible_kl || (std::isfinite(w) && w < critical_value(e));
+}
+
+// is_noise on every coordinate but `apart`: their δ zero, and their rows
+// and columns of the covariances those of an independent unit variance, so
+// that the Wald statistic is the others' marginal one. For the locations
+// where the decrement certifies them ('The stopping rule'): estimated near
+// exactly by local expectations, their gradient reads the iterate's wander
+// by the other coordinates' noise as significant.
+bool is_noise_apart_from(GradientEstimate e, std::vector<Eigen::Index> const& apart) {
+  std::vector<bool> out(static_cast<std::size_t>(e.natural.size()), false);
+  for (Eigen::Index i : apart) {
+    out[static_cast<std::size_t>(i)] = true;
+    e.natural[i] = 0;
+  }
+  for (std::size_t b = 0; b < e.natural_covariance.block_count(); ++b) {
+    Block const& indices = e.natural_covariance.indices(b);
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+      if (!out[static_cast<std::size_t>(indices[k])]) continue;
+      Eigen::Index const at = static_cast<Eigen::Index>(k);
+      Eigen::MatrixXd& covariance = e.natural_covariance.block(b);
+      covariance.row(at).setZero();
+      covariance.col(at).setZero();
+      covariance(at, at) = 1;
+      if (e.exact_fisher_inverse.empty()) continue;
+      e.exact_fisher_inverse.block(b).row(at).setZero();
+      e.exact_fisher_inverse.block(b).col(at).setZero();
+    }
+  }
+  double const w = wald(e);
+  return step_kl(e) < negligible_kl ||
+         (std::isfinite(w) && w < critical_value(e, static_cast<Eigen::Index>(apart.size())));
 }
 
 // Whether a full step would gain no more than the estimate's noise moves q
@@ -120,6 +153,7 @@ struct CoupledDirection {
   bool exact_curvature = false;  // M̂ without Monte-Carlo error of its own (local expectations)
   std::vector<Eigen::Index> coordinates;
   Eigen::VectorXd gradient, variance;
+  Eigen::MatrixXd covariance;  // in full, where the estimate knows it
   double dof = 0;
   Eigen::SparseMatrix<double> curvature;  // the M it was solved with
   NewtonDirection newton;
@@ -135,6 +169,7 @@ CoupledDirection couple(GradientEstimate const& e, Eigen::SparseMatrix<double> c
   c.coordinates = e.coupling->coordinates;
   c.gradient = e.coupling->gradient;
   c.variance = e.coupling->gradient_variance;
+  c.covariance = e.coupling->gradient_covariance;
   c.dof = e.coupling->dof;
   c.curvature = curvature ? *curvature : e.coupling->curvature;
   c.newton = newton_direction(c.curvature, c.gradient);
@@ -159,7 +194,8 @@ double others_noise_kl(GradientEstimate const& e, CoupledDirection const& c) {
 bool is_noise(CoupledDirection const& c) {
   if (c.newton.decrement < negligible_kl) return true;
   double const L = static_cast<double>(c.gradient.size());
-  double const w = (c.gradient.array().square() / c.variance.array()).sum();
+  double const w = c.covariance.size() > 0 ? c.gradient.dot(c.covariance.ldlt().solve(c.gradient))
+                                           : (c.gradient.array().square() / c.variance.array()).sum();
   double const dof = std::max(1.0, c.dof);
   return std::isfinite(w) && w < L * boost::math::quantile(boost::math::fisher_f(L, dof), 0.95);
 }
@@ -252,6 +288,14 @@ class NaturalGradient final : public Step {
     newton_scale_ = 0;
     if (newton) {
       if (rho * rho * coupled.newton.decrement > radius_) rho = std::sqrt(radius_ / coupled.newton.decrement);
+      if (e.coupling->local_curvature) {
+        // M holds only here: the step's change of q is held to the same
+        // radius, which grows while the steps gain what M predicts.
+        Eigen::VectorXd along = Eigen::VectorXd::Zero(e.natural.size());
+        along(coupled.coordinates) = coupled.newton.step;
+        double const change = 0.5 * e.fisher.quadratic(along);
+        if (rho * rho * change > radius_) rho = std::sqrt(radius_ / change);
+      }
       direction(coupled.coordinates) = coupled.newton.step;
       newton_scale_ = rho;
     }
@@ -278,6 +322,9 @@ class NaturalGradient final : public Step {
         while (tail_gradient_.added() + 1 < averaged_)
           tail_gradient_.add(Eigen::VectorXd::Zero(L), Eigen::VectorXd::Constant(L, HUGE_VAL));
         tail_gradient_.add(coupled.gradient, coupled.variance);
+        if (coupled.covariance.size() > 0) {
+          covariance_sum_ = covariance_count_++ == 0 ? coupled.covariance : covariance_sum_ + coupled.covariance;
+        }
       }
     }
     taken.settling = phase_ == Phase::averaging;
@@ -294,8 +341,13 @@ class NaturalGradient final : public Step {
   }
 
   bool converged() const override {
-    return noise_iterations_ > static_cast<int>(window) && is_noise(window_mean(recent_)) &&
-           tail_.noise_kl(mean_fisher_) < settings_.tolerance &&
+    if (noise_iterations_ <= static_cast<int>(window)) return false;
+    GradientEstimate const mean = window_mean(recent_);
+    // Where Newton's step moves the locations, their remaining gain is
+    // certified by the decrement below, not by this test.
+    bool const newton = !recent_coupled_.empty() && takes_newton(recent_coupled_.back());
+    return (newton ? is_noise_apart_from(mean, recent_coupled_.back().coordinates) : is_noise(mean)) &&
+           tail_noise_kl() < settings_.tolerance &&
            (certified(recent_coupled_, settings_.tolerance) || certified_at_tail());
   }
 
@@ -309,21 +361,37 @@ class NaturalGradient final : public Step {
     if (tail_.tail_length() == 0) return;
     r.u = tail_.mean();
     if (!mean_fisher_.empty()) {
-      r.noise_kl = tail_.noise_kl(mean_fisher_);
+      r.noise_kl = tail_noise_kl();
       r.fisher = mean_fisher_;
+      r.locations = location_metric();
     }
   }
 
  private:
   enum class Phase { approach, averaging };
 
+  // The averaged result's noise (tail_average.hpp), in M̄ on the locations
+  // where the fit steps them by Newton's step: the ELBO's own metric there.
+  double tail_noise_kl() const {
+    std::optional<LocationMetric> const locations = location_metric();
+    return tail_.noise_kl(mean_fisher_, locations ? &*locations : nullptr);
+  }
+  std::optional<LocationMetric> location_metric() const {
+    if (settings_.per_factor || curvature_count_ == 0 || recent_coupled_.empty() ||
+        mean_curvature_.nonZeros() <= mean_curvature_.rows())
+      return std::nullopt;
+    return LocationMetric{recent_coupled_.back().coordinates, mean_curvature_};
+  }
+
   // noise_kl of a step that is Newton's on the locations: the other
-  // coordinates' ½ tr(F Cov δ), and the Newton step's own noise.
+  // coordinates' ½ tr(F Cov δ), and the Newton step's own noise measured
+  // in M, as the tail is (tail_noise_kl): ½ tr(M⁻¹V).
   double coupled_noise_kl(GradientEstimate const& e, CoupledDirection const& c) {
-    Eigen::VectorXd const fisher = e.fisher.diagonal()(c.coordinates);
     // Streams of their own, apart from the draws' (seed, iteration, draw).
     RandomStream rng(settings_.seed, ~std::uint64_t{0} - ++probe_rounds_, 0);
-    return others_noise_kl(e, c) + newton_noise(c.curvature, c.variance, fisher, rng, noise_probes);
+    return others_noise_kl(e, c) + (c.covariance.size() > 0
+                                        ? decrement_noise(c.curvature, c.covariance, rng, noise_probes)
+                                        : decrement_noise(c.curvature, c.variance, rng, noise_probes));
   }
 
   // The stopping rule's decrement at the tail's mean ū (tail_gradient.hpp),
@@ -338,6 +406,13 @@ class NaturalGradient final : public Step {
     NewtonDirection const at_mean = newton_direction(mean_curvature_, g);
     if (!at_mean.positive_definite || !(at_mean.decrement < settings_.tolerance)) return false;
     RandomStream rng(settings_.seed, ~std::uint64_t{0} - tail_gradient_.length(), 1);
+    if (covariance_count_ > 0) {
+      // The mean over the tail's T iterations of independent estimates: C̄/T,
+      // with C̄ over the averaging phase (it changes slowly).
+      double const T = static_cast<double>(tail_gradient_.length());
+      Eigen::MatrixXd const mean = covariance_sum_ / (static_cast<double>(covariance_count_) * T);
+      return decrement_noise(mean_curvature_, mean, rng, noise_probes) < settings_.tolerance;
+    }
     return decrement_noise(mean_curvature_, tail_gradient_.mean_variance(), rng, noise_probes) < settings_.tolerance;
   }
 
@@ -377,6 +452,8 @@ class NaturalGradient final : public Step {
   Eigen::SparseMatrix<double> mean_curvature_;
   int curvature_count_ = 0;
   TailGradient tail_gradient_;  // the locations', alongside tail_
+  Eigen::MatrixXd covariance_sum_;  // of their gradients' full covariances, where known, over the averaging phase
+  int covariance_count_ = 0;
   std::size_t averaged_ = 0;    // iterates added to tail_
   // tail_.noise_kl caches its autocorrelations as the tail grows: the
   // stopping rule's question changes that cache, not the answer.

@@ -1,0 +1,80 @@
+#pragma once
+// The coupled step's curvature M = −∂²L/∂m∂mᵀ in the locations m
+// (location_curvature.hpp) read from the model's linear predictors, where
+// the likelihood is not Gaussian in them (a logistic regression's):
+// docs/method.md, 'The curvature from the linear predictor'.
+//
+// Under a Normal guide, ∂²E_q[log p]/∂m∂mᵀ = E_q[∇²_z log p] (the entropy
+// does not depend on m). Where every term that reads the locations reads
+// them through one argument η_n = a_n + C_n·z, affine in them with the same
+// ones in every row, or is a prior on them of a distribution quadratic in
+// its location,
+//   M = Σ_terms Cᵀ diag(E_q[−ℓ_n''(η_n)]) C,
+// ℓ_n the row's log density as a function of that argument, each draw's
+// −ℓ'' a second difference of the density. Every draw's matrix has the
+// ridge's near-null direction, so the estimate's error is relative in every
+// direction: the regression of f on the scores (regressed_curvature.hpp)
+// errs by an absolute amount, which a ridge of correlation ρ magnifies by
+// 1/(1 − ρ²).
+#include "runtime/program.hpp"
+
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace bbvi {
+
+class LinearPredictorCurvature {
+ public:
+  // `locations`: the latent elements whose guide locations the coupled step
+  // moves, in the order of its M. Left empty where some term reading them
+  // is of neither kind, and where every term is Gaussian in them (the
+  // draws' regressions measure that case without error).
+  LinearPredictorCurvature(Program const& program, std::vector<std::size_t> const& locations);
+
+  bool empty() const { return terms_.empty(); }
+
+  // From the draws z_s, the rows of `latents`: g = ∂L/∂m = E_q[∇_z log p]
+  // on the locations (Bonnet's theorem), its Monte-Carlo covariance, and M.
+  // Nothing where some draw's arguments are rejected or a result is not
+  // finite.
+  struct Measured {
+    Eigen::VectorXd gradient;
+    Eigen::MatrixXd gradient_covariance;
+    Eigen::SparseMatrix<double> curvature;
+  };
+  // `means`: the locations' current values, in the same order.
+  std::optional<Measured> measure(Program const& program, Eigen::MatrixXd const& latents,
+                                  Eigen::VectorXd const& means) const;
+
+ private:
+  struct Term {
+    std::size_t statement = 0;
+    std::size_t argument = 0;  // the argument the locations enter through
+    std::size_t rows = 1;
+    bool prior = false;  // the locations are the term's value
+    // A prior: by element of its value, the location's row in M or −1.
+    // Otherwise: by column of C, the location's row.
+    std::vector<int> location_row;
+    std::vector<std::size_t> elements;  // the latent elements η reads (not a prior)
+    Eigen::VectorXd at_zero;            // η at z = 0
+    Eigen::MatrixXd columns;            // C
+    // By argument: where it reads no latent, its value, computed once;
+    // empty where it is evaluated at each draw.
+    std::vector<Value<double>> fixed;
+    std::vector<bool> per_draw;
+  };
+
+  struct Derivatives {
+    Eigen::VectorXd slope, curvature;  // by row: ℓ' and −ℓ''
+  };
+  Derivatives row_derivatives(Program const& program, Term const& t, std::vector<double> const& z) const;
+
+  std::vector<std::size_t> locations_;  // their latent elements
+  std::vector<Term> terms_;
+};
+
+}  // namespace bbvi
