@@ -70,6 +70,9 @@ LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::
         t.prior = true;
         t.argument = 0;
       } else {
+        // A latent whose distribution reads the locations (a hierarchical
+        // effect's): its value is not data, and not handled here.
+        if (f->latent >= 0) return;
         std::optional<std::vector<std::size_t>> const elements =
             reading == 1 ? shared_affine_elements(program, args[t.argument], t.rows) : std::nullopt;
         if (!elements || !std::all_of(elements->begin(), elements->end(), is_location)) return;
@@ -93,61 +96,64 @@ LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::
   if (beyond_gaussian) terms_ = std::move(terms);
 }
 
-// ℓ'(η) and −ℓ''(η) of each of the term's rows at draw z, by central
-// differences in the argument η. The step is relative to η's size; for a
-// density quadratic in η the differences are exact but for rounding, and
-// elsewhere their O(h²) error is far below the draws' noise.
-LinearPredictorCurvature::Derivatives LinearPredictorCurvature::row_derivatives(Program const& program, Term const& t,
-                                                                             std::vector<double> const& z) const {
+// ℓ'(η) and −ℓ''(η) of each of the term's rows at draw z, into w.slope and
+// w.curvature, by central differences in the argument η. The step is
+// relative to η's size; for a density quadratic in η the differences are
+// exact but for rounding, and elsewhere their O(h²) error is far below the
+// draws' noise. `w` keeps its storage from draw to draw: N rows of eight
+// buffers, allocated a draw at a time, were most of the time at N = 10⁴.
+void LinearPredictorCurvature::row_derivatives(Program const& program, Term const& t, std::vector<double> const& z,
+                                               Workspace& w) const {
   Factor const& f = std::get<Factor>(program.model[t.statement]);
   std::vector<Node> const& args = f.evaluated_args();
-  std::vector<Value<double>> values(args.size());
+  w.values.resize(args.size());
+  // A likelihood's η comes from its columns below, not from evaluating it.
   for (std::size_t k = 0; k < args.size(); ++k)
-    values[k] = t.per_draw[k] ? evaluate_in_model(program, z, t.statement, args[k]) : t.fixed[k];
+    if (t.prior || k != t.argument)
+      w.values[k] = t.per_draw[k] ? evaluate_in_model(program, z, t.statement, args[k]) : t.fixed[k];
   std::size_t const n = t.rows;
-  std::vector<double> eta(n), x(n);
+  Eigen::Index const rows = static_cast<Eigen::Index>(n);
+  for (std::vector<double>* b : {&w.eta, &w.x, &w.step, &w.above, &w.below, &w.at, &w.up, &w.down}) b->resize(n);
+  double const* x = w.x.data();
   if (t.prior) {
     LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
     for (std::size_t r = 0; r < n; ++r) {
-      eta[r] = values[0].at(r);
-      x[r] = z[v.offset + r];
+      w.eta[r] = w.values[0].at(r);
+      w.x[r] = z[v.offset + r];
     }
   } else {
     Eigen::VectorXd at_draw(static_cast<Eigen::Index>(t.elements.size()));
     for (std::size_t j = 0; j < t.elements.size(); ++j) at_draw[static_cast<Eigen::Index>(j)] = z[t.elements[j]];
-    Eigen::Map<Eigen::VectorXd>(eta.data(), static_cast<Eigen::Index>(n)) = t.at_zero + t.columns * at_draw;
-    std::vector<double> const& y = program.data[static_cast<std::size_t>(f.lhs_slot)].elements;
-    std::copy(y.begin(), y.begin() + static_cast<std::ptrdiff_t>(n), x.begin());
+    Eigen::Map<Eigen::VectorXd>(w.eta.data(), rows) = t.at_zero + t.columns * at_draw;
+    x = program.data[static_cast<std::size_t>(f.lhs_slot)].elements.data();
   }
-  std::vector<double> step(n), above(n), below(n);
   for (std::size_t r = 0; r < n; ++r) {
-    step[r] = 1e-4 * (1 + std::abs(eta[r]));
-    above[r] = eta[r] + step[r];
-    below[r] = eta[r] - step[r];
+    w.step[r] = 1e-4 * (1 + std::abs(w.eta[r]));
+    w.above[r] = w.eta[r] + w.step[r];
+    w.below[r] = w.eta[r] - w.step[r];
   }
   std::vector<double const*> pointers(args.size());
   unsigned varies = 1u << t.argument;
   for (std::size_t k = 0; k < args.size(); ++k) {
-    pointers[k] = values[k].elements.data();
-    if (values[k].is_vector) varies |= 1u << k;
+    pointers[k] = w.values[k].elements.data();
+    if (w.values[k].is_vector) varies |= 1u << k;
   }
   DistributionEntry const& d = f.evaluated();
-  std::vector<double> at(n), up(n), down(n);
-  pointers[t.argument] = eta.data();
-  d.log_density_rows(x.data(), n, pointers.data(), varies, at.data());
-  pointers[t.argument] = above.data();
-  d.log_density_rows(x.data(), n, pointers.data(), varies, up.data());
-  pointers[t.argument] = below.data();
-  d.log_density_rows(x.data(), n, pointers.data(), varies, down.data());
-  Derivatives out{Eigen::VectorXd(static_cast<Eigen::Index>(n)), Eigen::VectorXd(static_cast<Eigen::Index>(n))};
+  pointers[t.argument] = w.eta.data();
+  d.log_density_rows(x, n, pointers.data(), varies, w.at.data());
+  pointers[t.argument] = w.above.data();
+  d.log_density_rows(x, n, pointers.data(), varies, w.up.data());
+  pointers[t.argument] = w.below.data();
+  d.log_density_rows(x, n, pointers.data(), varies, w.down.data());
+  w.slope.resize(rows);
+  w.curvature.resize(rows);
+  // A prior's value is the location: ∂/∂x = −∂/∂η for a function of x − η.
+  double const sign = t.prior ? -1 : 1;
   for (std::size_t r = 0; r < n; ++r) {
     Eigen::Index const i = static_cast<Eigen::Index>(r);
-    out.slope[i] = (up[r] - down[r]) / (2 * step[r]);
-    out.curvature[i] = -(up[r] - 2 * at[r] + down[r]) / (step[r] * step[r]);
+    w.slope[i] = sign * (w.up[r] - w.down[r]) / (2 * w.step[r]);
+    w.curvature[i] = -(w.up[r] - 2 * w.at[r] + w.down[r]) / (w.step[r] * w.step[r]);
   }
-  // A prior's value is the location: ∂/∂x = −∂/∂η for a function of x − η.
-  if (t.prior) out.slope = -out.slope;
-  return out;
 }
 
 std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::measure(
@@ -155,19 +161,21 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
   Eigen::Index const L = static_cast<Eigen::Index>(locations_.size()), S = latents.rows();
   Eigen::MatrixXd m = Eigen::MatrixXd::Zero(L, L);
   Eigen::MatrixXd gradients = Eigen::MatrixXd::Zero(S, L);  // by draw, ∇_z log p on the locations
+  Workspace workspace;
   try {
     for (Term const& t : terms_) {
       Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(t.rows));
       for (Eigen::Index s = 0; s < S; ++s) {
         std::vector<double> const z(latents.row(s).begin(), latents.row(s).end());
-        Derivatives const d = row_derivatives(program, t, z);
-        mean += d.curvature / static_cast<double>(S);
+        row_derivatives(program, t, z, workspace);
+        mean += workspace.curvature / static_cast<double>(S);
         if (t.prior) {
           for (std::size_t k = 0; k < t.location_row.size(); ++k)
-            if (int const i = t.location_row[k]; i >= 0) gradients(s, i) += d.slope[static_cast<Eigen::Index>(k)];
+            if (int const i = t.location_row[k]; i >= 0)
+              gradients(s, i) += workspace.slope[static_cast<Eigen::Index>(k)];
           continue;
         }
-        Eigen::VectorXd const g = t.columns.transpose() * d.slope;
+        Eigen::VectorXd const g = t.columns.transpose() * workspace.slope;
         for (std::size_t j = 0; j < t.location_row.size(); ++j)
           gradients(s, t.location_row[j]) += g[static_cast<Eigen::Index>(j)];
       }

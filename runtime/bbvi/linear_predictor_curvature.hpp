@@ -68,10 +68,12 @@ class LinearPredictorCurvature {
     std::vector<bool> per_draw;
   };
 
-  struct Derivatives {
+  struct Workspace {
+    std::vector<Value<double>> values;  // the arguments at the draw
+    std::vector<double> eta, x, step, above, below, at, up, down;
     Eigen::VectorXd slope, curvature;  // by row: ℓ' and −ℓ''
   };
-  Derivatives row_derivatives(Program const& program, Term const& t, std::vector<double> const& z) const;
+  void row_derivatives(Program const& program, Term const& t, std::vector<double> const& z, Workspace& w) const;
 
   std::vector<std::size_t> locations_;  // their latent elements
   std::vector<Term> terms_;
