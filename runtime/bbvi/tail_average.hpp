@@ -75,7 +75,7 @@ class TailAverage {
     double noise_kl = 0;
     bool complete = false;  // every coordinate's estimate can be trusted
   };
-  Autocorrelated autocorrelated(Whitening const& whitening) const;
+  Autocorrelated autocorrelated(Whitening& whitening) const;
 
   Autocorrelated autocorrelated_;
   std::size_t autocorrelated_length_ = 0;  // the tail length it was computed at; 0: never
