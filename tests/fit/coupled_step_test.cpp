@@ -106,10 +106,7 @@ TEST_CASE("coupled step: with the noise precision a latent, the ridge reaches it
   NormalGammaRegressionGuide const best = cavi_optimum(r.data);
   for (std::uint64_t seed = 1; seed <= 2; ++seed) {
     CAPTURE(seed);
-    FitOptions options;
-    options.seed = seed;
-    options.threads = 1;
-    FitResult const f = fit(r.program, options);
+    FitResult const f = testing::fit_on_seed(r.program, seed);
     auto const p = constrained_parameters(r.program, f.u);
     NormalGammaRegressionGuide const q{r.coefficients(f.u), p[2][0], p[3][0]};
     CHECK(f.converged);
