@@ -16,7 +16,14 @@
 // Optionally, a guide family gives a quadrature rule for expectations under
 // it (`from_standard_normal` or `finite_support`, distributions/quadrature.hpp),
 // which local expectation gradients use.
+//
+// Optionally, a distribution states its log density's first two derivatives
+// in one argument: `derivative_argument` (its index) and
+// `argument_derivatives(x, args...)`, returning {ℓ′, −ℓ″}
+// (distributions/argument_derivatives.hpp) at arguments the density accepts.
+// The generic property test holds them to the dual numbers.
 #include "grammar/catalog.hpp"
+#include "runtime/distributions/argument_derivatives.hpp"
 #include "runtime/distributions/quadrature.hpp"
 #include "runtime/dual.hpp"
 #include "runtime/random_stream.hpp"
@@ -70,6 +77,12 @@ struct DistributionEntry {
   // The log density is a quadratic in the value for fixed arguments, on the
   // support (HalfNormal's): likewise.
   bool quadratic_in_value = false;
+  // Null unless the distribution states them: by row, as log_density_rows
+  // reads its arguments, ℓ′ into slope[i] and −ℓ″ into curvature[i] in the
+  // argument numbered `derivative_argument`.
+  void (*argument_derivative_rows)(double const* x, std::size_t n, double const* const* args, unsigned varies,
+                                   double* slope, double* curvature) = nullptr;
+  std::size_t derivative_argument = 0;
 };
 
 class Registry {
@@ -99,6 +112,11 @@ class Registry {
     if constexpr (has<D, log_affine_member>::value)
       entry.log_affine_in_standard_normal = D::log_affine_in_standard_normal;
     if constexpr (has<D, quadratic_value_member>::value) entry.quadratic_in_value = D::quadratic_in_value;
+    if constexpr (has<D, argument_derivatives_member>::value) {
+      static_assert(D::derivative_argument < arity, "the derivatives' argument is one of the parameters");
+      entry.argument_derivative_rows = &argument_derivative_rows<D>;
+      entry.derivative_argument = D::derivative_argument;
+    }
     entries_.emplace(entry.signature.name, std::move(entry));
   }
 
@@ -120,6 +138,7 @@ class Registry {
   template <typename D> using quadratic_member = decltype(D::quadratic_in_location);
   template <typename D> using log_affine_member = decltype(D::log_affine_in_standard_normal);
   template <typename D> using quadratic_value_member = decltype(D::quadratic_in_value);
+  template <typename D> using argument_derivatives_member = decltype(&D::argument_derivatives);
 
   template <typename D, std::size_t... I>
   static void quadrature_with(double const* args, [[maybe_unused]] int points, std::vector<QuadraturePoint>& out,
@@ -211,6 +230,37 @@ class Registry {
   static double log_density_rows(double const* x, std::size_t n, double const* const* args, unsigned varies,
                                  double* out) {
     return rows_dispatch<D>(x, n, args, varies, out, std::make_integer_sequence<unsigned, 1u << D::parameters.size()>{});
+  }
+
+  // As rows_with, for the argument derivatives.
+  template <typename D, unsigned Varies, std::size_t... I>
+  static void derivative_rows_with(double const* x, std::size_t n, double const* const* args, double* slope,
+                                   double* curvature, std::index_sequence<I...>) {
+    [[maybe_unused]] std::array<double, sizeof...(I)> const fixed{args[I][0]...};
+    for (std::size_t i = 0; i < n; ++i) {
+      ArgumentDerivatives const d =
+          D::argument_derivatives(x[i], (((Varies >> I) & 1u) ? args[I][i] : fixed[I])...);
+      slope[i] = d.slope;
+      curvature[i] = d.curvature;
+    }
+  }
+  template <typename D, unsigned Varies>
+  static void derivative_rows_for(double const* x, std::size_t n, double const* const* args, double* slope,
+                                  double* curvature) {
+    derivative_rows_with<D, Varies>(x, n, args, slope, curvature, std::make_index_sequence<D::parameters.size()>{});
+  }
+  template <typename D, unsigned... Varies>
+  static void derivative_rows_dispatch(double const* x, std::size_t n, double const* const* args, unsigned varies,
+                                       double* slope, double* curvature, std::integer_sequence<unsigned, Varies...>) {
+    using Loop = void (*)(double const*, std::size_t, double const* const*, double*, double*);
+    static constexpr Loop loops[] = {&derivative_rows_for<D, Varies>...};
+    loops[varies](x, n, args, slope, curvature);
+  }
+  template <typename D>
+  static void argument_derivative_rows(double const* x, std::size_t n, double const* const* args, unsigned varies,
+                                       double* slope, double* curvature) {
+    derivative_rows_dispatch<D>(x, n, args, varies, slope, curvature,
+                                std::make_integer_sequence<unsigned, 1u << D::parameters.size()>{});
   }
 
   template <typename D, std::size_t... I>

@@ -80,6 +80,7 @@ LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::
         if (!c.at_zero.allFinite() || !c.columns.allFinite()) return;
         t.at_zero = std::move(c.at_zero);
         t.columns = std::move(c.columns);
+        t.squared_columns = t.columns.cwiseAbs2();
         for (std::size_t e : *elements) t.location_row.push_back(row_of[e]);
         t.elements = *elements;
         beyond_gaussian = beyond_gaussian || t.argument != 0 || !f->evaluated().quadratic_in_location;
@@ -97,8 +98,9 @@ LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::
 }
 
 // ℓ'(η) and −ℓ''(η) of each of the term's rows at draw z, into w.slope and
-// w.curvature, by central differences in the argument η. The step is
-// relative to η's size; for a density quadratic in η the differences are
+// w.curvature: as the distribution states them where it does (registry.hpp),
+// else by central differences in the argument η. The step is relative to
+// η's size; for a density quadratic in η the differences are
 // exact but for rounding, and elsewhere their O(h²) error is far below the
 // draws' noise. `w` keeps its storage from draw to draw: N rows of eight
 // buffers, allocated a draw at a time, were most of the time at N = 10⁴.
@@ -113,7 +115,8 @@ void LinearPredictorCurvature::row_derivatives(Program const& program, Term cons
       w.values[k] = t.per_draw[k] ? evaluate_in_model(program, z, t.statement, args[k]) : t.fixed[k];
   std::size_t const n = t.rows;
   Eigen::Index const rows = static_cast<Eigen::Index>(n);
-  for (std::vector<double>* b : {&w.eta, &w.x, &w.step, &w.above, &w.below, &w.at, &w.up, &w.down}) b->resize(n);
+  w.eta.resize(n);
+  w.x.resize(n);
   double const* x = w.x.data();
   if (t.prior) {
     LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
@@ -127,28 +130,34 @@ void LinearPredictorCurvature::row_derivatives(Program const& program, Term cons
     Eigen::Map<Eigen::VectorXd>(w.eta.data(), rows) = t.at_zero + t.columns * at_draw;
     x = program.data[static_cast<std::size_t>(f.lhs_slot)].elements.data();
   }
-  for (std::size_t r = 0; r < n; ++r) {
-    w.step[r] = 1e-4 * (1 + std::abs(w.eta[r]));
-    w.above[r] = w.eta[r] + w.step[r];
-    w.below[r] = w.eta[r] - w.step[r];
-  }
   std::vector<double const*> pointers(args.size());
   unsigned varies = 1u << t.argument;
   for (std::size_t k = 0; k < args.size(); ++k) {
     pointers[k] = w.values[k].elements.data();
     if (w.values[k].is_vector) varies |= 1u << k;
   }
-  DistributionEntry const& d = f.evaluated();
   pointers[t.argument] = w.eta.data();
+  w.slope.resize(rows);
+  w.curvature.resize(rows);
+  // A prior's value is the location: ∂/∂x = −∂/∂η for a function of x − η.
+  double const sign = t.prior ? -1 : 1;
+  DistributionEntry const& d = f.evaluated();
+  if (d.argument_derivative_rows && d.derivative_argument == t.argument) {
+    d.argument_derivative_rows(x, n, pointers.data(), varies, w.slope.data(), w.curvature.data());
+    if (t.prior) w.slope = -w.slope;
+    return;
+  }
+  for (std::vector<double>* b : {&w.step, &w.above, &w.below, &w.at, &w.up, &w.down}) b->resize(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    w.step[r] = 1e-4 * (1 + std::abs(w.eta[r]));
+    w.above[r] = w.eta[r] + w.step[r];
+    w.below[r] = w.eta[r] - w.step[r];
+  }
   d.log_density_rows(x, n, pointers.data(), varies, w.at.data());
   pointers[t.argument] = w.above.data();
   d.log_density_rows(x, n, pointers.data(), varies, w.up.data());
   pointers[t.argument] = w.below.data();
   d.log_density_rows(x, n, pointers.data(), varies, w.down.data());
-  w.slope.resize(rows);
-  w.curvature.resize(rows);
-  // A prior's value is the location: ∂/∂x = −∂/∂η for a function of x − η.
-  double const sign = t.prior ? -1 : 1;
   for (std::size_t r = 0; r < n; ++r) {
     Eigen::Index const i = static_cast<Eigen::Index>(r);
     w.slope[i] = sign * (w.up[r] - w.down[r]) / (2 * w.step[r]);
@@ -157,10 +166,14 @@ void LinearPredictorCurvature::row_derivatives(Program const& program, Term cons
 }
 
 std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::measure(
-    Program const& program, Eigen::MatrixXd const& latents, Eigen::VectorXd const& means) const {
+    Program const& program, Eigen::MatrixXd const& latents, Eigen::VectorXd const& means,
+    Eigen::VectorXd const& sds) const {
   Eigen::Index const L = static_cast<Eigen::Index>(locations_.size()), S = latents.rows();
+  bool const scales = sds.size() == L;
   Eigen::MatrixXd m = Eigen::MatrixXd::Zero(L, L);
-  Eigen::MatrixXd gradients = Eigen::MatrixXd::Zero(S, L);  // by draw, ∇_z log p on the locations
+  // By draw, ∇_z log p on the locations, then (with the sds) the diagonal
+  // of ∇²_z log p.
+  Eigen::MatrixXd per_draw = Eigen::MatrixXd::Zero(S, scales ? 2 * L : L);
   Workspace workspace;
   try {
     for (Term const& t : terms_) {
@@ -171,13 +184,20 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
         mean += workspace.curvature / static_cast<double>(S);
         if (t.prior) {
           for (std::size_t k = 0; k < t.location_row.size(); ++k)
-            if (int const i = t.location_row[k]; i >= 0)
-              gradients(s, i) += workspace.slope[static_cast<Eigen::Index>(k)];
+            if (int const i = t.location_row[k]; i >= 0) {
+              Eigen::Index const r = static_cast<Eigen::Index>(k);
+              per_draw(s, i) += workspace.slope[r];
+              if (scales) per_draw(s, L + i) -= workspace.curvature[r];
+            }
           continue;
         }
         Eigen::VectorXd const g = t.columns.transpose() * workspace.slope;
         for (std::size_t j = 0; j < t.location_row.size(); ++j)
-          gradients(s, t.location_row[j]) += g[static_cast<Eigen::Index>(j)];
+          per_draw(s, t.location_row[j]) += g[static_cast<Eigen::Index>(j)];
+        if (!scales) continue;
+        Eigen::VectorXd const diagonal = t.squared_columns.transpose() * workspace.curvature;
+        for (std::size_t j = 0; j < t.location_row.size(); ++j)
+          per_draw(s, L + t.location_row[j]) -= diagonal[static_cast<Eigen::Index>(j)];
       }
       if (t.prior) {
         for (std::size_t k = 0; k < t.location_row.size(); ++k)
@@ -192,23 +212,39 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
   } catch (DomainError const&) {
     return std::nullopt;
   }
-  if (!m.allFinite() || !gradients.allFinite() || S < 2) return std::nullopt;
+  if (!m.allFinite() || !per_draw.allFinite() || S < 2) return std::nullopt;
+  Eigen::VectorXd sample_fraction;
+  if (scales) {
+    if (!(sds.array() > 0).all()) return std::nullopt;
+    Eigen::ArrayXXd const second = per_draw.rightCols(L).array().abs();
+    sample_fraction = second.colwise().sum().square() / (second.square().colwise().sum() * static_cast<double>(S));
+    for (Eigen::Index i = 0; i < L; ++i)
+      per_draw.col(L + i) = (sds[i] * per_draw.col(L + i)).array() + 1 / sds[i];
+  }
   // Each draw's gradient is ∇log p(m) + H(z_s − m) and more: the
   // displacements z_s − m, of mean zero, are its control variates, which
   // leave what is not linear in them (control_variates.hpp). Without them a
   // near-Gaussian posterior's gradient is noisier than the regressions' of
   // f on the Hermite polynomials (measured on the example logistic
-  // regression: 662 iterations to converge, against 428).
+  // regression: 662 iterations to converge, against 428). The second
+  // derivatives' variation is, to first order, linear in them too.
   Eigen::MatrixXd displacements(S, L);
   for (std::size_t i = 0; i < locations_.size(); ++i)
     displacements.col(static_cast<Eigen::Index>(i)) =
         latents.col(static_cast<Eigen::Index>(locations_[i])).array() - means[static_cast<Eigen::Index>(i)];
-  gradients = control_variated(displacements, gradients);
+  per_draw = control_variated(displacements, per_draw);
+  Eigen::VectorXd const average = per_draw.colwise().mean().transpose();
+  Eigen::MatrixXd const centred = per_draw.rowwise() - average.transpose();
+  Eigen::MatrixXd const covariance = centred.transpose() * centred / static_cast<double>((S - 1) * S);
   Measured out;
-  out.gradient = gradients.colwise().mean().transpose();
-  Eigen::MatrixXd const centred = gradients.rowwise() - out.gradient.transpose();
-  out.gradient_covariance = centred.transpose() * centred / static_cast<double>((S - 1) * S);
+  out.gradient = average.head(L);
+  out.gradient_covariance = covariance.topLeftCorner(L, L);
   out.curvature = m.sparseView();
+  if (scales) {
+    out.scale_gradient = average.tail(L);
+    out.joint_covariance = covariance;
+    out.scale_sample_fraction = sample_fraction.unaryExpr([](double f) { return std::isfinite(f) ? f : 0.0; });
+  }
   return out;
 }
 

@@ -41,14 +41,28 @@ class LinearPredictorCurvature {
   // on the locations (Bonnet's theorem), its Monte-Carlo covariance, and M.
   // Nothing where some draw's arguments are rejected or a result is not
   // finite.
+  //
+  // With the guide's sds s, also ∂L/∂s = s E_q[∂²log p/∂z²] + 1/s by
+  // location (Price's theorem; the 1/s is the entropy's), each draw's
+  // second derivative the diagonal of the matrix M averages: the sds'
+  // gradient with the relative error of M rather than the regressions'.
   struct Measured {
     Eigen::VectorXd gradient;
     Eigen::MatrixXd gradient_covariance;
     Eigen::SparseMatrix<double> curvature;
+    Eigen::VectorXd scale_gradient;  // empty without the sds
+    // Of (gradient, scale_gradient) stacked; empty without the sds.
+    Eigen::MatrixXd joint_covariance;
+    // By location, the draws' effective number in its second derivative,
+    // (Σ|h_s|)²/Σh_s², over S: far below 1 where a few draws carry it (most
+    // rows' inv_logit rounding to 0 or 1 at most draws), and then the
+    // sample covariance above is no measure of its error.
+    Eigen::VectorXd scale_sample_fraction;
   };
-  // `means`: the locations' current values, in the same order.
-  std::optional<Measured> measure(Program const& program, Eigen::MatrixXd const& latents,
-                                  Eigen::VectorXd const& means) const;
+  // `means`: the locations' current values, in the same order; `sds`, if
+  // not empty, their guide factors' sds.
+  std::optional<Measured> measure(Program const& program, Eigen::MatrixXd const& latents, Eigen::VectorXd const& means,
+                                  Eigen::VectorXd const& sds = {}) const;
 
  private:
   struct Term {
@@ -62,6 +76,7 @@ class LinearPredictorCurvature {
     std::vector<std::size_t> elements;  // the latent elements η reads (not a prior)
     Eigen::VectorXd at_zero;            // η at z = 0
     Eigen::MatrixXd columns;            // C
+    Eigen::MatrixXd squared_columns;    // C's elements squared: each draw's diagonal of Cᵀ diag(−ℓ'') C
     // By argument: where it reads no latent, its value, computed once;
     // empty where it is evaluated at each draw.
     std::vector<Value<double>> fixed;

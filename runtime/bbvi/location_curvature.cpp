@@ -10,24 +10,43 @@
 
 namespace bbvi {
 
-std::optional<Eigen::Index> location_of(Program const& program, std::size_t e) {
+namespace {
+
+// The parameter that is argument `argument` of latent element e's guide
+// factor, a Normal, and the element's coordinate of it in u.
+std::optional<std::pair<Eigen::Index, Parameter const*>> normal_argument(Program const& program, std::size_t e,
+                                                                         std::size_t argument) {
   for (Statement const& st : program.guide) {
     auto const* f = std::get_if<Factor>(&st);
     if (!f || f->latent < 0) continue;
     LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
     if (e < v.offset || e >= v.offset + v.length()) continue;
-    if (!f->distribution->affine_in_standard_normal || f->args.empty() || f->args[0].op != Node::Op::slot)
+    if (!f->distribution->affine_in_standard_normal || f->args.size() <= argument ||
+        f->args[argument].op != Node::Op::slot)
       return std::nullopt;
     for (Parameter const& p : program.parameters) {
-      if (p.slot != f->args[0].slot) continue;
-      if (p.constraint.lower || p.constraint.upper) return std::nullopt;
-      if (p.size == 0) return static_cast<Eigen::Index>(p.offset);
-      if (p.size == v.length()) return static_cast<Eigen::Index>(p.offset + (e - v.offset));
+      if (p.slot != f->args[argument].slot) continue;
+      if (p.size == 0) return std::pair{static_cast<Eigen::Index>(p.offset), &p};
+      if (p.size == v.length()) return std::pair{static_cast<Eigen::Index>(p.offset + (e - v.offset)), &p};
       return std::nullopt;
     }
     return std::nullopt;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Eigen::Index> location_of(Program const& program, std::size_t e) {
+  auto const found = normal_argument(program, e, 0);
+  if (!found || found->second->constraint.lower || found->second->constraint.upper) return std::nullopt;
+  return found->first;
+}
+
+std::optional<ScaleCoordinate> scale_of(Program const& program, std::size_t e) {
+  auto const found = normal_argument(program, e, 1);
+  if (!found) return std::nullopt;
+  return ScaleCoordinate{found->first, found->second->constraint};
 }
 
 namespace {

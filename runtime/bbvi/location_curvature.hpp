@@ -36,6 +36,14 @@ namespace bbvi {
 // does not hold.
 std::optional<Eigen::Index> location_of(Program const& program, std::size_t e);
 
+// Likewise the coordinate of its sd, where that is a parameter of its own
+// (under any constraint, which gives s as a function of u).
+struct ScaleCoordinate {
+  Eigen::Index coordinate = 0;
+  Constraint constraint;
+};
+std::optional<ScaleCoordinate> scale_of(Program const& program, std::size_t e);
+
 struct LocationCoupling {
   std::vector<Eigen::Index> coordinates;  // the locations, in u
   Eigen::VectorXd gradient;               // ∂L/∂m at u, by location

@@ -4,6 +4,7 @@
 // any finite alpha (log_odds.hpp). Not a distribution of the language: its
 // checks and messages are Bernoulli's, of p = inv_logit(alpha).
 #include "core/support.hpp"
+#include "runtime/distributions/argument_derivatives.hpp"
 #include "runtime/distributions/bernoulli.hpp"
 #include "runtime/distributions/log_odds.hpp"
 
@@ -44,6 +45,14 @@ struct BernoulliLogit {
     if (ones > 0) total -= ones * math::log1p_exp(-alpha);
     if (zeros > 0) total -= zeros * math::log1p_exp(alpha);
     return total;
+  }
+
+  // In alpha: ℓ′ = x − p and −ℓ″ = p(1 − p), with 1 − p = inv_logit(−alpha)
+  // so that neither loses its digits near certainty.
+  static constexpr std::size_t derivative_argument = 0;
+  static ArgumentDerivatives argument_derivatives(double x, double alpha) {
+    double const p = math::inv_logit(alpha), q = math::inv_logit(-alpha);
+    return {x == 1 ? q : x - p, p * q};
   }
 
   template <typename Rng>

@@ -4,6 +4,7 @@
 // for any finite alpha (log_odds.hpp). Not a distribution of the language:
 // its checks and messages are Binomial's, of p = inv_logit(alpha).
 #include "core/support.hpp"
+#include "runtime/distributions/argument_derivatives.hpp"
 #include "runtime/distributions/binomial.hpp"
 #include "runtime/distributions/log_odds.hpp"
 
@@ -35,6 +36,14 @@ struct BinomialLogit {
     if (x > 0) total -= x * math::log1p_exp(T(-alpha));
     if (x < count) total -= (count - x) * math::log1p_exp(alpha);
     return total;
+  }
+
+  // In alpha: ℓ′ = x(1 − p) − (n − x)p and −ℓ″ = n p(1 − p), with
+  // 1 − p = inv_logit(−alpha) as in BernoulliLogit.
+  static constexpr std::size_t derivative_argument = 1;
+  static ArgumentDerivatives argument_derivatives(double x, double n, double alpha) {
+    double const p = math::inv_logit(alpha), q = math::inv_logit(-alpha);
+    return {x * q - (n - x) * p, n * p * q};
   }
 
   template <typename Rng>

@@ -1,6 +1,7 @@
 #pragma once
 // Normal(mean, sd), Stan's parameterisation.
 #include "core/support.hpp"
+#include "runtime/distributions/argument_derivatives.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/statistics.hpp"
 #include "runtime/dual_math.hpp"
@@ -52,6 +53,13 @@ struct Normal {
     check_finite(name, "mean", mean);
     check_positive_finite(name, "sd", sd);
     return mean + sd * x;
+  }
+
+  // In the mean: ℓ′ = (x − mean)/sd², −ℓ″ = 1/sd².
+  static constexpr std::size_t derivative_argument = 0;
+  static ArgumentDerivatives argument_derivatives(double x, double mean, double sd) {
+    double const precision = 1 / (sd * sd);
+    return {(x - mean) * precision, precision};
   }
 
   template <typename Rng>

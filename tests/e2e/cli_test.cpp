@@ -239,6 +239,14 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
   CHECK(mixed.out.find("  mu (mu_N, lambda_N): local expectation, by quadrature\n") != std::string::npos);
   CHECK(mixed.out.find("  tau (alpha_N, beta_N)\n") != std::string::npos);
 
+  // A logistic regression's coefficients share its linear predictor.
+  Run const logistic =
+      run("explain " + source("models/logistic_regression.model") + " " + source("models/logistic_regression.csv"));
+  REQUIRE(logistic.status == 0);
+  CHECK(logistic.out.find("the 2 Normal factors whose latents enter one linear predictor take the gradient and "
+                          "curvature of their locations, and the gradient of their sds where the draws sample it, "
+                          "from that predictor") != std::string::npos);
+
   Run const no_data = run("explain " + source("models/eight_schools.model"));
   CHECK(no_data.status == 2);
   CHECK(no_data.err.find("'school' is a data column, but no data file was given") != std::string::npos);

@@ -70,7 +70,8 @@ TEST_CASE("linear-predictor curvature: g and M of a logistic ridge match the der
   DrawNeeds needs;
   needs.latents = true;
   Draws const d = draw(program, u, 4000, 1, 1, pool, needs);
-  std::optional<LinearPredictorCurvature::Measured> const measured = curvature.measure(program, d.latents, q.mean);
+  std::optional<LinearPredictorCurvature::Measured> const measured =
+      curvature.measure(program, d.latents, q.mean, q.sd);
   REQUIRE(measured);
 
   // g is unbiased: within 4 of its own standard errors, along each
@@ -86,6 +87,16 @@ TEST_CASE("linear-predictor curvature: g and M of a logistic ridge match the der
       double const se = std::sqrt(v.dot(measured->gradient_covariance * v));
       CHECK(std::abs(v.dot(measured->gradient - exact_g)) < 4 * se);
     }
+  }
+  // The sds' gradient by Price's theorem, unbiased too: s ∂L/∂s against the
+  // reference's ∂L/∂log s, within 4 standard errors, from draws that all
+  // carry the second derivatives (no saturated rows here).
+  Eigen::VectorXd const exact_log_sd = elbo_gradient(data, q).tail(2);
+  for (Eigen::Index i = 0; i < 2; ++i) {
+    double const se = q.sd[i] * std::sqrt(measured->joint_covariance(2 + i, 2 + i));
+    CAPTURE(i, q.sd[i] * measured->scale_gradient[i], exact_log_sd[i], se);
+    CHECK(std::abs(q.sd[i] * measured->scale_gradient[i] - exact_log_sd[i]) < 4 * se);
+    CHECK(measured->scale_sample_fraction[i] > 0.9);
   }
   // M: every draw's matrix has the ridge's near-null direction, so its error
   // is relative in both eigen-directions (the ridge's is 10⁴ times smaller

@@ -352,20 +352,55 @@ void quadrature_gives_the_moments(DistributionEntry const& d) {
   }
 }
 
+void argument_derivatives_match_the_dual_numbers(DistributionEntry const& d) {
+  // ℓ′ against the dual numbers' derivative, to rounding; −ℓ″ against central
+  // differences of it with h = 1e-4 max(1, |θ|): truncation ~h² |ℓ⁗| ≈ 1e-8,
+  // rounding ~1e-16 / h ≈ 1e-12, far inside 1e-6 relative. Five rows, θ
+  // varying by row, so that the rows are read as log_density_rows reads them.
+  std::size_t const j = d.derivative_argument, rows = 5;
+  std::vector<double> const xs = draw(d, 5);
+  std::vector<std::vector<double>> columns;
+  for (double a : d.example_arguments) columns.emplace_back(rows, a);
+  for (std::size_t i = 0; i < rows; ++i) columns[j][i] += 0.1 * static_cast<double>(i);
+  std::vector<double const*> pointers;
+  for (std::vector<double> const& c : columns) pointers.push_back(c.data());
+  std::vector<double> slope(rows), curvature(rows);
+  d.argument_derivative_rows(xs.data(), rows, pointers.data(), 1u << j, slope.data(), curvature.data());
+  auto const derivative_at = [&](double x, std::vector<double> args) {
+    return d.log_density_dual(x, seeded(args).data()).derivatives()(static_cast<Eigen::Index>(j));
+  };
+  for (std::size_t i = 0; i < rows; ++i) {
+    std::vector<double> args = d.example_arguments, up = args, down = args;
+    args[j] = columns[j][i];
+    double const h = 1e-4 * std::max(1.0, std::fabs(args[j]));
+    up[j] = args[j] + h;
+    down[j] = args[j] - h;
+    double const second = (derivative_at(xs[i], up) - derivative_at(xs[i], down)) / (2 * h);
+    CAPTURE(xs[i], args[j]);
+    CHECK(slope[i] == Approx(derivative_at(xs[i], args)).epsilon(1e-12).margin(1e-14));
+    CHECK(curvature[i] == Approx(-second).epsilon(1e-6).margin(1e-8));
+  }
+}
+
 bool always(DistributionEntry const&) { return true; }
 bool has_score_arguments(DistributionEntry const& d) { return !score_arguments(d).empty(); }
 bool has_statistics(DistributionEntry const& d) { return d.statistics != nullptr; }
 bool has_quadrature(DistributionEntry const& d) { return d.quadrature != nullptr; }
+// A log-odds form's messages name the language's distribution (Bernoulli's p).
+bool named_in_messages(DistributionEntry const& d) { return distributions().find(name_of(d)) == &d; }
+bool has_argument_derivatives(DistributionEntry const& d) { return d.argument_derivative_rows != nullptr; }
 
 Property const properties[] = {
     {"samples follow the density", &samples_follow_the_density, &always},
     {"the density sums or integrates to one", &density_integrates_to_one, &always},
     {"the score has mean zero under the sampler", &score_has_mean_zero, &has_score_arguments},
     {"the score matches finite differences", &score_matches_finite_differences, &always},
-    {"invalid arguments are rejected by name", &invalid_arguments_are_rejected_by_name, &always},
+    {"invalid arguments are rejected by name", &invalid_arguments_are_rejected_by_name, &named_in_messages},
     {"values outside the support have log density -inf", &outside_the_support_is_minus_infinity, &always},
     {"sufficient statistics give the row-by-row sum", &statistics_give_the_row_by_row_sum, &has_statistics},
     {"the quadrature rule gives the sampler's moments", &quadrature_gives_the_moments, &has_quadrature},
+    {"argument derivatives match the dual numbers", &argument_derivatives_match_the_dual_numbers,
+     &has_argument_derivatives},
 };
 
 class PropertyTest : public Catch::ITestInvoker {
@@ -382,7 +417,11 @@ class PropertyTest : public Catch::ITestInvoker {
 // invokers, and its StringRef does not own the names, hence the deque.
 [[maybe_unused]] bool const registered = [] {
   static std::deque<std::string> names;
+  // With the forms models' Bernoulli(inv_logit(…)) and Binomial(n, inv_logit(…)) are evaluated in.
+  std::vector<DistributionEntry const*> entries = distributions().all();
   for (DistributionEntry const* d : distributions().all())
+    if (DistributionEntry const* form = log_odds_form(*d)) entries.push_back(form);
+  for (DistributionEntry const* d : entries)
     for (Property const& p : properties) {
       if (!p.applies(*d)) continue;
       names.push_back(name_of(*d) + ": " + p.title);

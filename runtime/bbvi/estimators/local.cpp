@@ -76,6 +76,26 @@ class LocalExpectations final : public GradientEstimator {
       if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) regressed_ = true;
     }
     joint_ = regressed_ && parameters_ <= largest_regression;
+    if (!linear_curvature_.empty()) {
+      std::vector<std::size_t> const elements =
+          curvature_.empty() ? regressed_curvature_.elements() : curvature_.elements();
+      // Each location and sd its own coordinate: an sd shared by a vector's
+      // elements has the sum of their gradients, which the blocks below do
+      // not add up.
+      std::vector<Eigen::Index> coordinates;
+      for (std::size_t e : elements)
+        if (std::optional<ScaleCoordinate> const scale = scale_of(c.program, e)) {
+          linear_scales_.push_back(*scale);
+          coordinates.push_back(scale->coordinate);
+          coordinates.push_back(*location_of(c.program, e));
+        }
+      std::sort(coordinates.begin(), coordinates.end());
+      if (linear_scales_.size() != elements.size() ||
+          std::adjacent_find(coordinates.begin(), coordinates.end()) != coordinates.end())
+        linear_scales_.clear();
+      price_pays_.assign(linear_scales_.size(), 0);
+      price_paid_ = price_pays_;
+    }
     controls_pay_.assign(regressors_.size(), 0);
     controls_paid_.assign(regressors_.size(), 0);
   }
@@ -101,7 +121,15 @@ class LocalExpectations final : public GradientEstimator {
   }
   bool regresses() const override { return false; }
 
-  std::string describe() const override {
+  std::string describe() const override { return describe_groups() + describe_linear_predictor(); }
+  std::string describe_linear_predictor() const {
+    if (linear_curvature_.empty()) return "";
+    return fmt::format("; the {} Normal factors whose latents enter one linear predictor take the gradient and "
+                       "curvature of their locations{} from that predictor (Bonnet's and Price's theorems)",
+                       coupled_locations(),
+                       linear_scales_.empty() ? "" : ", and the gradient of their sds where the draws sample it,");
+  }
+  std::string describe_groups() const {
     if (!regressed_ || joint_)
       return fmt::format("the groups marked above as local expectations get the exact expectation over their "
                          "latent element by quadrature, given the rest of the draw; any other group's slopes come "
@@ -187,7 +215,12 @@ class LocalExpectations final : public GradientEstimator {
         // their linear predictors: its error is relative along a ridge,
         // where the regressions' is not (linear_predictor_curvature.hpp).
         if (!linear_curvature_.empty())
-          if (auto m = linear_curvature_.measure(program_, d.latents, d.u(c.coordinates))) {
+          if (auto m = linear_curvature_.measure(program_, d.latents, d.u(c.coordinates), sds(d.u))) {
+            if (m->scale_gradient.size() > 0) {
+              from_linear_predictor(*m, c.coordinates, local, d.u, e);
+              for (std::size_t i = 0; i < linear_scales_.size(); ++i)
+                price_pays_[i] = m->scale_sample_fraction[static_cast<Eigen::Index>(i)] > 0.5;
+            }
             c.gradient = std::move(m->gradient);
             c.gradient_variance = m->gradient_covariance.diagonal();
             c.gradient_covariance = std::move(m->gradient_covariance);
@@ -202,7 +235,10 @@ class LocalExpectations final : public GradientEstimator {
     return e;
   }
 
-  void end_iteration() override { controls_paid_ = controls_pay_; }
+  void end_iteration() override {
+    controls_paid_ = controls_pay_;
+    price_paid_ = price_pays_;
+  }
 
   // Every group's ĝ is unbiased already: only the preconditioning changes.
   GradientEstimate unbiased(Draws const&, GradientEstimate first, BlockDiagonal const& fisher) override {
@@ -272,6 +308,64 @@ class LocalExpectations final : public GradientEstimator {
     covariance = controlled_covariance;
   }
 
+  // The guide's sds of the linear predictors' locations, in their order;
+  // empty where some location's sd is not a parameter of its own.
+  Eigen::VectorXd sds(Eigen::VectorXd const& u) const {
+    Eigen::VectorXd out(static_cast<Eigen::Index>(linear_scales_.size()));
+    for (std::size_t i = 0; i < linear_scales_.size(); ++i)
+      out[static_cast<Eigen::Index>(i)] = linear_scales_[i].constraint.constrain(u[linear_scales_[i].coordinate]);
+    return out;
+  }
+
+  // A group that is not local, and whose coordinates are all locations and
+  // sds of the linear predictors, takes its gradient from them (Bonnet's and
+  // Price's theorems: linear_predictor_curvature.hpp) with the Normal's
+  // exact Fisher, diag(1/s², 2/s²) in (m, s), carried to u: the sds'
+  // gradient with M's relative error rather than a regression's. Only where
+  // the draws of the iteration that took the last step sampled its sd's
+  // second derivative well (docs/method.md, 'The sds from the linear
+  // predictor'): the choice is made before these draws, so the estimate
+  // stays unbiased.
+  void from_linear_predictor(LinearPredictorCurvature::Measured const& m, std::vector<Eigen::Index> const& locations,
+                             std::vector<bool> const& local, Eigen::VectorXd const& u, GradientEstimate& e) const {
+    Eigen::Index const L = static_cast<Eigen::Index>(locations.size());
+    // By coordinate of u: its place in (locations, sds); by place, ∂λ/∂u,
+    // the Fisher in u and the gradient in u.
+    std::vector<Eigen::Index> place(parameters_, -1);
+    Eigen::VectorXd slope(2 * L), fisher(2 * L), gradient(2 * L);
+    for (Eigen::Index i = 0; i < L; ++i) {
+      ScaleCoordinate const& scale = linear_scales_[static_cast<std::size_t>(i)];
+      auto const [s, derivative] = scale.constraint.constrain_with_slope(u[scale.coordinate]);
+      place[static_cast<std::size_t>(locations[static_cast<std::size_t>(i)])] = i;
+      place[static_cast<std::size_t>(scale.coordinate)] = L + i;
+      slope[i] = 1;
+      slope[L + i] = derivative;
+      fisher[i] = 1 / (s * s);
+      fisher[L + i] = 2 * derivative * derivative / (s * s);
+      gradient[i] = m.gradient[i];
+      gradient[L + i] = derivative * m.scale_gradient[i];
+    }
+    Eigen::MatrixXd const covariance = slope.asDiagonal() * m.joint_covariance * slope.asDiagonal();
+    auto const measured = [&](Eigen::Index c) {
+      Eigen::Index const at = place[static_cast<std::size_t>(c)];
+      return at >= 0 && price_paid_[static_cast<std::size_t>(at % L)];
+    };
+    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+      Block const& idx = blocks_->blocks[j];
+      if (local[j] || idx.empty() || !std::all_of(idx.begin(), idx.end(), measured)) continue;
+      Block at;
+      for (Eigen::Index c : idx) at.push_back(place[static_cast<std::size_t>(c)]);
+      Eigen::VectorXd const inverse = fisher(at).cwiseInverse();
+      e.gradient(idx) = gradient(at);
+      e.covariance.block(j) = covariance(at, at);
+      e.fisher.block(j) = fisher(at).asDiagonal();
+      e.exact_fisher_inverse.block(j) = inverse.asDiagonal();
+      e.natural(idx) = inverse.cwiseProduct(gradient(at));
+      e.natural_covariance.block(j) = inverse.asDiagonal() * covariance(at, at) * inverse.asDiagonal();
+      e.hotelling = true;
+    }
+  }
+
   // By group: local, and its expectation finite at every point this iteration.
   std::vector<bool> exact_this_iteration(Draws const& d) const {
     std::vector<bool> local(blankets_.groups.size(), false);
@@ -299,6 +393,10 @@ class LocalExpectations final : public GradientEstimator {
   Eigen::SparseMatrix<double> last_curvature_;  // the last M curvature_ measured: its control variates
   RegressedCurvature regressed_curvature_;
   LinearPredictorCurvature linear_curvature_;
+  std::vector<ScaleCoordinate> linear_scales_;  // by location of linear_curvature_: its sd's coordinate
+  // By location of linear_curvature_, as controls_paid_ and controls_pay_:
+  // whether the draws sampled its sd's second derivative well.
+  std::vector<char> price_paid_, price_pays_;
   Program const& program_;
 };
 
