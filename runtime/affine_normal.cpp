@@ -82,6 +82,13 @@ double AffineNormal::log_density_sum(std::vector<double> const& z, double sd) co
   return Normal::log_density_sum({rows, mean_residual, deviations}, column_means.dot(d), sd);
 }
 
+double AffineNormal::expected_log_density_sum(std::vector<double> const& z, Eigen::VectorXd const& sds,
+                                              double sd) const {
+  double const spread =
+      (gram.diagonal().array() + rows * column_means.array().square()).matrix().dot(sds.array().square().matrix());
+  return log_density_sum(z, sd) - 0.5 * spread / (sd * sd);
+}
+
 std::optional<AffineNormal> reduce_affine_normal(Program const& program, std::size_t statement) {
   auto const* f = std::get_if<Factor>(&program.model[statement]);
   if (!f || f->latent >= 0 || f->log_odds || !f->statistics.empty() || f->distribution->signature.name != Normal::name)

@@ -36,6 +36,10 @@ struct AffineNormal {
   //   Σ (y − E(z))² = Σ (r̃ − C̃d)² + N (r̄ − m·d)²,
   // r̃ and C̃ centred, so the cross terms are zero.
   double log_density_sum(std::vector<double> const& z, double sd) const;
+  // Its expectation over independent Normal elements, element j's mean
+  // z[elements[j]] and sd sds[j]: E[dᵀAd] = d̄ᵀAd̄ + Σ_j A_jj s_j² with
+  // A = C̃ᵀC̃ + N m mᵀ, so the sum at the means less ½ Σ_j A_jj s_j² / sd².
+  double expected_log_density_sum(std::vector<double> const& z, Eigen::VectorXd const& sds, double sd) const;
 };
 
 // The most latent elements a reduced statement's mean may read: CᵀC is

@@ -84,6 +84,34 @@ TEST_CASE("affine normal: a regression with an uncentred predictor equals the ro
   }
 }
 
+TEST_CASE("affine normal: the expectation over Normal coefficients is the sum averaged by a rule exact for it") {
+  // The sum is a quadratic in the coefficients: the product of two-point
+  // Gauss–Hermite rules, m ± s in each, is exact for it, at the data and
+  // far from it, with the predictor near 2000.
+  data::CsvTable const table = regression_table(5000);
+  Program const program = lowered(regression, table, true);
+  AffineNormal const& affine = *std::get<Factor>(program.model.back()).affine;
+  REQUIRE(affine.elements == std::vector<std::size_t>{0, 1, 2});
+  struct Case {
+    std::vector<double> means;
+    Eigen::Vector3d sds;
+    double sd;
+  };
+  for (Case const& c : {Case{{1.5, 0.5, -2, 0}, {1e-2, 5e-6, 1e-3}, 0.3}, Case{{0, 0, 0, 0}, {1, 1, 1}, 1},
+                        Case{{-3e4, 12, 400, 0}, {30, 0.01, 2}, 50}}) {
+    double average = 0;
+    for (int corner = 0; corner < 8; ++corner) {
+      std::vector<double> z = c.means;
+      for (std::size_t j = 0; j < 3; ++j) z[j] += ((corner >> j) & 1 ? 1 : -1) * c.sds[static_cast<Eigen::Index>(j)];
+      average += affine.log_density_sum(z, c.sd) / 8;
+    }
+    double const expected = affine.expected_log_density_sum(c.means, c.sds, c.sd);
+    CAPTURE(c.means[0], expected, average);
+    CHECK(expected == Approx(average).epsilon(1e-10));
+    CHECK(expected < affine.log_density_sum(c.means, c.sd));
+  }
+}
+
 TEST_CASE("affine normal: the summed terms keep the statement whole, and the blankets see every coefficient") {
   data::CsvTable const table = regression_table(200);
   Program const reduced = lowered(regression, table, true);

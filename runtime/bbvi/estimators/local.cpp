@@ -14,6 +14,8 @@
 #include "runtime/bbvi/location_curvature.hpp"
 #include "runtime/bbvi/regressed_curvature.hpp"
 #include "runtime/bbvi/regression.hpp"
+#include "runtime/distributions/checks.hpp"
+#include "runtime/evaluate.hpp"
 
 #include <fmt/format.h>
 
@@ -98,10 +100,13 @@ class LocalExpectations final : public GradientEstimator {
     }
     controls_pay_.assign(regressors_.size(), 0);
     controls_paid_.assign(regressors_.size(), 0);
+    expected_terms_ = plan_expected_terms(c.program);
   }
 
   DrawNeeds needs() const override {
-    return {&blankets_, &plan_, &blankets_, !curvature_.empty(), !linear_curvature_.empty()};
+    bool const expected = std::any_of(expected_terms_.begin(), expected_terms_.end(),
+                                      [](std::vector<ExpectedTerm> const& t) { return !t.empty(); });
+    return {&blankets_, &plan_, &blankets_, !curvature_.empty(), !linear_curvature_.empty() || expected};
   }
   std::size_t curvature_regressors() const override {
     return curvature_.empty() ? regressed_curvature_.regressors() : curvature_.largest_regression();
@@ -174,6 +179,11 @@ class LocalExpectations final : public GradientEstimator {
         dof[j] = S - 1;
         return;
       }
+      if (!expected_terms_[j].empty())
+        if (std::optional<Eigen::VectorXd> const f = expected_f(d, j)) {
+          dof[j] = own_regression(d, j, *f, e);
+          return;
+        }
       if (parameters_ <= largest_regression) {
         joint_regression(d, j, e, joint);
         return;
@@ -275,6 +285,94 @@ class LocalExpectations final : public GradientEstimator {
     CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), f);
     e.gradient(idx) = g.gradient;
     e.covariance.block(j) = g.covariance;
+  }
+
+  // A dense regression's Normal likelihood in group j's blanket, whose
+  // coefficients are all Normal-guided locations with sds of their own and
+  // do not include the group's latent (the noise precision's group).
+  struct ExpectedTerm {
+    std::size_t statement = 0;
+    std::vector<Eigen::Index> locations;  // by element of the statement's AffineNormal
+    std::vector<ScaleCoordinate> scales;
+  };
+  std::vector<std::vector<ExpectedTerm>> plan_expected_terms(Program const& program) const {
+    std::vector<std::vector<ExpectedTerm>> out(blankets_.groups.size());
+    for (std::size_t g = 0; g < blankets_.groups.size(); ++g) {
+      FactorGroup const& group = blankets_.groups[g];
+      if (plan_.is_local[g] || group.coordinates.empty() || group.latent_elements.size() != 1) continue;
+      std::size_t const own = group.latent_elements[0];
+      for (std::size_t st = 0; st < program.model.size(); ++st) {
+        auto const* f = std::get_if<Factor>(&program.model[st]);
+        TermGroups const& t = blankets_.terms[st];
+        if (!f || !f->affine || !t.uniform || std::find(t.groups.begin(), t.groups.end(), static_cast<int>(g)) ==
+                                                      t.groups.end())
+          continue;
+        ExpectedTerm term;
+        term.statement = st;
+        for (std::size_t e : f->affine->elements) {
+          std::optional<Eigen::Index> const location = location_of(program, e);
+          std::optional<ScaleCoordinate> const scale = scale_of(program, e);
+          if (e == own || !location || !scale) break;
+          term.locations.push_back(*location);
+          term.scales.push_back(*scale);
+        }
+        if (term.locations.size() == f->affine->elements.size()) out[g].push_back(std::move(term));
+      }
+    }
+    return out;
+  }
+
+  // Group j's f_j at each draw with its dense regressions' likelihoods taken
+  // in expectation over their coefficients, in closed form
+  // (AffineNormal::expected_log_density_sum; docs/method.md, 'The noise
+  // precision in expectation over the coefficients'): the coefficients are
+  // independent of the group's latent under q, so E[f_j s_j] is unchanged
+  // while the coefficients' spread leaves f_j. Nothing where a draw's
+  // likelihood is not finite (the rows then gave f_j).
+  std::optional<Eigen::VectorXd> expected_f(Draws const& d, std::size_t j) const {
+    Eigen::VectorXd f = d.group_f.col(static_cast<Eigen::Index>(j));
+    try {
+      for (ExpectedTerm const& t : expected_terms_[j]) {
+        Factor const& factor = std::get<Factor>(program_.model[t.statement]);
+        AffineNormal const& affine = *factor.affine;
+        std::vector<double> means(program_.latent_dimension, 0.0);
+        Eigen::VectorXd sds(static_cast<Eigen::Index>(t.scales.size()));
+        for (std::size_t k = 0; k < t.scales.size(); ++k) {
+          means[affine.elements[k]] = d.u[t.locations[k]];
+          sds[static_cast<Eigen::Index>(k)] = t.scales[k].constraint.constrain(d.u[t.scales[k].coordinate]);
+        }
+        for (Eigen::Index s = 0; s < f.size(); ++s) {
+          std::vector<double> const z(d.latents.row(s).begin(), d.latents.row(s).end());
+          double const sd = evaluate_in_model(program_, z, t.statement, factor.args[1]).at(0);
+          double const at_draw = affine.log_density_sum(z, sd);
+          double const expected = affine.expected_log_density_sum(means, sds, sd);
+          if (!std::isfinite(at_draw) || !std::isfinite(expected)) return std::nullopt;
+          f[s] += expected - at_draw;
+        }
+      }
+    } catch (DomainError const&) {
+      return std::nullopt;
+    }
+    return f;
+  }
+
+  // Group j's slopes from the regression of `f` on its own scores; its
+  // Fisher's inverse is the floor of the noise test (natural_gradient.cpp's
+  // wald), since with the coefficients' spread gone f can be exactly linear
+  // in the scores (a Gamma guide on a Normal noise precision's) and the
+  // residuals then vanish.
+  // Returns its residual degrees of freedom.
+  double own_regression(Draws const& d, std::size_t j, Eigen::VectorXd const& f, GradientEstimate& e) const {
+    Block const& idx = blocks_->blocks[j];
+    RegressionEstimate const r = regress(d.scores(Eigen::all, idx), f);
+    e.natural(idx) = r.slope;
+    e.natural_covariance.block(j) = r.slope_covariance;
+    e.fisher.block(j) = r.fisher;
+    e.exact_fisher_inverse.block(j) = inverse_of(r.fisher, true);
+    CovarianceGradient const g = covariance_gradient(d.scores(Eigen::all, idx), f);
+    e.gradient(idx) = g.gradient;
+    e.covariance.block(j) = g.covariance;
+    return static_cast<double>(r.residual_dof);
   }
 
   // The neighbours' scores as control variates for group j's local mean
@@ -397,6 +495,7 @@ class LocalExpectations final : public GradientEstimator {
   // By location of linear_curvature_, as controls_paid_ and controls_pay_:
   // whether the draws sampled its sd's second derivative well.
   std::vector<char> price_paid_, price_pays_;
+  std::vector<std::vector<ExpectedTerm>> expected_terms_;  // by group
   Program const& program_;
 };
 
