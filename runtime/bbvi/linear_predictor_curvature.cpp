@@ -144,7 +144,7 @@ void LinearPredictorCurvature::row_derivatives(Program const& program, Term cons
   DistributionEntry const& d = f.evaluated();
   if (d.argument_derivative_rows && d.derivative_argument == t.argument) {
     d.argument_derivative_rows(x, n, pointers.data(), varies, w.slope.data(), w.curvature.data());
-    if (t.prior) w.slope = -w.slope;
+    w.slope *= sign;
     return;
   }
   for (std::vector<double>* b : {&w.step, &w.above, &w.below, &w.at, &w.up, &w.down}) b->resize(n);
