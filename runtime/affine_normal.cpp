@@ -89,6 +89,16 @@ double AffineNormal::expected_log_density_sum(std::vector<double> const& z, Eige
   return log_density_sum(z, sd) - 0.5 * spread / (sd * sd);
 }
 
+Eigen::VectorXd AffineNormal::log_density_gradient(std::vector<double> const& z, double sd) const {
+  Eigen::VectorXd d(reference.size());
+  for (Eigen::Index j = 0; j < d.size(); ++j) d[j] = z[elements[static_cast<std::size_t>(j)]] - reference[j];
+  return (cross - gram * d + rows * (mean_residual - column_means.dot(d)) * column_means) / (sd * sd);
+}
+
+Eigen::MatrixXd AffineNormal::quadratic_form() const {
+  return gram + rows * column_means * column_means.transpose();
+}
+
 std::optional<AffineNormal> reduce_affine_normal(Program const& program, std::size_t statement) {
   auto const* f = std::get_if<Factor>(&program.model[statement]);
   if (!f || f->latent >= 0 || f->log_odds || !f->statistics.empty() || f->distribution->signature.name != Normal::name)

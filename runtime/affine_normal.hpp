@@ -40,6 +40,11 @@ struct AffineNormal {
   // z[elements[j]] and sd sds[j]: E[dᵀAd] = d̄ᵀAd̄ + Σ_j A_jj s_j² with
   // A = C̃ᵀC̃ + N m mᵀ, so the sum at the means less ½ Σ_j A_jj s_j² / sd².
   double expected_log_density_sum(std::vector<double> const& z, Eigen::VectorXd const& sds, double sd) const;
+  // The sum's gradient in the elements, (C̃ᵀr̃ − C̃ᵀC̃d + N m (r̄ − m·d)) / sd²,
+  // by element in the order of `elements`.
+  Eigen::VectorXd log_density_gradient(std::vector<double> const& z, double sd) const;
+  // A = C̃ᵀC̃ + N m mᵀ: the sum's Hessian in the elements is −A / sd².
+  Eigen::MatrixXd quadratic_form() const;
 };
 
 // The most latent elements a reduced statement's mean may read: CᵀC is

@@ -379,7 +379,8 @@ namespace {
 // element within a factor, then factor by factor), so the score is the same
 // to the last bit.
 double grouped_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
-                     Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements, ScoreGroups const& groups) {
+                     Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements, ScoreGroups const& groups,
+                     std::vector<bool> const* only) {
   Eigen::Index width = 1;
   std::vector<Eigen::Index> seed(static_cast<std::size_t>(u.size()), -1);
   for (std::vector<Eigen::Index> const& c : groups.coordinates) {
@@ -393,7 +394,14 @@ double grouped_score(Program const& program, Eigen::VectorXd const& u, std::vect
   double total = 0;
   std::vector<Eigen::VectorXd> partial(groups.coordinates.size());  // this factor's sums, by group
   std::vector<int> touched;
+  auto const wanted = [&](LatentVariable const& v) {
+    for (std::size_t i = 0; i < v.length(); ++i)
+      if (int const g = groups.group_of_element[v.offset + i]; g >= 0 && (*only)[static_cast<std::size_t>(g)])
+        return true;
+    return false;
+  };
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    if (only && !wanted(v)) return;
     std::vector<Dual> const terms = frame.element_terms(f, latent_value(v, z));
     double factor_total = 0;
     for (std::size_t i = 0; i < terms.size(); ++i) {
@@ -425,8 +433,8 @@ double grouped_score(Program const& program, Eigen::VectorXd const& u, std::vect
 
 double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
                             Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements,
-                            ScoreGroups const* groups) {
-  if (groups) return grouped_score(program, u, z, score, elements, *groups);
+                            ScoreGroups const* groups, std::vector<bool> const* only) {
+  if (groups) return grouped_score(program, u, z, score, elements, *groups, only);
   Frame<Dual> frame(program, u.size());
   frame.set_parameters(u);
   Dual const lq = run_guide(program, frame, z, elements);

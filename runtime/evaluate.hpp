@@ -84,10 +84,12 @@ struct ScoreGroups {
 
 // Returns log q(z|u) and writes ∇u log q(z|u) into `score` (length of u),
 // and each latent element's term into `elements` when given; by group when
-// `groups` are given, with the same result.
+// `groups` are given, with the same result. With `only` too (by group), the
+// factors of no group it marks are skipped: their terms, the score's
+// coordinates they would fill and the log q returned leave them out.
 double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
                             Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements = nullptr,
-                            ScoreGroups const* groups = nullptr);
+                            ScoreGroups const* groups = nullptr, std::vector<bool> const* only = nullptr);
 
 // Each parameter's values on its own (constrained) scale, in declaration order.
 std::vector<std::vector<double>> constrained_parameters(Program const& program, Eigen::VectorXd const& u);

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace bbvi {
@@ -27,8 +28,9 @@ std::vector<std::size_t> reads_of(ProgramWalk const& walk, Node const& node, std
 
 }  // namespace
 
-LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::vector<std::size_t> const& locations)
-    : locations_(locations) {
+LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::vector<std::size_t> const& locations,
+                                                   bool gaussian)
+    : locations_(locations), gaussian_(gaussian) {
   if (locations.empty()) return;
   std::vector<int> row_of(program.latent_dimension, -1);
   for (std::size_t i = 0; i < locations.size(); ++i) row_of[locations[i]] = static_cast<int>(i);
@@ -76,14 +78,22 @@ LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::
         std::optional<std::vector<std::size_t>> const elements =
             reading == 1 ? shared_affine_elements(program, args[t.argument], t.rows) : std::nullopt;
         if (!elements || !std::all_of(elements->begin(), elements->end(), is_location)) return;
-        AffineColumns c = affine_columns(program, s, args[t.argument], t.rows, *elements);
-        if (!c.at_zero.allFinite() || !c.columns.allFinite()) return;
-        t.at_zero = std::move(c.at_zero);
-        t.columns = std::move(c.columns);
-        t.squared_columns = t.columns.cwiseAbs2();
+        bool const quadratic = t.argument == 0 && f->evaluated().quadratic_in_location;
+        if (gaussian) {
+          // Its derivatives from the regression's statistics, in O(K²).
+          if (!quadratic || !f->affine || f->affine->elements != *elements) return;
+          t.affine = &*f->affine;
+          t.quadratic = t.affine->quadratic_form();
+        } else {
+          AffineColumns c = affine_columns(program, s, args[t.argument], t.rows, *elements);
+          if (!c.at_zero.allFinite() || !c.columns.allFinite()) return;
+          t.at_zero = std::move(c.at_zero);
+          t.columns = std::move(c.columns);
+          t.squared_columns = t.columns.cwiseAbs2();
+        }
         for (std::size_t e : *elements) t.location_row.push_back(row_of[e]);
         t.elements = *elements;
-        beyond_gaussian = beyond_gaussian || t.argument != 0 || !f->evaluated().quadratic_in_location;
+        beyond_gaussian = beyond_gaussian || !quadratic;
       }
       for (std::size_t k = 0; k < args.size(); ++k) {
         t.per_draw.push_back(!reads[k].empty());
@@ -94,7 +104,7 @@ LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::
   } catch (DomainError const&) {
     return;  // a local's bounds reject z = 0: the draws' regressions measure M
   }
-  if (beyond_gaussian) terms_ = std::move(terms);
+  if (beyond_gaussian || gaussian) terms_ = std::move(terms);
 }
 
 // ℓ'(η) and −ℓ''(η) of each of the term's rows at draw z, into w.slope and
@@ -165,6 +175,22 @@ void LinearPredictorCurvature::row_derivatives(Program const& program, Term cons
   }
 }
 
+void LinearPredictorCurvature::add_affine(Program const& program, Term const& t, std::vector<double> const& z,
+                                          Eigen::Index draw, Eigen::MatrixXd& per_draw, double& precision) const {
+  Factor const& f = std::get<Factor>(program.model[t.statement]);
+  double const sd = (t.per_draw[1] ? evaluate_in_model(program, z, t.statement, f.args[1]) : t.fixed[1]).at(0);
+  // An sd the rows would reject leaves a NaN, and measure() nothing.
+  double const h = sd > 0 ? 1 / (sd * sd) : std::numeric_limits<double>::quiet_NaN();
+  Eigen::VectorXd const g = t.affine->log_density_gradient(z, sd);
+  Eigen::Index const L = static_cast<Eigen::Index>(locations_.size());
+  for (std::size_t j = 0; j < t.location_row.size(); ++j) {
+    Eigen::Index const k = static_cast<Eigen::Index>(j);
+    per_draw(draw, t.location_row[j]) += g[k];
+    if (per_draw.cols() > L) per_draw(draw, L + t.location_row[j]) -= h * t.quadratic(k, k);
+  }
+  precision += h;
+}
+
 std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::measure(
     Program const& program, Eigen::MatrixXd const& latents, Eigen::VectorXd const& means,
     Eigen::VectorXd const& sds) const {
@@ -178,8 +204,18 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
   try {
     for (Term const& t : terms_) {
       Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(t.rows));
+      double precision = 0;  // a dense regression's: Σ_s 1/sd_s²
       for (Eigen::Index s = 0; s < S; ++s) {
-        std::vector<double> const z(latents.row(s).begin(), latents.row(s).end());
+        std::vector<double> z(latents.row(s).begin(), latents.row(s).end());
+        // Every term quadratic in the locations: its gradient is linear and
+        // its Hessian constant in them, so their values at the means are the
+        // expectations over the locations' draws.
+        if (gaussian_)
+          for (std::size_t i = 0; i < locations_.size(); ++i) z[locations_[i]] = means[static_cast<Eigen::Index>(i)];
+        if (t.affine) {
+          add_affine(program, t, z, s, per_draw, precision);
+          continue;
+        }
         row_derivatives(program, t, z, workspace);
         mean += workspace.curvature / static_cast<double>(S);
         if (t.prior) {
@@ -204,7 +240,9 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
           if (int const i = t.location_row[k]; i >= 0) m(i, i) += mean[static_cast<Eigen::Index>(k)];
         continue;
       }
-      Eigen::MatrixXd const block = t.columns.transpose() * mean.asDiagonal() * t.columns;
+      Eigen::MatrixXd const block =
+          t.affine ? Eigen::MatrixXd(precision / static_cast<double>(S) * t.quadratic)
+                   : Eigen::MatrixXd(t.columns.transpose() * mean.asDiagonal() * t.columns);
       for (std::size_t a = 0; a < t.location_row.size(); ++a)
         for (std::size_t b = 0; b < t.location_row.size(); ++b)
           m(t.location_row[a], t.location_row[b]) += block(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));
@@ -227,12 +265,16 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
   // near-Gaussian posterior's gradient is noisier than the regressions' of
   // f on the Hermite polynomials (measured on the example logistic
   // regression: 662 iterations to converge, against 428). The second
-  // derivatives' variation is, to first order, linear in them too.
-  Eigen::MatrixXd displacements(S, L);
-  for (std::size_t i = 0; i < locations_.size(); ++i)
-    displacements.col(static_cast<Eigen::Index>(i)) =
-        latents.col(static_cast<Eigen::Index>(locations_[i])).array() - means[static_cast<Eigen::Index>(i)];
-  per_draw = control_variated(displacements, per_draw);
+  // derivatives' variation is, to first order, linear in them too. Where
+  // every term is quadratic in the locations, the draws were taken at
+  // their means: nothing of the displacements is left to take out.
+  if (!gaussian_) {
+    Eigen::MatrixXd displacements(S, L);
+    for (std::size_t i = 0; i < locations_.size(); ++i)
+      displacements.col(static_cast<Eigen::Index>(i)) =
+          latents.col(static_cast<Eigen::Index>(locations_[i])).array() - means[static_cast<Eigen::Index>(i)];
+    per_draw = control_variated(displacements, per_draw);
+  }
   Eigen::VectorXd const average = per_draw.colwise().mean().transpose();
   Eigen::MatrixXd const centred = per_draw.rowwise() - average.transpose();
   Eigen::MatrixXd const covariance = centred.transpose() * centred / static_cast<double>((S - 1) * S);

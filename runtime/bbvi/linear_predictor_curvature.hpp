@@ -16,6 +16,7 @@
 // direction: the regression of f on the scores (regressed_curvature.hpp)
 // errs by an absolute amount, which a ridge of correlation ρ magnifies by
 // 1/(1 − ρ²).
+#include "runtime/affine_normal.hpp"
 #include "runtime/program.hpp"
 
 #include <Eigen/Core>
@@ -31,11 +32,19 @@ class LinearPredictorCurvature {
  public:
   // `locations`: the latent elements whose guide locations the coupled step
   // moves, in the order of its M. Left empty where some term reading them
-  // is of neither kind, and where every term is Gaussian in them (the
-  // draws' regressions measure that case without error).
-  LinearPredictorCurvature(Program const& program, std::vector<std::size_t> const& locations);
+  // is of neither kind, and, unless `gaussian`, where every term is Gaussian
+  // in them (the draws' regressions measure that case without error). With
+  // `gaussian`, left empty unless every term is Gaussian in them and every
+  // likelihood among them is a reduced dense regression (AffineNormal).
+  LinearPredictorCurvature(Program const& program, std::vector<std::size_t> const& locations, bool gaussian = false);
 
   bool empty() const { return terms_.empty(); }
+  // Every term is a quadratic in the locations: measure() then takes each
+  // draw's derivatives at their means, the exact expectation over the
+  // locations' own draws given the other latents' (docs/method.md, 'A dense
+  // regression in closed form'), each in O(K²) from the regression's
+  // statistics.
+  bool gaussian() const { return gaussian_ && !terms_.empty(); }
 
   // From the draws z_s, the rows of `latents`: g = ∂L/∂m = E_q[∇_z log p]
   // on the locations (Bonnet's theorem), its Monte-Carlo covariance, and M.
@@ -74,6 +83,8 @@ class LinearPredictorCurvature {
     // Otherwise: by column of C, the location's row.
     std::vector<int> location_row;
     std::vector<std::size_t> elements;  // the latent elements η reads (not a prior)
+    AffineNormal const* affine = nullptr;  // a reduced dense regression: no columns
+    Eigen::MatrixXd quadratic;              // its A (AffineNormal::quadratic_form)
     Eigen::VectorXd at_zero;            // η at z = 0
     Eigen::MatrixXd columns;            // C
     Eigen::MatrixXd squared_columns;    // C's elements squared: each draw's diagonal of Cᵀ diag(−ℓ'') C
@@ -90,8 +101,14 @@ class LinearPredictorCurvature {
   };
   void row_derivatives(Program const& program, Term const& t, std::vector<double> const& z, Workspace& w) const;
 
+  // A dense regression's ℓ' summed into each location and its −ℓ'' into M,
+  // by draw.
+  void add_affine(Program const& program, Term const& t, std::vector<double> const& z, Eigen::Index draw,
+                  Eigen::MatrixXd& per_draw, double& precision) const;
+
   std::vector<std::size_t> locations_;  // their latent elements
   std::vector<Term> terms_;
+  bool gaussian_ = false;
 };
 
 }  // namespace bbvi

@@ -39,7 +39,7 @@ int points_for(int blanket_degree) {
 
 }  // namespace
 
-LocalPlan plan_local(Program const& program, Blankets const& blankets) {
+LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vector<bool> const& closed_form) {
   std::vector<bool> has_rule(program.latent_dimension, false), affine(program.latent_dimension, false),
       log_affine(program.latent_dimension, false);
   for (Statement const& st : program.guide)
@@ -53,7 +53,8 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets) {
   std::size_t const G = blankets.groups.size();
   auto const candidate = [&](std::size_t g) {
     FactorGroup const& group = blankets.groups[g];
-    return group.latent_elements.size() == 1 && !group.coordinates.empty() && has_rule[group.latent_elements[0]];
+    return group.latent_elements.size() == 1 && !group.coordinates.empty() && has_rule[group.latent_elements[0]] &&
+           (closed_form.empty() || !closed_form[group.latent_elements[0]]);
   };
 
   // Each candidate's blanket degree, in one pass over the terms. A
@@ -154,13 +155,14 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
   // The guide factorises, so one evaluation with every local element at its
   // k-th point gives each group's score and log q there. The points are
   // independent: each writes its own row, whichever thread makes it.
+  // Only the local groups' factors are scored.
   pool.run(most, [&](std::size_t k) {
     Eigen::VectorXd score(u.size());
     std::vector<double> elements;
     std::vector<double> at = z;
     for (std::size_t i = 0; i < plan.groups.size(); ++i)
       if (k < out.points[i].size()) at[plan.element[i]] = out.points[i][k].value;
-    log_guide_with_score(program, u, at, score, &elements, &blankets.score_groups);
+    log_guide_with_score(program, u, at, score, &elements, &blankets.score_groups, &plan.is_local);
     for (std::size_t i = 0; i < plan.groups.size(); ++i) {
       if (k >= out.points[i].size()) continue;
       auto const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;

@@ -46,7 +46,10 @@ struct LocalPlan {
   std::vector<int> log_degree;
 };
 
-LocalPlan plan_local(Program const& program, Blankets const& blankets);
+// `closed_form`, by latent element where not empty: the elements whose
+// groups take their gradient in closed form instead (a dense regression's
+// coefficients: linear_predictor_curvature.hpp), never local.
+LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vector<bool> const& closed_form = {});
 
 // The points each latent element's rule takes at u: `plan.points`, but for
 // an element with a finite log_degree D under a guide of log-sd s, the

@@ -222,8 +222,8 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
                          "any other group's slopes come from one least-squares regression of the whole "
                          "log p − log q on all 20 parameters' scores\n"
                          "method     natural-gradient, 14 draws per iteration\n"
-                         "step       Newton's on the locations of 9 Normal factors, with the curvature their local "
-                         "expectations measure; the natural gradient for the other parameters\n") != std::string::npos);
+                         "step       Newton's on the locations of 9 Normal factors, with the curvature the estimator "
+                         "above measures; the natural gradient for the other parameters\n") != std::string::npos);
 
   Run const canonical = run("explain " + source("models/normal_gamma.model") + " " +
                             source("models/normal_gamma.csv") + " --estimator cv --method adam");
@@ -246,6 +246,13 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
   CHECK(logistic.out.find("the 2 Normal factors whose latents enter one linear predictor take the gradient and "
                           "curvature of their locations, and the gradient of their sds where the draws sample it, "
                           "from that predictor") != std::string::npos);
+
+  // A dense regression's coefficients, in closed form from its statistics.
+  Run const linear =
+      run("explain " + source("models/linear_regression.model") + " " + source("models/linear_regression.csv"));
+  REQUIRE(linear.status == 0);
+  CHECK(linear.out.find("  a (a_mean, a_sd): in closed form, from the likelihood's statistics\n") != std::string::npos);
+  CHECK(linear.out.find("method     natural-gradient, 10 draws per iteration\n") != std::string::npos);
 
   Run const no_data = run("explain " + source("models/eight_schools.model"));
   CHECK(no_data.status == 2);

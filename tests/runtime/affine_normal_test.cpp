@@ -112,6 +112,41 @@ TEST_CASE("affine normal: the expectation over Normal coefficients is the sum av
   }
 }
 
+TEST_CASE("affine normal: the gradient and the quadratic form are the rows' own, summed") {
+  // E_n = 1.5 + b1 + b2 x_n + b3 w_n: the gradient is Σ_n C_n (y_n − E_n) / sd²
+  // and A = Σ_n C_n C_nᵀ with C_n = (1, x_n, w_n), summed here row by row.
+  data::CsvTable const table = regression_table(5000);
+  Program const program = lowered(regression, table, true);
+  AffineNormal const& affine = *std::get<Factor>(program.model.back()).affine;
+  std::vector<double> const& x = program.data[0].elements;
+  std::vector<double> const& w = program.data[1].elements;
+  std::vector<double> const& y = program.data[2].elements;
+  REQUIRE(program.slot_names[0] == "x");
+  REQUIRE(program.slot_names[2] == "y");
+  Eigen::Matrix3d rows_form = Eigen::Matrix3d::Zero();
+  for (std::size_t n = 0; n < y.size(); ++n) {
+    Eigen::Vector3d const c(1, x[n], w[n]);
+    rows_form += c * c.transpose();
+  }
+  CHECK((affine.quadratic_form() - rows_form).norm() < 1e-12 * rows_form.norm());
+  for (std::vector<double> const& z : {std::vector<double>{1.5, 0.5, -2, 0}, std::vector<double>{1.5 + 2e-3, 0.5 - 1e-6,
+                                                                                                  -2, 0},
+                                       std::vector<double>{-3e4, 12, 400, 0}}) {
+    for (double const sd : {0.3, 50.0}) {
+      Eigen::Vector3d expected = Eigen::Vector3d::Zero();
+      for (std::size_t n = 0; n < y.size(); ++n) {
+        Eigen::Vector3d const c(1, x[n], w[n]);
+        expected += c * (y[n] - 1.5 - z[0] - z[1] * x[n] - z[2] * w[n]) / (sd * sd);
+      }
+      CAPTURE(z[0], sd);
+      // The rows' sum cancels y ≈ 1000 against E: its rounding is a few
+      // multiples of 1e-16 of Σ|C_n| |y_n| / sd² (measured: below 1e-14).
+      double const scale = 5000.0 * 2000 * 1000 / (sd * sd);
+      CHECK((affine.log_density_gradient(z, sd) - expected).norm() < 1e-13 * scale);
+    }
+  }
+}
+
 TEST_CASE("affine normal: the summed terms keep the statement whole, and the blankets see every coefficient") {
   data::CsvTable const table = regression_table(200);
   Program const reduced = lowered(regression, table, true);

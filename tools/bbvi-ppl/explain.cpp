@@ -110,8 +110,8 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
                ? fmt::format("step       per factor (--per-factor); the stopping rule measures the curvature in the "
                              "locations of {} Normal factors\n",
                              estimator.coupled_locations())
-               : fmt::format("step       Newton's on the locations of {} Normal factors, with the curvature their "
-                             "local expectations measure; the natural gradient for the other parameters\n",
+               : fmt::format("step       Newton's on the locations of {} Normal factors, with the curvature the "
+                             "estimator above measures; the natural gradient for the other parameters\n",
                              estimator.coupled_locations());
   return out;
 }

@@ -55,32 +55,80 @@ std::vector<bool> regressed_locations(Program const& program, Blankets const& bl
   return eligible;
 }
 
+// The latent elements whose groups take their gradient in closed form from
+// their linear predictor (docs/method.md, 'A dense regression in closed
+// form'): every Normal-guided element alone in its group, whose coordinates
+// are its location and an sd of its own, where every term reading them is
+// Gaussian in them and every likelihood among those a reduced dense
+// regression. Empty otherwise.
+std::vector<std::size_t> closed_form_elements(Program const& program, Blankets const& blankets) {
+  std::vector<std::size_t> elements;
+  std::vector<Eigen::Index> coordinates;
+  for (FactorGroup const& group : blankets.groups) {
+    if (group.latent_elements.size() != 1 || group.coordinates.size() != 2) continue;
+    std::size_t const e = group.latent_elements[0];
+    std::optional<Eigen::Index> const location = location_of(program, e);
+    std::optional<ScaleCoordinate> const scale = scale_of(program, e);
+    if (!location || !scale) continue;
+    auto const owns = [&](Eigen::Index c) {
+      return std::find(group.coordinates.begin(), group.coordinates.end(), c) != group.coordinates.end();
+    };
+    if (!owns(*location) || !owns(scale->coordinate)) continue;
+    elements.push_back(e);
+    coordinates.push_back(*location);
+    coordinates.push_back(scale->coordinate);
+  }
+  std::sort(coordinates.begin(), coordinates.end());
+  if (elements.empty() || std::adjacent_find(coordinates.begin(), coordinates.end()) != coordinates.end() ||
+      !LinearPredictorCurvature(program, elements, true).gaussian())
+    return {};
+  return elements;
+}
+
+std::vector<bool> by_element(std::vector<std::size_t> const& elements, std::size_t latent_dimension) {
+  std::vector<bool> out(latent_dimension, false);
+  for (std::size_t e : elements) out[e] = true;
+  return out;
+}
+
 class LocalExpectations final : public GradientEstimator {
  public:
   explicit LocalExpectations(EstimatorContext const& c)
       : blankets_(c.blankets),
         parameters_(c.program.parameter_dimension),
-        plan_(plan_local(c.program, c.blankets)),
+        closed_form_(closed_form_elements(c.program, c.blankets)),
+        plan_(plan_local(c.program, c.blankets, by_element(closed_form_, c.program.latent_dimension))),
         blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
         local_index_(c.blankets.groups.size(), 0),
         regressors_(neighbourhoods(c.blankets)),
         curvature_(c.program, c.blankets, plan_),
-        regressed_curvature_(c.program, c.blankets, regressed_locations(c.program, c.blankets, plan_)),
-        linear_curvature_(c.program, curvature_.empty() ? regressed_curvature_.elements() : curvature_.elements()),
+        regressed_curvature_(c.program, c.blankets,
+                             closed_form_.empty() ? regressed_locations(c.program, c.blankets, plan_)
+                                                  : std::vector<bool>(c.blankets.groups.size(), false)),
+        linear_curvature_(closed_form_.empty() ? LinearPredictorCurvature(c.program, linear_elements())
+                                               : LinearPredictorCurvature(c.program, closed_form_, true)),
         program_(c.program) {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
+    closed_group_.assign(blankets_.groups.size(), false);
+    std::vector<bool> const closed = by_element(closed_form_, c.program.latent_dimension);
+    for (std::size_t g = 0; g < blankets_.groups.size(); ++g) {
+      std::vector<std::size_t> const& elements = blankets_.groups[g].latent_elements;
+      closed_group_[g] = elements.size() == 1 && closed[elements[0]];
+      if (closed_group_[g]) closed_coordinates_.push_back(*location_of(c.program, elements[0]));
+    }
+    expected_terms_ = plan_expected_terms(c.program);
     controls_.resize(regressors_.size());
     for (std::size_t g = 0; g < regressors_.size(); ++g) {
       if (regressors_[g].size() > largest_regression) regressors_[g] = blocks_->blocks[g];
       Block const& own = blocks_->blocks[g];
       std::copy_if(regressors_[g].begin(), regressors_[g].end(), std::back_inserter(controls_[g]),
                    [&](Eigen::Index i) { return std::find(own.begin(), own.end(), i) == own.end(); });
-      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) regressed_ = true;
+      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g] && !closed_group_[g] && !own_only(g))
+        regressed_ = true;
     }
     joint_ = regressed_ && parameters_ <= largest_regression;
     if (!linear_curvature_.empty()) {
-      std::vector<std::size_t> const elements =
-          curvature_.empty() ? regressed_curvature_.elements() : curvature_.elements();
+      std::vector<std::size_t> const elements = linear_elements();
       // Each location and sd its own coordinate: an sd shared by a vector's
       // elements has the sum of their gradients, which the blocks below do
       // not add up.
@@ -95,12 +143,13 @@ class LocalExpectations final : public GradientEstimator {
       if (linear_scales_.size() != elements.size() ||
           std::adjacent_find(coordinates.begin(), coordinates.end()) != coordinates.end())
         linear_scales_.clear();
-      price_pays_.assign(linear_scales_.size(), 0);
+      // A Gaussian's second derivative is the same at every draw but for the
+      // other latents' (the noise's): the draws sample it from the first.
+      price_pays_.assign(linear_scales_.size(), linear_curvature_.gaussian() ? 1 : 0);
       price_paid_ = price_pays_;
     }
     controls_pay_.assign(regressors_.size(), 0);
     controls_paid_.assign(regressors_.size(), 0);
-    expected_terms_ = plan_expected_terms(c.program);
   }
 
   DrawNeeds needs() const override {
@@ -109,9 +158,11 @@ class LocalExpectations final : public GradientEstimator {
     return {&blankets_, &plan_, &blankets_, !curvature_.empty(), !linear_curvature_.empty() || expected};
   }
   std::size_t curvature_regressors() const override {
+    if (!closed_form_.empty()) return 0;
     return curvature_.empty() ? regressed_curvature_.regressors() : curvature_.largest_regression();
   }
   std::size_t coupled_locations() const override {
+    if (!closed_form_.empty()) return closed_form_.size();
     return curvature_.empty() ? regressed_curvature_.locations() : curvature_.locations();
   }
 
@@ -121,7 +172,8 @@ class LocalExpectations final : public GradientEstimator {
     if (joint_) return parameters_;
     std::size_t most = largest(blocks_->blocks);
     for (std::size_t g = 0; g < blankets_.groups.size(); ++g)
-      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g]) most = std::max(most, regressors_[g].size());
+      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g] && !closed_group_[g] && !own_only(g))
+        most = std::max(most, regressors_[g].size());
     return most;
   }
   bool regresses() const override { return false; }
@@ -129,12 +181,21 @@ class LocalExpectations final : public GradientEstimator {
   std::string describe() const override { return describe_groups() + describe_linear_predictor(); }
   std::string describe_linear_predictor() const {
     if (linear_curvature_.empty()) return "";
+    if (linear_curvature_.gaussian())
+      return fmt::format("; the {} groups marked above as in closed form (Normal factors whose every term is "
+                         "Gaussian in their latents) take the gradient of their locations and sds, and the "
+                         "curvature of their locations, from the likelihood's statistics, exactly over their own "
+                         "draws given the other latents'",
+                         closed_form_.size());
     return fmt::format("; the {} Normal factors whose latents enter one linear predictor take the gradient and "
                        "curvature of their locations{} from that predictor (Bonnet's and Price's theorems)",
                        coupled_locations(),
                        linear_scales_.empty() ? "" : ", and the gradient of their sds where the draws sample it,");
   }
   std::string describe_groups() const {
+    if (!regressed_ && !closed_form_.empty())
+      return "the groups marked above as local expectations get the exact expectation over their latent element by "
+             "quadrature, given the rest of the draw";
     if (!regressed_ || joint_)
       return fmt::format("the groups marked above as local expectations get the exact expectation over their "
                          "latent element by quadrature, given the rest of the draw; any other group's slopes come "
@@ -147,6 +208,7 @@ class LocalExpectations final : public GradientEstimator {
                        largest_regression, parameters_);
   }
   std::string_view group_note(std::size_t group) const override {
+    if (closed_group_[group]) return "in closed form, from the likelihood's statistics";
     return plan_.is_local[group] ? "local expectation, by quadrature" : "";
   }
 
@@ -161,8 +223,20 @@ class LocalExpectations final : public GradientEstimator {
     e.dof = std::numeric_limits<double>::infinity();
     std::optional<RegressionEstimate> joint;  // for the groups that are not local, made once
     std::vector<double> dof(blocks_->blocks.size(), std::numeric_limits<double>::infinity());
+    // The closed form's groups first: those it gives need nothing else.
+    std::vector<char> closed(blocks_->blocks.size(), 0);
+    if (!closed_form_.empty()) {
+      LocationCoupling c;
+      c.coordinates = closed_coordinates_;
+      if (from_linear_predictor(d, local, c, e, &closed))
+        e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
+    }
     auto const block = [&](std::size_t j) {
       Block const& idx = blocks_->blocks[j];
+      if (closed[j]) {
+        dof[j] = S - 1;
+        return;
+      }
       if (local[j]) {
         Eigen::VectorXd gradient;
         Eigen::MatrixXd covariance;
@@ -216,7 +290,7 @@ class LocalExpectations final : public GradientEstimator {
       e.dof = std::min(e.dof, dof[j]);
       if (local[j]) e.hotelling = true;
     }
-    if (!curvature_.empty() || !regressed_curvature_.empty())
+    if (closed_form_.empty() && (!curvature_.empty() || !regressed_curvature_.empty())) {
       if (LocationCoupling c = curvature_.empty()
                                    ? regressed_curvature_.measure(program_, d)
                                    : curvature_.measure(d, last_curvature_.size() > 0 ? &last_curvature_ : nullptr);
@@ -224,24 +298,11 @@ class LocalExpectations final : public GradientEstimator {
         // Where the likelihood is not Gaussian in the locations, M from
         // their linear predictors: its error is relative along a ridge,
         // where the regressions' is not (linear_predictor_curvature.hpp).
-        if (!linear_curvature_.empty())
-          if (auto m = linear_curvature_.measure(program_, d.latents, d.u(c.coordinates), sds(d.u))) {
-            if (m->scale_gradient.size() > 0) {
-              from_linear_predictor(*m, c.coordinates, local, d.u, e);
-              for (std::size_t i = 0; i < linear_scales_.size(); ++i)
-                price_pays_[i] = m->scale_sample_fraction[static_cast<Eigen::Index>(i)] > 0.5;
-            }
-            c.gradient = std::move(m->gradient);
-            c.gradient_variance = m->gradient_covariance.diagonal();
-            c.gradient_covariance = std::move(m->gradient_covariance);
-            c.dof = static_cast<double>(d.latents.rows() - 1);
-            c.curvature = std::move(m->curvature);
-            c.cautious_curvature = {};
-            c.local_curvature = true;
-          }
+        if (!linear_curvature_.empty()) from_linear_predictor(d, local, c, e);
         if (!curvature_.empty()) last_curvature_ = c.curvature;
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
       }
+    }
     return e;
   }
 
@@ -406,6 +467,13 @@ class LocalExpectations final : public GradientEstimator {
     covariance = controlled_covariance;
   }
 
+  // The locations linear_curvature_ measures: the closed form's, else the
+  // coupled step's.
+  std::vector<std::size_t> linear_elements() const {
+    if (!closed_form_.empty()) return closed_form_;
+    return curvature_.empty() ? regressed_curvature_.elements() : curvature_.elements();
+  }
+
   // The guide's sds of the linear predictors' locations, in their order;
   // empty where some location's sd is not a parameter of its own.
   Eigen::VectorXd sds(Eigen::VectorXd const& u) const {
@@ -413,6 +481,31 @@ class LocalExpectations final : public GradientEstimator {
     for (std::size_t i = 0; i < linear_scales_.size(); ++i)
       out[static_cast<Eigen::Index>(i)] = linear_scales_[i].constraint.constrain(u[linear_scales_[i].coordinate]);
     return out;
+  }
+
+  // The coupling of c.coordinates from their linear predictors, and the
+  // groups' gradients where their draws allow (below), marked in `filled`
+  // if given. False, with c and e untouched, where the measurement failed at
+  // this iteration's draws.
+  bool from_linear_predictor(Draws const& d, std::vector<bool> const& local, LocationCoupling& c, GradientEstimate& e,
+                             std::vector<char>* filled = nullptr) {
+    std::optional<LinearPredictorCurvature::Measured> m =
+        linear_curvature_.measure(program_, d.latents, d.u(c.coordinates), sds(d.u));
+    if (!m) return false;
+    if (m->scale_gradient.size() > 0) {
+      from_linear_predictor(*m, c.coordinates, local, d.u, e, filled);
+      for (std::size_t i = 0; i < linear_scales_.size(); ++i)
+        price_pays_[i] = m->scale_sample_fraction[static_cast<Eigen::Index>(i)] > 0.5;
+    }
+    c.gradient = std::move(m->gradient);
+    c.gradient_variance = m->gradient_covariance.diagonal();
+    c.gradient_covariance = std::move(m->gradient_covariance);
+    c.dof = static_cast<double>(d.latents.rows() - 1);
+    c.curvature = std::move(m->curvature);
+    c.cautious_curvature = {};
+    // A quadratic's M holds on the way to the optimum too.
+    c.local_curvature = !linear_curvature_.gaussian();
+    return true;
   }
 
   // A group that is not local, and whose coordinates are all locations and
@@ -425,7 +518,8 @@ class LocalExpectations final : public GradientEstimator {
   // predictor'): the choice is made before these draws, so the estimate
   // stays unbiased.
   void from_linear_predictor(LinearPredictorCurvature::Measured const& m, std::vector<Eigen::Index> const& locations,
-                             std::vector<bool> const& local, Eigen::VectorXd const& u, GradientEstimate& e) const {
+                             std::vector<bool> const& local, Eigen::VectorXd const& u, GradientEstimate& e,
+                             std::vector<char>* filled) const {
     Eigen::Index const L = static_cast<Eigen::Index>(locations.size());
     // By coordinate of u: its place in (locations, sds); by place, ∂λ/∂u,
     // the Fisher in u and the gradient in u.
@@ -461,8 +555,14 @@ class LocalExpectations final : public GradientEstimator {
       e.natural(idx) = inverse.cwiseProduct(gradient(at));
       e.natural_covariance.block(j) = inverse.asDiagonal() * covariance(at, at) * inverse.asDiagonal();
       e.hotelling = true;
+      if (filled) (*filled)[j] = 1;
     }
   }
+
+  // Group g regresses on its own scores alone: beside the closed form, a
+  // group whose blanket's dense regressions are taken in expectation (the
+  // noise precision's) needs no other regressors, nor the draws for them.
+  bool own_only(std::size_t g) const { return !closed_form_.empty() && !expected_terms_[g].empty(); }
 
   // By group: local, and its expectation finite at every point this iteration.
   std::vector<bool> exact_this_iteration(Draws const& d) const {
@@ -476,6 +576,9 @@ class LocalExpectations final : public GradientEstimator {
 
   Blankets const& blankets_;
   std::size_t parameters_;
+  std::vector<std::size_t> closed_form_;  // closed_form_elements
+  std::vector<bool> closed_group_;        // by group: one of closed_form_'s
+  std::vector<Eigen::Index> closed_coordinates_;  // their locations, in their order
   LocalPlan plan_;
   Layout blocks_;
   std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local

@@ -31,6 +31,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -66,12 +67,23 @@ double wald(GradientEstimate const& e) {
   return total.inverse_quadratic(e.natural);
 }
 
+// The F distribution's 95% point: boost finds it by iterating, and the same
+// (P, dof) come back iteration after iteration. By thread: chains fit on
+// several.
+double f_quantile_95(double p, double dof) {
+  thread_local std::map<std::pair<double, double>, double> known;
+  if (known.size() > 4096) known.clear();
+  auto const [at, fresh] = known.try_emplace({p, dof}, 0.0);
+  if (fresh) at->second = boost::math::quantile(boost::math::fisher_f(p, dof), 0.95);
+  return at->second;
+}
+
 // The 95% point of wald() when the true gradient is zero. With the
 // covariance estimated from few draws this is far above χ²_P: W/P is
 // F(P, dof) for a regression; Hotelling's T² adds (dof + P − 1)/dof.
 double critical_value(GradientEstimate const& e, Eigen::Index left_out = 0) {
   double const P = static_cast<double>(e.natural.size() - left_out);
-  double const f = boost::math::quantile(boost::math::fisher_f(P, e.dof), 0.95);
+  double const f = f_quantile_95(P, e.dof);
   return P * f * (e.hotelling ? (e.dof + P - 1) / e.dof : 1.0);
 }
 
@@ -197,7 +209,7 @@ bool is_noise(CoupledDirection const& c) {
   double const w = c.covariance.size() > 0 ? c.gradient.dot(c.covariance.ldlt().solve(c.gradient))
                                            : (c.gradient.array().square() / c.variance.array()).sum();
   double const dof = std::max(1.0, c.dof);
-  return std::isfinite(w) && w < L * boost::math::quantile(boost::math::fisher_f(L, dof), 0.95);
+  return std::isfinite(w) && w < L * f_quantile_95(L, dof);
 }
 
 // The honest stopping rule on the locations: over the window, M̂ positive
