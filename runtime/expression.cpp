@@ -148,7 +148,9 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
       return call(node.function, args, slots.derivatives);
     }
     case Op::index: {
-      // Indices are constants or int data columns, checked in range when lowered.
+      // Indices are constants or int data columns, checked in range when
+      // lowered: whole numbers, which a cast converts exactly (std::lround,
+      // a library call, was 4% of a 10,000-group fit).
       Value<T> const& base = *slots.values[static_cast<std::size_t>(node.slot)];
       Value<T> scratch;
       Value<T> const& index = operand(node.args[0], slots, scratch);
@@ -156,7 +158,7 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
       out.is_vector = index.is_vector;
       out.elements.reserve(index.size());
       for (T const& i : index.elements)
-        out.elements.push_back(base.elements[static_cast<std::size_t>(std::lround(value_of(i))) - 1]);
+        out.elements.push_back(base.elements[static_cast<std::size_t>(value_of(i)) - 1]);
       return out;
     }
   }
