@@ -42,6 +42,16 @@ inline double inv_logit(double x) {
   // Split by sign so that exp never overflows.
   return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x));
 }
+// inv_logit(x) and inv_logit(−x), each as inv_logit computes it, from one
+// exp: a log-odds likelihood's ℓ′ and −ℓ″ take both at every row.
+struct InvLogitPair {
+  double p, q;
+};
+inline InvLogitPair inv_logit_pair(double x) {
+  double const e = std::exp(-std::abs(x));
+  double const near = 1 / (1 + e), far = e / (1 + e);
+  return x >= 0 ? InvLogitPair{near, far} : InvLogitPair{far, near};
+}
 inline double logit(double p) { return std::log(p) - std::log1p(-p); }
 // log(1 + e^x) for any x: e^x would overflow beyond 709, and 1 + e^x rounds
 // to 1 below −37. Its derivative is inv_logit(x).

@@ -51,7 +51,7 @@ struct BernoulliLogit {
   // so that neither loses its digits near certainty.
   static constexpr std::size_t derivative_argument = 0;
   static ArgumentDerivatives argument_derivatives(double x, double alpha) {
-    double const p = math::inv_logit(alpha), q = math::inv_logit(-alpha);
+    auto const [p, q] = math::inv_logit_pair(alpha);
     return {x == 1 ? q : x - p, p * q};
   }
 

@@ -42,7 +42,7 @@ struct BinomialLogit {
   // 1 − p = inv_logit(−alpha) as in BernoulliLogit.
   static constexpr std::size_t derivative_argument = 1;
   static ArgumentDerivatives argument_derivatives(double x, double n, double alpha) {
-    double const p = math::inv_logit(alpha), q = math::inv_logit(-alpha);
+    auto const [p, q] = math::inv_logit_pair(alpha);
     return {x * q - (n - x) * p, n * p * q};
   }
 

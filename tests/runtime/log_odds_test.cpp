@@ -6,6 +6,7 @@
 #include "runtime/bbvi/local_expectation.hpp"
 #include "runtime/distributions/bernoulli.hpp"
 #include "runtime/distributions/binomial.hpp"
+#include "runtime/dual_math.hpp"
 #include "runtime/evaluate.hpp"
 #include "tests/support/fit_helpers.hpp"
 
@@ -126,6 +127,15 @@ TEST_CASE("log-odds: the derivative in the log-odds is y - n inv_logit(eta), fin
       CHECK(std::isfinite(lp.derivatives()(0)));
       CHECK(lp.derivatives()(0) == Approx(score_exact(k, 12, eta)).epsilon(1e-13).margin(1e-13));
     }
+  }
+}
+
+TEST_CASE("log-odds: inv_logit_pair gives inv_logit(x) and inv_logit(-x) to the bit, from one exp") {
+  for (double x : {-800.0, -40.0, -1.5, -1e-300, -0.0, 0.0, 1e-300, 0.3, 2.0, 36.0, 40.0, 800.0}) {
+    CAPTURE(x);
+    auto const [p, q] = math::inv_logit_pair(x);
+    CHECK(p == math::inv_logit(x));
+    CHECK(q == math::inv_logit(-x));
   }
 }
 
