@@ -491,7 +491,12 @@ class LocalExpectations final : public GradientEstimator {
                              std::vector<char>* filled = nullptr) {
     std::optional<LinearPredictorCurvature::Measured> m =
         linear_curvature_.measure(program_, d.latents, d.u(c.coordinates), sds(d.u));
-    if (!m) return false;
+    if (!m) {
+      // These draws sampled no second derivative: the next iteration's
+      // groups take the regressions' gradient.
+      std::fill(price_pays_.begin(), price_pays_.end(), 0);
+      return false;
+    }
     if (m->scale_gradient.size() > 0) {
       from_linear_predictor(*m, c.coordinates, local, d.u, e, filled);
       for (std::size_t i = 0; i < linear_scales_.size(); ++i)
