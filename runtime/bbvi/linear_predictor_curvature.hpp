@@ -2,7 +2,10 @@
 // The coupled step's curvature M = −∂²L/∂m∂mᵀ in the locations m
 // (location_curvature.hpp) read from the model's linear predictors, where
 // the likelihood is not Gaussian in them (a logistic regression's):
-// docs/method.md, 'The curvature from the linear predictor'.
+// docs/method.md, 'The curvature from the linear predictor'. Or, in its
+// `gaussian` mode, where every term is Gaussian in them and the likelihoods
+// are reduced dense regressions: exactly, over the locations' own draws
+// (docs/method.md, 'A dense regression in closed form').
 //
 // Under a Normal guide, ∂²E_q[log p]/∂m∂mᵀ = E_q[∇²_z log p] (the entropy
 // does not depend on m). Where every term that reads the locations reads
