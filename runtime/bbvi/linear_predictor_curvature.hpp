@@ -42,6 +42,7 @@ class LinearPredictorCurvature {
   LinearPredictorCurvature(Program const& program, std::vector<std::size_t> const& locations, bool gaussian = false);
 
   bool empty() const { return terms_.empty(); }
+  std::vector<std::size_t> const& locations() const { return locations_; }
   // Every term is a quadratic in the locations: measure() then takes each
   // draw's derivatives at their means, the exact expectation over the
   // locations' own draws given the other latents' (docs/method.md, 'A dense

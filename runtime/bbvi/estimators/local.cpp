@@ -55,13 +55,13 @@ std::vector<bool> regressed_locations(Program const& program, Blankets const& bl
   return eligible;
 }
 
-// The latent elements whose groups take their gradient in closed form from
-// their linear predictor (docs/method.md, 'A dense regression in closed
-// form'): every Normal-guided element alone in its group, whose coordinates
-// are its location and an sd of its own, where every term reading them is
-// Gaussian in them and every likelihood among those a reduced dense
-// regression. Empty otherwise.
-std::vector<std::size_t> closed_form_elements(Program const& program, Blankets const& blankets) {
+// The linear predictor of the latent elements whose groups take their
+// gradient in closed form from it (docs/method.md, 'A dense regression in
+// closed form'): every Normal-guided element alone in its group, whose
+// coordinates are its location and an sd of its own, where every term
+// reading them is Gaussian in them and every likelihood among those a
+// reduced dense regression. Nothing otherwise.
+std::optional<LinearPredictorCurvature> closed_form(Program const& program, Blankets const& blankets) {
   std::vector<std::size_t> elements;
   std::vector<Eigen::Index> coordinates;
   for (FactorGroup const& group : blankets.groups) {
@@ -79,10 +79,11 @@ std::vector<std::size_t> closed_form_elements(Program const& program, Blankets c
     coordinates.push_back(scale->coordinate);
   }
   std::sort(coordinates.begin(), coordinates.end());
-  if (elements.empty() || std::adjacent_find(coordinates.begin(), coordinates.end()) != coordinates.end() ||
-      !LinearPredictorCurvature(program, elements, true).gaussian())
-    return {};
-  return elements;
+  if (elements.empty() || std::adjacent_find(coordinates.begin(), coordinates.end()) != coordinates.end())
+    return std::nullopt;
+  LinearPredictorCurvature curvature(program, elements, true);
+  if (!curvature.gaussian()) return std::nullopt;
+  return curvature;
 }
 
 std::vector<bool> by_element(std::vector<std::size_t> const& elements, std::size_t latent_dimension) {
@@ -96,7 +97,8 @@ class LocalExpectations final : public GradientEstimator {
   explicit LocalExpectations(EstimatorContext const& c)
       : blankets_(c.blankets),
         parameters_(c.program.parameter_dimension),
-        closed_form_(closed_form_elements(c.program, c.blankets)),
+        closed_curvature_(closed_form(c.program, c.blankets)),
+        closed_form_(closed_curvature_ ? closed_curvature_->locations() : std::vector<std::size_t>{}),
         plan_(plan_local(c.program, c.blankets, by_element(closed_form_, c.program.latent_dimension))),
         blocks_(group_blocks(c.blankets, c.program.parameter_dimension)),
         local_index_(c.blankets.groups.size(), 0),
@@ -105,8 +107,7 @@ class LocalExpectations final : public GradientEstimator {
         regressed_curvature_(c.program, c.blankets,
                              closed_form_.empty() ? regressed_locations(c.program, c.blankets, plan_)
                                                   : std::vector<bool>(c.blankets.groups.size(), false)),
-        linear_curvature_(closed_form_.empty() ? LinearPredictorCurvature(c.program, linear_elements())
-                                               : LinearPredictorCurvature(c.program, closed_form_, true)),
+        linear_curvature_(c.program, closed_form_.empty() ? linear_elements() : std::vector<std::size_t>{}),
         program_(c.program) {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
     closed_group_.assign(blankets_.groups.size(), false);
@@ -123,11 +124,10 @@ class LocalExpectations final : public GradientEstimator {
       Block const& own = blocks_->blocks[g];
       std::copy_if(regressors_[g].begin(), regressors_[g].end(), std::back_inserter(controls_[g]),
                    [&](Eigen::Index i) { return std::find(own.begin(), own.end(), i) == own.end(); });
-      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g] && !closed_group_[g] && !own_only(g))
-        regressed_ = true;
+      if (regressed_with_others(g)) regressed_ = true;
     }
     joint_ = regressed_ && parameters_ <= largest_regression;
-    if (!linear_curvature_.empty()) {
+    if (!linear().empty()) {
       std::vector<std::size_t> const elements = linear_elements();
       // Each location and sd its own coordinate: an sd shared by a vector's
       // elements has the sum of their gradients, which the blocks below do
@@ -145,7 +145,7 @@ class LocalExpectations final : public GradientEstimator {
         linear_scales_.clear();
       // A Gaussian's second derivative is the same at every draw but for the
       // other latents' (the noise's): the draws sample it from the first.
-      price_pays_.assign(linear_scales_.size(), linear_curvature_.gaussian() ? 1 : 0);
+      price_pays_.assign(linear_scales_.size(), linear().gaussian() ? 1 : 0);
       price_paid_ = price_pays_;
     }
     controls_pay_.assign(regressors_.size(), 0);
@@ -155,7 +155,7 @@ class LocalExpectations final : public GradientEstimator {
   DrawNeeds needs() const override {
     bool const expected = std::any_of(expected_terms_.begin(), expected_terms_.end(),
                                       [](std::vector<ExpectedTerm> const& t) { return !t.empty(); });
-    return {&blankets_, &plan_, &blankets_, !curvature_.empty(), !linear_curvature_.empty() || expected};
+    return {&blankets_, &plan_, &blankets_, !curvature_.empty(), !linear().empty() || expected};
   }
   std::size_t curvature_regressors() const override {
     if (!closed_form_.empty()) return 0;
@@ -172,16 +172,15 @@ class LocalExpectations final : public GradientEstimator {
     if (joint_) return parameters_;
     std::size_t most = largest(blocks_->blocks);
     for (std::size_t g = 0; g < blankets_.groups.size(); ++g)
-      if (!blankets_.groups[g].coordinates.empty() && !plan_.is_local[g] && !closed_group_[g] && !own_only(g))
-        most = std::max(most, regressors_[g].size());
+      if (regressed_with_others(g)) most = std::max(most, regressors_[g].size());
     return most;
   }
   bool regresses() const override { return false; }
 
   std::string describe() const override { return describe_groups() + describe_linear_predictor(); }
   std::string describe_linear_predictor() const {
-    if (linear_curvature_.empty()) return "";
-    if (linear_curvature_.gaussian())
+    if (linear().empty()) return "";
+    if (linear().gaussian())
       return fmt::format("; the {} groups marked above as in closed form (Normal factors whose every term is "
                          "Gaussian in their latents) take the gradient of their locations and sds, and the "
                          "curvature of their locations, from the likelihood's statistics, exactly over their own "
@@ -298,7 +297,7 @@ class LocalExpectations final : public GradientEstimator {
         // Where the likelihood is not Gaussian in the locations, M from
         // their linear predictors: its error is relative along a ridge,
         // where the regressions' is not (linear_predictor_curvature.hpp).
-        if (!linear_curvature_.empty()) from_linear_predictor(d, local, c, e);
+        if (!linear().empty()) from_linear_predictor(d, local, c, e);
         if (!curvature_.empty()) last_curvature_ = c.curvature;
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
       }
@@ -467,8 +466,11 @@ class LocalExpectations final : public GradientEstimator {
     covariance = controlled_covariance;
   }
 
-  // The locations linear_curvature_ measures: the closed form's, else the
-  // coupled step's.
+  // What measures the linear predictors: the closed form's, else the coupled
+  // step's locations'.
+  LinearPredictorCurvature const& linear() const { return closed_curvature_ ? *closed_curvature_ : linear_curvature_; }
+
+  // The locations linear() measures.
   std::vector<std::size_t> linear_elements() const {
     if (!closed_form_.empty()) return closed_form_;
     return curvature_.empty() ? regressed_curvature_.elements() : curvature_.elements();
@@ -490,7 +492,7 @@ class LocalExpectations final : public GradientEstimator {
   bool from_linear_predictor(Draws const& d, std::vector<bool> const& local, LocationCoupling& c, GradientEstimate& e,
                              std::vector<char>* filled = nullptr) {
     std::optional<LinearPredictorCurvature::Measured> m =
-        linear_curvature_.measure(program_, d.latents, d.u(c.coordinates), sds(d.u));
+        linear().measure(program_, d.latents, d.u(c.coordinates), sds(d.u));
     if (!m) {
       // These draws sampled no second derivative: the next iteration's
       // groups take the regressions' gradient.
@@ -509,7 +511,7 @@ class LocalExpectations final : public GradientEstimator {
     c.curvature = std::move(m->curvature);
     c.cautious_curvature = {};
     // A quadratic's M holds on the way to the optimum too.
-    c.local_curvature = !linear_curvature_.gaussian();
+    c.local_curvature = !linear().gaussian();
     return true;
   }
 
@@ -569,6 +571,12 @@ class LocalExpectations final : public GradientEstimator {
   // noise precision's) needs no other regressors, nor the draws for them.
   bool own_only(std::size_t g) const { return !closed_form_.empty() && !expected_terms_[g].empty(); }
 
+  // Group g's slopes come from a regression on more than its own scores
+  // (the joint one, or its neighbourhood's), which S must be sized for.
+  bool regressed_with_others(std::size_t g) const {
+    return !blankets_.groups[g].coordinates.empty() && !plan_.is_local[g] && !closed_group_[g] && !own_only(g);
+  }
+
   // By group: local, and its expectation finite at every point this iteration.
   std::vector<bool> exact_this_iteration(Draws const& d) const {
     std::vector<bool> local(blankets_.groups.size(), false);
@@ -581,7 +589,8 @@ class LocalExpectations final : public GradientEstimator {
 
   Blankets const& blankets_;
   std::size_t parameters_;
-  std::vector<std::size_t> closed_form_;  // closed_form_elements
+  std::optional<LinearPredictorCurvature> closed_curvature_;  // closed_form()
+  std::vector<std::size_t> closed_form_;                      // its locations' latent elements, else empty
   std::vector<bool> closed_group_;        // by group: one of closed_form_'s
   std::vector<Eigen::Index> closed_coordinates_;  // their locations, in their order
   LocalPlan plan_;
@@ -598,9 +607,9 @@ class LocalExpectations final : public GradientEstimator {
   LocationCurvature curvature_;
   Eigen::SparseMatrix<double> last_curvature_;  // the last M curvature_ measured: its control variates
   RegressedCurvature regressed_curvature_;
-  LinearPredictorCurvature linear_curvature_;
-  std::vector<ScaleCoordinate> linear_scales_;  // by location of linear_curvature_: its sd's coordinate
-  // By location of linear_curvature_, as controls_paid_ and controls_pay_:
+  LinearPredictorCurvature linear_curvature_;  // the coupled step's, where there is no closed form
+  std::vector<ScaleCoordinate> linear_scales_;  // by location of linear(): its sd's coordinate
+  // By location of linear(), as controls_paid_ and controls_pay_:
   // whether the draws sampled its sd's second derivative well.
   std::vector<char> price_paid_, price_pays_;
   std::vector<std::vector<ExpectedTerm>> expected_terms_;  // by group
