@@ -37,6 +37,29 @@ int points_for(int blanket_degree) {
   return std::min(default_gauss_hermite_points, std::max(3, (blanket_degree + 4) / 2));
 }
 
+// The D + 1 points, of `points` sorted by value, at which a blanket of
+// degree D is evaluated: the two ends and evenly between, so that every
+// other point is interpolated inside them, not extrapolated. Empty, with
+// `weights` untouched, where that saves nothing or the values are not
+// distinct (an sd of zero).
+std::vector<std::size_t> interpolation_nodes(std::vector<QuadraturePoint> const& points, int degree,
+                                             Eigen::MatrixXd& weights) {
+  std::size_t const n = points.size(), d = static_cast<std::size_t>(degree);
+  if (degree < 0 || degree >= not_polynomial || d + 1 >= n) return {};
+  std::vector<std::size_t> nodes;
+  for (std::size_t j = 0; j <= d; ++j) nodes.push_back(d == 0 ? n / 2 : (j * (n - 1) + d / 2) / d);
+  Eigen::MatrixXd lagrange = Eigen::MatrixXd::Ones(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(d + 1));
+  for (std::size_t p = 0; p < n; ++p)
+    for (std::size_t j = 0; j <= d; ++j)
+      for (std::size_t l = 0; l <= d; ++l)
+        if (l != j)
+          lagrange(static_cast<Eigen::Index>(p), static_cast<Eigen::Index>(j)) *=
+              (points[p].value - points[nodes[l]].value) / (points[nodes[j]].value - points[nodes[l]].value);
+  if (!lagrange.allFinite()) return {};
+  weights = std::move(lagrange);
+  return nodes;
+}
+
 }  // namespace
 
 LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vector<bool> const& closed_form) {
@@ -179,6 +202,8 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
     for (std::size_t k = 0; k < out.points[i].size(); ++k)
       diagonal += out.points[i][k].weight * out.scores[i].row(static_cast<Eigen::Index>(k)).array().square().matrix();
     out.fisher_diagonal.push_back(std::move(diagonal));
+    out.interpolation.emplace_back();
+    out.nodes.push_back(interpolation_nodes(out.points[i], plan.log_degree[plan.element[i]], out.interpolation[i]));
   }
   return out;
 }
@@ -198,18 +223,39 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
     }
   LocalOutcome outcome;
   outcome.failed.assign(plan.groups.size(), false);
+  // Group i's f at its point k, into its coordinates' gradient and curvature.
+  auto const add = [&](std::size_t i, std::size_t k, double value) {
+    auto const score = points.scores[i].row(static_cast<Eigen::Index>(k));
+    double const scale = points.points[i][k].weight * value;
+    std::vector<Eigen::Index> const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
+    for (std::size_t c = 0; c < coordinates.size(); ++c) {
+      Eigen::Index const position = static_cast<Eigen::Index>(c);
+      row[coordinates[c]] += scale * score[position];
+      if (curvature)
+        (*curvature)[coordinates[c]] += scale * (score[position] * score[position] - points.fisher_diagonal[i][position]);
+    }
+  };
   TermUpdater updater(program);
   std::vector<double> at = z, at_log_q = log_q;  // the draw, with the colour's elements at their points
   Eigen::RowVectorXd f;                           // every group's f_j at the point
+  std::vector<Eigen::VectorXd> at_nodes(plan.groups.size());  // an interpolated group's blanket terms at its nodes
   for (std::size_t colour_index = 0; colour_index < plan.colours.size(); ++colour_index) {
     std::vector<std::size_t> const& colour = plan.colours[colour_index];
+    // By group, the points evaluated: its nodes, or all of them.
+    auto const evaluated = [&](std::size_t i) {
+      return points.nodes[i].empty() ? points.points[i].size() : points.nodes[i].size();
+    };
     std::size_t most = 0;
-    for (std::size_t i : colour) most = std::max(most, points.points[i].size());
+    for (std::size_t i : colour) {
+      most = std::max(most, evaluated(i));
+      if (!points.nodes[i].empty()) at_nodes[i].resize(static_cast<Eigen::Index>(points.nodes[i].size()));
+    }
     for (std::size_t k = 0; k < most; ++k) {
       for (std::size_t i : colour) {
-        bool const has_point = k < points.points[i].size();
-        at[plan.element[i]] = has_point ? points.points[i][k].value : z[plan.element[i]];
-        at_log_q[plan.element[i]] = has_point ? points.log_q[i][k] : log_q[plan.element[i]];
+        bool const has_point = k < evaluated(i);
+        std::size_t const p = has_point && !points.nodes[i].empty() ? points.nodes[i][k] : k;
+        at[plan.element[i]] = has_point ? points.points[i][p].value : z[plan.element[i]];
+        at_log_q[plan.element[i]] = has_point ? points.log_q[i][p] : log_q[plan.element[i]];
       }
       ++outcome.evaluations;
       try {
@@ -220,26 +266,23 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
         f.setConstant(static_cast<Eigen::Index>(blankets.groups.size()), -HUGE_VAL);
       }
       for (std::size_t i : colour) {
-        if (k >= points.points[i].size()) continue;
-        std::size_t const g = static_cast<std::size_t>(plan.groups[i]);
-        double const value = f[static_cast<Eigen::Index>(g)];
+        if (k >= evaluated(i)) continue;
+        double const value = f[static_cast<Eigen::Index>(plan.groups[i])];
         if (!std::isfinite(value)) outcome.failed[i] = true;
         if (outcome.failed[i]) continue;
-        auto const score = points.scores[i].row(static_cast<Eigen::Index>(k));
-        double const scale = points.points[i][k].weight * value;
-        std::vector<Eigen::Index> const& coordinates = blankets.groups[g].coordinates;
-        for (std::size_t c = 0; c < coordinates.size(); ++c) {
-          Eigen::Index const position = static_cast<Eigen::Index>(c);
-          row[coordinates[c]] += scale * score[position];
-          if (curvature)
-            (*curvature)[coordinates[c]] +=
-                scale * (score[position] * score[position] - points.fisher_diagonal[i][position]);
-        }
+        if (points.nodes[i].empty())
+          add(i, k, value);
+        else  // the blanket's terms alone are the polynomial: f less −log q_e
+          at_nodes[i][static_cast<Eigen::Index>(k)] = value + points.log_q[i][points.nodes[i][k]];
       }
     }
     for (std::size_t i : colour) {
       at[plan.element[i]] = z[plan.element[i]];
       at_log_q[plan.element[i]] = log_q[plan.element[i]];
+      if (points.nodes[i].empty() || outcome.failed[i]) continue;
+      Eigen::VectorXd const terms_at_points = points.interpolation[i] * at_nodes[i];
+      for (std::size_t k = 0; k < points.points[i].size(); ++k)
+        add(i, k, terms_at_points[static_cast<Eigen::Index>(k)] - points.log_q[i][k]);
     }
   }
   return outcome;

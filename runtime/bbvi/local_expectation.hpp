@@ -14,7 +14,10 @@
 // A blanket that is a polynomial of degree D in z_e, under a guide affine in
 // its standard normal, needs only max(3, (D + 4)/2) points for the rule to be
 // exact (the score adds degree 2, the Fisher needs degree 4): the degree is
-// read from the program.
+// read from the program. Under a guide whose log is affine in its standard
+// normal (LogNormal), whose rule needs many points, a blanket of degree D
+// in z_e is evaluated at only D + 1 of them and interpolated at the rest
+// (docs/method.md, 'Local expectation gradients').
 #include "core/parallel.hpp"
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/distributions/quadrature.hpp"
@@ -66,6 +69,12 @@ struct LocalPoints {
   // By local group, Σ_k w_k s_k² summed point by point: the Fisher's
   // diagonal, which the curvature (local_gradient) subtracts at every draw.
   std::vector<Eigen::RowVectorXd> fisher_diagonal;
+  // By local group, where its blanket is a polynomial of degree D in its
+  // element with D + 1 fewer than its points: the D + 1 points at which the
+  // model is evaluated, and the Lagrange matrix (points × nodes) that gives
+  // the blanket's terms at every point from theirs. Empty elsewhere.
+  std::vector<std::vector<std::size_t>> nodes;
+  std::vector<Eigen::MatrixXd> interpolation;
 };
 
 // `z`: any draw from q(·|u), whose other elements the guide's scores need.

@@ -59,8 +59,9 @@ TEST_CASE("local expectations: on a Gaussian blanket, 3 points give what 10 give
   Eigen::VectorXd const u = initial_parameters(schools);
   Draws const a = draw(schools, u, 10, 3, 1, pool, {&blankets, &few});
   Draws const b = draw(schools, u, 10, 3, 1, pool, {&blankets, &many});
-  CHECK(a.evaluations == 10 * (1 + 3 + 10 + 3));
-  CHECK(b.evaluations == 10 * (1 + 3 * 10));
+  // tau's quadratic blanket is evaluated at 3 of its 10 points either way.
+  CHECK(a.evaluations == 10 * (1 + 3 + 3 + 3));
+  CHECK(b.evaluations == 10 * (1 + 10 + 3 + 10));
   for (std::size_t e : few.element) {
     if (few.points[e] != 3) continue;  // tau keeps its 10 either way
     auto const& coordinates = blankets.groups[static_cast<std::size_t>(blankets.group_of_element[e])].coordinates;
@@ -104,11 +105,41 @@ TEST_CASE("local expectations: a LogNormal guide with a small sd takes fewer poi
   WorkerPool pool(1);
   Draws const a = draw(schools, u, 10, 3, 1, pool, {&blankets, &plan});
   Draws const b = draw(schools, u, 10, 3, 1, pool, {&blankets, &many});
-  CHECK(a.evaluations == 10 * (1 + 3 + points[1] + 3));
+  CHECK(a.evaluations == 10 * (1 + 3 + std::min(points[1], 3) + 3));
   CHECK(b.evaluations == 10 * (1 + 3 + 10 + 3));
   for (Eigen::Index c : blankets.groups[static_cast<std::size_t>(blankets.group_of_element[1])].coordinates)
     for (Eigen::Index s = 0; s < 10; ++s) {
       CAPTURE(c, s);
       CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-6));
     }
+}
+
+TEST_CASE("local expectations: a LogNormal guide's quadratic blanket is evaluated at 3 of its points and interpolated at the rest, exactly") {
+  // tau's blanket in eight schools is a quadratic in tau: its values at 3 of
+  // its points give the rest, so the gradient and curvature match those
+  // from evaluating every point, to rounding, at sds from 0.3 to 3 (tau's
+  // values spanning a factor of e^{±13} at the largest).
+  Program const schools = shipped("eight_schools");
+  Blankets const blankets = find_blankets(schools);
+  LocalPlan const plan = plan_local(schools, blankets);
+  WorkerPool pool(1);
+  for (double sd : {0.3, 1.0, 3.0}) {
+    Eigen::VectorXd u = initial_parameters(schools);
+    u[3] = std::log(sd);  // log_tau_sd, on its unconstrained (log) scale
+    int const points = points_at(schools, plan, u)[1];
+    CHECK(points == (sd < 1 ? 6 : 10));
+    LocalPlan every = plan;  // the same points, each evaluated
+    every.log_degree.assign(every.log_degree.size(), PolynomialDegree::not_polynomial);
+    every.points[1] = points;
+    Draws const a = draw(schools, u, 10, 3, 1, pool, {&blankets, &plan, nullptr, true});
+    Draws const b = draw(schools, u, 10, 3, 1, pool, {&blankets, &every, nullptr, true});
+    CHECK(a.evaluations == 10 * (1 + 3 + 3 + 3));
+    CHECK(b.evaluations == 10 * (1 + 3 + points + 3));
+    for (Eigen::Index c : blankets.groups[static_cast<std::size_t>(blankets.group_of_element[1])].coordinates)
+      for (Eigen::Index s = 0; s < 10; ++s) {
+        CAPTURE(sd, c, s);
+        CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-9).margin(1e-9));
+        CHECK(a.local.curvature(s, c) == Approx(b.local.curvature(s, c)).epsilon(1e-9).margin(1e-9));
+      }
+  }
 }
