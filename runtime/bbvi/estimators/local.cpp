@@ -115,7 +115,6 @@ class LocalExpectations final : public GradientEstimator {
     for (std::size_t g = 0; g < blankets_.groups.size(); ++g) {
       std::vector<std::size_t> const& elements = blankets_.groups[g].latent_elements;
       closed_group_[g] = elements.size() == 1 && closed[elements[0]];
-      if (closed_group_[g]) closed_coordinates_.push_back(*location_of(c.program, elements[0]));
     }
     expected_terms_ = plan_expected_terms(c.program);
     controls_.resize(regressors_.size());
@@ -129,6 +128,7 @@ class LocalExpectations final : public GradientEstimator {
     joint_ = regressed_ && parameters_ <= largest_regression;
     if (!linear().empty()) {
       std::vector<std::size_t> const elements = linear_elements();
+      for (std::size_t e : elements) linear_coordinates_.push_back(*location_of(c.program, e));
       // Each location and sd its own coordinate: an sd shared by a vector's
       // elements has the sum of their gradients, which the blocks below do
       // not add up.
@@ -159,6 +159,12 @@ class LocalExpectations final : public GradientEstimator {
   }
   std::size_t curvature_regressors() const override {
     if (!closed_form_.empty()) return 0;
+    // M comes from the linear predictors, whose control variates need only
+    // more draws than locations: the regressions' curvature, the fallback
+    // where the predictors reject a draw, is skipped where the draws are
+    // too few for it (docs/method.md, 'The curvature from the linear
+    // predictor').
+    if (!linear().empty()) return linear().locations().size();
     return curvature_.empty() ? regressed_curvature_.regressors() : curvature_.largest_regression();
   }
   std::size_t coupled_locations() const override {
@@ -226,7 +232,7 @@ class LocalExpectations final : public GradientEstimator {
     std::vector<char> closed(blocks_->blocks.size(), 0);
     if (!closed_form_.empty()) {
       LocationCoupling c;
-      c.coordinates = closed_coordinates_;
+      c.coordinates = linear_coordinates_;
       if (from_linear_predictor(d, local, c, e, &closed))
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
     }
@@ -290,14 +296,18 @@ class LocalExpectations final : public GradientEstimator {
       if (local[j]) e.hotelling = true;
     }
     if (closed_form_.empty() && (!curvature_.empty() || !regressed_curvature_.empty())) {
-      if (LocationCoupling c = curvature_.empty()
-                                   ? regressed_curvature_.measure(program_, d)
-                                   : curvature_.measure(d, last_curvature_.size() > 0 ? &last_curvature_ : nullptr);
-          !c.coordinates.empty()) {
-        // Where the likelihood is not Gaussian in the locations, M from
-        // their linear predictors: its error is relative along a ridge,
-        // where the regressions' is not (linear_predictor_curvature.hpp).
-        if (!linear().empty()) from_linear_predictor(d, local, c, e);
+      LocationCoupling c = curvature_.empty()
+                               ? regressed_curvature_.measure(program_, d)
+                               : curvature_.measure(d, last_curvature_.size() > 0 ? &last_curvature_ : nullptr);
+      bool const regressed = !c.coordinates.empty();
+      // Where the likelihood is not Gaussian in the locations, M from
+      // their linear predictors: its error is relative along a ridge,
+      // where the regressions' is not (linear_predictor_curvature.hpp).
+      // They need fewer draws than the regressions, which the draws are
+      // not sized for then.
+      if (!regressed) c.coordinates = linear_coordinates_;
+      bool const linear_measured = !linear().empty() && from_linear_predictor(d, local, c, e);
+      if (regressed || linear_measured) {
         if (!curvature_.empty()) last_curvature_ = c.curvature;
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
       }
@@ -592,7 +602,6 @@ class LocalExpectations final : public GradientEstimator {
   std::optional<LinearPredictorCurvature> closed_curvature_;  // closed_form()
   std::vector<std::size_t> closed_form_;                      // its locations' latent elements, else empty
   std::vector<bool> closed_group_;        // by group: one of closed_form_'s
-  std::vector<Eigen::Index> closed_coordinates_;  // their locations, in their order
   LocalPlan plan_;
   Layout blocks_;
   std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local
@@ -609,6 +618,7 @@ class LocalExpectations final : public GradientEstimator {
   RegressedCurvature regressed_curvature_;
   LinearPredictorCurvature linear_curvature_;  // the coupled step's, where there is no closed form
   std::vector<ScaleCoordinate> linear_scales_;  // by location of linear(): its sd's coordinate
+  std::vector<Eigen::Index> linear_coordinates_;  // by location of linear(): its coordinate in u
   // By location of linear(), as controls_paid_ and controls_pay_:
   // whether the draws sampled its sd's second derivative well.
   std::vector<char> price_paid_, price_pays_;
