@@ -203,7 +203,9 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
   Workspace workspace;
   try {
     for (Term const& t : terms_) {
-      Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(t.rows));
+      // By row, E[−ℓ'']; a reduced dense regression has no rows to hold it
+      // for (zeroing N of them an iteration was most of its time at N = 10⁶).
+      Eigen::VectorXd mean = Eigen::VectorXd::Zero(t.affine ? 0 : static_cast<Eigen::Index>(t.rows));
       double precision = 0;  // a dense regression's: Σ_s 1/sd_s²
       for (Eigen::Index s = 0; s < S; ++s) {
         std::vector<double> z(latents.row(s).begin(), latents.row(s).end());
