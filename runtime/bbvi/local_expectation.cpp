@@ -227,12 +227,14 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
   auto const add = [&](std::size_t i, std::size_t k, double value) {
     auto const score = points.scores[i].row(static_cast<Eigen::Index>(k));
     double const scale = points.points[i][k].weight * value;
-    std::vector<Eigen::Index> const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
+    std::vector<Eigen::Index> const& coordinates =
+        blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
     for (std::size_t c = 0; c < coordinates.size(); ++c) {
       Eigen::Index const position = static_cast<Eigen::Index>(c);
       row[coordinates[c]] += scale * score[position];
       if (curvature)
-        (*curvature)[coordinates[c]] += scale * (score[position] * score[position] - points.fisher_diagonal[i][position]);
+        (*curvature)[coordinates[c]] +=
+            scale * (score[position] * score[position] - points.fisher_diagonal[i][position]);
     }
   };
   TermUpdater updater(program);
