@@ -37,9 +37,11 @@ int points_for(int blanket_degree) {
   return std::min(default_gauss_hermite_points, std::max(3, (blanket_degree + 4) / 2));
 }
 
-// The D + 1 points, of `points` sorted by value, at which a blanket of
-// degree D is evaluated: the two ends and evenly between, so that every
-// other point is interpolated inside them, not extrapolated. Empty, with
+// The D + 1 of a rule's points (in its order, monotone in value: e^{m + s x}
+// under a LogNormal) at which a blanket of degree D is evaluated: the two
+// ends and evenly between, so that every other point is interpolated inside
+// them, not extrapolated, and a bound the model puts on the value is met at
+// every point if at the ends. Empty, with
 // `weights` untouched, where that saves nothing or the values are not
 // distinct (an sd of zero).
 std::vector<std::size_t> interpolation_nodes(std::vector<QuadraturePoint> const& points, int degree,
