@@ -296,18 +296,18 @@ class LocalExpectations final : public GradientEstimator {
       if (local[j]) e.hotelling = true;
     }
     if (closed_form_.empty() && (!curvature_.empty() || !regressed_curvature_.empty())) {
-      LocationCoupling c = curvature_.empty()
-                               ? regressed_curvature_.measure(program_, d)
-                               : curvature_.measure(d, last_curvature_.size() > 0 ? &last_curvature_ : nullptr);
-      bool const regressed = !c.coordinates.empty();
       // Where the likelihood is not Gaussian in the locations, M from
       // their linear predictors: its error is relative along a ridge,
       // where the regressions' is not (linear_predictor_curvature.hpp).
-      // They need fewer draws than the regressions, which the draws are
-      // not sized for then.
-      if (!regressed) c.coordinates = linear_coordinates_;
-      bool const linear_measured = !linear().empty() && from_linear_predictor(d, local, c, e);
-      if (regressed || linear_measured) {
+      // The regressions are the fallback where the predictors reject the
+      // draws (and are skipped where the draws, sized for the predictors,
+      // are too few for them).
+      LocationCoupling c;
+      c.coordinates = linear_coordinates_;
+      if (linear().empty() || !from_linear_predictor(d, local, c, e))
+        c = curvature_.empty() ? regressed_curvature_.measure(program_, d)
+                               : curvature_.measure(d, last_curvature_.size() > 0 ? &last_curvature_ : nullptr);
+      if (!c.coordinates.empty()) {
         if (!curvature_.empty()) last_curvature_ = c.curvature;
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
       }
