@@ -19,6 +19,8 @@ import random
 import subprocess
 import sys
 
+from hierarchical_scaling import write_data as write_hierarchical
+
 ESTIMATORS = ["basic", "rb", "cv", "regression", "regression-groups", "regression-rb", "regression-rb-joint", "local"]
 
 
@@ -101,6 +103,9 @@ def main():
         write_logistic(logistic, 100000)
     if not os.path.exists(wide_data):
         write_wide_regression(wide_model, wide_data)
+    hierarchical = os.path.join(data, "hierarchical100.csv")
+    if not os.path.exists(hierarchical):
+        write_hierarchical(hierarchical, 100)
     # (name, model, data, extra options, iteration cap, repeats): the small models, and the reduced
     # linear regression, run long enough for their iterations to outweigh the timer's resolution.
     cases = [(name, f"models/{name}.model", f"models/{name}.csv", [], 2000, 3)
@@ -108,7 +113,9 @@ def main():
                           "gamma_poisson", "two_sources", "eight_schools"]]
     cases += [("linear_regression, N = 10^6", "models/linear_regression.model", linear, [], 500, 1),
               ("logistic_regression, N = 10^5", "models/logistic_regression.model", logistic, [], 25, 1),
-              ("25 coefficients, N = 5,000", wide_model, wide_data, [], 25, 1)]
+              ("25 coefficients, N = 5,000", wide_model, wide_data, [], 25, 1),
+              ("eight_schools, J = 100 (500 rows)", "models/eight_schools.model", hierarchical, ["--set", "J=100"],
+               200, 1)]
     print("  ms per iteration, one thread; the default is local")
     print("  " + "model".ljust(32) + "".join(e.rjust(20) for e in ESTIMATORS) + "  local / cheapest")
     for name, model, data_file, extra, cap, repeats in cases:
