@@ -1,5 +1,6 @@
 #include "runtime/bbvi/local_expectation.hpp"
 
+#include "runtime/distributions/checks.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/polynomial_degree.hpp"
 #include "runtime/program_walk.hpp"
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace bbvi {
 
@@ -147,6 +149,9 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vect
           plan.colour_statements[static_cast<std::size_t>(c)][s] = true;
   }
   for (std::vector<bool>& statements : plan.colour_statements) statements = statements_to_run(program, statements);
+  for (std::size_t c = 0; c < plan.colours.size(); ++c)
+    plan.rows.push_back(
+        plan_rows(program, blankets, plan.groups, plan.element, plan.colours[c], plan.colour_statements[c]));
   return plan;
 }
 
@@ -239,12 +244,40 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
             scale * (score[position] * score[position] - points.fisher_diagonal[i][position]);
     }
   };
+  // A colour taken from the rows needs every group's f at the draw, before
+  // the other colours' points change `terms`.
+  std::optional<RowsAtDraw> rows;
+  Eigen::RowVectorXd at_draw;
+  std::vector<std::vector<double>> change(plan.groups.size());
+  if (std::any_of(plan.rows.begin(), plan.rows.end(), [](RowsColour const& r) { return r.by_rows; })) {
+    rows.emplace(program, z);
+    blanket_sums(blankets, terms, log_q, at_draw);
+    ++outcome.evaluations;  // the rows' derivatives at the draw
+  }
   TermUpdater updater(program);
   std::vector<double> at = z, at_log_q = log_q;  // the draw, with the colour's elements at their points
   Eigen::RowVectorXd f;                           // every group's f_j at the point
   std::vector<Eigen::VectorXd> at_nodes(plan.groups.size());  // an interpolated group's blanket terms at its nodes
   for (std::size_t colour_index = 0; colour_index < plan.colours.size(); ++colour_index) {
     std::vector<std::size_t> const& colour = plan.colours[colour_index];
+    if (plan.rows[colour_index].by_rows) {
+      ++outcome.evaluations;  // of the means, the colour's elements moved
+      bool rejected = false;
+      try {
+        blanket_changes(program, plan.rows[colour_index], colour, plan.element, points.points, z, *rows, change);
+      } catch (DomainError const&) {
+        rejected = true;  // which group's point the model rejected is not known: all of the colour's
+      }
+      for (std::size_t i : colour) {
+        double const terms_at_draw = at_draw[plan.groups[i]] + log_q[plan.element[i]];
+        for (std::size_t k = 0; k < points.points[i].size() && !outcome.failed[i]; ++k)
+          if (rejected || !std::isfinite(terms_at_draw + change[i][k])) outcome.failed[i] = true;
+        if (outcome.failed[i]) continue;
+        for (std::size_t k = 0; k < points.points[i].size(); ++k)
+          add(i, k, terms_at_draw + change[i][k] - points.log_q[i][k]);
+      }
+      continue;
+    }
     // By group, the points evaluated: its nodes, or all of them.
     auto const evaluated = [&](std::size_t i) {
       return points.nodes[i].empty() ? points.points[i].size() : points.nodes[i].size();

@@ -10,7 +10,9 @@
 // so a term such as τ² in eight schools' likelihood, whose heavy tail under
 // a LogNormal guide dominates every score-function estimate, no longer adds
 // noise to τ's own gradient. The cost: a log-joint evaluation per point, per
-// colour: groups that share no term are moved to their points together.
+// colour: groups that share no term are moved to their points together; or,
+// where a colour's blankets are Gaussian in its elements, one evaluation of
+// the means for the colour (local_rows.hpp).
 // A blanket that is a polynomial of degree D in z_e, under a guide affine in
 // its standard normal, needs only max(3, (D + 4)/2) points for the rule to be
 // exact (the score adds degree 2, the Fisher needs degree 4): the degree is
@@ -20,6 +22,7 @@
 // (docs/method.md, 'Local expectation gradients').
 #include "core/parallel.hpp"
 #include "runtime/bbvi/blankets.hpp"
+#include "runtime/bbvi/local_rows.hpp"
 #include "runtime/distributions/quadrature.hpp"
 #include "runtime/program.hpp"
 
@@ -37,6 +40,9 @@ struct LocalPlan {
   // By colour, the model statements in some blanket of its groups, the only
   // ones its points change, and the definitions they read (statements_to_run).
   std::vector<std::vector<bool>> colour_statements;
+  // By colour: whether its blankets' terms at the points come from the
+  // rows' derivatives at the draw instead (local_rows.hpp).
+  std::vector<RowsColour> rows;
   // Gauss–Hermite points by latent element: as few as make the rule exact
   // where the blanket is a polynomial in the element's standard normal (3
   // for a Gaussian blanket under a Normal guide), else the default.

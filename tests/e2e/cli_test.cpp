@@ -210,11 +210,14 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
   INFO(schools.err);
   REQUIRE(schools.status == 0);
   // eta[3]'s blanket: its own prior element and the one row of school 3.
-  // Every group is one element under a Normal or LogNormal guide: all local.
-  CHECK(schools.out.find("  eta[3] (eta_mean[3], eta_sd[3]): local expectation, by quadrature\n"
+  // Every group is one element under a Normal or LogNormal guide: all local,
+  // and every blanket Gaussian in its element: taken from the rows.
+  CHECK(schools.out.find("  eta[3] (eta_mean[3], eta_sd[3]): local expectation, by quadrature on its rows' "
+                         "derivatives\n"
                          "      21  eta ~ Normal(0, 1);                          element 3 of 8\n"
                          "      23  y ~ Normal(theta[school], sigma);            row 3 of 8\n") != std::string::npos);
-  CHECK(schools.out.find("  tau (log_tau_mean, log_tau_sd): local expectation, by quadrature\n"
+  CHECK(schools.out.find("  tau (log_tau_mean, log_tau_sd): local expectation, by quadrature on its rows' "
+                         "derivatives\n"
                          "      20  tau ~ HalfNormal(5);                         whole\n"
                          "      23  y ~ Normal(theta[school], sigma);            rows 1–8 of 8\n") != std::string::npos);
   CHECK(schools.out.find("estimator  local (the default): the groups marked above as local expectations get the "

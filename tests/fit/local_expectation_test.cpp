@@ -21,6 +21,12 @@ Program shipped(std::string const& name) {
   return testing::compile_model(testing::read_source_file("models/" + name + ".model"), &table);
 }
 
+// The plan with every colour's points evaluated, none taken from the rows.
+LocalPlan by_points(LocalPlan plan) {
+  for (RowsColour& r : plan.rows) r.by_rows = false;
+  return plan;
+}
+
 }  // namespace
 
 TEST_CASE("local expectations: 3 points for a Gaussian blanket under a Normal guide, 10 under a LogNormal one, none for a logistic blanket") {
@@ -52,7 +58,7 @@ TEST_CASE("local expectations: 3 points for a Gaussian blanket under a Normal gu
 TEST_CASE("local expectations: on a Gaussian blanket, 3 points give what 10 give, to rounding") {
   Program const schools = shipped("eight_schools");
   Blankets const blankets = find_blankets(schools);
-  LocalPlan const few = plan_local(schools, blankets);
+  LocalPlan const few = by_points(plan_local(schools, blankets));
   LocalPlan many = few;
   for (int& k : many.points) k = default_gauss_hermite_points;
   WorkerPool pool(1);
@@ -95,7 +101,7 @@ TEST_CASE("local expectations: a LogNormal guide with a small sd takes fewer poi
   // points chosen matches 10 points' to 10⁻⁶ relative.
   Program const schools = shipped("eight_schools");
   Blankets const blankets = find_blankets(schools);
-  LocalPlan const plan = plan_local(schools, blankets);
+  LocalPlan const plan = by_points(plan_local(schools, blankets));
   Eigen::VectorXd u = initial_parameters(schools);
   u[3] = std::log(0.05);  // log_tau_sd, on its unconstrained (log) scale
   std::vector<int> const points = points_at(schools, plan, u);
@@ -121,7 +127,7 @@ TEST_CASE("local expectations: a LogNormal guide's quadratic blanket is evaluate
   // values spanning a factor of e^{±13} at the largest).
   Program const schools = shipped("eight_schools");
   Blankets const blankets = find_blankets(schools);
-  LocalPlan const plan = plan_local(schools, blankets);
+  LocalPlan const plan = by_points(plan_local(schools, blankets));
   WorkerPool pool(1);
   for (double sd : {0.3, 1.0, 3.0}) {
     Eigen::VectorXd u = initial_parameters(schools);
@@ -142,4 +148,75 @@ TEST_CASE("local expectations: a LogNormal guide's quadratic blanket is evaluate
         CHECK(a.local.curvature(s, c) == Approx(b.local.curvature(s, c)).epsilon(1e-9).margin(1e-9));
       }
   }
+}
+
+TEST_CASE("local expectations: a colour whose blankets are Gaussian in its elements is taken from the rows, and gives what evaluating every point gives") {
+  // Eight schools: mu, tau and the etas each enter the mean of
+  // y ~ Normal(theta[school], sigma) affinely, and their own priors do not
+  // read them: every colour is taken from the rows, at one evaluation of the
+  // means a colour and one of the rows' derivatives a draw. Its gradient
+  // and curvature match those from evaluating every point (no
+  // interpolation either), to rounding, at the initial guide, at tau's sds
+  // from 0.3 to 3, and at a guide far from the data (mu at 300, the etas at 5).
+  Program const schools = shipped("eight_schools");
+  Blankets const blankets = find_blankets(schools);
+  LocalPlan const plan = plan_local(schools, blankets);
+  REQUIRE(plan.rows.size() == 3);
+  for (RowsColour const& r : plan.rows) CHECK(r.by_rows);
+  WorkerPool pool(1);
+  std::vector<Eigen::VectorXd> guides;
+  for (double sd : {1.0, 0.3, 3.0}) {
+    guides.push_back(initial_parameters(schools));
+    guides.back()[3] = std::log(sd);  // log_tau_sd, on its unconstrained (log) scale
+  }
+  guides.push_back(initial_parameters(schools));
+  guides.back()[0] = 300;                                             // mu_mean
+  for (Eigen::Index j = 0; j < 8; ++j) guides.back()[4 + j] = 5;      // eta_mean
+  for (Eigen::VectorXd const& u : guides) {
+    LocalPlan every = by_points(plan);
+    every.log_degree.assign(every.log_degree.size(), PolynomialDegree::not_polynomial);
+    every.points[1] = points_at(schools, plan, u)[1];
+    Draws const a = draw(schools, u, 10, 3, 1, pool, {&blankets, &plan, nullptr, true});
+    Draws const b = draw(schools, u, 10, 3, 1, pool, {&blankets, &every, nullptr, true});
+    CHECK(a.evaluations == 10 * (1 + 1 + 3));
+    CHECK(b.evaluations == 10 * (1 + 3 + every.points[1] + 3));
+    for (std::size_t e : plan.element)
+      for (Eigen::Index c : blankets.groups[static_cast<std::size_t>(blankets.group_of_element[e])].coordinates)
+        for (Eigen::Index s = 0; s < 10; ++s) {
+          CAPTURE(u[0], u[3], e, c, s);
+          CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-9).margin(1e-9));
+          CHECK(a.local.curvature(s, c) == Approx(b.local.curvature(s, c)).epsilon(1e-9).margin(1e-9));
+        }
+  }
+}
+
+TEST_CASE("local expectations: a colour is taken from the rows only where its blankets are Gaussian in its elements") {
+  // The canonical model's likelihood is reduced to its statistics (so would
+  // a Normal's with one sd for every row be): its rows are gone, and mu's
+  // points are evaluated.
+  Program const canonical = shipped("normal_gamma");
+  LocalPlan const canonical_plan = plan_local(canonical, find_blankets(canonical));
+  REQUIRE(canonical_plan.rows.size() == 1);
+  CHECK_FALSE(canonical_plan.rows[0].by_rows);
+
+  // A Normal whose mean is affine in mu is; but not through a local with
+  // bounds, which are checked only where the local is evaluated.
+  auto const plan_of = [](std::string const& source) {
+    data::CsvTable const table = data::CsvTable::from_text("y,sd\n1,1\n2,2\n3,1\n", "rows.csv");
+    Program const program = testing::compile_model(source, &table);
+    return plan_local(program, find_blankets(program));
+  };
+  std::string const guide = "guide { real mu_m = 0; real<lower=0> mu_s = 1; mu ~ Normal(mu_m, mu_s); }\n";
+  LocalPlan const plain =
+      plan_of("data { real y[N]; real sd[N]; }\nlatent { real mu; }\n"
+              "model { mu ~ Normal(0, 5); y ~ Normal(2 * mu + 1, sd); }\n" +
+              guide);
+  REQUIRE(plain.rows.size() == 1);
+  CHECK(plain.rows[0].by_rows);
+  LocalPlan const bounded = plan_of(
+      "data { real y[N]; real sd[N]; }\nlatent { real mu; }\n"
+      "model { mu ~ Normal(0, 5); real<lower=0> m = mu; y ~ Normal(m, sd); }\n" +
+      guide);
+  REQUIRE(bounded.rows.size() == 1);
+  CHECK_FALSE(bounded.rows[0].by_rows);
 }

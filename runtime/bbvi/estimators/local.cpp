@@ -116,6 +116,10 @@ class LocalExpectations final : public GradientEstimator {
       std::vector<std::size_t> const& elements = blankets_.groups[g].latent_elements;
       closed_group_[g] = elements.size() == 1 && closed[elements[0]];
     }
+    from_rows_.assign(blankets_.groups.size(), false);
+    for (std::size_t colour = 0; colour < plan_.colours.size(); ++colour)
+      for (std::size_t i : plan_.colours[colour])
+        from_rows_[static_cast<std::size_t>(plan_.groups[i])] = plan_.rows[colour].by_rows;
     expected_terms_ = plan_expected_terms(c.program);
     controls_.resize(regressors_.size());
     for (std::size_t g = 0; g < regressors_.size(); ++g) {
@@ -214,6 +218,7 @@ class LocalExpectations final : public GradientEstimator {
   }
   std::string_view group_note(std::size_t group) const override {
     if (closed_group_[group]) return "in closed form, from the likelihood's statistics";
+    if (from_rows_[group]) return "local expectation, by quadrature on its rows' derivatives";
     return plan_.is_local[group] ? "local expectation, by quadrature" : "";
   }
 
@@ -602,6 +607,7 @@ class LocalExpectations final : public GradientEstimator {
   std::optional<LinearPredictorCurvature> closed_curvature_;  // closed_form()
   std::vector<std::size_t> closed_form_;                      // its locations' latent elements, else empty
   std::vector<bool> closed_group_;        // by group: one of closed_form_'s
+  std::vector<bool> from_rows_;           // by group: local, its points from the rows (local_rows.hpp)
   LocalPlan plan_;
   Layout blocks_;
   std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local

@@ -1,0 +1,184 @@
+#include "runtime/bbvi/local_rows.hpp"
+
+#include "runtime/distributions/checks.hpp"
+#include "runtime/evaluate.hpp"
+#include "runtime/polynomial_degree.hpp"
+#include "runtime/program_walk.hpp"
+
+#include <algorithm>
+
+namespace bbvi {
+
+namespace {
+
+// The rows of a model factor: its value's elements.
+std::size_t rows_of(Program const& program, Factor const& f) {
+  if (f.latent >= 0) return program.latents[static_cast<std::size_t>(f.latent)].length();
+  return program.data[static_cast<std::size_t>(f.lhs_slot)].elements.size();
+}
+
+// Its log density's derivatives in its mean are exact and its own: a Normal
+// read row by row, not reduced to statistics.
+bool derivatives_in_mean(Factor const& f) {
+  DistributionEntry const& d = *f.distribution;
+  return !f.reduced() && !f.log_odds && d.quadratic_in_location && d.argument_derivative_rows &&
+         d.derivative_argument == 0;
+}
+
+}  // namespace
+
+RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vector<int> const& groups,
+                     std::vector<std::size_t> const& element, std::vector<std::size_t> const& colour,
+                     std::vector<bool> const& statements) {
+  std::vector<int> local_of_group(blankets.groups.size(), -1);
+  for (std::size_t i : colour) local_of_group[static_cast<std::size_t>(groups[i])] = static_cast<int>(i);
+  ProgramWalk const walk = ProgramWalk::of_model(program);
+  RowsColour out;
+  for (std::size_t s = 0; s < program.model.size(); ++s) {
+    if (!statements[s]) continue;
+    if (auto const* d = std::get_if<Definition>(&program.model[s])) {
+      // A local's bounds are checked only where it is evaluated: at points
+      // taken from the rows they would not be.
+      if (d->bounds.lower || d->bounds.upper) return {};
+      continue;
+    }
+    Factor const& f = std::get<Factor>(program.model[s]);
+    TermGroups const& t = blankets.terms[s];
+    std::size_t const rows = rows_of(program, f);
+    RowsColour::Likelihood likelihood{s, std::vector<int>(rows, -1)};
+    RowsColour::Own own{s, {}, {}};
+    bool reads = false;
+    // A term whose every row reaches the same groups is read at its first:
+    // its structure is the same in every row.
+    for (std::size_t k = 0; k < (t.uniform ? std::min<std::size_t>(rows, 1) : rows); ++k) {
+      int local = -1;
+      for (int g : t.of(k))
+        if (int const i = local_of_group[static_cast<std::size_t>(g)]; i >= 0) {
+          if (local >= 0) return {};  // two of the colour's elements in one row
+          local = i;
+        }
+      if (local < 0) continue;
+      reads = true;
+      std::size_t const e = element[static_cast<std::size_t>(local)];
+      PolynomialDegree in{e};
+      std::vector<int> degree;
+      for (Node const& a : f.args) degree.push_back(walk.operand(a, k, in));
+      bool const others_fixed = std::all_of(degree.begin() + 1, degree.end(), [](int d) { return d == 0; });
+      int const value = f.latent >= 0 ? walk.slot(f.lhs_slot, k, in) : 0;
+      if (value > 0) {
+        LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
+        if (degree[0] != 0 || !others_fixed || v.offset + k != e) return {};
+        own.rows.emplace_back(k, static_cast<std::size_t>(local));
+      } else {
+        if (!derivatives_in_mean(f) || degree[0] > 1 || !others_fixed) return {};
+        likelihood.local_of_row[k] = local;
+      }
+    }
+    if (!reads) continue;
+    if (t.uniform && rows > 1) {
+      if (!own.rows.empty()) return {};  // a vector's own factor reaches each element's group alone
+      std::fill(likelihood.local_of_row.begin(), likelihood.local_of_row.end(), likelihood.local_of_row[0]);
+    }
+    bool const has_likelihood = std::any_of(likelihood.local_of_row.begin(), likelihood.local_of_row.end(),
+                                            [](int i) { return i >= 0; });
+    if (has_likelihood && !own.rows.empty()) return {};
+    if (has_likelihood) {
+      out.likelihoods.push_back(std::move(likelihood));
+      continue;
+    }
+    PolynomialDegree every{std::nullopt};
+    bool fixed = true;
+    for (Node const& a : f.evaluated_args())
+      for (std::size_t k = 0; k < rows && fixed; ++k) fixed = walk.operand(a, k, every) == 0;
+    if (fixed)
+      for (Node const& a : f.evaluated_args())
+        own.fixed.push_back(evaluate_in_model(program, std::vector<double>(program.latent_dimension, 0.0), s, a));
+    out.own.push_back(std::move(own));
+  }
+  out.by_rows = !out.likelihoods.empty() || !out.own.empty();
+  return out;
+}
+
+RowsAtDraw::Likelihood const& RowsAtDraw::at(std::size_t statement) {
+  if (auto const found = made_.find(statement); found != made_.end()) return found->second;
+  Factor const& f = std::get<Factor>(program_.model[statement]);
+  std::vector<Node> const& args = f.evaluated_args();
+  // A data column is read where it is stored.
+  std::vector<Value<double>> computed(args.size());
+  std::vector<Value<double> const*> values(args.size());
+  for (std::size_t a = 0; a < args.size(); ++a) {
+    bool const data = args[a].op == Node::Op::slot && args[a].slot >= 0 &&
+                      !program_.data[static_cast<std::size_t>(args[a].slot)].elements.empty();
+    values[a] = data ? &program_.data[static_cast<std::size_t>(args[a].slot)]
+                     : &(computed[a] = evaluate_in_model(program_, z_, statement, args[a]));
+  }
+  std::size_t const n = rows_of(program_, f);
+  double const* x = f.latent >= 0
+                        ? z_.data() + program_.latents[static_cast<std::size_t>(f.latent)].offset
+                        : program_.data[static_cast<std::size_t>(f.lhs_slot)].elements.data();
+  std::vector<double const*> pointers(args.size());
+  unsigned varies = 0;
+  for (std::size_t a = 0; a < args.size(); ++a) {
+    pointers[a] = values[a]->elements.data();
+    if (values[a]->is_vector) varies |= 1u << a;
+  }
+  Likelihood out;
+  out.slope.resize(n);
+  out.curvature.resize(n);
+  f.evaluated().argument_derivative_rows(x, n, pointers.data(), varies, out.slope.data(), out.curvature.data());
+  for (std::size_t r = 0; r < n; ++r)
+    if (!std::isfinite(out.slope[r]) || !std::isfinite(out.curvature[r]))
+      throw DomainError("a row's derivatives in its mean are not finite");
+  out.eta = *values[0];
+  return made_.emplace(statement, std::move(out)).first->second;
+}
+
+void blanket_changes(Program const& program, RowsColour const& colour_rows, std::vector<std::size_t> const& colour,
+                     std::vector<std::size_t> const& element,
+                     std::vector<std::vector<QuadraturePoint>> const& points, std::vector<double> const& z,
+                     RowsAtDraw& draw, std::vector<std::vector<double>>& change) {
+  std::vector<double> slope(element.size(), 0.0), second(element.size(), 0.0);  // A and B, by local group
+  std::vector<double> moved = z;
+  for (std::size_t i : colour) {
+    moved[element[i]] += 1;
+    change[i].assign(points[i].size(), 0.0);
+  }
+  for (RowsColour::Likelihood const& l : colour_rows.likelihoods) {
+    RowsAtDraw::Likelihood const& at = draw.at(l.statement);
+    Factor const& f = std::get<Factor>(program.model[l.statement]);
+    // Affine in the colour's elements: the difference is each row's column.
+    Value<double> const eta = evaluate_in_model(program, moved, l.statement, f.evaluated_args()[0]);
+    for (std::size_t n = 0; n < l.local_of_row.size(); ++n) {
+      int const i = l.local_of_row[n];
+      if (i < 0) continue;
+      double const c = eta.at(n) - at.eta.at(n);
+      slope[static_cast<std::size_t>(i)] += at.slope[n] * c;
+      second[static_cast<std::size_t>(i)] -= at.curvature[n] * c * c;
+    }
+  }
+  for (RowsColour::Own const& o : colour_rows.own) {
+    Factor const& f = std::get<Factor>(program.model[o.statement]);
+    std::vector<Node> const& nodes = f.evaluated_args();
+    std::vector<Value<double>> values = o.fixed;
+    if (values.empty()) {
+      values.resize(nodes.size());
+      for (std::size_t a = 0; a < nodes.size(); ++a) values[a] = evaluate_in_model(program, z, o.statement, nodes[a]);
+    }
+    std::vector<double> args(nodes.size());
+    for (auto const& [row, i] : o.rows) {
+      for (std::size_t a = 0; a < nodes.size(); ++a) args[a] = values[a].at(row);
+      double const at_draw = f.evaluated().log_density(z[element[i]], args.data());
+      for (std::size_t k = 0; k < points[i].size(); ++k)
+        change[i][k] += f.evaluated().log_density(points[i][k].value, args.data()) - at_draw;
+    }
+  }
+  for (std::size_t i : colour) {
+    double const from = z[element[i]];
+    for (std::size_t k = 0; k < points[i].size(); ++k) {
+      double const step = points[i][k].value - from;
+      change[i][k] += slope[i] * step + 0.5 * second[i] * step * step;
+    }
+  }
+}
+
+}  // namespace bbvi

@@ -1,0 +1,80 @@
+#pragma once
+// A colour's local expectations without a log-joint evaluation per point
+// (docs/method.md, 'Local expectations from the rows'). Where every term in
+// the blankets of a colour's groups is either the element's own factor,
+// whose arguments do not read it, or a row of a Normal whose mean η is
+// affine in it (eight schools' theta[school[n]] = mu + tau * eta[school[n]],
+// in mu, in tau and in each eta), a group's blanket terms at any point t of
+// its element e are, exactly,
+//   T(t) = T(z_e) + A (t − z_e) + ½ B (t − z_e)² + Σ_own [log p(t | ·) − log p(z_e | ·)],
+// with A = Σ_n ℓ′_n c_n and B = Σ_n ℓ″_n c_n² over the rows reading e, ℓ′
+// and ℓ″ the row's log density's derivatives in η at the draw and c_n =
+// ∂η_n/∂z_e. The derivatives come once a draw for every colour; a colour's
+// columns from one evaluation of the means with its elements moved by one
+// (affine, and no row reads two elements of one colour).
+#include "runtime/bbvi/blankets.hpp"
+#include "runtime/distributions/quadrature.hpp"
+#include "runtime/program.hpp"
+
+#include <cstddef>
+#include <map>
+#include <utility>
+#include <vector>
+
+namespace bbvi {
+
+struct RowsColour {
+  bool by_rows = false;  // false: its points are evaluated, a log-joint evaluation each
+  // A Normal some of whose rows' means read one of the colour's elements:
+  // by row, the local group (an index into LocalPlan::groups) whose element
+  // it reads, or −1.
+  struct Likelihood {
+    std::size_t statement = 0;
+    std::vector<int> local_of_row;
+  };
+  std::vector<Likelihood> likelihoods;
+  // A factor whose value is some of the colour's elements: (row, local group).
+  struct Own {
+    std::size_t statement = 0;
+    std::vector<std::pair<std::size_t, std::size_t>> rows;
+    // Its arguments where they read no latent (a fixed prior's), evaluated
+    // once; empty where they are evaluated at each draw.
+    std::vector<Value<double>> fixed;
+  };
+  std::vector<Own> own;
+};
+
+// Whether the colour (indices into `groups`, whose elements are `element`)
+// can be taken from the rows, and how; `statements` are the ones its points
+// change (LocalPlan::colour_statements).
+RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vector<int> const& groups,
+                     std::vector<std::size_t> const& element, std::vector<std::size_t> const& colour,
+                     std::vector<bool> const& statements);
+
+// One draw's η, ℓ′ and −ℓ″ by row of each likelihood, made on first use.
+class RowsAtDraw {
+ public:
+  RowsAtDraw(Program const& program, std::vector<double> const& z) : program_(program), z_(z) {}
+
+  struct Likelihood {
+    Value<double> eta;
+    std::vector<double> slope, curvature;  // ℓ′ and −ℓ″ in η
+  };
+  // Throws DomainError where the model rejects the draw's arguments.
+  Likelihood const& at(std::size_t statement);
+
+ private:
+  Program const& program_;
+  std::vector<double> const& z_;
+  std::map<std::size_t, Likelihood> made_;
+};
+
+// T(t) − T(z_e) at each of its points, by local group of the colour, into
+// `change` (indexed as LocalPlan::groups; the colour's entries resized).
+// Throws DomainError where the model rejects a point.
+void blanket_changes(Program const& program, RowsColour const& colour_rows, std::vector<std::size_t> const& colour,
+                     std::vector<std::size_t> const& element,
+                     std::vector<std::vector<QuadraturePoint>> const& points, std::vector<double> const& z,
+                     RowsAtDraw& draw, std::vector<std::vector<double>>& change);
+
+}  // namespace bbvi
