@@ -6,6 +6,7 @@
 #include "runtime/program_walk.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace bbvi {
 
@@ -45,6 +46,7 @@ RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vect
     Factor const& f = std::get<Factor>(program.model[s]);
     TermGroups const& t = blankets.terms[s];
     std::size_t const rows = rows_of(program, f);
+    if (!t.uniform && t.by_element.size() != rows) return {};
     RowsColour::Likelihood likelihood{s, std::vector<int>(rows, -1)};
     RowsColour::Own own{s, {}, {}};
     bool reads = false;
