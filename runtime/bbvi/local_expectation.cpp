@@ -185,14 +185,19 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
   // The guide factorises, so one evaluation with every local element at its
   // k-th point gives each group's score and log q there. The points are
   // independent: each writes its own row, whichever thread makes it.
-  // Only the local groups' factors are scored.
   pool.run(most, [&](std::size_t k) {
     Eigen::VectorXd score(u.size());
     std::vector<double> elements;
     std::vector<double> at = z;
+    // Only the groups with a k-th point are scored: past a Normal's 3, a
+    // LogNormal's alone.
+    std::vector<bool> scored(blankets.groups.size(), false);
     for (std::size_t i = 0; i < plan.groups.size(); ++i)
-      if (k < out.points[i].size()) at[plan.element[i]] = out.points[i][k].value;
-    log_guide_with_score(program, u, at, score, &elements, &blankets.score_groups, &plan.is_local);
+      if (k < out.points[i].size()) {
+        at[plan.element[i]] = out.points[i][k].value;
+        scored[static_cast<std::size_t>(plan.groups[i])] = true;
+      }
+    log_guide_with_score(program, u, at, score, &elements, &blankets.score_groups, &scored);
     for (std::size_t i = 0; i < plan.groups.size(); ++i) {
       if (k >= out.points[i].size()) continue;
       auto const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
