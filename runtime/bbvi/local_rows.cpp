@@ -26,6 +26,21 @@ bool derivatives_in_mean(Factor const& f) {
          d.derivative_argument == 0;
 }
 
+// Whether an expression reads a latent element marked in `elements`, by
+// whole latent variable, through the locals it reads.
+bool reads_any(Program const& program, Node const& n, std::vector<bool> const& elements) {
+  if (n.op == Node::Op::slot || n.op == Node::Op::index) {
+    for (LatentVariable const& v : program.latents)
+      if (v.slot == n.slot)
+        for (std::size_t i = 0; i < v.length(); ++i)
+          if (elements[v.offset + i]) return true;
+    for (Statement const& st : program.model)
+      if (auto const* d = std::get_if<Definition>(&st); d && d->slot == n.slot)
+        if (reads_any(program, d->value, elements)) return true;
+  }
+  return std::any_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_any(program, a, elements); });
+}
+
 }  // namespace
 
 RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vector<int> const& groups,
@@ -33,14 +48,16 @@ RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vect
                      std::vector<bool> const& statements) {
   std::vector<int> local_of_group(blankets.groups.size(), -1);
   for (std::size_t i : colour) local_of_group[static_cast<std::size_t>(groups[i])] = static_cast<int>(i);
+  std::vector<bool> in_colour(program.latent_dimension, false);
+  for (std::size_t i : colour) in_colour[element[i]] = true;
   ProgramWalk const walk = ProgramWalk::of_model(program);
   RowsColour out;
   for (std::size_t s = 0; s < program.model.size(); ++s) {
     if (!statements[s]) continue;
     if (auto const* d = std::get_if<Definition>(&program.model[s])) {
       // A local's bounds are checked only where it is evaluated: at points
-      // taken from the rows they would not be.
-      if (d->bounds.lower || d->bounds.upper) return {};
+      // taken from the rows they would not be, where it reads the colour.
+      if ((d->bounds.lower || d->bounds.upper) && reads_any(program, d->value, in_colour)) return {};
       continue;
     }
     Factor const& f = std::get<Factor>(program.model[s]);
@@ -92,9 +109,14 @@ RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vect
     bool fixed = true;
     for (Node const& a : f.evaluated_args())
       for (std::size_t k = 0; k < rows && fixed; ++k) fixed = walk.operand(a, k, every) == 0;
-    if (fixed)
+    // The locals before it are evaluated too, at a draw of zeros where one
+    // of them may be out of its bounds: then at each draw instead.
+    try {
       for (Node const& a : f.evaluated_args())
-        own.fixed.push_back(evaluate_in_model(program, std::vector<double>(program.latent_dimension, 0.0), s, a));
+        if (fixed) own.fixed.push_back(evaluate_in_model(program, std::vector<double>(program.latent_dimension), s, a));
+    } catch (DomainError const&) {
+      own.fixed.clear();
+    }
     out.own.push_back(std::move(own));
   }
   out.by_rows = !out.likelihoods.empty() || !out.own.empty();

@@ -219,4 +219,16 @@ TEST_CASE("local expectations: a colour is taken from the rows only where its bl
       guide);
   REQUIRE(bounded.rows.size() == 1);
   CHECK_FALSE(bounded.rows[0].by_rows);
+
+  // A bounded local that does not read mu leaves mu's colour to the rows;
+  // before mu's prior and out of its bounds at a draw of zeros, it makes
+  // mu's prior's fixed arguments evaluated at each draw instead.
+  LocalPlan const elsewhere = plan_of(
+      "data { real y[N]; real sd[N]; }\nlatent { real mu; real<lower=0> w; }\n"
+      "model { real<lower=2> scale = w + 1; w ~ Gamma(2, 2); sd ~ Normal(0, scale); mu ~ Normal(0, 5); "
+      "y ~ Normal(mu, sd); }\n"
+      "guide { real mu_m = 0; real<lower=0> mu_s = 1; mu ~ Normal(mu_m, mu_s); real<lower=0> a = 2; "
+      "real<lower=0> b = 1; w ~ Gamma(a, b); }\n");
+  REQUIRE(elsewhere.rows.size() == 1);
+  CHECK(elsewhere.rows[0].by_rows);
 }
