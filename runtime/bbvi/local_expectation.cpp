@@ -151,7 +151,7 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vect
   for (std::vector<bool>& statements : plan.colour_statements) statements = statements_to_run(program, statements);
   for (std::size_t c = 0; c < plan.colours.size(); ++c)
     plan.rows.push_back(
-        plan_rows(program, blankets, plan.groups, plan.element, plan.colours[c], plan.colour_statements[c]));
+        plan_rows(program, model, blankets, plan.groups, plan.element, plan.colours[c], plan.colour_statements[c]));
   return plan;
 }
 

@@ -3,7 +3,6 @@
 #include "runtime/distributions/checks.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/polynomial_degree.hpp"
-#include "runtime/program_walk.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -43,14 +42,13 @@ bool reads_any(Program const& program, Node const& n, std::vector<bool> const& e
 
 }  // namespace
 
-RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vector<int> const& groups,
-                     std::vector<std::size_t> const& element, std::vector<std::size_t> const& colour,
-                     std::vector<bool> const& statements) {
+RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets const& blankets,
+                     std::vector<int> const& groups, std::vector<std::size_t> const& element,
+                     std::vector<std::size_t> const& colour, std::vector<bool> const& statements) {
   std::vector<int> local_of_group(blankets.groups.size(), -1);
   for (std::size_t i : colour) local_of_group[static_cast<std::size_t>(groups[i])] = static_cast<int>(i);
   std::vector<bool> in_colour(program.latent_dimension, false);
   for (std::size_t i : colour) in_colour[element[i]] = true;
-  ProgramWalk const walk = ProgramWalk::of_model(program);
   RowsColour out;
   for (std::size_t s = 0; s < program.model.size(); ++s) {
     if (!statements[s]) continue;
@@ -111,11 +109,13 @@ RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vect
       for (std::size_t k = 0; k < rows && fixed; ++k) fixed = walk.operand(a, k, every) == 0;
     // The locals before it are evaluated too, at a draw of zeros where one
     // of them may be out of its bounds: then at each draw instead.
-    try {
-      for (Node const& a : f.evaluated_args())
-        if (fixed) own.fixed.push_back(evaluate_in_model(program, std::vector<double>(program.latent_dimension), s, a));
-    } catch (DomainError const&) {
-      own.fixed.clear();
+    if (fixed) {
+      try {
+        for (Node const& a : f.evaluated_args())
+          own.fixed.push_back(evaluate_in_model(program, std::vector<double>(program.latent_dimension), s, a));
+      } catch (DomainError const&) {
+        own.fixed.clear();
+      }
     }
     out.own.push_back(std::move(own));
   }

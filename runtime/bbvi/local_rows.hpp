@@ -15,6 +15,7 @@
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/distributions/quadrature.hpp"
 #include "runtime/program.hpp"
+#include "runtime/program_walk.hpp"
 
 #include <cstddef>
 #include <map>
@@ -46,10 +47,10 @@ struct RowsColour {
 
 // Whether the colour (indices into `groups`, whose elements are `element`)
 // can be taken from the rows, and how; `statements` are the ones its points
-// change (LocalPlan::colour_statements).
-RowsColour plan_rows(Program const& program, Blankets const& blankets, std::vector<int> const& groups,
-                     std::vector<std::size_t> const& element, std::vector<std::size_t> const& colour,
-                     std::vector<bool> const& statements);
+// change (LocalPlan::colour_statements), `model` the model's walk.
+RowsColour plan_rows(Program const& program, ProgramWalk const& model, Blankets const& blankets,
+                     std::vector<int> const& groups, std::vector<std::size_t> const& element,
+                     std::vector<std::size_t> const& colour, std::vector<bool> const& statements);
 
 // One draw's η, ℓ′ and −ℓ″ by row of each likelihood, made on first use.
 class RowsAtDraw {

@@ -201,34 +201,37 @@ TEST_CASE("local expectations: a colour is taken from the rows only where its bl
 
   // A Normal whose mean is affine in mu is; but not through a local with
   // bounds, which are checked only where the local is evaluated.
-  auto const plan_of = [](std::string const& source) {
+  auto const only_colour = [](std::string const& source) {
     data::CsvTable const table = data::CsvTable::from_text("y,sd\n1,1\n2,2\n3,1\n", "rows.csv");
     Program const program = testing::compile_model(source, &table);
-    return plan_local(program, find_blankets(program));
+    LocalPlan const plan = plan_local(program, find_blankets(program));
+    REQUIRE(plan.rows.size() == 1);
+    return plan.rows[0];
   };
+  std::string const data = "data { real y[N]; real sd[N]; }\n";
   std::string const guide = "guide { real mu_m = 0; real<lower=0> mu_s = 1; mu ~ Normal(mu_m, mu_s); }\n";
-  LocalPlan const plain =
-      plan_of("data { real y[N]; real sd[N]; }\nlatent { real mu; }\n"
-              "model { mu ~ Normal(0, 5); y ~ Normal(2 * mu + 1, sd); }\n" +
-              guide);
-  REQUIRE(plain.rows.size() == 1);
-  CHECK(plain.rows[0].by_rows);
-  LocalPlan const bounded = plan_of(
-      "data { real y[N]; real sd[N]; }\nlatent { real mu; }\n"
-      "model { mu ~ Normal(0, 5); real<lower=0> m = mu; y ~ Normal(m, sd); }\n" +
-      guide);
-  REQUIRE(bounded.rows.size() == 1);
-  CHECK_FALSE(bounded.rows[0].by_rows);
+  RowsColour const plain =
+      only_colour(data + "latent { real mu; }\nmodel { mu ~ Normal(0, 5); y ~ Normal(2 * mu + 1, sd); }\n" + guide);
+  CHECK(plain.by_rows);
+  REQUIRE(plain.own.size() == 1);  // mu's prior, its arguments evaluated once
+  CHECK(plain.own[0].fixed.size() == 2);
+  CHECK_FALSE(only_colour(data +
+                          "latent { real mu; }\n"
+                          "model { mu ~ Normal(0, 5); real<lower=0> m = mu; y ~ Normal(m, sd); }\n" +
+                          guide)
+                  .by_rows);
 
   // A bounded local that does not read mu leaves mu's colour to the rows;
   // before mu's prior and out of its bounds at a draw of zeros, it makes
   // mu's prior's fixed arguments evaluated at each draw instead.
-  LocalPlan const elsewhere = plan_of(
-      "data { real y[N]; real sd[N]; }\nlatent { real mu; real<lower=0> w; }\n"
+  RowsColour const elsewhere = only_colour(
+      data +
+      "latent { real mu; real<lower=0> w; }\n"
       "model { real<lower=2> scale = w + 1; w ~ Gamma(2, 2); sd ~ Normal(0, scale); mu ~ Normal(0, 5); "
       "y ~ Normal(mu, sd); }\n"
       "guide { real mu_m = 0; real<lower=0> mu_s = 1; mu ~ Normal(mu_m, mu_s); real<lower=0> a = 2; "
       "real<lower=0> b = 1; w ~ Gamma(a, b); }\n");
-  REQUIRE(elsewhere.rows.size() == 1);
-  CHECK(elsewhere.rows[0].by_rows);
+  CHECK(elsewhere.by_rows);
+  REQUIRE(elsewhere.own.size() == 1);  // mu's prior
+  CHECK(elsewhere.own[0].fixed.empty());
 }
