@@ -7,6 +7,7 @@
 #include "grammar/catalog.hpp"
 #include "core/diagnostic.hpp"
 
+#include <string>
 #include <vector>
 
 namespace bbvi {
@@ -19,5 +20,11 @@ std::vector<Diagnostic> check_program(ast::Program const& program, DistributionC
 // Warnings for a program check_program accepted: declarations nothing uses
 // (a variational parameter, a local, a data column), in source order.
 std::vector<Diagnostic> unused_declarations(ast::Program const& program, DistributionCatalog const& catalog);
+
+// The latents no '~' of the model draws, in declaration order: each has a
+// flat prior on its declared support (grammar/flat_priors.cpp).
+std::vector<std::string> flat_prior_latents(ast::Program const& program);
+// A note for each, at its declaration.
+std::vector<Diagnostic> flat_priors(ast::Program const& program);
 
 }  // namespace bbvi

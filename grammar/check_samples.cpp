@@ -80,6 +80,28 @@ std::map<Symbol const*, std::vector<ast::Sample const*>> samples_by_variable(Che
   return found;
 }
 
+bool reads_name(ast::Expr const& e, std::string const& name) {
+  if ((e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) && e.name == name) return true;
+  for (ast::Expr const& a : e.args)
+    if (reads_name(a, name)) return true;
+  return false;
+}
+
+// Whether any statement of the model reads `name` (a '~'s arguments, a local's value).
+bool model_reads(ast::Block const& model, std::string const& name) {
+  for (ast::Statement const& statement : model.statements) {
+    if (auto const* d = std::get_if<ast::Declaration>(&statement)) {
+      if (d->value && reads_name(*d->value, name)) return true;
+    } else {
+      auto const& sample = std::get<ast::Sample>(statement);
+      if (reads_name(sample.lhs, name)) return true;
+      for (ast::Expr const& a : sample.args)
+        if (reads_name(a, name)) return true;
+    }
+  }
+  return false;
+}
+
 void report_repeats(Checker& c, std::vector<ast::Sample const*> const& samples, std::string const& message,
                     std::string const& first_note) {
   for (std::size_t i = 1; i < samples.size(); ++i) {
@@ -109,9 +131,15 @@ void check_sample_counts(Checker& c) {
       report_repeats(c, prior->second, fmt::format("data column '{}' is already observed by an earlier '~'", s.name),
                      fmt::format("'{}' is first observed here", s.name));
     if (s.kind != SymbolKind::latent) continue;
-    if (prior == priors.end())
-      c.error(s.declaration->name_pos, fmt::format("latent '{}' has no prior in the model block", s.name));
-    else
+    // A latent without a '~' has a flat prior (flat_priors, a note): on an
+    // unbounded support only the model's terms can make its posterior proper.
+    bool const bounded = s.declaration->lower && s.declaration->upper;
+    if (prior == priors.end() && !bounded && !model_reads(c.program.model, s.name))
+      c.error(s.declaration->name_pos,
+              fmt::format("latent '{}' has no prior and the model never reads it: its posterior would be flat on "
+                          "{}, which is no distribution; give it a prior with '~'",
+                          s.name, declared_type(*s.declaration)));
+    else if (prior != priors.end())
       report_repeats(c, prior->second, fmt::format("latent '{}' already has a prior in the model block", s.name),
                      fmt::format("the first prior of '{}' is here", s.name));
     if (factor == factors.end())

@@ -77,6 +77,7 @@ class Lowering {
     check_overrides();
     latent_block(syntax_.latent);
     model_block(syntax_.model);
+    mark_flat_priors();
     reduce_regressions();
     out_.statements_run = statements_to_run(out_);
     guide_block(syntax_.guide);
@@ -104,6 +105,13 @@ class Lowering {
   void declare(ast::Declaration const& d, Symbol s) {
     s.pos = d.name_pos;
     if (!symbols_.emplace(d.name, s).second) fail(d.name_pos, fmt::format("'{}' is declared twice", d.name));
+  }
+
+  void mark_flat_priors() {
+    for (LatentVariable& v : out_.latents) v.flat_prior = true;
+    for (Statement const& st : out_.model)
+      if (auto const* f = std::get_if<Factor>(&st); f && f->latent >= 0)
+        out_.latents[static_cast<std::size_t>(f->latent)].flat_prior = false;
   }
 
   // --- expressions ---------------------------------------------------------

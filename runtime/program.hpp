@@ -24,6 +24,9 @@ struct LatentVariable {
   std::size_t size = 0;    // 0: a scalar
   std::size_t offset = 0;  // where its elements start in a draw z
   bool discrete = false;
+  // No '~' of the model draws it: its prior is flat on its support, and the
+  // log evidence is not defined (docs/language.md, 'Flat priors').
+  bool flat_prior = false;
   Position pos;
 
   std::size_t length() const { return size == 0 ? 1 : size; }

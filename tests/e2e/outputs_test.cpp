@@ -265,3 +265,29 @@ TEST_CASE("outputs: a fit whose ELBO fell far below its start is said to have di
   REQUIRE(fitted.status == 0);
   CHECK(fitted.err.find("diverged") == std::string::npos);
 }
+
+TEST_CASE("outputs: under a flat prior the log evidence is not reported, the JSON names the latents, explain keeps "
+          "the latent's quadrature") {
+  std::string model = testing::slurp(source("models/eight_schools.model"));
+  std::string const prior = "  mu ~ Normal(0, 5);\n";
+  REQUIRE(model.find(prior) != std::string::npos);
+  model.erase(model.find(prior), prior.size());
+  std::string const file = scratch("flat_mu.model");
+  std::ofstream(file) << model;
+  std::string const json = scratch("flat_mu.json");
+  Run const r = testing::run_binary(file + " " + source("models/eight_schools.csv") + " --output " + json);
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("note: latent 'mu' has no '~' in the model block: its prior is flat on real") != std::string::npos);
+  CHECK(r.out.find("log evidence  not defined: mu has a flat prior (no '~' in the model)") != std::string::npos);
+  CHECK(r.out.find("Pareto k̂      0.") != std::string::npos);  // k̂ is still estimated
+  nlohmann::json const j = nlohmann::json::parse(testing::slurp(json));
+  CHECK(j["flat_priors"] == nlohmann::json::array({"mu"}));
+  CHECK_FALSE(j.contains("log_evidence"));
+  CHECK(j.contains("pareto_k"));
+  CHECK(documented_keys("## JSON").count("flat_priors") == 1);
+  // A flat prior is no term of mu's blanket: mu keeps its quadrature, where
+  // a wide Uniform prior would be a term that is not Gaussian in it.
+  Run const explained = testing::run_binary("explain " + file + " " + source("models/eight_schools.csv"));
+  REQUIRE(explained.status == 0);
+  CHECK(explained.out.find("mu (mu_mean, mu_sd): local expectation") != std::string::npos);
+}

@@ -87,7 +87,8 @@ TEST_CASE("check: wrong number of arguments for a distribution or a function") {
 
 TEST_CASE("check: a latent without a prior or a guide factor") {
   CHECK(check(program("", "  real<lower=0> tau;\n", "", "")) ==
-        "t.model:7:17: error: latent 'tau' has no prior in the model block\n"
+        "t.model:7:17: error: latent 'tau' has no prior and the model never reads it:"
+        " its posterior would be flat on real<lower=0>, which is no distribution; give it a prior with '~'\n"
         "    real<lower=0> tau;\n"
         "                  ^\n"
         "t.model:7:17: error: latent 'tau' has no guide factor in the guide block\n"
@@ -220,13 +221,16 @@ TEST_CASE("check: a latent or parameter size is N, an int literal or an int cons
                       "  a ~ Normal(0, 1);\n  b ~ Normal(0, 1);\n  d ~ Normal(0, 1);\n",
                       "  real ma[N] = 0;\n  a ~ Normal(ma, 1);\n  b ~ Normal(0, 1);\n  d ~ Normal(0, 1);\n")) == "");
   CHECK(headlines(program("  real r = 3;\n", "  real a[r];\n  real b[x];\n  real d[0];\n", "", "")) ==
-        "8:8: latent 'a' has no prior in the model block\n"
+        "8:8: latent 'a' has no prior and the model never reads it:"
+        " its posterior would be flat on real, which is no distribution; give it a prior with '~'\n"
         "8:8: latent 'a' has no guide factor in the guide block\n"
         "8:10: the size of 'a' must be N, an int literal or an int constant\n"
-        "9:8: latent 'b' has no prior in the model block\n"
+        "9:8: latent 'b' has no prior and the model never reads it:"
+        " its posterior would be flat on real, which is no distribution; give it a prior with '~'\n"
         "9:8: latent 'b' has no guide factor in the guide block\n"
         "9:10: a size can use only literals, constants and N, not the data column 'x'\n"
-        "10:8: latent 'd' has no prior in the model block\n"
+        "10:8: latent 'd' has no prior and the model never reads it:"
+        " its posterior would be flat on real, which is no distribution; give it a prior with '~'\n"
         "10:8: latent 'd' has no guide factor in the guide block\n"
         "10:10: the size of 'd' must be at least 1\n");
 }
@@ -300,7 +304,8 @@ TEST_CASE("check: bounds use only literals, constants and N") {
 TEST_CASE("check: diagnostics come in source order") {
   std::string const out = headlines(program("", "  real<lower=0> tau;\n", "  real e = zz;\n", "  real v = yy;\n"));
   CHECK(out ==
-        "7:17: latent 'tau' has no prior in the model block\n"
+        "7:17: latent 'tau' has no prior and the model never reads it:"
+        " its posterior would be flat on real<lower=0>, which is no distribution; give it a prior with '~'\n"
         "7:17: latent 'tau' has no guide factor in the guide block\n"
         "12:12: unknown name 'zz'\n"
         "18:12: unknown name 'yy'\n");

@@ -133,6 +133,7 @@ Program prepare(Options const& o, Sources& sources) {
   std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
   if (!problems.empty()) throw DiagnosticError(std::move(problems));
   sources.print(unused_declarations(syntax, distributions().catalog()));
+  sources.print(flat_priors(syntax));
   if (!o.data_file.empty()) {
     try {
       sources.table = data::CsvTable::from_file(o.data_file);
@@ -306,6 +307,8 @@ int run(Options& o) {
                                              : summarise_guide(program, chains[c].u, summary_draws, o.fit.seed));
     report.agreement = chosen.agreement;
     report.importance = importance_check(draws);
+    // Under a flat prior p(x) is not a number: the weights' mean estimates nothing.
+    if (!cli::flat_prior_names(program).empty()) report.importance.evidence.reset();
     // nlohmann writes a non-finite number as null: refuse to report one.
     if (!cli::all_finite(report)) {
       std::fputs("bbvi-ppl: error: the fit ended with a non-finite ELBO, parameter or diagnostic; no result was "

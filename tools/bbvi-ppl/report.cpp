@@ -89,7 +89,10 @@ std::string diagnostics(FitReport const& r) {
   out += fmt::format("ELBO          {:.6f} ± {:.2g}\n", f.elbo, f.elbo_se);
   if (c.draws > 0) {
     std::string const rejected = c.rejected > 0 ? fmt::format("; {} the model rejected", c.rejected) : "";
-    if (c.evidence)
+    if (std::vector<std::string> const flat = flat_prior_names(*r.program); !flat.empty())
+      out += fmt::format("log evidence  not defined: {} {} a flat prior (no '~' in the model)\n", fmt::join(flat, ", "),
+                         flat.size() == 1 ? "has" : "have");
+    else if (c.evidence)
       out += fmt::format("log evidence  {:.6f} ± {:.2g}  (importance-weighted, {} draws of the guide{})\n",
                          c.evidence->value, c.evidence->se, c.draws, rejected);
     else
@@ -127,6 +130,13 @@ std::string diagnostics(FitReport const& r) {
 }  // namespace
 
 char const* version() { return BBVI_VERSION; }
+
+std::vector<std::string> flat_prior_names(Program const& program) {
+  std::vector<std::string> names;
+  for (LatentVariable const& v : program.latents)
+    if (v.flat_prior) names.push_back(v.name);
+  return names;
+}
 
 std::string chains_warning(FitReport const& r) {
   if (!several_chains(r) || r.agreement.agree) return "";
@@ -302,6 +312,7 @@ nlohmann::ordered_json report_json(FitReport const& r) {
     out["log_evidence"] = r.importance.evidence->value;
     out["log_evidence_se"] = r.importance.evidence->se;
   }
+  if (std::vector<std::string> const flat = flat_prior_names(*r.program); !flat.empty()) out["flat_priors"] = flat;
   if (r.importance.draws > 0) out["importance_rejected"] = r.importance.rejected;
   if (several_chains(r)) {
     json elbos = json::array(), elbo_ses = json::array(), seeds = json::array(), means = json::object();

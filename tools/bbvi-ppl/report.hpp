@@ -36,6 +36,9 @@ struct FitReport {
   ChainAgreement agreement;
 };
 
+// The latents with a flat prior (no '~' in the model), in declaration order.
+std::vector<std::string> flat_prior_names(Program const& program);
+
 // The warning printed when the chains disagree; empty otherwise.
 std::string chains_warning(FitReport const& r);
 

@@ -1,0 +1,49 @@
+// A latent that no '~' of the model draws has a flat prior on its declared
+// support, as in Stan: legal, so a note rather than an error, but the user
+// who forgot a prior should hear of it, and the log evidence is then not
+// defined (docs/language.md, 'Flat priors').
+#include "grammar/check.hpp"
+#include "grammar/declared_support.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace bbvi {
+
+std::vector<std::string> flat_prior_latents(ast::Program const& program) {
+  std::vector<std::string> flat;
+  for (ast::Statement const& statement : program.latent.statements) {
+    auto const* d = std::get_if<ast::Declaration>(&statement);
+    if (!d) continue;
+    bool const drawn = std::any_of(program.model.statements.begin(), program.model.statements.end(),
+                                   [&](ast::Statement const& s) {
+                                     auto const* sample = std::get_if<ast::Sample>(&s);
+                                     return sample && sample->lhs.name == d->name;
+                                   });
+    if (!drawn) flat.push_back(d->name);
+  }
+  return flat;
+}
+
+std::vector<Diagnostic> flat_priors(ast::Program const& program) {
+  std::vector<Diagnostic> notes;
+  std::vector<std::string> const flat = flat_prior_latents(program);
+  for (ast::Statement const& statement : program.latent.statements) {
+    auto const* d = std::get_if<ast::Declaration>(&statement);
+    if (!d || std::find(flat.begin(), flat.end(), d->name) == flat.end()) continue;
+    bool const bounded = d->lower && d->upper;
+    Diagnostic n = error_at(program.file, d->name_pos,
+                            fmt::format("latent '{}' has no '~' in the model block: its prior is flat on {} ({}, "
+                                        "as in Stan), so the ELBO is defined up to a constant and the log "
+                                        "evidence is not estimated",
+                                        d->name, declared_type(*d), bounded ? "uniform, unnormalised" : "improper"));
+    n.severity = Severity::note;
+    notes.push_back(std::move(n));
+  }
+  return notes;
+}
+
+}  // namespace bbvi
