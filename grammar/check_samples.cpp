@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <map>
+#include <optional>
+#include <string>
 
 namespace bbvi::checker {
 
@@ -14,9 +17,28 @@ namespace {
 
 std::string arguments(std::size_t n) { return n == 1 ? "1 argument" : fmt::format("{} arguments", n); }
 
+// Stan's spelling of a distribution here: its name without case or
+// underscores (normal, student_t, inv_gamma), or double_exponential.
+std::optional<std::string_view> from_stan(DistributionCatalog const& catalog, std::string_view stan) {
+  auto const folded = [](std::string_view name) {
+    std::string out;
+    for (char ch : name)
+      if (ch != '_') out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+  };
+  std::string const key = stan == "double_exponential" ? "laplace" : folded(stan);
+  for (auto const& [name, signature] : catalog)
+    if (folded(name) == key) return std::string_view(name);
+  return std::nullopt;
+}
+
 void check_distribution(Checker& c, ast::Sample const& sample) {
   auto const found = c.catalog.find(sample.distribution);
   if (found == c.catalog.end()) {
+    if (auto const ours = from_stan(c.catalog, sample.distribution)) {
+      c.error(sample.distribution_pos, fmt::format("'{}' is spelled '{}' here", sample.distribution, *ours));
+      return;
+    }
     std::vector<std::string_view> names;
     for (auto const& [name, signature] : c.catalog) names.push_back(name);
     c.error(sample.distribution_pos, fmt::format("unknown distribution '{}'{}", sample.distribution,

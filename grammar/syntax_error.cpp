@@ -1,6 +1,7 @@
 #include "grammar/syntax_error.hpp"
 
 #include "grammar/keywords.hpp"
+#include "grammar/stan_syntax.hpp"
 
 #include <fmt/format.h>
 
@@ -47,6 +48,8 @@ std::string what_is_found(char const* where, char const* end, std::string_view e
 Diagnostic expected_here(ParseState const& state, char const* where, std::string_view expected) {
   std::string_view const source = state.source.source();
   char const* const end = source.data() + source.size();
+  if (auto const stan = stan_construct(source, where))
+    return error_at(state.file, state.source.locate(stan->at), stan->message);
   return error_at(state.file, state.source.locate(where),
                   fmt::format("expected {}{}", expected, what_is_found(where, end, expected)));
 }

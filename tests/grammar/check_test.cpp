@@ -69,7 +69,7 @@ TEST_CASE("check: unknown function and unknown distribution suggest the nearest"
         "  model { mu ~ Normall(0, 1); }\n"
         "               ^\n");
   CHECK(headlines("latent { real mu; }\nmodel { mu ~ normal(0, 1); }\nguide { mu ~ Normal(0, 1); }\n") ==
-        "2:14: unknown distribution 'normal'; did you mean 'Normal'?\n");
+        "2:14: 'normal' is spelled 'Normal' here\n");
 }
 
 TEST_CASE("check: wrong number of arguments for a distribution or a function") {

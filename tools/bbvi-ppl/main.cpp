@@ -27,6 +27,7 @@
 #include "tools/bbvi-ppl/progress.hpp"
 #include "tools/bbvi-ppl/report.hpp"
 #include "tools/bbvi-ppl/settings.hpp"
+#include "tools/bbvi-ppl/unknown_option.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -464,6 +465,10 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     if (!checking->parsed() && !explaining->parsed() && o.model_file.empty()) throw CLI::RequiredError("MODEL");
   } catch (CLI::ParseError const& e) {
+    if (std::string const unknown = cli::unknown_option_message(app, argc, argv); !unknown.empty()) {
+      std::fprintf(stderr, "bbvi-ppl: error: %s\n", unknown.c_str());
+      return exit_bad_input;
+    }
     int const code = app.exit(e);
     return code == 0 ? exit_fitted : exit_bad_input;
   }
