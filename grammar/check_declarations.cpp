@@ -6,15 +6,30 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace bbvi::checker {
 
 namespace {
 
+// Whether an expression reads a data column, derived data or N, declared
+// before statement `order`.
+bool reads_data(SymbolTable const& symbols, ast::Expr const& e, int order) {
+  if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
+    Symbol const* s = symbols.find(e.name, ast::BlockKind::data);
+    if (s && s->order < order && (s->kind == SymbolKind::data_column || s->kind == SymbolKind::rows)) return true;
+  }
+  return std::any_of(e.args.begin(), e.args.end(),
+                     [&](ast::Expr const& a) { return reads_data(symbols, a, order); });
+}
+
 SymbolKind kind_of(SymbolTable const& symbols, ast::Declaration const& d, ast::BlockKind block, int order) {
   switch (block) {
-    case ast::BlockKind::data: return d.value ? SymbolKind::constant : SymbolKind::data_column;
+    // A value computed from the data is derived data, a column like those
+    // the CSV holds (docs/language.md, 'Transformed data').
+    case ast::BlockKind::data:
+      return d.value && !reads_data(symbols, *d.value, order) ? SymbolKind::constant : SymbolKind::data_column;
     case ast::BlockKind::latent: return SymbolKind::latent;
     case ast::BlockKind::model: return SymbolKind::model_local;
     case ast::BlockKind::guide: break;
@@ -29,6 +44,7 @@ SymbolKind kind_of(SymbolTable const& symbols, ast::Declaration const& d, ast::B
 UseContext value_context(SymbolKind kind) {
   switch (kind) {
     case SymbolKind::constant: return UseContext::constant_value;
+    case SymbolKind::data_column: return UseContext::data_value;
     case SymbolKind::parameter:
     case SymbolKind::guide_local: return UseContext::guide_value;
     default: return UseContext::model;
@@ -80,7 +96,7 @@ void check_size_expression(Checker& c, ast::Expr const& size, Symbol const& s) {
 }
 
 void check_size(Checker& c, ast::Declaration const& d, Symbol const& s) {
-  if (s.kind == SymbolKind::data_column && !d.size) {
+  if (s.kind == SymbolKind::data_column && !d.size && !d.value) {
     c.error(d.name_pos, fmt::format("'{0}' has neither a size nor a value: declare a data column as "
                                     "'real {0}[N];' or a constant as 'real {0} = 1;'",
                                     s.name));
@@ -112,7 +128,7 @@ void check_value(Checker& c, ast::Declaration const& d, Symbol const& s) {
   if (!d.value) return;
   std::size_t const before = c.diagnostics.size();
   check_expression(c, *d.value, Use{s.block, s.order, value_context(s.kind), s.name});
-  if (c.diagnostics.size() == before && s.kind == SymbolKind::constant &&
+  if (c.diagnostics.size() == before && (s.kind == SymbolKind::constant || s.kind == SymbolKind::data_column) &&
       d.type == ast::BaseType::integer && !is_integer_valued(c, *d.value, s.block))
     c.error(first_position(*d.value), fmt::format("'{}' is an int, but its value is not an integer", s.name));
 }

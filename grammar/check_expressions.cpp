@@ -19,6 +19,8 @@ std::string_view kind_word(SymbolKind kind) {
 bool allowed(SymbolKind kind, UseContext context) {
   switch (context) {
     case UseContext::constant_value: return kind == SymbolKind::constant;
+    case UseContext::data_value:
+      return kind == SymbolKind::constant || kind == SymbolKind::rows || kind == SymbolKind::data_column;
     case UseContext::bound:
     case UseContext::size: return kind == SymbolKind::constant || kind == SymbolKind::rows;
     case UseContext::model:
@@ -44,6 +46,9 @@ std::string not_allowed(Symbol const& s, Use const& use) {
     case UseContext::constant_value:
       return fmt::format("the value of constant '{}' can use only literals and other constants, not {}",
                          use.owner, named(s));
+    case UseContext::data_value:
+      return fmt::format("the value of '{}' can use only literals, constants, N and data, not {}", use.owner,
+                         named(s));
     case UseContext::bound:
       return fmt::format("a bound can use only literals, constants and N, not {}", named(s));
     case UseContext::size:

@@ -35,6 +35,7 @@ void for_each_statement(ast::Program const& program,
 // Where an expression is used decides which names it may refer to.
 enum class UseContext {
   constant_value,  // a data constant's value: literals and constants
+  data_value,      // derived data's value: literals, constants, N and data (columns, derived data)
   bound,           // lower=, upper=: literals, constants and N
   size,            // [SIZE]: as a bound
   model,           // model statements: anything of the data, latent and model blocks

@@ -88,8 +88,8 @@ std::optional<std::string> stan_block(Text const& t, std::size_t i) {
     return std::string("Stan's 'transformed parameters' block is not part of this language; write its "
                        "definitions as locals at the top of the model block ('real theta[J] = mu + tau * eta;')");
   if (first == "transformed" && second == "data")
-    return std::string("Stan's 'transformed data' block is not part of this language; compute such columns into "
-                       "the CSV");
+    return std::string("Stan's 'transformed data' block is not part of this language; write its definitions in "
+                       "the data block ('real log_x[N] = log(x);'), where they are computed once from the columns");
   if (first == "generated" && second == "quantities")
     return std::string("Stan's 'generated quantities' block is not part of this language; compute them from "
                        "draws of the fitted guide, which a fit writes as CSV on request (docs/output.md)");

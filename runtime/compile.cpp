@@ -5,9 +5,11 @@
 #include "runtime/affine_normal.hpp"
 #include "runtime/statements_to_run.hpp"
 #include "runtime/bbvi/initial_scale.hpp"
+#include "runtime/evaluate.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -294,10 +296,12 @@ class Lowering {
     for (ast::Statement const& st : b.statements) {
       auto const* d = std::get_if<ast::Declaration>(&st);
       if (!d) fail(b.pos, "the data block holds declarations only");
-      if (d->value)
-        data_constant(*d);
-      else
+      if (!d->value)
         data_column(*d);
+      else if (reads_data(*d->value))
+        derived_data(*d);
+      else
+        data_constant(*d);
     }
   }
 
@@ -357,6 +361,49 @@ class Lowering {
       throw DiagnosticError(std::move(e));
     }
     out_.data[static_cast<std::size_t>(s.slot)] = Value<double>::vector(std::move(values));
+    declare(d, s);
+  }
+
+  // Whether a data-block value reads a column, derived data or N: then it
+  // is derived data (docs/language.md, 'Transformed data').
+  bool reads_data(ast::Expr const& e) const {
+    if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
+      if (e.name == "N") return true;
+      if (auto const it = symbols_.find(e.name); it != symbols_.end() && it->second.kind == SlotKind::column)
+        return true;
+    }
+    return std::any_of(e.args.begin(), e.args.end(), [&](ast::Expr const& a) { return reads_data(a); });
+  }
+
+  // `real log_x[N] = log(x);`: computed once, here, and a column from then on.
+  void derived_data(ast::Declaration const& d) {
+    Symbol s;
+    s.kind = SlotKind::column;
+    s.integer = d.type == ast::BaseType::integer;
+    s.size = size_of(d);
+    if (s.size != 0 && s.size != out_.rows)
+      fail(d.size->pos, fmt::format("data column '{}' must be declared with size N ({} rows)", d.name, out_.rows));
+    Node const value = lower(*d.value);
+    Value<double> computed = evaluate_in_model(out_, {}, 0, value);
+    if (computed.is_vector && s.size == 0)
+      fail(d.value->pos, fmt::format("size mismatch: the value of '{}' has {} elements, but '{}' is a scalar", d.name,
+                                     computed.elements.size(), d.name));
+    if (!computed.is_vector && s.size != 0) computed = Value<double>::vector(std::vector<double>(s.size, computed.at(0)));
+    Constraint const c = constraint_of(d);
+    for (std::size_t r = 0; r < computed.elements.size(); ++r) {
+      double const v = computed.elements[r];
+      std::string const where = s.size == 0 ? "" : fmt::format(" at row {}", r + 1);
+      if (!std::isfinite(v))
+        fail(d.name_pos, fmt::format("the value of '{}'{} is {}, not a finite number", d.name, where, v));
+      if (s.integer && v != std::floor(v))
+        fail(d.name_pos, fmt::format("'{}' is an int, but its value{} is {}", d.name, where, v));
+      if (!within(c, v))
+        fail(d.name_pos, fmt::format("the value of '{}'{} is {}, outside its declared bounds {}", d.name, where, v,
+                                     c.spelling()));
+    }
+    s.slot = new_slot(d.name);
+    if (s.integer) index_column_.insert(s.slot);
+    out_.data[static_cast<std::size_t>(s.slot)] = std::move(computed);
     declare(d, s);
   }
 
