@@ -13,6 +13,7 @@
 #include "runtime/distributions/laplace.hpp"
 #include "runtime/distributions/lognormal.hpp"
 #include "runtime/distributions/normal.hpp"
+#include "runtime/distributions/neg_binomial2.hpp"
 #include "runtime/distributions/poisson.hpp"
 #include "runtime/distributions/student_t.hpp"
 #include "runtime/distributions/uniform.hpp"
@@ -38,6 +39,7 @@ Registry make_registry() {
   table.add<Bernoulli>();
   table.add<Binomial>();
   table.add<Poisson>();
+  table.add<NegBinomial2>();
   table.add<Weibull>();
   return table;
 }

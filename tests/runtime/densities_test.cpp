@@ -10,6 +10,7 @@
 #include "runtime/distributions/inv_gamma.hpp"
 #include "runtime/distributions/laplace.hpp"
 #include "runtime/distributions/lognormal.hpp"
+#include "runtime/distributions/neg_binomial2.hpp"
 #include "runtime/distributions/poisson.hpp"
 #include "runtime/distributions/student_t.hpp"
 #include "runtime/distributions/uniform.hpp"
@@ -57,4 +58,8 @@ TEST_CASE("discrete densities equal Boost.Math's (Stan's parameterisations)") {
     CHECK(Binomial::log_density(x, 12.0, 0.3) == Approx(reference_log_pdf(bm::binomial_distribution<>(12, 0.3), x)));
   for (double x : {0.0, 3.0, 20.0})
     CHECK(Poisson::log_density(x, 3.5) == Approx(reference_log_pdf(bm::poisson_distribution<>(3.5), x)));
+  // Boost's negative binomial counts failures before r successes of probability p: r = phi, p = phi/(mu + phi).
+  for (double x : {0.0, 3.0, 40.0})
+    CHECK(NegBinomial2::log_density(x, 3.5, 2.0) ==
+          Approx(reference_log_pdf(bm::negative_binomial_distribution<>(2.0, 2.0 / 5.5), x)));
 }
