@@ -22,7 +22,25 @@ enum class ExprKind {
   power,     // right associative, binds tighter than unary minus
   call,      // `name`(args...)
   index,     // `name`[args[0]], 1-based
+  // Comparisons and logic give 1 or 0, element by element (Stan's meaning).
+  less,
+  less_equal,
+  greater,
+  greater_equal,
+  equal,
+  not_equal,
+  logical_and,
+  logical_or,
+  logical_not,  // unary: args[0]
+  conditional,  // args[0] ? args[1] : args[2], element by element
 };
+
+// The binary operators that give 1 or 0: comparisons, && and ||.
+constexpr bool is_binary_truth(ExprKind k) {
+  return k == ExprKind::less || k == ExprKind::less_equal || k == ExprKind::greater ||
+         k == ExprKind::greater_equal || k == ExprKind::equal || k == ExprKind::not_equal ||
+         k == ExprKind::logical_and || k == ExprKind::logical_or;
+}
 
 struct Expr {
   ExprKind kind = ExprKind::number;

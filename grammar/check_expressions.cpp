@@ -166,7 +166,10 @@ bool is_integer_valued(Checker const& c, ast::Expr const& e, ast::BlockKind bloc
         if (!is_integer_valued(c, arg, block)) return false;
       return true;
     }
-    default: return false;
+    case ast::ExprKind::logical_not: return true;  // 1 or 0
+    case ast::ExprKind::conditional:
+      return is_integer_valued(c, e.args[1], block) && is_integer_valued(c, e.args[2], block);
+    default: return ast::is_binary_truth(e.kind);
   }
 }
 
@@ -176,8 +179,9 @@ Position first_position(ast::Expr const& e) {
     case ast::ExprKind::subtract:
     case ast::ExprKind::multiply:
     case ast::ExprKind::divide:
-    case ast::ExprKind::power: return first_position(e.args[0]);
-    default: return e.pos;
+    case ast::ExprKind::power:
+    case ast::ExprKind::conditional: return first_position(e.args[0]);
+    default: return ast::is_binary_truth(e.kind) ? first_position(e.args[0]) : e.pos;
   }
 }
 

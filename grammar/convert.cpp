@@ -19,6 +19,14 @@ ast::ExprKind binary_kind(char op) {
     case '-': return ast::ExprKind::subtract;
     case '*': return ast::ExprKind::multiply;
     case '/': return ast::ExprKind::divide;
+    case '<': return ast::ExprKind::less;
+    case 'l': return ast::ExprKind::less_equal;
+    case '>': return ast::ExprKind::greater;
+    case 'g': return ast::ExprKind::greater_equal;
+    case 'e': return ast::ExprKind::equal;
+    case 'n': return ast::ExprKind::not_equal;
+    case '&': return ast::ExprKind::logical_and;
+    case '|': return ast::ExprKind::logical_or;
     default: return ast::ExprKind::power;
   }
 }
@@ -36,7 +44,19 @@ class Converter {
  public:
   explicit Converter(std::string const& file) : file_(file) {}
 
-  ast::Expr expression(x3ast::Expression const& chain) const {
+  ast::Expr expression(x3ast::Expression const& e) const {
+    if (!e.branches) return chain(e.condition);
+    x3ast::Conditional const& branches = e.branches->get();
+    ast::Expr out;
+    out.kind = ast::ExprKind::conditional;
+    out.pos = branches.pos;
+    out.args.push_back(chain(e.condition));
+    out.args.push_back(expression(branches.when_true));
+    out.args.push_back(expression(branches.when_false));
+    return measured(std::move(out));
+  }
+
+  ast::Expr chain(x3ast::Chain const& chain) const {
     if (chain.rest.empty()) return operand(chain.first);
     // The grammar gives '^' a unary right operand, so a '^' chain has one
     // link; folding it from the right keeps '^' right associative anyway.
@@ -82,15 +102,15 @@ class Converter {
 
   ast::Expr operator()(x3ast::Negation const& negation) const {
     ast::Expr e;
-    e.kind = ast::ExprKind::negate;
+    e.kind = negation.sign == '!' ? ast::ExprKind::logical_not : ast::ExprKind::negate;
     e.pos = negation.pos;
     e.args.push_back(operand(negation.operand));
     return measured(std::move(e));
   }
 
-  ast::Expr operator()(x3ast::Expression const& parenthesised) const {
-    return expression(parenthesised);
-  }
+  ast::Expr operator()(x3ast::Expression const& parenthesised) const { return expression(parenthesised); }
+
+  ast::Expr operator()(x3ast::Chain const& c) const { return chain(c); }
 
   template <typename T>
   ast::Expr operator()(boost::spirit::x3::forward_ast<T> const& node) const {
@@ -100,7 +120,7 @@ class Converter {
  private:
   ast::Expr operand(x3ast::Operand const& o) const { return boost::apply_visitor(*this, o); }
 
-  ast::Expr fold_right(x3ast::Expression const& chain) const {
+  ast::Expr fold_right(x3ast::Chain const& chain) const {
     ast::Expr result = operand(chain.rest.back().operand);
     for (std::size_t i = chain.rest.size(); i-- > 0;) {
       x3ast::Operand const& left = i == 0 ? chain.first : chain.rest[i - 1].operand;
@@ -149,7 +169,7 @@ class Converter {
         throw DiagnosticError(std::move(twice));
       }
       first = &c;
-      (is_lower ? out.lower : out.upper) = expression(c.value);
+      (is_lower ? out.lower : out.upper) = chain(c.value);
     }
     out.name = d.name.name;
     out.name_pos = d.name.pos;

@@ -9,13 +9,23 @@ namespace {
 // Binding strength, loosest first, as in the grammar.
 int precedence(ast::Expr const& e) {
   switch (e.kind) {
+    case ast::ExprKind::conditional: return 0;
+    case ast::ExprKind::logical_or: return 1;
+    case ast::ExprKind::logical_and: return 2;
+    case ast::ExprKind::equal:
+    case ast::ExprKind::not_equal: return 3;
+    case ast::ExprKind::less:
+    case ast::ExprKind::less_equal:
+    case ast::ExprKind::greater:
+    case ast::ExprKind::greater_equal: return 4;
     case ast::ExprKind::add:
-    case ast::ExprKind::subtract: return 1;
+    case ast::ExprKind::subtract: return 5;
     case ast::ExprKind::multiply:
-    case ast::ExprKind::divide: return 2;
-    case ast::ExprKind::negate: return 3;
-    case ast::ExprKind::power: return 4;
-    default: return 5;
+    case ast::ExprKind::divide: return 6;
+    case ast::ExprKind::negate:
+    case ast::ExprKind::logical_not: return 7;
+    case ast::ExprKind::power: return 8;
+    default: return 9;
   }
 }
 
@@ -29,6 +39,14 @@ char const* operator_text(ast::ExprKind kind) {
     case ast::ExprKind::subtract: return " - ";
     case ast::ExprKind::multiply: return " * ";
     case ast::ExprKind::divide: return " / ";
+    case ast::ExprKind::less: return " < ";
+    case ast::ExprKind::less_equal: return " <= ";
+    case ast::ExprKind::greater: return " > ";
+    case ast::ExprKind::greater_equal: return " >= ";
+    case ast::ExprKind::equal: return " == ";
+    case ast::ExprKind::not_equal: return " != ";
+    case ast::ExprKind::logical_and: return " && ";
+    case ast::ExprKind::logical_or: return " || ";
     default: return "^";
   }
 }
@@ -47,6 +65,10 @@ std::string to_source(ast::Expr const& e) {
       return out + ")";
     }
     case ast::ExprKind::negate: return "-" + wrapped(e.args[0], precedence(e.args[0]) < p);
+    case ast::ExprKind::logical_not: return "!" + wrapped(e.args[0], precedence(e.args[0]) < p);
+    case ast::ExprKind::conditional:
+      return wrapped(e.args[0], precedence(e.args[0]) <= p) + " ? " + to_source(e.args[1]) + " : " +
+             to_source(e.args[2]);
     case ast::ExprKind::power:
       // Right associative, and its right operand may be a negation (2^-1).
       return wrapped(e.args[0], precedence(e.args[0]) <= p) + "^" +

@@ -26,6 +26,7 @@ void check_nesting(std::string_view source, std::string const& file) {
   };
   int depth = 0;
   int chain = 0;
+  int conditionals = 0;
   char previous = ';';  // the last character that is not blank or comment
   char const line_break = line_break_of(source);
   for (std::size_t i = 0; i < source.size(); ++i) {
@@ -49,13 +50,22 @@ void check_nesting(std::string_view source, std::string const& file) {
                             max_bracket_depth));
     } else if (c == ')' || c == ']') {
       if (depth > 0) --depth;
-    } else if (c == '^' || ((c == '+' || c == '-') && !ends_operand(previous))) {
+    } else if (c == '^' || ((c == '+' || c == '-' || (c == '!' && source.substr(i, 2) != "!=")) &&
+                            !ends_operand(previous))) {
       if (++chain > max_unary_chain)
         fail(i, fmt::format("more than {} '^' and unary signs in one chain: use local definitions for parts of it",
                             max_unary_chain));
+    } else if (c == '?') {
+      // Each '?' nests its branches one level deeper in the parser, until
+      // the statement ends.
+      if (++conditionals > max_bracket_depth)
+        fail(i, fmt::format("more than {} '?' in one statement: use local definitions for parts of it",
+                            max_bracket_depth));
+      chain = 0;
     } else if (!ends_operand(c)) {
       chain = 0;
     }
+    if (c == ';' || c == '{' || c == '}') conditionals = 0;
     previous = c;
   }
 }

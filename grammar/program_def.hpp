@@ -83,8 +83,18 @@ struct unary_class;
 struct negation_class : annotate_position {};
 struct term_class;
 struct term_operation_class : annotate_position {};
-struct expression_class;
+struct sum_class;
 struct sum_operation_class : annotate_position {};
+struct relational_class;
+struct relational_operation_class : annotate_position {};
+struct equality_class;
+struct equality_operation_class : annotate_position {};
+struct conjunction_class;
+struct conjunction_operation_class : annotate_position {};
+struct disjunction_class;
+struct disjunction_operation_class : annotate_position {};
+struct conditional_class : annotate_position {};
+struct expression_class;
 struct argument_list_class;
 struct constraint_class : annotate_position {};
 struct bound_name_class;
@@ -121,14 +131,24 @@ x3::rule<name_class, x3ast::Identifier> const name = "a name";
 x3::rule<call_class, x3ast::Call> const call = "a function call";
 x3::rule<indexed_class, x3ast::Indexed> const indexed = "an indexed name";
 x3::rule<primary_class, x3ast::Operand> const primary = "an expression";
-x3::rule<power_class, x3ast::Expression> const power = "an expression";
+x3::rule<power_class, x3ast::Chain> const power = "an expression";
 x3::rule<power_operation_class, x3ast::Operation> const power_operation = "an expression";
 x3::rule<unary_class, x3ast::Operand> const unary = "an expression";
 x3::rule<negation_class, x3ast::Negation> const negation = "an expression";
-x3::rule<term_class, x3ast::Expression> const term = "an expression";
+x3::rule<term_class, x3ast::Chain> const term = "an expression";
 x3::rule<term_operation_class, x3ast::Operation> const term_operation = "an expression";
-x3::rule<expression_class, x3ast::Expression> const expression = "an expression";
+x3::rule<sum_class, x3ast::Chain> const sum = "an expression";
 x3::rule<sum_operation_class, x3ast::Operation> const sum_operation = "an expression";
+x3::rule<relational_class, x3ast::Chain> const relational = "an expression";
+x3::rule<relational_operation_class, x3ast::Operation> const relational_operation = "an expression";
+x3::rule<equality_class, x3ast::Chain> const equality = "an expression";
+x3::rule<equality_operation_class, x3ast::Operation> const equality_operation = "an expression";
+x3::rule<conjunction_class, x3ast::Chain> const conjunction = "an expression";
+x3::rule<conjunction_operation_class, x3ast::Operation> const conjunction_operation = "an expression";
+x3::rule<disjunction_class, x3ast::Chain> const disjunction = "an expression";
+x3::rule<disjunction_operation_class, x3ast::Operation> const disjunction_operation = "an expression";
+x3::rule<conditional_class, x3ast::Conditional> const conditional = "an expression";
+x3::rule<expression_class, x3ast::Expression> const expression = "an expression";
 x3::rule<argument_list_class, std::vector<x3ast::Expression>> const argument_list = "arguments";
 
 auto const number_def = number_token;
@@ -138,17 +158,38 @@ auto const call_def = identifier_token >> '(' > argument_list > close_args;
 auto const indexed_def = identifier_token >> '[' > expression > close_bracket;
 auto const primary_def = number | call | indexed | name | (open_paren > expression > close_paren);
 
-// Precedence, loosest first: + -, then * /, then unary minus, then ^.
-// `^` takes a unary on its right, so 2^3^2 is 2^(3^2) and 2^-1 is 2^(-1);
-// unary minus takes a power, so -x^2 is -(x^2).
+// The two-character operators as the one-character codes of x3ast::Operation.
+struct relational_codes : x3::symbols<char> {
+  relational_codes() { add("<=", 'l')(">=", 'g')("<", '<')(">", '>'); }
+};
+struct equality_codes : x3::symbols<char> {
+  equality_codes() { add("==", 'e')("!=", 'n'); }
+};
+inline relational_codes const relational_operator;
+inline equality_codes const equality_operator;
+
+// Precedence, loosest first, as in Stan: ?:, then ||, &&, == !=, < <= > >=,
+// + -, * /, unary minus and !, then ^. `^` takes a unary on its right, so
+// 2^3^2 is 2^(3^2) and 2^-1 is 2^(-1); unary minus takes a power, so -x^2
+// is -(x^2). A constraint's bound is a sum: its '>' closes the constraints.
 auto const power_def = primary >> *power_operation;
 auto const power_operation_def = char_('^') > unary;
 auto const unary_def = negation | power;
-auto const negation_def = char_('-') > unary;
+auto const negation_def = char_("-!") > unary;
 auto const term_def = unary >> *term_operation;
 auto const term_operation_def = char_("*/") > unary;
-auto const expression_def = term >> *sum_operation;
+auto const sum_def = term >> *sum_operation;
 auto const sum_operation_def = char_("+-") > term;
+auto const relational_def = sum >> *relational_operation;
+auto const relational_operation_def = relational_operator > sum;
+auto const equality_def = relational >> *equality_operation;
+auto const equality_operation_def = equality_operator > relational;
+auto const conjunction_def = equality >> *conjunction_operation;
+auto const conjunction_operation_def = (lit("&&") >> x3::attr('&')) > equality;
+auto const disjunction_def = conjunction >> *disjunction_operation;
+auto const disjunction_operation_def = (lit("||") >> x3::attr('|')) > conjunction;
+auto const conditional_def = lit('?') > expression > token<struct colon_id>("':'", ':') > expression;
+auto const expression_def = disjunction >> -conditional;
 
 // ---- declarations: TYPE[<lower=E, upper=E>] NAME[SIZE] [= EXPR]; ----------
 x3::rule<type_name_class, ast::BaseType> const type_name = "'real' or 'int'";
@@ -162,7 +203,7 @@ x3::rule<declaration_class, x3ast::Declaration> const declaration = "a declarati
 
 auto const type_name_def = lexeme[base_type_names >> word_end];
 auto const bound_name_def = lexeme[(x3::string("lower") | x3::string("upper")) >> word_end];
-auto const constraint_def = bound_name > equals > expression;
+auto const constraint_def = bound_name > equals > sum;
 auto const constraint_list_def = open_angle > constraint > *(comma > constraint) > close_angle;
 auto const variable_name_def = identifier_token;
 auto const size_def = open_bracket > expression > close_bracket;
@@ -212,8 +253,9 @@ auto const guide_block_def =
 auto const block_def = data_block | latent_block | model_block | guide_block;
 
 BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed, primary, power,
-                    power_operation, unary, negation, term, term_operation, expression,
-                    sum_operation, argument_list, type_name, bound_name, constraint,
+                    power_operation, unary, negation, term, term_operation, sum, sum_operation, relational,
+                    relational_operation, equality, equality_operation, conjunction, conjunction_operation,
+                    disjunction, disjunction_operation, conditional, expression, argument_list, type_name, bound_name, constraint,
                     constraint_list, variable_name, size, initial_value, declaration, sample_lhs,
                     distribution_name, sample, statement, data_block, latent_block, model_block,
                     guide_block, block)

@@ -43,30 +43,48 @@ struct Identifier : Positioned {
 struct Call;
 struct Indexed;
 struct Negation;
+struct Chain;
 struct Expression;
 
 struct Operand : x3::variant<Number, Identifier, x3::forward_ast<Call>, x3::forward_ast<Indexed>,
-                             x3::forward_ast<Negation>, x3::forward_ast<Expression>> {
+                             x3::forward_ast<Negation>, x3::forward_ast<Chain>, x3::forward_ast<Expression>> {
   using base_type::base_type;
   using base_type::operator=;
 };
 
-// One "op operand" link of a chain; its position is the operator's.
+// One "op operand" link of a chain; its position is the operator's. The
+// two-character operators have one-character codes (comparison_codes in
+// program_def.hpp): 'l' <=, 'g' >=, 'e' ==, 'n' !=, '&' &&, '|' ||.
 struct Operation : Positioned {
   char op = '+';
   Operand operand;
 };
 
 // first op1 operand1 op2 operand2 ...: one precedence level, folded into a
-// binary tree by parse.cpp (left for + - * /, right for ^). A parenthesised
-// expression is an Operand holding an Expression.
-struct Expression {
+// binary tree by convert.cpp (left for + - * / and the comparisons, right
+// for ^). A lower level's chain is an Operand of the next.
+struct Chain {
   Operand first;
   std::vector<Operation> rest;
 };
 
+// A whole expression: a chain of || (the loosest level), and, for
+// `condition ? a : b`, the two branches. A parenthesised expression is an
+// Operand holding one.
+struct Conditional;
+struct Expression {
+  Chain condition;
+  boost::optional<x3::forward_ast<Conditional>> branches;
+};
+
+// `when_true : when_false` after a condition's '?'; its position is the '?'.
+struct Conditional : Positioned {
+  Expression when_true;
+  Expression when_false;
+};
+
 struct Negation : Positioned {
-  char sign = '-';  // always '-'; a member so the struct is not a one-element tuple
+  char sign = '-';  // '-' or '!'
   Operand operand;
 };
 
@@ -83,7 +101,7 @@ struct Indexed : Positioned {
 // lower=E or upper=E inside <...>; parse.cpp rejects a bound given twice.
 struct Constraint : Positioned {
   std::string bound;  // "lower" or "upper"
-  Expression value;
+  Chain value;        // no comparisons: '>' closes the constraints
 };
 
 struct Declaration : Positioned {

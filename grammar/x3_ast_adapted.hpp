@@ -7,7 +7,9 @@
 #include <boost/fusion/include/adapt_struct.hpp>
 
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Operation, op, operand)
-BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Expression, first, rest)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Chain, first, rest)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Expression, condition, branches)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Conditional, when_true, when_false)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Negation, sign, operand)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Call, function, args)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Indexed, name, index)

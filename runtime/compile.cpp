@@ -140,6 +140,27 @@ class Lowering {
       case K::power: n.op = Node::Op::power; break;
       case K::call: return lower_call(e);
       case K::index: return lower_index(e);
+      case K::less: n.op = Node::Op::less; break;
+      case K::less_equal: n.op = Node::Op::less_equal; break;
+      case K::greater: n.op = Node::Op::greater; break;
+      case K::greater_equal: n.op = Node::Op::greater_equal; break;
+      case K::equal: n.op = Node::Op::equal; break;
+      case K::not_equal: n.op = Node::Op::not_equal; break;
+      case K::logical_and: n.op = Node::Op::logical_and; break;
+      case K::logical_or: n.op = Node::Op::logical_or; break;
+      case K::logical_not:
+        n.op = Node::Op::logical_not;
+        n.args.push_back(lower(e.args[0]));
+        n.size = n.args[0].size;
+        return fold(std::move(n));
+      case K::conditional: {
+        n.op = Node::Op::conditional;
+        for (ast::Expr const& a : e.args) n.args.push_back(lower(a));
+        std::size_t const branches = broadcast_size(n.args[1].size, n.args[2].size, e.pos, "the value if true",
+                                                    "the value if false");
+        n.size = broadcast_size(n.args[0].size, branches, e.pos, "the condition", "its values");
+        return fold(std::move(n));
+      }
     }
     n.args.push_back(lower(e.args[0]));
     n.args.push_back(lower(e.args[1]));

@@ -142,6 +142,55 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
         default: return zip(a, b, [](T const& x, T const& y) -> T { return pow_of(x, y); }, spare);
       }
     }
+    case Op::less:
+    case Op::less_equal:
+    case Op::greater:
+    case Op::greater_equal:
+    case Op::equal:
+    case Op::not_equal:
+    case Op::logical_and:
+    case Op::logical_or: {
+      Value<T> left, right;
+      Value<T> const& a = operand(node.args[0], slots, left);
+      Value<T> const& b = operand(node.args[1], slots, right);
+      Eigen::Index const d = slots.derivatives;
+      // A truth value has no derivative: its inputs' values decide it.
+      auto const truth = [d](bool t) -> T { return lift<T>(t ? 1.0 : 0.0, d); };
+      auto const compare = [&](auto holds) {
+        return zip(a, b, [&](T const& x, T const& y) -> T { return truth(holds(value_of(x), value_of(y))); },
+                   static_cast<Value<T>*>(nullptr));
+      };
+      switch (node.op) {
+        case Op::less: return compare([](double x, double y) { return x < y; });
+        case Op::less_equal: return compare([](double x, double y) { return x <= y; });
+        case Op::greater: return compare([](double x, double y) { return x > y; });
+        case Op::greater_equal: return compare([](double x, double y) { return x >= y; });
+        case Op::equal: return compare([](double x, double y) { return x == y; });
+        case Op::not_equal: return compare([](double x, double y) { return x != y; });
+        case Op::logical_and: return compare([](double x, double y) { return x != 0 && y != 0; });
+        default: return compare([](double x, double y) { return x != 0 || y != 0; });
+      }
+    }
+    case Op::logical_not: {
+      Eigen::Index const d = slots.derivatives;
+      return map(evaluate(node.args[0], slots), [d](T const& x) -> T { return lift<T>(value_of(x) == 0 ? 1.0 : 0.0, d); });
+    }
+    case Op::conditional: {
+      // Both branches are evaluated in full and each element taken from one:
+      // an element the condition does not choose may be NaN or infinite
+      // without harm (rows where a branch is invalid are not an error).
+      Value<T> c, t, f;
+      Value<T> const& condition = operand(node.args[0], slots, c);
+      Value<T> const& when_true = operand(node.args[1], slots, t);
+      Value<T> const& when_false = operand(node.args[2], slots, f);
+      Value<T> out;
+      out.is_vector = condition.is_vector || when_true.is_vector || when_false.is_vector;
+      std::size_t const n = out.is_vector ? node.size : 1;
+      out.elements.reserve(n);
+      for (std::size_t i = 0; i < n; ++i)
+        out.elements.push_back(value_of(condition.at(i)) != 0 ? when_true.at(i) : when_false.at(i));
+      return out;
+    }
     case Op::call: {
       std::vector<Value<T>> args;
       for (Node const& a : node.args) args.push_back(evaluate(a, slots));

@@ -21,7 +21,11 @@ enum class Function { exp, log, sqrt, square, pow, abs, log1p, expm1, logit, inv
 std::optional<Function> implementation_of(std::string_view name);
 
 struct Node {
-  enum class Op { constant, slot, negate, add, subtract, multiply, divide, power, call, index };
+  enum class Op {
+    constant, slot, negate, add, subtract, multiply, divide, power, call, index,
+    // 1 or 0, element by element; conditional's args are condition, then, else
+    less, less_equal, greater, greater_equal, equal, not_equal, logical_and, logical_or, logical_not, conditional,
+  };
   Op op = Op::constant;
   double constant = 0;          // constant
   int slot = -1;                // slot; index: the indexed slot

@@ -48,6 +48,17 @@ struct PolynomialDegree {
                            exponent.constant == std::floor(exponent.constant) && exponent.constant <= 16;
         return whole ? std::min(base * static_cast<int>(exponent.constant), not_polynomial) : not_polynomial;
       }
+      case Node::Op::less:
+      case Node::Op::less_equal:
+      case Node::Op::greater:
+      case Node::Op::greater_equal:
+      case Node::Op::equal:
+      case Node::Op::not_equal:
+      case Node::Op::logical_and:
+      case Node::Op::logical_or:
+        return std::max(arg(0), arg(1)) == 0 ? 0 : not_polynomial;  // a step in a latent
+      case Node::Op::logical_not: return arg(0) == 0 ? 0 : not_polynomial;
+      case Node::Op::conditional: return arg(0) == 0 ? std::max(arg(1), arg(2)) : not_polynomial;
       case Node::Op::call: {
         int degree = 0;
         for (std::size_t i = 0; i < n.args.size(); ++i) degree = std::max(degree, arg(i));

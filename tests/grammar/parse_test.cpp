@@ -40,6 +40,16 @@ std::string sexpr(ast::Expr const& e) {
     case ast::ExprKind::power: return list("^");
     case ast::ExprKind::call: return list("call " + e.name);
     case ast::ExprKind::index: return list("index " + e.name);
+    case ast::ExprKind::less: return list("<");
+    case ast::ExprKind::less_equal: return list("<=");
+    case ast::ExprKind::greater: return list(">");
+    case ast::ExprKind::greater_equal: return list(">=");
+    case ast::ExprKind::equal: return list("==");
+    case ast::ExprKind::not_equal: return list("!=");
+    case ast::ExprKind::logical_and: return list("&&");
+    case ast::ExprKind::logical_or: return list("||");
+    case ast::ExprKind::logical_not: return list("!");
+    case ast::ExprKind::conditional: return list("?");
   }
   return "?";
 }
@@ -144,6 +154,27 @@ TEST_CASE("parse: + - * / are left associative with the usual precedence") {
   CHECK(sexpr(parse_expression("(a + b) * c")) == "(* (+ a b) c)");
   CHECK(sexpr(parse_expression("-a * b")) == "(* (neg a) b)");
   CHECK(sexpr(parse_expression("a * -b")) == "(* a (neg b))");
+}
+
+TEST_CASE("parse: comparisons, logic and ?: with Stan's precedence") {
+  CHECK(sexpr(parse_expression("a < b + 1")) == "(< a (+ b 1i))");
+  CHECK(sexpr(parse_expression("a <= b")) == "(<= a b)");
+  CHECK(sexpr(parse_expression("a >= b")) == "(>= a b)");
+  CHECK(sexpr(parse_expression("a == b < c")) == "(== a (< b c))");
+  CHECK(sexpr(parse_expression("a != b")) == "(!= a b)");
+  CHECK(sexpr(parse_expression("a && b || c && d")) == "(|| (&& a b) (&& c d))");
+  CHECK(sexpr(parse_expression("!a == b")) == "(== (! a) b)");
+  CHECK(sexpr(parse_expression("!-a")) == "(! (neg a))");
+  CHECK(sexpr(parse_expression("a < b ? 1 : 2")) == "(? (< a b) 1i 2i)");
+  CHECK(sexpr(parse_expression("c ? a : d ? e : f")) == "(? c a (? d e f))");
+  CHECK(sexpr(parse_expression("(c ? a : b) * 2")) == "(* (? c a b) 2i)");
+}
+
+TEST_CASE("parse: a bound is a sum, so its '>' closes the constraints") {
+  ast::Program const p = parse_program("latent { real<lower=-1, upper=1 + 1> z; }\nmodel { } guide { }", "b.model");
+  auto const& d = std::get<ast::Declaration>(p.latent.statements.at(0));
+  REQUIRE(d.upper);
+  CHECK(sexpr(*d.upper) == "(+ 1i 1i)");
 }
 
 TEST_CASE("parse: calls and indexing") {
