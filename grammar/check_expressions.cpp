@@ -124,9 +124,10 @@ void check_call(Checker& c, ast::Expr const& e, Use const& use) {
     std::vector<std::string_view> names;
     for (FunctionSignature const& g : functions) names.push_back(g.name);
     c.error(e.pos, fmt::format("unknown function '{}'{}", e.name, did_you_mean(e.name, names)));
-  } else if (e.args.size() != static_cast<std::size_t>(f->arity)) {
-    c.error(e.pos, fmt::format("{} takes {}, but {} {} given", e.name,
-                               arguments(static_cast<std::size_t>(f->arity)), e.args.size(),
+  } else if (!f->takes(e.args.size())) {
+    std::string const takes = f->max_arity > 0 ? fmt::format("{} or {} arguments", f->arity, f->max_arity)
+                                               : arguments(static_cast<std::size_t>(f->arity));
+    c.error(e.pos, fmt::format("{} takes {}, but {} {} given", e.name, takes, e.args.size(),
                                e.args.size() == 1 ? "was" : "were"));
   }
   for (ast::Expr const& arg : e.args) check_expression(c, arg, use);

@@ -2,6 +2,7 @@
 // The functions a .model expression can call, with their arities. The
 // checker rejects anything else; the runtime implements exactly these.
 #include <array>
+#include <cstddef>
 #include <string_view>
 
 namespace bbvi {
@@ -9,12 +10,20 @@ namespace bbvi {
 struct FunctionSignature {
   std::string_view name;
   int arity = 1;
+  int max_arity = 0;  // above arity where it takes either (log_sum_exp); 0 otherwise
+
+  constexpr bool takes(std::size_t n) const {
+    return static_cast<int>(n) >= arity && static_cast<int>(n) <= (max_arity > 0 ? max_arity : arity);
+  }
 };
 
-inline constexpr std::array<FunctionSignature, 13> functions = {{
+inline constexpr std::array<FunctionSignature, 24> functions = {{
     {"exp", 1}, {"log", 1}, {"sqrt", 1}, {"square", 1}, {"pow", 2}, {"abs", 1}, {"log1p", 1},
     {"expm1", 1}, {"logit", 1}, {"inv_logit", 1}, {"lgamma", 1},
+    {"inv", 1}, {"Phi", 1}, {"step", 1}, {"fmin", 2}, {"fmax", 2}, {"log_mix", 3},
     {"sum", 1}, {"mean", 1},  // reductions: a vector to a scalar
+    {"log_sum_exp", 1, 2},    // of a vector's elements (a reduction), or of two operands element-wise
+    {"cumulative_sum", 1}, {"softmax", 1}, {"log_softmax", 1},  // a vector to a vector of its length
 }};
 
 // nullptr when `name` is not a function.

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -238,17 +239,17 @@ class Lowering {
     std::optional<Function> const function = implementation_of(e.name);
     if (!signature || !function) fail(e.pos, fmt::format("unknown function '{}'", e.name));
     n.function = *function;
-    int const arity = signature->arity;
-    if (static_cast<int>(e.args.size()) != arity)
-      fail(e.pos, fmt::format("{} takes {} argument{}, but {} were given", e.name, arity, arity == 1 ? "" : "s",
-                              e.args.size()));
+    if (!signature->takes(e.args.size()))
+      fail(e.pos, fmt::format("{} cannot take {} arguments", e.name, e.args.size()));
     for (ast::Expr const& a : e.args) n.args.push_back(lower(a));
-    if (n.function == Function::sum || n.function == Function::mean)
+    if (is_reduction(n.function, n.args.size())) {
       n.size = 0;
-    else if (n.args.size() == 2)
-      n.size = broadcast_size(n.args[0].size, n.args[1].size, e.pos, "the first argument", "the second");
-    else
+    } else {
+      static constexpr std::array<char const*, 3> ordinal{"the first argument", "the second", "the third"};
       n.size = n.args[0].size;
+      for (std::size_t i = 1; i < n.args.size(); ++i)
+        n.size = broadcast_size(n.size, n.args[i].size, e.pos, ordinal[i - 1], ordinal[i]);
+    }
     return fold(std::move(n));
   }
 

@@ -58,6 +58,8 @@ inline double logit(double p) { return std::log(p) - std::log1p(-p); }
 inline double log1p_exp(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
 // log(1 - x), accurate for small x (Stan's log1m).
 inline double log1m(double x) { return std::log1p(-x); }
+// The standard normal CDF; erfc keeps the lower tail accurate.
+inline double Phi(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 // log of the binomial coefficient; only ever taken of counts, so double only.
 inline double lchoose(double n, double k) { return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1); }
 
@@ -94,6 +96,10 @@ inline Dual digamma(Dual const& x) {
 inline Dual inv_logit(Dual const& x) {
   double const p = inv_logit(x.value());
   return detail::chain(x, p, p * (1 - p));
+}
+inline Dual Phi(Dual const& x) {
+  double const v = x.value();
+  return detail::chain(x, Phi(v), std::exp(-0.5 * v * v) / std::sqrt(2 * 3.14159265358979323846));
 }
 inline Dual log1p_exp(Dual const& x) { return detail::chain(x, log1p_exp(x.value()), inv_logit(x.value())); }
 inline Dual logit(Dual const& p) {

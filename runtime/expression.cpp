@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -16,12 +17,16 @@ struct FunctionName {
   Function function;
 };
 
-constexpr std::array<FunctionName, 13> function_names{{
+constexpr std::array<FunctionName, 24> function_names{{
     {"exp", Function::exp},       {"log", Function::log},     {"sqrt", Function::sqrt},
     {"square", Function::square}, {"pow", Function::pow},     {"abs", Function::abs},
     {"log1p", Function::log1p},   {"expm1", Function::expm1}, {"logit", Function::logit},
-    {"inv_logit", Function::inv_logit}, {"lgamma", Function::lgamma}, {"sum", Function::sum},
-    {"mean", Function::mean},
+    {"inv_logit", Function::inv_logit}, {"lgamma", Function::lgamma}, {"inv", Function::inv},
+    {"Phi", Function::Phi},       {"step", Function::step},   {"fmin", Function::fmin},
+    {"fmax", Function::fmax},     {"log_mix", Function::log_mix}, {"sum", Function::sum},
+    {"mean", Function::mean},     {"log_sum_exp", Function::log_sum_exp},
+    {"cumulative_sum", Function::cumulative_sum}, {"softmax", Function::softmax},
+    {"log_softmax", Function::log_softmax},
 }};
 static_assert(function_names.size() == functions.size(), "every function of the language has an implementation");
 
@@ -75,9 +80,76 @@ T pow_of(T const& x, T const& y) {
   return math::pow(x, y);
 }
 
+// log(eˣ + eʸ) without overflow; −inf when both are.
+template <typename T>
+T log_sum_exp_of(T const& x, T const& y) {
+  if (value_of(x) == -std::numeric_limits<double>::infinity()) return y;
+  if (value_of(y) == -std::numeric_limits<double>::infinity()) return x;
+  return value_of(x) >= value_of(y) ? T(x + math::log1p(math::exp(y - x))) : T(y + math::log1p(math::exp(x - y)));
+}
+
+// The largest element's value, the shift that keeps exp from overflowing.
+template <typename T>
+double largest(Value<T> const& v) {
+  double m = -std::numeric_limits<double>::infinity();
+  for (T const& e : v.elements) m = std::max(m, value_of(e));
+  return m;
+}
+
+// log Σ exp(v − m) with m = largest(v), and m: the log normaliser's parts.
+template <typename T>
+T log_sum_exp_shifted(Value<T> const& v, double m, Eigen::Index derivatives) {
+  T total = lift<T>(0.0, derivatives);
+  for (T const& e : v.elements) total = total + math::exp(e - m);
+  return math::log(total);
+}
+
 template <typename T>
 Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivatives) {
+  double const infinity = std::numeric_limits<double>::infinity();
   switch (f) {
+    case Function::inv: return map(a[0], [derivatives](T const& x) -> T { return lift<T>(1.0, derivatives) / x; });
+    case Function::Phi: return map(a[0], [](T const& x) -> T { return math::Phi(x); });
+    case Function::step:
+      return map(a[0], [derivatives](T const& x) -> T { return lift<T>(value_of(x) < 0 ? 0.0 : 1.0, derivatives); });
+    case Function::fmin:
+      return zip(a[0], a[1], [](T const& x, T const& y) -> T { return value_of(y) < value_of(x) ? y : x; },
+                 static_cast<Value<T>*>(nullptr));
+    case Function::fmax:
+      return zip(a[0], a[1], [](T const& x, T const& y) -> T { return value_of(y) > value_of(x) ? y : x; },
+                 static_cast<Value<T>*>(nullptr));
+    case Function::log_mix: {
+      // log(θ e^a + (1 − θ) e^b), element by element.
+      Value<T> out;
+      out.is_vector = a[0].is_vector || a[1].is_vector || a[2].is_vector;
+      std::size_t const n = std::max({a[0].size(), a[1].size(), a[2].size()});
+      out.elements.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        T const& theta = a[0].at(i);
+        out.elements.push_back(log_sum_exp_of<T>(math::log(theta) + a[1].at(i), math::log1m(theta) + a[2].at(i)));
+      }
+      return out;
+    }
+    case Function::log_sum_exp: {
+      if (a.size() == 2)
+        return zip(a[0], a[1], [](T const& x, T const& y) -> T { return log_sum_exp_of(x, y); },
+                   static_cast<Value<T>*>(nullptr));
+      double const m = largest(a[0]);
+      if (m == -infinity || m == infinity) return Value<T>::scalar(lift<T>(m, derivatives));
+      return Value<T>::scalar(m + log_sum_exp_shifted(a[0], m, derivatives));
+    }
+    case Function::cumulative_sum: {
+      Value<T> out = a[0];
+      for (std::size_t i = 1; i < out.elements.size(); ++i) out.elements[i] = out.elements[i - 1] + out.elements[i];
+      return out;
+    }
+    case Function::softmax:
+    case Function::log_softmax: {
+      double const m = largest(a[0]);
+      T const log_total = m + log_sum_exp_shifted(a[0], m, derivatives);
+      if (f == Function::log_softmax) return map(a[0], [&](T const& x) -> T { return x - log_total; });
+      return map(a[0], [&](T const& x) -> T { return math::exp(x - log_total); });
+    }
     case Function::exp: return map(a[0], [](T const& x) -> T { return math::exp(x); });
     case Function::log: return map(a[0], [](T const& x) -> T { return math::log(x); });
     case Function::sqrt: return map(a[0], [](T const& x) -> T { return math::sqrt(x); });

@@ -14,7 +14,22 @@
 
 namespace bbvi {
 
-enum class Function { exp, log, sqrt, square, pow, abs, log1p, expm1, logit, inv_logit, lgamma, sum, mean };
+enum class Function {
+  exp, log, sqrt, square, pow, abs, log1p, expm1, logit, inv_logit, lgamma, inv, Phi, step, fmin, fmax, log_mix,
+  sum, mean, log_sum_exp, cumulative_sum, softmax, log_softmax,
+};
+
+// A function whose value is one number for a whole vector: sum, mean, and
+// log_sum_exp of one argument.
+inline bool is_reduction(Function f, std::size_t arguments) {
+  return f == Function::sum || f == Function::mean || (f == Function::log_sum_exp && arguments == 1);
+}
+// A function each element of whose value reads every element of its
+// argument: the reductions, and cumulative_sum, softmax and log_softmax.
+inline bool reads_whole_vector(Function f, std::size_t arguments) {
+  return is_reduction(f, arguments) || f == Function::cumulative_sum || f == Function::softmax ||
+         f == Function::log_softmax;
+}
 
 // The implementation of a function of grammar/functions.hpp; nullopt for
 // a name that is not one.

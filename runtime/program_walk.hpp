@@ -2,7 +2,9 @@
 // Element k of a lowered expression, resolved as every analysis of the
 // program's graph reads it: through the block's locals (Definition slots),
 // `index` nodes (a constant index, or element k of an int data column; both
-// 1-based) and sum and mean (every element of their argument). Element k of
+// 1-based) and the functions that read a whole vector (sum, mean,
+// log_sum_exp of one vector, cumulative_sum, softmax, log_softmax: every
+// element of their argument). Element k of
 // an operand of size 0, a scalar, is its only element.
 //
 // An analysis supplies only what it computes:
@@ -57,12 +59,15 @@ class ProgramWalk {
         return slot(n.slot, static_cast<std::size_t>(std::lround(i)) - 1, a);
       }
       case Node::Op::call:
-        if (n.function == Function::sum || n.function == Function::mean) {
+        if (reads_whole_vector(n.function, n.args.size())) {
           Node const& argument = n.args[0];
           typename Analysis::Result all = a.other();
           for (std::size_t j = 0; j < std::max<std::size_t>(argument.size, 1); ++j)
             a.gather(all, element(argument, j, a));
-          return all;
+          // Sums are linear in the elements; the rest are functions of them.
+          bool const linear = n.function == Function::sum || n.function == Function::mean ||
+                              n.function == Function::cumulative_sum;
+          return linear ? all : a.combine(n, [&](std::size_t) { return all; });
         }
         break;
       default: break;

@@ -56,6 +56,14 @@ TEST_CASE("functions: each agrees with its definition and its dual derivative wi
       {"inv_logit(u)", [](double u) { return 1 / (1 + std::exp(-u)); }},
       {"lgamma(u) + 1", [](double u) { return std::lgamma(u) + 1; }},
       {"2 - u * 3 / 4 + 1", [](double u) { return 2 - u * 3 / 4 + 1; }},
+      {"inv(u)", [](double u) { return 1 / u; }},
+      {"Phi(u)", [](double u) { return 0.5 * std::erfc(-u / std::sqrt(2.0)); }},
+      {"step(u - 0.5) + u", [](double u) { return (u - 0.5 < 0 ? 0.0 : 1.0) + u; }},
+      {"fmin(u, 2 * u) + fmax(u, 3 * u)", [](double u) { return std::fmin(u, 2 * u) + std::fmax(u, 3 * u); }},
+      {"log_sum_exp(u, 1 - u)", [](double u) { return std::log(std::exp(u) + std::exp(1 - u)); }},
+      {"log_mix(0.3, u, 2 * u) + 5", [](double u) { return std::log(0.3 * std::exp(u) + 0.7 * std::exp(2 * u)) + 5; }},
+      {"u > 0.5 ? u * u : -u", [](double u) { return u > 0.5 ? u * u : -u; }},
+      {"(u < 0.5 || u >= 2) + u", [](double u) { return (u < 0.5 || u >= 2 ? 1.0 : 0.0) + u; }},
   };
   double const u = 0.7, h = 1e-6;
   for (Case const& c : cases) {
@@ -92,6 +100,39 @@ guide { real m[3]; theta ~ Normal(m, 1); }
     expected += -0.5 * (y[n] - mean) * (y[n] - mean) - 0.918938533204672742;
   }
   CHECK(log_joint(program, theta) == Approx(expected).epsilon(1e-12));
+}
+
+TEST_CASE("functions of a whole vector: log_sum_exp, cumulative_sum, softmax, log_softmax") {
+  std::string const model = R"(
+data { int g[N]; real y[N]; }
+latent { real theta[3]; }
+model {
+  theta ~ Normal(0, 1);
+  real sm[3] = softmax(theta);
+  real ls[3] = log_softmax(theta);
+  real cs[3] = cumulative_sum(theta);
+  y ~ Normal(sm[g] + ls[g] + cs[g] + log_sum_exp(theta), 1);
+}
+guide { real m[3]; theta ~ Normal(m, 1); }
+)";
+  data::CsvTable const table = data::CsvTable::from_text("g,y\n3,0.5\n1,-1\n2,2\n", "g.csv");
+  Program const program = testing::compile_model(model, &table);
+  std::vector<double> const theta{0.3, -1.1, 2.0};
+  double const lse = std::log(std::exp(0.3) + std::exp(-1.1) + std::exp(2.0));
+  double const cumulative[] = {0.3, 0.3 - 1.1, 0.3 - 1.1 + 2.0};
+  double expected = 0;
+  for (double t : theta) expected += -0.5 * t * t - 0.918938533204672742;
+  int const g[] = {3, 1, 2};
+  double const y[] = {0.5, -1, 2};
+  for (int n = 0; n < 3; ++n) {
+    std::size_t const k = static_cast<std::size_t>(g[n] - 1);
+    double const mean = std::exp(theta[k] - lse) + (theta[k] - lse) + cumulative[k] + lse;
+    expected += -0.5 * (y[n] - mean) * (y[n] - mean) - 0.918938533204672742;
+  }
+  CHECK(log_joint(program, theta) == Approx(expected).epsilon(1e-12));
+  // Large elements do not overflow: the largest is taken out first.
+  std::vector<double> const large{800, 799, -50};
+  CHECK(std::isfinite(log_joint(program, large)));
 }
 
 TEST_CASE("indexing: an index out of range names the row of the int column") {
