@@ -72,7 +72,10 @@ struct Declaration {
 };
 
 // LHS ~ Distribution(args);
+// `target += args[0];` is a Sample with target_increment set: its lhs is
+// the name `target` and it has no distribution.
 struct Sample {
+  bool target_increment = false;
   Position pos;  // first character of the left-hand side
   Expr lhs;      // a name, or an indexed name
   std::string distribution;

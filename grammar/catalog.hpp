@@ -5,6 +5,9 @@
 
 #include <functional>
 #include <map>
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -17,5 +20,22 @@ struct DistributionSignature {
 };
 
 using DistributionCatalog = std::map<std::string, DistributionSignature, std::less<>>;
+
+// `Normal_lpdf`, `Poisson_lpmf` (and Stan's `_lupdf`, `_lupmf`, the same
+// here): a distribution's log density called as a function, its value first.
+struct DensityCall {
+  std::string_view distribution;  // "Normal"
+  bool mass = false;              // written _lpmf or _lupmf
+};
+
+inline std::optional<DensityCall> density_call(std::string_view function) {
+  for (auto const& [suffix, mass] : {std::pair{"_lpdf", false}, std::pair{"_lupdf", false}, std::pair{"_lpmf", true},
+                                     std::pair{"_lupmf", true}}) {
+    std::string_view const s = suffix;
+    if (function.size() > s.size() && function.substr(function.size() - s.size()) == s)
+      return DensityCall{function.substr(0, function.size() - s.size()), mass};
+  }
+  return std::nullopt;
+}
 
 }  // namespace bbvi

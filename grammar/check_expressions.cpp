@@ -118,8 +118,37 @@ std::string arguments(std::size_t n) {
   return n == 1 ? "1 argument" : fmt::format("{} arguments", n);
 }
 
+// `Normal_lpdf(y | mu, sigma)`: a distribution's log density as a value.
+// True when `e` names one (after reporting what is wrong with the call).
+bool check_density_call(Checker& c, ast::Expr const& e, Use const& use) {
+  std::optional<DensityCall> const density = density_call(e.name);
+  if (!density) return false;
+  auto const found = c.catalog.find(density->distribution);
+  if (found == c.catalog.end()) {
+    std::optional<std::string_view> const ours = from_stan(c.catalog, density->distribution);
+    if (!ours) return false;
+    c.error(e.pos, fmt::format("'{}' is spelled '{}{}' here", e.name, *ours,
+                               e.name.substr(density->distribution.size())));
+    return true;
+  }
+  DistributionSignature const& d = found->second;
+  bool const discrete = is_discrete(d.support);
+  if (use.block != ast::BlockKind::model)
+    c.error(e.pos, fmt::format("{} is a log density of the model's: it can be used in the model block only", e.name));
+  else if (discrete != density->mass)
+    c.error(e.pos, fmt::format("{} is {}: its log {} is {}_{}", d.name, discrete ? "discrete" : "continuous",
+                               discrete ? "probability" : "density", d.name, discrete ? "lpmf" : "lpdf"));
+  else if (e.args.size() != d.parameters.size() + 1)
+    c.error(e.pos, fmt::format("{} takes {}: the value, then {} ({}), but {} {} given", e.name,
+                               arguments(d.parameters.size() + 1), arguments(d.parameters.size()),
+                               fmt::join(d.parameters, ", "), e.args.size(), e.args.size() == 1 ? "was" : "were"));
+  for (ast::Expr const& arg : e.args) check_expression(c, arg, use);
+  return true;
+}
+
 void check_call(Checker& c, ast::Expr const& e, Use const& use) {
   FunctionSignature const* f = find_function(e.name);
+  if (!f && check_density_call(c, e, use)) return;
   if (!f) {
     std::vector<std::string_view> names;
     for (FunctionSignature const& g : functions) names.push_back(g.name);

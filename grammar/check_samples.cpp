@@ -17,8 +17,8 @@ namespace {
 
 std::string arguments(std::size_t n) { return n == 1 ? "1 argument" : fmt::format("{} arguments", n); }
 
-// Stan's spelling of a distribution here: its name without case or
-// underscores (normal, student_t, inv_gamma), or double_exponential.
+}  // namespace
+
 std::optional<std::string_view> from_stan(DistributionCatalog const& catalog, std::string_view stan) {
   auto const folded = [](std::string_view name) {
     std::string out;
@@ -31,6 +31,8 @@ std::optional<std::string_view> from_stan(DistributionCatalog const& catalog, st
     if (folded(name) == key) return std::string_view(name);
   return std::nullopt;
 }
+
+namespace {
 
 void check_distribution(Checker& c, ast::Sample const& sample) {
   auto const found = c.catalog.find(sample.distribution);
@@ -82,6 +84,10 @@ Symbol const* check_left_side(Checker& c, ast::Sample const& sample, ast::BlockK
 }
 
 void check_sample(Checker& c, ast::Sample const& sample, ast::BlockKind block, int order) {
+  if (sample.target_increment) {
+    check_expression(c, sample.args[0], Use{block, order, UseContext::model, "target"});
+    return;
+  }
   Symbol const* drawn = check_left_side(c, sample, block, order);
   check_distribution(c, sample);
   UseContext const context = block == ast::BlockKind::model ? UseContext::model : UseContext::guide_factor;

@@ -8,6 +8,7 @@
 #include "grammar/symbols.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,9 @@ bool is_integer_valued(Checker const& c, ast::Expr const& e, ast::BlockKind bloc
 Position first_position(ast::Expr const& e);
 
 // check_samples.cpp
+// The name here of a distribution Stan spells `stan`: without case or
+// underscores (normal, student_t, inv_gamma), or double_exponential.
+std::optional<std::string_view> from_stan(DistributionCatalog const& catalog, std::string_view stan);
 void check_samples(Checker& c);          // distribution, arity, left side, arguments
 void check_sample_counts(Checker& c);    // one prior and one guide factor per latent
 void check_guide_supports(Checker& c);   // guide factor support = latent support

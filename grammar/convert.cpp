@@ -69,7 +69,20 @@ class Converter {
 
   ast::Statement statement(x3ast::Statement const& s) const {
     if (auto const* d = boost::get<x3ast::Declaration>(&s)) return declaration(*d);
+    if (auto const* t = boost::get<x3ast::TargetIncrement>(&s)) return target_increment(*t);
     return sample(boost::get<x3ast::Sample>(s));
+  }
+
+  ast::Sample target_increment(x3ast::TargetIncrement const& t) const {
+    ast::Sample out;
+    out.target_increment = true;
+    out.pos = t.pos;
+    out.lhs.kind = ast::ExprKind::name;
+    out.lhs.pos = t.pos;
+    out.lhs.name = "target";
+    out.distribution_pos = t.pos;
+    out.args.push_back(expression(t.value));
+    return out;
   }
 
   ast::Expr operator()(x3ast::Number const& n) const { return number(n); }

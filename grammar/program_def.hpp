@@ -107,6 +107,7 @@ struct declaration_class : annotate_position {};
 struct sample_lhs_class;
 struct distribution_name_class : annotate_position {};
 struct sample_class : annotate_position {};
+struct target_increment_class : annotate_position {};
 struct statement_class;
 struct data_block_class : annotate_position {};
 struct latent_block_class : annotate_position {};
@@ -153,7 +154,10 @@ x3::rule<argument_list_class, std::vector<x3ast::Expression>> const argument_lis
 
 auto const number_def = number_token;
 auto const name_def = identifier_token;
-auto const argument_list_def = -(expression >> *(comma > expression));
+// A density's value is set off by '|' (`Normal_lpdf(y | mu, sigma)`, as in
+// Stan); any argument list reads it as a ','.
+auto const bar = token<struct bar_id>("'|'", lit('|') >> !lit('|'));
+auto const argument_list_def = -(expression >> *((comma | bar) > expression));
 auto const call_def = identifier_token >> '(' > argument_list > close_args;
 auto const indexed_def = identifier_token >> '[' > expression > close_bracket;
 auto const primary_def = number | call | indexed | name | (open_paren > expression > close_paren);
@@ -222,9 +226,13 @@ auto const distribution_name_def = identifier_token;
 auto const sample_def =
     sample_lhs > tilde > distribution_name > open_args > argument_list > close_args > semicolon;
 
+// ---- target += E; ---------------------------------------------------------
+x3::rule<target_increment_class, x3ast::TargetIncrement> const target_increment = "a 'target +=' statement";
+auto const target_increment_def = lexeme[x3::string("target") >> word_end] >> lit("+=") > expression > semicolon;
+
 // ---- blocks ---------------------------------------------------------------
 x3::rule<statement_class, x3ast::Statement> const statement = "a statement";
-auto const statement_def = declaration | sample;
+auto const statement_def = target_increment | declaration | sample;
 
 x3::rule<data_block_class, x3ast::Block> const data_block = "'data' block";
 x3::rule<latent_block_class, x3ast::Block> const latent_block = "'latent' block";
@@ -257,7 +265,7 @@ BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed,
                     relational_operation, equality, equality_operation, conjunction, conjunction_operation,
                     disjunction, disjunction_operation, conditional, expression, argument_list, type_name, bound_name, constraint,
                     constraint_list, variable_name, size, initial_value, declaration, sample_lhs,
-                    distribution_name, sample, statement, data_block, latent_block, model_block,
+                    distribution_name, sample, target_increment, statement, data_block, latent_block, model_block,
                     guide_block, block)
 
 }  // namespace rules

@@ -141,9 +141,6 @@ std::optional<std::string> stan_declaration(Text const& t, std::size_t start) {
 
 std::optional<std::string> stan_statement(Text const& t, std::size_t start) {
   auto const [first, after] = t.next_word(start);
-  if (first == "target" && t.at(after) == '+' && t.at(after + 1) == '=')
-    return std::string("'target +=' is Stan's, and not part of this language yet: add a term to the log density "
-                       "with a '~' statement");
   if ((first == "for" || first == "while") && t.at(after) == '(')
     return fmt::format("'{}' loops are Stan's, and not part of this language: a '~' whose left side is a vector "
                        "adds a term per element ('y ~ Normal(mu, sigma);' with vectors mu or sigma)",

@@ -118,7 +118,13 @@ struct Sample : Positioned {
   std::vector<Expression> args;
 };
 
-struct Statement : x3::variant<Declaration, Sample> {
+// `target += E;`: E, or its sum, added to log p (the model block only).
+struct TargetIncrement : Positioned {
+  std::string keyword;  // always "target"; a member so the struct is not a one-element tuple
+  Expression value;
+};
+
+struct Statement : x3::variant<Declaration, Sample, TargetIncrement> {
   using base_type::base_type;
   using base_type::operator=;
 };

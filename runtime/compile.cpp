@@ -4,6 +4,7 @@
 #include "grammar/guide_declaration.hpp"
 #include "runtime/affine_normal.hpp"
 #include "runtime/statements_to_run.hpp"
+#include "runtime/target_term.hpp"
 #include "runtime/bbvi/initial_scale.hpp"
 #include "runtime/evaluate.hpp"
 
@@ -237,18 +238,27 @@ class Lowering {
     n.pos = e.pos;
     FunctionSignature const* signature = find_function(e.name);
     std::optional<Function> const function = implementation_of(e.name);
-    if (!signature || !function) fail(e.pos, fmt::format("unknown function '{}'", e.name));
-    n.function = *function;
-    if (!signature->takes(e.args.size()))
-      fail(e.pos, fmt::format("{} cannot take {} arguments", e.name, e.args.size()));
+    if (std::optional<DensityCall> const d = density_call(e.name); !signature && d) {
+      n.function = Function::density;
+      n.distribution = distributions().find(d->distribution);
+      if (!n.distribution || e.args.size() != n.distribution->signature.parameters.size() + 1)
+        fail(e.pos, fmt::format("'{}' is not a density this model can call so", e.name));
+    } else {
+      if (!signature || !function) fail(e.pos, fmt::format("unknown function '{}'", e.name));
+      n.function = *function;
+      if (!signature->takes(e.args.size()))
+        fail(e.pos, fmt::format("{} cannot take {} arguments", e.name, e.args.size()));
+    }
     for (ast::Expr const& a : e.args) n.args.push_back(lower(a));
     if (is_reduction(n.function, n.args.size())) {
       n.size = 0;
     } else {
-      static constexpr std::array<char const*, 3> ordinal{"the first argument", "the second", "the third"};
+      static constexpr std::array<char const*, 4> ordinal{"the first argument", "the second", "the third",
+                                                          "the fourth"};
       n.size = n.args[0].size;
       for (std::size_t i = 1; i < n.args.size(); ++i)
-        n.size = broadcast_size(n.size, n.args[i].size, e.pos, ordinal[i - 1], ordinal[i]);
+        n.size = broadcast_size(n.size, n.args[i].size, e.pos, i == 1 ? ordinal[0] : "the others",
+                                i < ordinal.size() ? ordinal[i] : "the next");
     }
     return fold(std::move(n));
   }
@@ -481,8 +491,11 @@ class Lowering {
       if (auto const* d = std::get_if<ast::Declaration>(&st)) {
         out_.model.push_back(local(*d, SlotKind::model_local));
         local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
-      } else
-        out_.model.push_back(factor(std::get<ast::Sample>(st)));
+      } else if (auto const& sample = std::get<ast::Sample>(st); sample.target_increment) {
+        out_.model.push_back(target_term(sample));
+      } else {
+        out_.model.push_back(factor(sample));
+      }
       constant_uses_.resize(out_.model.size());
     }
   }
@@ -552,6 +565,20 @@ class Lowering {
     def.bounds = constraint_of(d);
     declare(d, s);
     return def;
+  }
+
+  // `target += E;`: runtime/target_term.hpp.
+  Factor target_term(ast::Sample const& st) {
+    Factor f;
+    f.pos = st.pos;
+    f.lhs_name = "target";
+    f.distribution = &target_entry();
+    f.args.push_back(lower(st.args[0]));
+    f.lhs_size = f.args[0].size;
+    f.lhs_slot = new_slot("target");
+    out_.data[static_cast<std::size_t>(f.lhs_slot)] =
+        f.lhs_size == 0 ? Value<double>::scalar(0.0) : Value<double>::vector(std::vector<double>(f.lhs_size, 0.0));
+    return f;
   }
 
   Factor factor(ast::Sample const& st) {

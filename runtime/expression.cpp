@@ -1,5 +1,8 @@
 #include "runtime/expression.hpp"
 
+#include "runtime/distributions/checks.hpp"
+#include "runtime/registry.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -104,10 +107,40 @@ T log_sum_exp_shifted(Value<T> const& v, double m, Eigen::Index derivatives) {
   return math::log(total);
 }
 
+// A distribution's log density at each element, its value first: NaN
+// where it rejects its arguments, so that a row a ?: does not choose, or a
+// mixture weight of 0, does no harm (a NaN that reaches log p rejects the
+// draw). The model's side only: a value must be a double.
+template <typename T>
+Value<T> density(DistributionEntry const& d, std::vector<Value<T>> const& a) {
+  Value<T> out;
+  std::size_t n = 1;
+  for (Value<T> const& v : a) {
+    out.is_vector = out.is_vector || v.is_vector;
+    n = std::max(n, v.size());
+  }
+  out.elements.reserve(n);
+  std::vector<T> args(a.size() - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 1; k < a.size(); ++k) args[k - 1] = a[k].at(i);
+    double const x = value_of(a[0].at(i));
+    try {
+      if constexpr (std::is_same_v<T, double>)
+        out.elements.push_back(d.log_density(x, args.data()));
+      else
+        out.elements.push_back(d.log_density_dual(x, args.data()));
+    } catch (DomainError const&) {
+      out.elements.push_back(T(std::numeric_limits<double>::quiet_NaN()));
+    }
+  }
+  return out;
+}
+
 template <typename T>
 Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivatives) {
   double const infinity = std::numeric_limits<double>::infinity();
   switch (f) {
+    case Function::density: throw std::logic_error("a density is called through its node");
     case Function::inv: return map(a[0], [derivatives](T const& x) -> T { return lift<T>(1.0, derivatives) / x; });
     case Function::Phi: return map(a[0], [](T const& x) -> T { return math::Phi(x); });
     case Function::step:
@@ -266,6 +299,7 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
     case Op::call: {
       std::vector<Value<T>> args;
       for (Node const& a : node.args) args.push_back(evaluate(a, slots));
+      if (node.function == Function::density) return density(*node.distribution, args);
       return call(node.function, args, slots.derivatives);
     }
     case Op::index: {

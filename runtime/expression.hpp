@@ -17,6 +17,7 @@ namespace bbvi {
 enum class Function {
   exp, log, sqrt, square, pow, abs, log1p, expm1, logit, inv_logit, lgamma, inv, Phi, step, fmin, fmax, log_mix,
   sum, mean, log_sum_exp, cumulative_sum, softmax, log_softmax,
+  density,  // Normal_lpdf(y | mu, sigma): Node::distribution's log density, element by element
 };
 
 // A function whose value is one number for a whole vector: sum, mean, and
@@ -35,6 +36,8 @@ inline bool reads_whole_vector(Function f, std::size_t arguments) {
 // a name that is not one.
 std::optional<Function> implementation_of(std::string_view name);
 
+struct DistributionEntry;
+
 struct Node {
   enum class Op {
     constant, slot, negate, add, subtract, multiply, divide, power, call, index,
@@ -45,6 +48,7 @@ struct Node {
   double constant = 0;          // constant
   int slot = -1;                // slot; index: the indexed slot
   Function function = Function::exp;  // call
+  DistributionEntry const* distribution = nullptr;  // a density call
   std::vector<Node> args;       // operands; call arguments; index: the index
   std::size_t size = 0;         // 0 for a scalar, else the vector's length
   Position pos;
