@@ -99,7 +99,8 @@ void check_block_order(grammar::x3ast::Program const& blocks, std::string const&
 // The data and latent blocks only declare; a '~' there is a common slip.
 void reject_samples_outside_model_and_guide(Block const& block, std::string const& file) {
   for (auto const& statement : block.statements)
-    if (auto const* t = boost::get<grammar::x3ast::TargetIncrement>(&statement); t && block.kind != ast::BlockKind::model)
+    if (auto const* t = boost::get<grammar::x3ast::TargetIncrement>(&statement);
+        t && block.kind != ast::BlockKind::model)
       throw DiagnosticError(error_at(file, t->pos,
                                      fmt::format("'target +=' cannot be in the {} block: it adds to the model's log "
                                                  "density, in the model block",

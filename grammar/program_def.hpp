@@ -263,8 +263,8 @@ auto const block_def = data_block | latent_block | model_block | guide_block;
 BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed, primary, power,
                     power_operation, unary, negation, term, term_operation, sum, sum_operation, relational,
                     relational_operation, equality, equality_operation, conjunction, conjunction_operation,
-                    disjunction, disjunction_operation, conditional, expression, argument_list, type_name, bound_name, constraint,
-                    constraint_list, variable_name, size, initial_value, declaration, sample_lhs,
+                    disjunction, disjunction_operation, conditional, expression, argument_list, type_name,
+                    bound_name, constraint, constraint_list, variable_name, size, initial_value, declaration, sample_lhs,
                     distribution_name, sample, target_increment, statement, data_block, latent_block, model_block,
                     guide_block, block)
 

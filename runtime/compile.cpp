@@ -420,7 +420,8 @@ class Lowering {
     if (computed.is_vector && s.size == 0)
       fail(d.value->pos, fmt::format("size mismatch: the value of '{}' has {} elements, but '{}' is a scalar", d.name,
                                      computed.elements.size(), d.name));
-    if (!computed.is_vector && s.size != 0) computed = Value<double>::vector(std::vector<double>(s.size, computed.at(0)));
+    if (!computed.is_vector && s.size != 0)
+      computed = Value<double>::vector(std::vector<double>(s.size, computed.at(0)));
     Constraint const c = constraint_of(d);
     for (std::size_t r = 0; r < computed.elements.size(); ++r) {
       double const v = computed.elements[r];

@@ -278,7 +278,8 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
     }
     case Op::logical_not: {
       Eigen::Index const d = slots.derivatives;
-      return map(evaluate(node.args[0], slots), [d](T const& x) -> T { return lift<T>(value_of(x) == 0 ? 1.0 : 0.0, d); });
+      return map(evaluate(node.args[0], slots),
+                 [d](T const& x) -> T { return lift<T>(value_of(x) == 0 ? 1.0 : 0.0, d); });
     }
     case Op::conditional: {
       // Both branches are evaluated in full and each element taken from one:
