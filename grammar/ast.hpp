@@ -21,7 +21,7 @@ enum class ExprKind {
   divide,
   power,     // right associative, binds tighter than unary minus
   call,      // `name`(args...)
-  index,     // `name`[args[0]], 1-based
+  index,     // `name`[args[0]], 1-based; with args[1], the slice `name`[args[0]:args[1]]
   // Comparisons and logic give 1 or 0, element by element (Stan's meaning).
   less,
   less_equal,

@@ -35,6 +35,9 @@ class DependencyGraph {
       Variables& parents = parents_[drawn];
       for (ast::Expr const& arg : sample->args) add_uses(arg, parents);
       if (sample->lhs.kind == ast::ExprKind::index) add_uses(sample->lhs.args[0], parents);
+      // y[2:N] ~ f(y[1:(N - 1)]): a series observed given its own past is no
+      // cycle (its rows are data, none drawn from another).
+      if (drawn->kind == SymbolKind::data_column && sample->lhs.args.size() == 2) parents.erase(drawn);
     }
     mark_cycles();
   }

@@ -22,7 +22,8 @@ bool allowed(SymbolKind kind, UseContext context) {
     case UseContext::data_value:
       return kind == SymbolKind::constant || kind == SymbolKind::rows || kind == SymbolKind::data_column;
     case UseContext::bound:
-    case UseContext::size: return kind == SymbolKind::constant || kind == SymbolKind::rows;
+    case UseContext::size:
+    case UseContext::slice_bound: return kind == SymbolKind::constant || kind == SymbolKind::rows;
     case UseContext::model:
       return kind != SymbolKind::parameter && kind != SymbolKind::guide_local;
     case UseContext::guide_value:
@@ -53,6 +54,8 @@ std::string not_allowed(Symbol const& s, Use const& use) {
       return fmt::format("a bound can use only literals, constants and N, not {}", named(s));
     case UseContext::size:
       return fmt::format("a size can use only literals, constants and N, not {}", named(s));
+    case UseContext::slice_bound:
+      return fmt::format("a slice's bounds can use only literals, constants and N, not {}", named(s));
     case UseContext::model:
       return fmt::format("the model cannot use {}; it belongs to the guide", named(s));
     case UseContext::guide_value:
@@ -110,6 +113,16 @@ void check_index_is_int(Checker& c, ast::Expr const& index, Use const& use) {
 void check_index(Checker& c, ast::Expr const& e, Use const& use) {
   if (Symbol const* s = check_name(c, e.name, e.pos, use); s && !is_vector(*s))
     c.error(e.pos, fmt::format("{} is a scalar and cannot be indexed", named(*s)));
+  if (e.args.size() == 2) {
+    // A slice's bounds are numbers known before fitting, as a size's are.
+    for (ast::Expr const& bound : e.args) {
+      std::size_t const before = c.diagnostics.size();
+      check_expression(c, bound, Use{use.block, use.order, UseContext::slice_bound, use.owner});
+      if (c.diagnostics.size() == before && !is_integer_valued(c, bound, use.block))
+        c.error(first_position(bound), "a slice's bounds must be integers");
+    }
+    return;
+  }
   check_expression(c, e.args[0], use);
   check_index_is_int(c, e.args[0], use);
 }

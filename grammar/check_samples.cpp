@@ -78,7 +78,9 @@ Symbol const* check_left_side(Checker& c, ast::Sample const& sample, ast::BlockK
   if (sample.lhs.kind == ast::ExprKind::index) {
     UseContext const context = in_model ? UseContext::model : UseContext::guide_factor;
     if (!s->declaration->size) c.error(sample.lhs.pos, fmt::format("{} is a scalar and cannot be indexed", named(*s)));
-    check_expression(c, sample.lhs.args[0], Use{block, order, context, s->name});
+    for (ast::Expr const& bound : sample.lhs.args)
+      check_expression(c, bound,
+                       Use{block, order, sample.lhs.args.size() == 2 ? UseContext::slice_bound : context, s->name});
   }
   return s;
 }

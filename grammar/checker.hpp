@@ -39,6 +39,7 @@ enum class UseContext {
   data_value,      // derived data's value: literals, constants, N and data (columns, derived data)
   bound,           // lower=, upper=: literals, constants and N
   size,            // [SIZE]: as a bound
+  slice_bound,     // y[A:B]'s A and B: as a bound
   model,           // model statements: anything of the data, latent and model blocks
   guide_value,     // a guide declaration's value: parameters, guide locals, constants, N
   guide_factor,    // a guide factor's arguments: likewise (the mean-field rule)

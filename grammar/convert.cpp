@@ -110,6 +110,7 @@ class Converter {
     e.pos = indexed.pos;
     e.name = indexed.name;
     e.args.push_back(expression(indexed.index));
+    if (indexed.last) e.args.push_back(expression(*indexed.last));
     return measured(std::move(e));
   }
 

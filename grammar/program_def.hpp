@@ -159,7 +159,7 @@ auto const name_def = identifier_token;
 auto const bar = token<struct bar_id>("'|'", lit('|') >> !lit('|'));
 auto const argument_list_def = -(expression >> *((comma | bar) > expression));
 auto const call_def = identifier_token >> '(' > argument_list > close_args;
-auto const indexed_def = identifier_token >> '[' > expression > close_bracket;
+auto const indexed_def = identifier_token >> '[' > expression > -(':' > expression) > close_bracket;
 auto const primary_def = number | call | indexed | name | (open_paren > expression > close_paren);
 
 // The two-character operators as the one-character codes of x3ast::Operation.
@@ -264,9 +264,9 @@ BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed,
                     power_operation, unary, negation, term, term_operation, sum, sum_operation, relational,
                     relational_operation, equality, equality_operation, conjunction, conjunction_operation,
                     disjunction, disjunction_operation, conditional, expression, argument_list, type_name,
-                    bound_name, constraint, constraint_list, variable_name, size, initial_value, declaration, sample_lhs,
-                    distribution_name, sample, target_increment, statement, data_block, latent_block, model_block,
-                    guide_block, block)
+                    bound_name, constraint, constraint_list, variable_name, size, initial_value, declaration,
+                    sample_lhs, distribution_name, sample, target_increment, statement, data_block, latent_block,
+                    model_block, guide_block, block)
 
 }  // namespace rules
 

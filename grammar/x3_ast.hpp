@@ -93,9 +93,11 @@ struct Call : Positioned {
   std::vector<Expression> args;
 };
 
+// name[index], or the slice name[index:last].
 struct Indexed : Positioned {
   std::string name;
   Expression index;
+  boost::optional<Expression> last;
 };
 
 // lower=E or upper=E inside <...>; parse.cpp rejects a bound given twice.

@@ -263,9 +263,49 @@ class Lowering {
     return fold(std::move(n));
   }
 
+  // name[a:b]: of a data column, a column of its own; of anything else, a
+  // gather by an int column a, …, b of its own (docs/language.md, 'Slices').
+  Node lower_slice(ast::Expr const& e, Symbol const& base) {
+    double const first = constant_value(e.args[0], "a slice's bound");
+    double const last = constant_value(e.args[1], "a slice's bound");
+    check_index(first, base.size, e, e.args[0].pos, "");
+    check_index(last, base.size, e, e.args[1].pos, "");
+    if (last < first)
+      fail(e.args[1].pos, fmt::format("the slice {}[{}:{}] is empty: its last index is below its first", e.name,
+                                      first, last));
+    auto const from = static_cast<std::size_t>(first) - 1, to = static_cast<std::size_t>(last);
+    std::string const name = fmt::format("{}[{}:{}]", e.name, first, last);
+    Node n;
+    n.pos = e.pos;
+    n.size = to - from;
+    if (base.kind == SlotKind::column) {
+      auto const& all = out_.data[static_cast<std::size_t>(base.slot)].elements;
+      std::vector<double> part(all.begin() + static_cast<std::ptrdiff_t>(from),
+                               all.begin() + static_cast<std::ptrdiff_t>(to));
+      n.op = Node::Op::slot;
+      n.slot = new_slot(name);  // may move out_.data, and `all` with it
+      out_.data[static_cast<std::size_t>(n.slot)] = Value<double>::vector(std::move(part));
+      if (base.integer) index_column_.insert(n.slot);
+      return n;
+    }
+    Node index;
+    index.op = Node::Op::slot;
+    index.slot = new_slot(name);
+    index.size = n.size;
+    std::vector<double> positions;
+    for (std::size_t i = from; i < to; ++i) positions.push_back(static_cast<double>(i + 1));
+    out_.data[static_cast<std::size_t>(index.slot)] = Value<double>::vector(std::move(positions));
+    index_column_.insert(index.slot);
+    n.op = Node::Op::index;
+    n.slot = base.slot;
+    n.args.push_back(std::move(index));
+    return n;
+  }
+
   Node lower_index(ast::Expr const& e) {
     Symbol const& base = resolve(e.name, e.pos);
     if (base.size == 0) fail(e.pos, fmt::format("'{}' is a scalar and cannot be indexed", e.name));
+    if (e.args.size() == 2) return lower_slice(e, base);
     Node n;
     n.op = Node::Op::index;
     n.pos = e.pos;
@@ -585,15 +625,26 @@ class Lowering {
   Factor factor(ast::Sample const& st) {
     Factor f;
     f.pos = st.pos;
-    if (st.lhs.kind != ast::ExprKind::name) fail(st.lhs.pos, "the left of '~' must be a variable's name");
+    bool const slice = st.lhs.kind == ast::ExprKind::index && st.lhs.args.size() == 2;
+    if (st.lhs.kind != ast::ExprKind::name && !slice)
+      fail(st.lhs.pos, "the left of '~' must be a variable's name, or a slice of a data column");
     auto const found = symbols_.find(st.lhs.name);
     if (found == symbols_.end()) fail(st.lhs.pos, fmt::format("unknown name '{}'", st.lhs.name));
-    Symbol const& s = found->second;
+    Symbol s = found->second;
     if (s.kind != SlotKind::latent && !(s.kind == SlotKind::column && block_ == ast::BlockKind::model))
       fail(st.lhs.pos, fmt::format("'{}' cannot be on the left of '~' here", st.lhs.name));
+    if (slice) {
+      if (s.kind != SlotKind::column)
+        fail(st.lhs.pos, fmt::format("a slice of the latent '{}' cannot be on the left of '~': give the whole "
+                                     "vector one '~'",
+                                     st.lhs.name));
+      Node const part = lower_slice(st.lhs, s);
+      s.slot = part.slot;
+      s.size = part.size;
+    }
     f.lhs_slot = s.slot;
     f.lhs_size = s.size;
-    f.lhs_name = st.lhs.name;
+    f.lhs_name = slice ? out_.slot_names[static_cast<std::size_t>(s.slot)] : st.lhs.name;
     if (auto const latent = latent_of_slot_.find(s.slot); latent != latent_of_slot_.end()) f.latent = latent->second;
     f.distribution = distributions().find(st.distribution);
     if (!f.distribution) fail(st.distribution_pos, fmt::format("unknown distribution '{}'", st.distribution));

@@ -1,0 +1,83 @@
+// Slices: an AR(1) series written `y[2:N] ~ Normal(alpha + beta * y[1:(N - 1)], s)`
+// against its conjugate posterior, computed here as the regression of y_t
+// on (1, y_{t−1}); and a latent's slice read in an expression.
+#include "runtime/bbvi/fit.hpp"
+#include "runtime/evaluate.hpp"
+#include "tests/support/fit_bounds.hpp"
+#include "tests/support/fit_helpers.hpp"
+#include "tests/support/normal_gamma_reference.hpp"
+
+#include <Eigen/Dense>
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+using namespace bbvi;
+
+namespace {
+
+std::vector<double> series(std::size_t n) {
+  std::vector<double> y{1.0};
+  for (std::size_t t = 1; t < n; ++t)
+    y.push_back(0.3 + 0.8 * y.back() + 0.5 * std::sin(1.9 * static_cast<double>(t) + 0.4 * static_cast<double>(t * t)));
+  return y;
+}
+
+}  // namespace
+
+TEST_CASE("slices: an AR(1) series reaches its conjugate posterior's mean-field optimum") {
+  std::vector<double> const y = series(200);
+  std::string csv = "y\n";
+  for (double v : y) csv += fmt::format("{:.17g}\n", v);
+  data::CsvTable const table = data::CsvTable::from_text(std::move(csv), "ar1.csv");
+  // Priors Normal(0, 10) and Normal(0, 1), noise sd 0.5: Λ = XᵀX/σ² + diag(1/100, 1).
+  Eigen::Matrix2d precision = Eigen::Vector2d(0.01, 1.0).asDiagonal();
+  Eigen::Vector2d weighted = Eigen::Vector2d::Zero();
+  for (std::size_t t = 1; t < y.size(); ++t) {
+    Eigen::Vector2d const row(1.0, y[t - 1]);
+    precision += row * row.transpose() / 0.25;
+    weighted += row * y[t] / 0.25;
+  }
+  Eigen::Vector2d const mean = precision.ldlt().solve(weighted);
+  Program const program = testing::compile_model(R"(
+data { real y[N]; }
+latent { real alpha; real beta; }
+model {
+  alpha ~ Normal(0, 10);
+  beta ~ Normal(0, 1);
+  y[2:N] ~ Normal(alpha + beta * y[1:(N - 1)], 0.5);
+}
+guide {
+  real a = 0; real<lower=0> as = 1; real b = 0; real<lower=0> bs = 1;
+  alpha ~ Normal(a, as); beta ~ Normal(b, bs);
+}
+)",
+                                                 &table);
+  FitResult const r = testing::fit_on_seed(program, 1);
+  auto const p = constrained_parameters(program, r.u);
+  double const kl = reference::kl_normal(p[0][0], 1 / (p[1][0] * p[1][0]), mean[0], precision(0, 0)) +
+                    reference::kl_normal(p[2][0], 1 / (p[3][0] * p[3][0]), mean[1], precision(1, 1));
+  INFO("KL " << kl << "; beta " << p[2][0] << " (" << mean[1] << ")");
+  CHECK(r.converged);
+  CHECK(kl < testing::promised_kl);
+}
+
+TEST_CASE("slices: a latent's slice is the gather of its elements, in the log joint and the blankets") {
+  data::CsvTable const table = data::CsvTable::from_text("y\n0.5\n-1\n", "y.csv");
+  Program const program = testing::compile_model(R"(
+data { real y[N]; }
+latent { real theta[4]; }
+model { theta ~ Normal(0, 1); y ~ Normal(theta[2:3] - theta[3:4], 1); }
+guide { real m[4]; theta ~ Normal(m, 1); }
+)",
+                                                 &table);
+  std::vector<double> const theta{0.3, -1.1, 2.0, 0.7};
+  double expected = 0;
+  for (double t : theta) expected += -0.5 * t * t - 0.918938533204672742;
+  double const means[] = {-1.1 - 2.0, 2.0 - 0.7}, ys[] = {0.5, -1};
+  for (int n = 0; n < 2; ++n) expected += -0.5 * (ys[n] - means[n]) * (ys[n] - means[n]) - 0.918938533204672742;
+  CHECK(log_joint(program, theta) == Approx(expected).epsilon(1e-12));
+}
