@@ -70,29 +70,27 @@ void check_bounds(Checker& c, ast::Declaration const& d, Symbol const& s) {
                                                   s.name, *lower, *upper));
 }
 
-// A size is N, a positive int literal or an int constant; a data column's is N.
-void check_size_expression(Checker& c, ast::Expr const& size, Symbol const& s) {
+// A size is an int expression of literals, int constants and N (`N - 1`,
+// `2 * K`); a CSV column's is N. Whether it is at least 1 is known once the
+// constants are: a literal is checked here, the rest when the data is bound.
+void check_size_expression(Checker& c, ast::Expr const& size, Symbol const& s, bool column) {
   std::size_t const before = c.diagnostics.size();
   check_expression(c, size, Use{s.block, s.order, UseContext::size, s.name});
   if (c.diagnostics.size() != before) return;
   bool const is_rows = size.kind == ast::ExprKind::name && size.name == rows_name;
-  if (s.kind == SymbolKind::data_column) {
+  if (column) {
     if (!is_rows)
       c.error(first_position(size),
               fmt::format("data column '{}' must have size N, the number of CSV rows", s.name));
     return;
   }
-  if (is_rows) return;
   if (size.kind == ast::ExprKind::number && size.integer_literal) {
     if (size.number < 1) c.error(size.pos, fmt::format("the size of '{}' must be at least 1", s.name));
     return;
   }
-  if (size.kind == ast::ExprKind::name) {
-    Symbol const* constant = c.symbols.find(size.name, s.block);
-    if (constant && constant->declaration && constant->declaration->type == ast::BaseType::integer) return;
-  }
-  c.error(first_position(size),
-          fmt::format("the size of '{}' must be N, an int literal or an int constant", s.name));
+  if (!is_integer_valued(c, size, s.block))
+    c.error(first_position(size),
+            fmt::format("the size of '{}' must be an int: N, int literals and int constants, with + - *", s.name));
 }
 
 void check_size(Checker& c, ast::Declaration const& d, Symbol const& s) {
@@ -107,7 +105,7 @@ void check_size(Checker& c, ast::Declaration const& d, Symbol const& s) {
     c.error(first_position(*d.size), fmt::format("constant '{}' must be a scalar", s.name));
     return;
   }
-  check_size_expression(c, *d.size, s);
+  check_size_expression(c, *d.size, s, s.kind == SymbolKind::data_column && !d.value);
 }
 
 void check_value(Checker& c, ast::Declaration const& d, Symbol const& s) {

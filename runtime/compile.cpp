@@ -453,8 +453,6 @@ class Lowering {
     s.kind = SlotKind::column;
     s.integer = d.type == ast::BaseType::integer;
     s.size = size_of(d);
-    if (s.size != 0 && s.size != out_.rows)
-      fail(d.size->pos, fmt::format("data column '{}' must be declared with size N ({} rows)", d.name, out_.rows));
     Node const value = lower(*d.value);
     Value<double> computed = evaluate_in_model(out_, {}, 0, value);
     if (computed.is_vector && s.size == 0)
@@ -462,6 +460,9 @@ class Lowering {
                                      computed.elements.size(), d.name));
     if (!computed.is_vector && s.size != 0)
       computed = Value<double>::vector(std::vector<double>(s.size, computed.at(0)));
+    if (computed.elements.size() != std::max<std::size_t>(s.size, 1))
+      fail(d.value->pos, fmt::format("size mismatch: the value of '{}' has {} elements, but '{}' has {}", d.name,
+                                     computed.elements.size(), d.name, s.size));
     Constraint const c = constraint_of(d);
     for (std::size_t r = 0; r < computed.elements.size(); ++r) {
       double const v = computed.elements[r];

@@ -214,7 +214,7 @@ TEST_CASE("check: a data column has size N") {
         "'real z = 1;'\n");
 }
 
-TEST_CASE("check: a latent or parameter size is N, an int literal or an int constant") {
+TEST_CASE("check: a latent or parameter size is an int expression of literals, int constants and N") {
   CHECK(check(program("  int J = 3;\n", "  real a[N];\n  real b[J];\n  real d[2];\n",
                       "  a ~ Normal(0, 1);\n  b ~ Normal(0, 1);\n  d ~ Normal(0, 1);\n",
                       "  real ma[N] = 0;\n  a ~ Normal(ma, 1);\n  b ~ Normal(0, 1);\n  d ~ Normal(0, 1);\n")) == "");
@@ -222,7 +222,7 @@ TEST_CASE("check: a latent or parameter size is N, an int literal or an int cons
         "8:8: latent 'a' has no prior and the model never reads it:"
         " its posterior would be flat on real, which is no distribution; give it a prior with '~'\n"
         "8:8: latent 'a' has no guide factor in the guide block\n"
-        "8:10: the size of 'a' must be N, an int literal or an int constant\n"
+        "8:10: the size of 'a' must be an int: N, int literals and int constants, with + - *\n"
         "9:8: latent 'b' has no prior and the model never reads it:"
         " its posterior would be flat on real, which is no distribution; give it a prior with '~'\n"
         "9:8: latent 'b' has no guide factor in the guide block\n"

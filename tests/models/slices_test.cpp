@@ -81,3 +81,41 @@ guide { real m[4]; theta ~ Normal(m, 1); }
   for (int n = 0; n < 2; ++n) expected += -0.5 * (ys[n] - means[n]) * (ys[n] - means[n]) - 0.918938533204672742;
   CHECK(log_joint(program, theta) == Approx(expected).epsilon(1e-12));
 }
+
+TEST_CASE("slices: sizes as expressions; a lag column derived in the data block fits as the slice itself") {
+  std::vector<double> const y = series(60);
+  std::string csv = "y\n";
+  for (double v : y) csv += fmt::format("{:.17g}\n", v);
+  data::CsvTable const table = data::CsvTable::from_text(std::move(csv), "ar1.csv");
+  std::string const guide = R"(
+guide {
+  real a = 0; real<lower=0> as = 1; real b = 0; real<lower=0> bs = 1; real zm[2 * K - 1] = 0;
+  alpha ~ Normal(a, as); beta ~ Normal(b, bs); z ~ Normal(zm, 1);
+}
+)";
+  std::string const latent = "latent { real alpha; real beta; real z[2 * K - 1]; }\n";
+  Program const sliced = testing::compile_model("data { real y[N]; int K = 3; }\n" + latent + R"(
+model {
+  alpha ~ Normal(0, 10); beta ~ Normal(0, 1); z ~ Normal(0, 1);
+  y[2:N] ~ Normal(alpha + beta * y[1:(N - 1)], 0.5);
+}
+)" + guide,
+                                                &table);
+  Program const lagged = testing::compile_model(
+      "data { real y[N]; int K = 3; real y_lag[N - 1] = y[1:(N - 1)]; }\n" + latent + R"(
+model {
+  alpha ~ Normal(0, 10); beta ~ Normal(0, 1); z ~ Normal(0, 1);
+  real next[N - 1] = alpha + beta * y_lag;
+  y[2:N] ~ Normal(next, 0.5);
+}
+)" + guide,
+      &table);
+  CHECK(sliced.latents[2].size == 5);
+  FitResult const a = testing::fit_on_seed(sliced, 1), b = testing::fit_on_seed(lagged, 1);
+  CHECK(a.converged);
+  CHECK(a.iterations == b.iterations);
+  for (Eigen::Index i = 0; i < a.u.size(); ++i) {
+    INFO("parameter " << i);
+    CHECK(a.u[i] == Approx(b.u[i]).epsilon(1e-12));
+  }
+}
