@@ -13,12 +13,12 @@ namespace bbvi::checker {
 
 namespace {
 
-// Whether an expression reads a data column, derived data or N, declared
-// before statement `order`.
+// Whether an expression reads a data column or derived data declared
+// before statement `order` (N is a number like the constants).
 bool reads_data(SymbolTable const& symbols, ast::Expr const& e, int order) {
   if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
     Symbol const* s = symbols.find(e.name, ast::BlockKind::data);
-    if (s && s->order < order && (s->kind == SymbolKind::data_column || s->kind == SymbolKind::rows)) return true;
+    if (s && s->order < order && s->kind == SymbolKind::data_column) return true;
   }
   return std::any_of(e.args.begin(), e.args.end(),
                      [&](ast::Expr const& a) { return reads_data(symbols, a, order); });

@@ -18,7 +18,7 @@ std::string_view kind_word(SymbolKind kind) {
 
 bool allowed(SymbolKind kind, UseContext context) {
   switch (context) {
-    case UseContext::constant_value: return kind == SymbolKind::constant;
+    case UseContext::constant_value: return kind == SymbolKind::constant || kind == SymbolKind::rows;
     case UseContext::data_value:
       return kind == SymbolKind::constant || kind == SymbolKind::rows || kind == SymbolKind::data_column;
     case UseContext::bound:
@@ -45,7 +45,7 @@ std::string not_allowed(Symbol const& s, Use const& use) {
     return fmt::format("the data block cannot use {}", named(s));
   switch (use.context) {
     case UseContext::constant_value:
-      return fmt::format("the value of constant '{}' can use only literals and other constants, not {}",
+      return fmt::format("the value of constant '{}' can use only literals, N and other constants, not {}",
                          use.owner, named(s));
     case UseContext::data_value:
       return fmt::format("the value of '{}' can use only literals, constants, N and data, not {}", use.owner,

@@ -436,11 +436,10 @@ class Lowering {
     declare(d, s);
   }
 
-  // Whether a data-block value reads a column, derived data or N: then it
-  // is derived data (docs/language.md, 'Transformed data').
+  // Whether a data-block value reads a column or derived data: then it is
+  // derived data (docs/language.md, 'Transformed data').
   bool reads_data(ast::Expr const& e) const {
     if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
-      if (e.name == "N") return true;
       if (auto const it = symbols_.find(e.name); it != symbols_.end() && it->second.kind == SlotKind::column)
         return true;
     }

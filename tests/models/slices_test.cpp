@@ -82,7 +82,8 @@ guide { real m[4]; theta ~ Normal(m, 1); }
   CHECK(log_joint(program, theta) == Approx(expected).epsilon(1e-12));
 }
 
-TEST_CASE("slices: sizes as expressions; a lag column derived in the data block fits as the slice itself") {
+TEST_CASE("slices: sizes as expressions, an int constant from N; a lag column derived in the data block fits as "
+          "the slice itself") {
   std::vector<double> const y = series(60);
   std::string csv = "y\n";
   for (double v : y) csv += fmt::format("{:.17g}\n", v);
@@ -102,7 +103,7 @@ model {
 )" + guide,
                                                 &table);
   Program const lagged = testing::compile_model(
-      "data { real y[N]; int K = 3; real y_lag[N - 1] = y[1:(N - 1)]; }\n" + latent + R"(
+      "data { real y[N]; int K = 3; int M = N - 1; real y_lag[M] = y[1:M]; }\n" + latent + R"(
 model {
   alpha ~ Normal(0, 10); beta ~ Normal(0, 1); z ~ Normal(0, 1);
   real next[N - 1] = alpha + beta * y_lag;
