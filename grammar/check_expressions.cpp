@@ -147,7 +147,8 @@ bool check_density_call(Checker& c, ast::Expr const& e, Use const& use) {
   DistributionSignature const& d = found->second;
   bool const discrete = is_discrete(d.support);
   if (use.block != ast::BlockKind::model)
-    c.error(e.pos, fmt::format("{} is a log density of the model's: it can be used in the model block only", e.name));
+    c.error(e.pos, fmt::format("{} can be used in the model block only: the guide's factors are '~' statements",
+                               e.name));
   else if (discrete != density->mass)
     c.error(e.pos, fmt::format("{} is {}: its log {} is {}_{}", d.name, discrete ? "discrete" : "continuous",
                                discrete ? "probability" : "density", d.name, discrete ? "lpmf" : "lpdf"));
