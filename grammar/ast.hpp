@@ -57,6 +57,15 @@ struct Expr {
   int height = 1;
 };
 
+// Whether `e` reads a name (plain or indexed) for which test(name) holds.
+template <typename Test>
+bool reads_name(Expr const& e, Test const& test) {
+  if ((e.kind == ExprKind::name || e.kind == ExprKind::index) && test(e.name)) return true;
+  for (Expr const& a : e.args)
+    if (reads_name(a, test)) return true;
+  return false;
+}
+
 enum class BaseType { real, integer };
 
 // TYPE[<lower=E, upper=E>] NAME[SIZE] [= EXPR];

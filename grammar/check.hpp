@@ -7,7 +7,6 @@
 #include "grammar/catalog.hpp"
 #include "core/diagnostic.hpp"
 
-#include <string>
 #include <vector>
 
 namespace bbvi {
@@ -21,10 +20,8 @@ std::vector<Diagnostic> check_program(ast::Program const& program, DistributionC
 // (a variational parameter, a local, a data column), in source order.
 std::vector<Diagnostic> unused_declarations(ast::Program const& program, DistributionCatalog const& catalog);
 
-// The latents no '~' of the model draws, in declaration order: each has a
-// flat prior on its declared support (grammar/flat_priors.cpp).
-std::vector<std::string> flat_prior_latents(ast::Program const& program);
-// A note for each, at its declaration.
+// A note at the declaration of each latent that no '~' of the model draws:
+// it has a flat prior on its declared support (grammar/flat_priors.cpp).
 std::vector<Diagnostic> flat_priors(ast::Program const& program);
 
 }  // namespace bbvi

@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <optional>
 
 namespace bbvi::checker {
@@ -16,12 +15,10 @@ namespace {
 // Whether an expression reads a data column or derived data declared
 // before statement `order` (N is a number like the constants).
 bool reads_data(SymbolTable const& symbols, ast::Expr const& e, int order) {
-  if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
-    Symbol const* s = symbols.find(e.name, ast::BlockKind::data);
-    if (s && s->order < order && s->kind == SymbolKind::data_column) return true;
-  }
-  return std::any_of(e.args.begin(), e.args.end(),
-                     [&](ast::Expr const& a) { return reads_data(symbols, a, order); });
+  return ast::reads_name(e, [&](std::string const& name) {
+    Symbol const* s = symbols.find(name, ast::BlockKind::data);
+    return s && s->order < order && s->kind == SymbolKind::data_column;
+  });
 }
 
 SymbolKind kind_of(SymbolTable const& symbols, ast::Declaration const& d, ast::BlockKind block, int order) {

@@ -110,23 +110,17 @@ std::map<Symbol const*, std::vector<ast::Sample const*>> samples_by_variable(Che
   return found;
 }
 
-bool reads_name(ast::Expr const& e, std::string const& name) {
-  if ((e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) && e.name == name) return true;
-  for (ast::Expr const& a : e.args)
-    if (reads_name(a, name)) return true;
-  return false;
-}
-
 // Whether any statement of the model reads `name` (a '~'s arguments, a local's value).
 bool model_reads(ast::Block const& model, std::string const& name) {
+  auto const is_it = [&](std::string const& n) { return n == name; };
   for (ast::Statement const& statement : model.statements) {
     if (auto const* d = std::get_if<ast::Declaration>(&statement)) {
-      if (d->value && reads_name(*d->value, name)) return true;
+      if (d->value && ast::reads_name(*d->value, is_it)) return true;
     } else {
       auto const& sample = std::get<ast::Sample>(statement);
-      if (reads_name(sample.lhs, name)) return true;
+      if (ast::reads_name(sample.lhs, is_it)) return true;
       for (ast::Expr const& a : sample.args)
-        if (reads_name(a, name)) return true;
+        if (ast::reads_name(a, is_it)) return true;
     }
   }
   return false;

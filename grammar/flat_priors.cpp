@@ -7,33 +7,20 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <string>
+#include <set>
+#include <string_view>
 #include <vector>
 
 namespace bbvi {
 
-std::vector<std::string> flat_prior_latents(ast::Program const& program) {
-  std::vector<std::string> flat;
-  for (ast::Statement const& statement : program.latent.statements) {
-    auto const* d = std::get_if<ast::Declaration>(&statement);
-    if (!d) continue;
-    bool const drawn = std::any_of(program.model.statements.begin(), program.model.statements.end(),
-                                   [&](ast::Statement const& s) {
-                                     auto const* sample = std::get_if<ast::Sample>(&s);
-                                     return sample && sample->lhs.name == d->name;
-                                   });
-    if (!drawn) flat.push_back(d->name);
-  }
-  return flat;
-}
-
 std::vector<Diagnostic> flat_priors(ast::Program const& program) {
+  std::set<std::string_view> drawn;
+  for (ast::Statement const& statement : program.model.statements)
+    if (auto const* sample = std::get_if<ast::Sample>(&statement)) drawn.insert(sample->lhs.name);
   std::vector<Diagnostic> notes;
-  std::vector<std::string> const flat = flat_prior_latents(program);
   for (ast::Statement const& statement : program.latent.statements) {
     auto const* d = std::get_if<ast::Declaration>(&statement);
-    if (!d || std::find(flat.begin(), flat.end(), d->name) == flat.end()) continue;
+    if (!d || drawn.count(d->name) != 0) continue;
     bool const bounded = d->lower && d->upper;
     Diagnostic n = error_at(program.file, d->name_pos,
                             fmt::format("latent '{}' has no '~' in the model block: its prior is flat on {} ({}, "

@@ -439,11 +439,10 @@ class Lowering {
   // Whether a data-block value reads a column or derived data: then it is
   // derived data (docs/language.md, 'Transformed data').
   bool reads_data(ast::Expr const& e) const {
-    if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
-      if (auto const it = symbols_.find(e.name); it != symbols_.end() && it->second.kind == SlotKind::column)
-        return true;
-    }
-    return std::any_of(e.args.begin(), e.args.end(), [&](ast::Expr const& a) { return reads_data(a); });
+    return ast::reads_name(e, [&](std::string const& name) {
+      auto const it = symbols_.find(name);
+      return it != symbols_.end() && it->second.kind == SlotKind::column;
+    });
   }
 
   // `real log_x[N] = log(x);`: computed once, here, and a column from then on.

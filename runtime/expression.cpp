@@ -234,19 +234,7 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
     case Op::subtract:
     case Op::multiply:
     case Op::divide:
-    case Op::power: {
-      Value<T> left, right;
-      Value<T> const& a = operand(node.args[0], slots, left);
-      Value<T> const& b = operand(node.args[1], slots, right);
-      Value<T>* const spare = left.is_vector ? &left : right.is_vector ? &right : nullptr;
-      switch (node.op) {
-        case Op::add: return zip(a, b, [](T const& x, T const& y) -> T { return x + y; }, spare);
-        case Op::subtract: return zip(a, b, [](T const& x, T const& y) -> T { return x - y; }, spare);
-        case Op::multiply: return zip(a, b, [](T const& x, T const& y) -> T { return x * y; }, spare);
-        case Op::divide: return zip(a, b, [](T const& x, T const& y) -> T { return x / y; }, spare);
-        default: return zip(a, b, [](T const& x, T const& y) -> T { return pow_of(x, y); }, spare);
-      }
-    }
+    case Op::power:
     case Op::less:
     case Op::less_equal:
     case Op::greater:
@@ -258,14 +246,19 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
       Value<T> left, right;
       Value<T> const& a = operand(node.args[0], slots, left);
       Value<T> const& b = operand(node.args[1], slots, right);
+      Value<T>* const spare = left.is_vector ? &left : right.is_vector ? &right : nullptr;
       Eigen::Index const d = slots.derivatives;
       // A truth value has no derivative: its inputs' values decide it.
       auto const truth = [d](bool t) -> T { return lift<T>(t ? 1.0 : 0.0, d); };
       auto const compare = [&](auto holds) {
-        return zip(a, b, [&](T const& x, T const& y) -> T { return truth(holds(value_of(x), value_of(y))); },
-                   static_cast<Value<T>*>(nullptr));
+        return zip(a, b, [&](T const& x, T const& y) -> T { return truth(holds(value_of(x), value_of(y))); }, spare);
       };
       switch (node.op) {
+        case Op::add: return zip(a, b, [](T const& x, T const& y) -> T { return x + y; }, spare);
+        case Op::subtract: return zip(a, b, [](T const& x, T const& y) -> T { return x - y; }, spare);
+        case Op::multiply: return zip(a, b, [](T const& x, T const& y) -> T { return x * y; }, spare);
+        case Op::divide: return zip(a, b, [](T const& x, T const& y) -> T { return x / y; }, spare);
+        case Op::power: return zip(a, b, [](T const& x, T const& y) -> T { return pow_of(x, y); }, spare);
         case Op::less: return compare([](double x, double y) { return x < y; });
         case Op::less_equal: return compare([](double x, double y) { return x <= y; });
         case Op::greater: return compare([](double x, double y) { return x > y; });
