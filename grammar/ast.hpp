@@ -22,6 +22,7 @@ enum class ExprKind {
   power,     // right associative, binds tighter than unary minus
   call,      // `name`(args...)
   index,     // `name`[args[0]], 1-based; with args[1], the slice `name`[args[0]:args[1]]
+  matrix_element,  // `name`[args[0], args[1]]: row, then column, of a matrix
   // Comparisons and logic give 1 or 0, element by element (Stan's meaning).
   less,
   less_equal,
@@ -33,6 +34,7 @@ enum class ExprKind {
   logical_or,
   logical_not,  // unary: args[0]
   conditional,  // args[0] ? args[1] : args[2], element by element
+  array,        // {args[0], args[1], ...}: a vector of scalars
 };
 
 // The binary operators that give 1 or 0: comparisons, && and ||.
@@ -57,10 +59,15 @@ struct Expr {
   int height = 1;
 };
 
+// Whether `e` reads the variable e.name: plainly, or an element or slice of it.
+constexpr bool reads_variable(Expr const& e) {
+  return e.kind == ExprKind::name || e.kind == ExprKind::index || e.kind == ExprKind::matrix_element;
+}
+
 // Whether `e` reads a name (plain or indexed) for which test(name) holds.
 template <typename Test>
 bool reads_name(Expr const& e, Test const& test) {
-  if ((e.kind == ExprKind::name || e.kind == ExprKind::index) && test(e.name)) return true;
+  if (reads_variable(e) && test(e.name)) return true;
   for (Expr const& a : e.args)
     if (reads_name(a, test)) return true;
   return false;
@@ -78,6 +85,9 @@ struct Declaration {
   Position name_pos;
   std::optional<Expr> size;   // absent for a scalar
   std::optional<Expr> value;  // absent without "= EXPR"
+  // matrix[ROWS, COLUMNS] NAME: the rows here, the columns in `size`; its
+  // columns are the CSV's NAME.1 ... (docs/language.md, 'Matrices').
+  std::optional<Expr> matrix_rows;
 };
 
 // LHS ~ Distribution(args);

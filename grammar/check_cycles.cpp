@@ -74,7 +74,8 @@ class DependencyGraph {
  private:
   // The latents and data columns `e` uses, looking through model locals.
   void add_uses(ast::Expr const& e, Variables& out) const {
-    if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
+    if (e.kind == ast::ExprKind::call && (e.name == "rows" || e.name == "cols")) return;  // sizes, not values
+    if (ast::reads_variable(e)) {
       Symbol const* s = c_.symbols.find(e.name, ast::BlockKind::model);
       if (s && (s->kind == SymbolKind::latent || s->kind == SymbolKind::data_column)) out.insert(s);
       if (s && s->kind == SymbolKind::model_local && s->declaration->value) {

@@ -26,7 +26,9 @@ SymbolKind kind_of(SymbolTable const& symbols, ast::Declaration const& d, ast::B
     // A value computed from the data is derived data, a column like those
     // the CSV holds (docs/language.md, 'Transformed data').
     case ast::BlockKind::data:
-      return d.value && !reads_data(symbols, *d.value, order) ? SymbolKind::constant : SymbolKind::data_column;
+      // So is a vector's value, `real w[3] = {0.2, 0.3, 0.5};`: constants are scalars.
+      return d.value && !d.size && !reads_data(symbols, *d.value, order) ? SymbolKind::constant
+                                                                         : SymbolKind::data_column;
     case ast::BlockKind::latent: return SymbolKind::latent;
     case ast::BlockKind::model: return SymbolKind::model_local;
     case ast::BlockKind::guide: break;
@@ -90,7 +92,28 @@ void check_size_expression(Checker& c, ast::Expr const& size, Symbol const& s, b
             fmt::format("the size of '{}' must be an int: N, int literals and int constants, with + - *", s.name));
 }
 
+// matrix[N, K] X: data read from the CSV, a row per CSV row.
+void check_matrix(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  if (s.block != ast::BlockKind::data) {
+    c.error(d.pos, fmt::format("matrix '{0}' must be declared in the data block: a matrix is data, read from the "
+                               "CSV's columns {0}.1, {0}.2, ... (matrices of latents, and covariance locals, are not "
+                               "part of the language yet)",
+                               s.name));
+    return;
+  }
+  ast::Expr const& rows = *d.matrix_rows;
+  std::size_t const before = c.diagnostics.size();
+  check_expression(c, rows, Use{s.block, s.order, UseContext::size, s.name});
+  if (c.diagnostics.size() == before && !(rows.kind == ast::ExprKind::name && rows.name == rows_name))
+    c.error(first_position(rows), fmt::format("data matrix '{}' must have N rows, one per CSV row", s.name));
+  check_size_expression(c, *d.size, s, false);
+}
+
 void check_size(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  if (d.matrix_rows) {
+    check_matrix(c, d, s);
+    return;
+  }
   if (s.kind == SymbolKind::data_column && !d.size && !d.value) {
     c.error(d.name_pos, fmt::format("'{0}' has neither a size nor a value: declare a data column as "
                                     "'real {0}[N];' or a constant as 'real {0} = 1;'",
@@ -98,10 +121,6 @@ void check_size(Checker& c, ast::Declaration const& d, Symbol const& s) {
     return;
   }
   if (!d.size) return;
-  if (s.kind == SymbolKind::constant) {
-    c.error(first_position(*d.size), fmt::format("constant '{}' must be a scalar", s.name));
-    return;
-  }
   check_size_expression(c, *d.size, s, s.kind == SymbolKind::data_column && !d.value);
 }
 
@@ -114,7 +133,7 @@ void check_value(Checker& c, ast::Declaration const& d, Symbol const& s) {
                           s.name));
     return;
   }
-  if (s.kind == SymbolKind::model_local && !d.value) {
+  if (s.kind == SymbolKind::model_local && !d.value && !d.matrix_rows) {
     c.error(d.name_pos, fmt::format("model local '{0}' needs a value ('{0} = ...'): the model block "
                                     "declares only deterministic definitions",
                                     s.name));

@@ -110,9 +110,28 @@ void check_index_is_int(Checker& c, ast::Expr const& index, Use const& use) {
   if (s && is_real(*s)) c.error(index.pos, fmt::format("an index must be an int, but {} is real", named(*s)));
 }
 
+std::string matrix_uses(std::string const& name) {
+  return fmt::format("the matrix '{0}' can be used only as {0} * v, {0}[n, k], col({0}, k), rows({0}) or cols({0})",
+                     name);
+}
+
+// A matrix's name where one may stand: the left of '*', or the first
+// argument of col, rows and cols. True when `e` names a matrix.
+bool check_matrix_name(Checker& c, ast::Expr const& e, Use const& use) {
+  if (e.kind != ast::ExprKind::name) return false;
+  Symbol const* s = c.symbols.find(e.name, use.block);
+  if (!s || !is_matrix(*s)) return false;
+  check_name(c, e.name, e.pos, use);
+  return true;
+}
+
 void check_index(Checker& c, ast::Expr const& e, Use const& use) {
-  if (Symbol const* s = check_name(c, e.name, e.pos, use); s && !is_vector(*s))
-    c.error(e.pos, fmt::format("{} is a scalar and cannot be indexed", named(*s)));
+  Symbol const* s = check_name(c, e.name, e.pos, use);
+  if (s && is_matrix(*s)) {
+    c.error(e.pos, fmt::format("the matrix '{0}' takes two indices, {0}[n, k]; its column k is col({0}, k)", e.name));
+    return;
+  }
+  if (s && !is_vector(*s)) c.error(e.pos, fmt::format("{} is a scalar and cannot be indexed", named(*s)));
   if (e.args.size() == 2) {
     // A slice's bounds are numbers known before fitting, as a size's are.
     for (ast::Expr const& bound : e.args) {
@@ -160,8 +179,44 @@ bool check_density_call(Checker& c, ast::Expr const& e, Use const& use) {
   return true;
 }
 
+void check_matrix_element(Checker& c, ast::Expr const& e, Use const& use) {
+  Symbol const* s = check_name(c, e.name, e.pos, use);
+  if (s && !is_matrix(*s)) c.error(e.pos, fmt::format("{} is not a matrix: it takes one index", named(*s)));
+  for (ast::Expr const& index : e.args) {
+    check_expression(c, index, use);
+    check_index_is_int(c, index, use);
+  }
+}
+
+// X * v: a matrix on the left only.
+void check_product(Checker& c, ast::Expr const& e, Use const& use) {
+  if (!check_matrix_name(c, e.args[0], use)) check_expression(c, e.args[0], use);
+  if (e.args[1].kind == ast::ExprKind::name) {
+    Symbol const* s = c.symbols.find(e.args[1].name, use.block);
+    if (s && is_matrix(*s)) {
+      c.error(e.args[1].pos, fmt::format("a matrix multiplies from the left only: write {0} * v, not v * {0}",
+                                         e.args[1].name));
+      return;
+    }
+  }
+  check_expression(c, e.args[1], use);
+}
+
 void check_call(Checker& c, ast::Expr const& e, Use const& use) {
   FunctionSignature const* f = find_function(e.name);
+  bool const takes_matrix = e.name == "col" || e.name == "rows" || e.name == "cols";
+  if (takes_matrix && f->takes(e.args.size())) {
+    bool const matrix = check_matrix_name(c, e.args[0], use);
+    if (!matrix && e.name == "col") c.error(e.args[0].pos, "col takes a matrix, then a column number: col(X, k)");
+    if (!matrix && e.name != "col") {
+      Symbol const* s = e.args[0].kind == ast::ExprKind::name ? check_name(c, e.args[0].name, e.args[0].pos, use)
+                                                              : nullptr;
+      if (!s || !is_vector(*s)) c.error(e.args[0].pos, fmt::format("{} takes the name of a matrix or a vector",
+                                                                   e.name));
+    }
+    for (std::size_t i = 1; i < e.args.size(); ++i) check_expression(c, e.args[i], use);
+    return;
+  }
   if (!f && check_density_call(c, e, use)) return;
   if (!f) {
     std::vector<std::string_view> names;
@@ -186,9 +241,13 @@ std::string named(Symbol const& s) {
 void check_expression(Checker& c, ast::Expr const& e, Use const& use) {
   switch (e.kind) {
     case ast::ExprKind::number: return;
-    case ast::ExprKind::name: check_name(c, e.name, e.pos, use); return;
+    case ast::ExprKind::name:
+      if (Symbol const* s = check_name(c, e.name, e.pos, use); s && is_matrix(*s)) c.error(e.pos, matrix_uses(e.name));
+      return;
     case ast::ExprKind::index: check_index(c, e, use); return;
+    case ast::ExprKind::matrix_element: check_matrix_element(c, e, use); return;
     case ast::ExprKind::call: check_call(c, e, use); return;
+    case ast::ExprKind::multiply: check_product(c, e, use); return;
     default:
       for (ast::Expr const& arg : e.args) check_expression(c, arg, use);
   }
@@ -205,12 +264,14 @@ bool is_integer_valued(Checker const& c, ast::Expr const& e, ast::BlockKind bloc
     case ast::ExprKind::negate:
     case ast::ExprKind::add:
     case ast::ExprKind::subtract:
-    case ast::ExprKind::multiply: {
+    case ast::ExprKind::multiply:
+    case ast::ExprKind::array: {
       for (ast::Expr const& arg : e.args)
         if (!is_integer_valued(c, arg, block)) return false;
       return true;
     }
     case ast::ExprKind::logical_not: return true;  // 1 or 0
+    case ast::ExprKind::call: return e.name == "rows" || e.name == "cols";
     case ast::ExprKind::conditional:
       return is_integer_valued(c, e.args[1], block) && is_integer_valued(c, e.args[2], block);
     default: return ast::is_binary_truth(e.kind);

@@ -69,6 +69,12 @@ Symbol const* check_left_side(Checker& c, ast::Sample const& sample, ast::BlockK
     return nullptr;
   }
   bool const in_model = block == ast::BlockKind::model;
+  if (is_matrix(*s)) {
+    c.error(sample.lhs.pos, fmt::format("the matrix '{}' cannot be the left side of '~': observe a column of the CSV "
+                                        "declared as a vector instead",
+                                        s->name));
+    return nullptr;
+  }
   if (s->kind != SymbolKind::latent && !(in_model && s->kind == SymbolKind::data_column)) {
     c.error(sample.lhs.pos,
             in_model ? fmt::format("the left side of '~' must be a latent or a data column, not {}", named(*s))

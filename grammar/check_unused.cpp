@@ -23,7 +23,7 @@ enum UseFlag : unsigned char { in_model = 1, in_guide = 2, elsewhere = 4 };
 
 void collect_names(ast::Expr const& e, checker::SymbolTable const& symbols, unsigned char flag,
                    std::vector<unsigned char>& uses) {
-  if (e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) {
+  if (ast::reads_variable(e)) {
     std::size_t const first = symbols.first_index_of(e.name);
     if (first != std::string_view::npos) uses[first] = static_cast<unsigned char>(uses[first] | flag);
   }

@@ -52,6 +52,9 @@ struct Use {
   std::string_view owner;  // the declared name, or the latent a guide factor is for
 };
 
+// A data matrix, `matrix[N, K] X;` (docs/language.md, 'Matrices').
+inline bool is_matrix(Symbol const& s) { return s.declaration && s.declaration->matrix_rows; }
+
 // check_declarations.cpp
 void declare_symbols(Checker& c);      // builds the table; duplicates, N redeclared
 void check_declarations(Checker& c);   // values, sizes, bounds, per block

@@ -70,6 +70,7 @@ class Converter {
   ast::Statement statement(x3ast::Statement const& s) const {
     if (auto const* d = boost::get<x3ast::Declaration>(&s)) return declaration(*d);
     if (auto const* t = boost::get<x3ast::TargetIncrement>(&s)) return target_increment(*t);
+    if (auto const* m = boost::get<x3ast::MatrixDeclaration>(&s)) return matrix_declaration(*m);
     return sample(boost::get<x3ast::Sample>(s));
   }
 
@@ -106,11 +107,23 @@ class Converter {
 
   ast::Expr operator()(x3ast::Indexed const& indexed) const {
     ast::Expr e;
-    e.kind = ast::ExprKind::index;
+    e.kind = indexed.column ? ast::ExprKind::matrix_element : ast::ExprKind::index;
     e.pos = indexed.pos;
     e.name = indexed.name;
     e.args.push_back(expression(indexed.index));
+    if (indexed.last && indexed.column)
+      throw DiagnosticError(error_at(file_, indexed.pos,
+                                     "a matrix cannot be sliced: take its element X[n, k] or its column col(X, k)"));
     if (indexed.last) e.args.push_back(expression(*indexed.last));
+    if (indexed.column) e.args.push_back(expression(*indexed.column));
+    return measured(std::move(e));
+  }
+
+  ast::Expr operator()(x3ast::ArrayLiteral const& literal) const {
+    ast::Expr e;
+    e.kind = ast::ExprKind::array;
+    e.pos = literal.pos;
+    for (auto const& element : literal.elements) e.args.push_back(expression(element));
     return measured(std::move(e));
   }
 
@@ -170,9 +183,29 @@ class Converter {
     ast::Declaration out;
     out.pos = d.pos;
     out.type = d.type;
+    constraints(d.constraints, out);
+    out.name = d.name.name;
+    out.name_pos = d.name.pos;
+    if (d.size) out.size = expression(*d.size);
+    if (d.value) out.value = expression(*d.value);
+    return out;
+  }
+
+  ast::Declaration matrix_declaration(x3ast::MatrixDeclaration const& m) const {
+    ast::Declaration out;
+    out.pos = m.pos;
+    constraints(m.constraints, out);
+    out.name = m.name.name;
+    out.name_pos = m.name.pos;
+    out.matrix_rows = expression(m.rows);
+    out.size = expression(m.columns);
+    return out;
+  }
+
+  void constraints(std::vector<x3ast::Constraint> const& given, ast::Declaration& out) const {
     x3ast::Constraint const* first_lower = nullptr;
     x3ast::Constraint const* first_upper = nullptr;
-    for (x3ast::Constraint const& c : d.constraints) {
+    for (x3ast::Constraint const& c : given) {
       bool const is_lower = c.bound == "lower";
       x3ast::Constraint const*& first = is_lower ? first_lower : first_upper;
       if (first) {
@@ -185,11 +218,6 @@ class Converter {
       first = &c;
       (is_lower ? out.lower : out.upper) = chain(c.value);
     }
-    out.name = d.name.name;
-    out.name_pos = d.name.pos;
-    if (d.size) out.size = expression(*d.size);
-    if (d.value) out.value = expression(*d.value);
-    return out;
   }
 
   ast::Sample sample(x3ast::Sample const& s) const {

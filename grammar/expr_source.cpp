@@ -58,7 +58,14 @@ std::string to_source(ast::Expr const& e) {
   switch (e.kind) {
     case ast::ExprKind::number: return fmt::format("{}", e.number);
     case ast::ExprKind::name: return e.name;
-    case ast::ExprKind::index: return e.name + "[" + to_source(e.args[0]) + "]";
+    case ast::ExprKind::index:
+      return e.name + "[" + to_source(e.args[0]) + (e.args.size() == 2 ? ":" + to_source(e.args[1]) : "") + "]";
+    case ast::ExprKind::matrix_element: return e.name + "[" + to_source(e.args[0]) + ", " + to_source(e.args[1]) + "]";
+    case ast::ExprKind::array: {
+      std::string out = "{";
+      for (std::size_t i = 0; i < e.args.size(); ++i) out += (i ? ", " : "") + to_source(e.args[i]);
+      return out + "}";
+    }
     case ast::ExprKind::call: {
       std::string out = e.name + "(";
       for (std::size_t i = 0; i < e.args.size(); ++i) out += (i ? ", " : "") + to_source(e.args[i]);

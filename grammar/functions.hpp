@@ -17,13 +17,14 @@ struct FunctionSignature {
   }
 };
 
-inline constexpr std::array<FunctionSignature, 24> functions = {{
+inline constexpr std::array<FunctionSignature, 28> functions = {{
     {"exp", 1}, {"log", 1}, {"sqrt", 1}, {"square", 1}, {"pow", 2}, {"abs", 1}, {"log1p", 1},
     {"expm1", 1}, {"logit", 1}, {"inv_logit", 1}, {"lgamma", 1},
     {"inv", 1}, {"Phi", 1}, {"step", 1}, {"fmin", 2}, {"fmax", 2}, {"log_mix", 3},
     {"sum", 1}, {"mean", 1},  // reductions: a vector to a scalar
     {"log_sum_exp", 1, 2},    // of a vector's elements (a reduction), or of two operands element-wise
     {"cumulative_sum", 1}, {"softmax", 1}, {"log_softmax", 1},  // a vector to a vector of its length
+    {"dot_product", 2}, {"rows", 1}, {"cols", 1}, {"col", 2},   // of vectors and matrices
 }};
 
 // nullptr when `name` is not a function.

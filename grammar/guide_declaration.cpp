@@ -5,7 +5,7 @@ namespace bbvi {
 namespace {
 
 bool uses_guide_variable(ast::Expr const& e, std::function<bool(std::string_view)> const& is_guide_variable) {
-  if ((e.kind == ast::ExprKind::name || e.kind == ast::ExprKind::index) && is_guide_variable(e.name)) return true;
+  if (ast::reads_variable(e) && is_guide_variable(e.name)) return true;
   for (ast::Expr const& arg : e.args)
     if (uses_guide_variable(arg, is_guide_variable)) return true;
   return false;

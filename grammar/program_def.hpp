@@ -76,6 +76,7 @@ struct number_class : annotate_position {};
 struct name_class : annotate_position {};
 struct call_class : annotate_position {};
 struct indexed_class : annotate_position {};
+struct array_literal_class : annotate_position {};
 struct primary_class;
 struct power_class;
 struct power_operation_class : annotate_position {};
@@ -104,6 +105,7 @@ struct variable_name_class : annotate_position {};
 struct size_class;
 struct initial_value_class;
 struct declaration_class : annotate_position {};
+struct matrix_declaration_class : annotate_position {};
 struct sample_lhs_class;
 struct distribution_name_class : annotate_position {};
 struct sample_class : annotate_position {};
@@ -131,6 +133,7 @@ x3::rule<number_class, x3ast::Number> const number = "a number";
 x3::rule<name_class, x3ast::Identifier> const name = "a name";
 x3::rule<call_class, x3ast::Call> const call = "a function call";
 x3::rule<indexed_class, x3ast::Indexed> const indexed = "an indexed name";
+x3::rule<array_literal_class, x3ast::ArrayLiteral> const array_literal = "an array literal";
 x3::rule<primary_class, x3ast::Operand> const primary = "an expression";
 x3::rule<power_class, x3ast::Chain> const power = "an expression";
 x3::rule<power_operation_class, x3ast::Operation> const power_operation = "an expression";
@@ -159,8 +162,11 @@ auto const name_def = identifier_token;
 auto const bar = token<struct bar_id>("'|'", lit('|') >> !lit('|'));
 auto const argument_list_def = -(expression >> *((comma | bar) > expression));
 auto const call_def = identifier_token >> '(' > argument_list > close_args;
-auto const indexed_def = identifier_token >> '[' > expression > -(':' > expression) > close_bracket;
-auto const primary_def = number | call | indexed | name | (open_paren > expression > close_paren);
+auto const indexed_def =
+    identifier_token >> '[' > expression > -(':' > expression) > -(',' > expression) > close_bracket;
+auto const array_literal_def =
+    char_('{') > (expression % comma) > token<struct close_array_id>("',' or '}' to close the array", '}');
+auto const primary_def = number | call | indexed | name | array_literal | (open_paren > expression > close_paren);
 
 // The two-character operators as the one-character codes of x3ast::Operation.
 struct relational_codes : x3::symbols<char> {
@@ -215,6 +221,11 @@ auto const initial_value_def = equals > expression;
 auto const declaration_def =
     type_name >> -constraint_list > variable_name > -size > -initial_value > semicolon;
 
+// matrix[N, K] X; (CmdStan's columns X.1 ... X.K): the sizes come before the name.
+x3::rule<matrix_declaration_class, x3ast::MatrixDeclaration> const matrix_declaration = "a matrix declaration";
+auto const matrix_declaration_def = keyword<struct matrix_keyword_id>("matrix") >> -constraint_list > open_bracket >
+                                    expression > comma > expression > close_bracket > variable_name > semicolon;
+
 // ---- samples: LHS ~ Dist(args); -------------------------------------------
 x3::rule<sample_lhs_class, x3ast::Operand> const sample_lhs = "a name";
 x3::rule<distribution_name_class, x3ast::Identifier> const distribution_name =
@@ -232,7 +243,7 @@ auto const target_increment_def = lexeme[x3::string("target") >> word_end] >> li
 
 // ---- blocks ---------------------------------------------------------------
 x3::rule<statement_class, x3ast::Statement> const statement = "a statement";
-auto const statement_def = target_increment | declaration | sample;
+auto const statement_def = target_increment | matrix_declaration | declaration | sample;
 
 x3::rule<data_block_class, x3ast::Block> const data_block = "'data' block";
 x3::rule<latent_block_class, x3ast::Block> const latent_block = "'latent' block";
@@ -260,11 +271,12 @@ auto const guide_block_def =
     token<struct close_guide_id>("'}' to close the guide block", '}');
 auto const block_def = data_block | latent_block | model_block | guide_block;
 
-BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed, primary, power,
+BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed, array_literal, primary, power,
                     power_operation, unary, negation, term, term_operation, sum, sum_operation, relational,
                     relational_operation, equality, equality_operation, conjunction, conjunction_operation,
                     disjunction, disjunction_operation, conditional, expression, argument_list, type_name,
                     bound_name, constraint, constraint_list, variable_name, size, initial_value, declaration,
+                    matrix_declaration,
                     sample_lhs, distribution_name, sample, target_increment, statement, data_block, latent_block,
                     model_block, guide_block, block)
 

@@ -128,13 +128,13 @@ std::optional<std::string> stan_declaration(Text const& t, std::size_t start) {
     return fmt::format("'array[{}] {}{} {}' is Stan; here write '{}{} {}[{}]'", size->first, element, constraints,
                        name, element, constraints, name, size->first);
   }
-  static constexpr std::array<std::string_view, 9> missing_types{
-      "matrix", "simplex", "ordered", "positive_ordered", "unit_vector", "cov_matrix", "corr_matrix",
+  static constexpr std::array<std::string_view, 8> missing_types{
+      "simplex", "ordered", "positive_ordered", "unit_vector", "cov_matrix", "corr_matrix",
       "cholesky_factor_corr", "cholesky_factor_cov"};
   if (std::find(missing_types.begin(), missing_types.end(), type) != missing_types.end() &&
       (t.at(after_type) == '[' || t.at(after_type) == '<'))
     return fmt::format("'{}' is a Stan type that this language does not have; its types are 'real' and 'int', "
-                       "scalars or vectors ('real x[K]')",
+                       "scalars or vectors ('real x[K]'), and data matrices ('matrix[N, K] X')",
                        type);
   return std::nullopt;
 }

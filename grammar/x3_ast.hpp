@@ -43,11 +43,13 @@ struct Identifier : Positioned {
 struct Call;
 struct Indexed;
 struct Negation;
+struct ArrayLiteral;
 struct Chain;
 struct Expression;
 
 struct Operand : x3::variant<Number, Identifier, x3::forward_ast<Call>, x3::forward_ast<Indexed>,
-                             x3::forward_ast<Negation>, x3::forward_ast<Chain>, x3::forward_ast<Expression>> {
+                             x3::forward_ast<Negation>, x3::forward_ast<ArrayLiteral>, x3::forward_ast<Chain>,
+                             x3::forward_ast<Expression>> {
   using base_type::base_type;
   using base_type::operator=;
 };
@@ -88,16 +90,23 @@ struct Negation : Positioned {
   Operand operand;
 };
 
+// {E, E, ...}: a vector of its elements.
+struct ArrayLiteral : Positioned {
+  char open = '{';  // a member so the struct is not a one-element tuple
+  std::vector<Expression> elements;
+};
+
 struct Call : Positioned {
   std::string function;
   std::vector<Expression> args;
 };
 
-// name[index], or the slice name[index:last].
+// name[index], the slice name[index:last], or a matrix's element name[index, column].
 struct Indexed : Positioned {
   std::string name;
   Expression index;
   boost::optional<Expression> last;
+  boost::optional<Expression> column;
 };
 
 // lower=E or upper=E inside <...>; parse.cpp rejects a bound given twice.
@@ -114,6 +123,14 @@ struct Declaration : Positioned {
   boost::optional<Expression> value;
 };
 
+// matrix[<constraints>][ROWS, COLUMNS] NAME;
+struct MatrixDeclaration : Positioned {
+  std::vector<Constraint> constraints;
+  Expression rows;
+  Expression columns;
+  Identifier name;
+};
+
 struct Sample : Positioned {
   Operand lhs;  // an Identifier or an Indexed
   Identifier distribution;
@@ -126,7 +143,7 @@ struct TargetIncrement : Positioned {
   Expression value;
 };
 
-struct Statement : x3::variant<Declaration, Sample, TargetIncrement> {
+struct Statement : x3::variant<Declaration, MatrixDeclaration, Sample, TargetIncrement> {
   using base_type::base_type;
   using base_type::operator=;
 };

@@ -26,7 +26,8 @@ enum class SlotKind { constant, column, latent, parameter, model_local, guide_lo
 struct Symbol {
   SlotKind kind = SlotKind::constant;
   int slot = -1;
-  std::size_t size = 0;  // 0: a scalar
+  std::size_t size = 0;  // 0: a scalar; a matrix's rows
+  std::size_t columns = 0;  // a matrix's; its columns are the slots slot, slot + 1, ...
   double constant = 0;   // constants only
   bool integer = false;
   Position pos;
@@ -137,11 +138,25 @@ class Lowering {
         return fold(std::move(n));
       case K::add: n.op = Node::Op::add; break;
       case K::subtract: n.op = Node::Op::subtract; break;
-      case K::multiply: n.op = Node::Op::multiply; break;
+      case K::multiply:
+        if (is_matrix(e.args[0])) return lower_matrix_vector(e);
+        n.op = Node::Op::multiply;
+        break;
       case K::divide: n.op = Node::Op::divide; break;
       case K::power: n.op = Node::Op::power; break;
       case K::call: return lower_call(e);
       case K::index: return lower_index(e);
+      case K::matrix_element: return lower_matrix_element(e);
+      case K::array: {
+        // Not folded: a constant node is a scalar, and this is a vector.
+        n.op = Node::Op::array;
+        for (ast::Expr const& a : e.args) {
+          n.args.push_back(lower(a));
+          if (n.args.back().size != 0) fail(a.pos, "an array literal's elements must be scalars");
+        }
+        n.size = n.args.size();
+        return n;
+      }
       case K::less: n.op = Node::Op::less; break;
       case K::less_equal: n.op = Node::Op::less_equal; break;
       case K::greater: n.op = Node::Op::greater; break;
@@ -209,6 +224,7 @@ class Lowering {
 
   Node lower_name(ast::Expr const& e) {
     Symbol const& s = resolve(e.name, e.pos);
+    if (s.columns != 0) fail(e.pos, matrix_uses(e.name));
     Node n;
     n.pos = e.pos;
     if (s.kind == SlotKind::constant) {
@@ -233,6 +249,8 @@ class Lowering {
   }
 
   Node lower_call(ast::Expr const& e) {
+    if (e.name == "dot_product" || e.name == "rows" || e.name == "cols" || e.name == "col")
+      return lower_matrix_call(e);
     Node n;
     n.op = Node::Op::call;
     n.pos = e.pos;
@@ -305,19 +323,26 @@ class Lowering {
   Node lower_index(ast::Expr const& e) {
     Symbol const& base = resolve(e.name, e.pos);
     if (base.size == 0) fail(e.pos, fmt::format("'{}' is a scalar and cannot be indexed", e.name));
+    if (base.columns != 0) fail(e.pos, matrix_uses(e.name));
     if (e.args.size() == 2) return lower_slice(e, base);
+    return index_into(base, e, e.args[0]);
+  }
+
+  // base[index], where `e` is what the user wrote (for messages).
+  Node index_into(Symbol const& base, ast::Expr const& e, ast::Expr const& index_expression) {
     Node n;
     n.op = Node::Op::index;
     n.pos = e.pos;
     n.slot = base.slot;
-    Node index = lower(e.args[0]);
+    Node index = lower(index_expression);
     if (is_constant(index)) {
       check_index(index.constant, base.size, e, index.pos, "");
       n.size = 0;
     } else if (index.op == Node::Op::slot && index_column_.count(index.slot) != 0) {
       auto const& values = out_.data[static_cast<std::size_t>(index.slot)].elements;
       for (std::size_t r = 0; r < values.size(); ++r)
-        check_index(values[r], base.size, e, index.pos, fmt::format(" (row {} of column '{}')", r + 1, e.args[0].name));
+        check_index(values[r], base.size, e, index.pos,
+                    fmt::format(" (row {} of column '{}')", r + 1, index_expression.name));
       n.size = values.size();
     } else {
       fail(index.pos, "an index must be an int constant or an int data column");
@@ -333,10 +358,138 @@ class Lowering {
                             e.name, size));
   }
 
+  // --- matrices (docs/language.md, 'Matrices') ------------------------------
+
+  bool is_matrix(ast::Expr const& e) const {
+    if (e.kind != ast::ExprKind::name) return false;
+    auto const it = symbols_.find(e.name);
+    return it != symbols_.end() && it->second.columns != 0;
+  }
+
+  static std::string matrix_uses(std::string const& name) {
+    return fmt::format("the matrix '{0}' can be used only as {0} * v, {0}[n, k], col({0}, k), rows({0}) or cols({0})",
+                       name);
+  }
+
+  Symbol const& matrix_named(ast::Expr const& e) const {
+    if (!is_matrix(e)) fail(e.pos, "a matrix is expected here");
+    return resolve(e.name, e.pos);
+  }
+
+  // Column k (1-based) of a matrix, as a column of its own.
+  static Symbol column_of(Symbol const& matrix, std::size_t k) {
+    Symbol column = matrix;
+    column.columns = 0;
+    column.slot = matrix.slot + static_cast<int>(k) - 1;
+    return column;
+  }
+
+  std::size_t column_index(Symbol const& matrix, ast::Expr const& e, ast::Expr const& k) {
+    double const column = constant_value(k, "a matrix's column index");
+    check_index(column, matrix.columns, e, k.pos, " (its column)");
+    return static_cast<std::size_t>(column);
+  }
+
+  // Element k (0-based) of the vector v as a scalar node: v a variable, or a slice of one.
+  Node element_of(Node const& v, std::size_t k, Position pos) const {
+    Node element;
+    element.pos = pos;
+    element.op = Node::Op::index;
+    element.slot = v.slot;
+    Node index;
+    index.op = Node::Op::constant;
+    if (v.op == Node::Op::slot)
+      index.constant = static_cast<double>(k + 1);
+    else if (v.op == Node::Op::index && v.args[0].op == Node::Op::slot)
+      index.constant = out_.data[static_cast<std::size_t>(v.args[0].slot)].elements.at(k);
+    else
+      fail(pos, "the vector a matrix multiplies must be named: give it a name first ('real b[K] = ...;' in the "
+                "model block)");
+    element.args.push_back(index);
+    return element;
+  }
+
+  Node lower_matrix_vector(ast::Expr const& e) {
+    Symbol const& matrix = matrix_named(e.args[0]);
+    Node const v = lower(e.args[1]);
+    if (v.size != matrix.columns)
+      fail(e.pos, fmt::format("size mismatch: '{}' has {} columns, so the vector it multiplies needs {} elements, but "
+                              "this one has {}",
+                              e.args[0].name, matrix.columns, matrix.columns,
+                              v.size == 0 ? std::string("one (a scalar)") : std::to_string(v.size)));
+    Node n;
+    n.op = Node::Op::matrix_vector;
+    n.pos = e.pos;
+    n.size = matrix.size;
+    for (std::size_t k = 0; k < matrix.columns; ++k) {
+      Node column;
+      column.op = Node::Op::slot;
+      column.slot = matrix.slot + static_cast<int>(k);
+      column.size = matrix.size;
+      n.args.push_back(column);
+    }
+    for (std::size_t k = 0; k < matrix.columns; ++k) n.args.push_back(element_of(v, k, e.args[1].pos));
+    return n;
+  }
+
+  Node lower_matrix_element(ast::Expr const& e) {
+    Symbol const& base = resolve(e.name, e.pos);
+    if (base.columns == 0) fail(e.pos, fmt::format("'{}' is not a matrix: it takes one index", e.name));
+    return index_into(column_of(base, column_index(base, e, e.args[1])), e, e.args[0]);
+  }
+
+  Node lower_matrix_call(ast::Expr const& e) {
+    std::size_t const arity = e.name == "dot_product" || e.name == "col" ? 2 : 1;
+    if (e.args.size() != arity) fail(e.pos, fmt::format("{} cannot take {} arguments", e.name, e.args.size()));
+    if (e.name == "dot_product") {
+      Node product;
+      product.op = Node::Op::multiply;
+      product.pos = e.pos;
+      product.args = {lower(e.args[0]), lower(e.args[1])};
+      if (product.args[0].size == 0 || product.args[1].size == 0)
+        fail(e.pos, "dot_product takes two vectors of the same size");
+      product.size = broadcast_size(product.args[0].size, product.args[1].size, e.pos, "the first vector",
+                                    "the second");
+      Node sum;
+      sum.op = Node::Op::call;
+      sum.function = Function::sum;
+      sum.pos = e.pos;
+      sum.args.push_back(std::move(product));
+      return fold(std::move(sum));
+    }
+    if (e.name == "col") {
+      Symbol const& matrix = matrix_named(e.args[0]);
+      Node n;
+      n.op = Node::Op::slot;
+      n.pos = e.pos;
+      n.slot = column_of(matrix, column_index(matrix, e, e.args[1])).slot;
+      n.size = matrix.size;
+      return n;
+    }
+    if (e.args[0].kind != ast::ExprKind::name)
+      fail(e.args[0].pos, fmt::format("{} takes a matrix or a vector", e.name));
+    Symbol const& s = resolve(e.args[0].name, e.args[0].pos);
+    if (s.size == 0) fail(e.args[0].pos, fmt::format("{} takes a matrix or a vector, but '{}' is a scalar", e.name,
+                                                     e.args[0].name));
+    Node n;
+    n.op = Node::Op::constant;
+    n.pos = e.pos;
+    n.constant = static_cast<double>(e.name == "rows" ? s.size : std::max<std::size_t>(s.columns, 1));
+    return n;
+  }
+
   double constant_value(ast::Expr const& e, char const* what) {
     Node const n = lower(e);
     if (!is_constant(n)) fail(e.pos, fmt::format("{} must be a constant expression", what));
     return n.constant;
+  }
+
+  // A parameter's initial value: a constant, or an array literal of them.
+  std::vector<double> initial_values(ast::Expr const& value) {
+    if (value.kind != ast::ExprKind::array) return {constant_value(value, "an initial value")};
+    std::vector<double> values;
+    for (ast::Expr const& element : value.args) values.push_back(constant_value(element, "an initial value"));
+    return values;
   }
 
   std::size_t size_of(ast::Declaration const& d) {
@@ -368,9 +521,11 @@ class Lowering {
     for (ast::Statement const& st : b.statements) {
       auto const* d = std::get_if<ast::Declaration>(&st);
       if (!d) fail(b.pos, "the data block holds declarations only");
-      if (!d->value)
+      if (d->matrix_rows)
+        data_matrix(*d);
+      else if (!d->value)
         data_column(*d);
-      else if (reads_data(*d->value))
+      else if (reads_data(*d->value) || d->size)
         derived_data(*d);
       else
         data_constant(*d);
@@ -382,7 +537,6 @@ class Lowering {
     s.integer = d.type == ast::BaseType::integer;
     auto const override_it = options_.overrides.find(d.name);
     s.constant = override_it != options_.overrides.end() ? override_it->second : constant_value(*d.value, "a constant");
-    if (d.size) fail(d.size->pos, fmt::format("constant '{}' must be a scalar", d.name));
     // "constant 'k' is 2.5 (given), ...": the value, where it came from, what is wrong.
     auto const bad_value = [&](char const* kind, std::string const& problem) {
       Diagnostic e = error_at(syntax_.file, d.name_pos, fmt::format("{} '{}' is {} ", kind, d.name, s.constant));
@@ -399,41 +553,74 @@ class Lowering {
   }
 
   void data_column(ast::Declaration const& d) {
+    Symbol s;
+    s.kind = SlotKind::column;
+    s.integer = d.type == ast::BaseType::integer;
     if (!data_) fail(d.name_pos, fmt::format("'{}' is a data column, but no data file was given", d.name));
     if (!data_->has_column(d.name))
       fail(d.name_pos, fmt::format("data column '{}' is not in {} (its columns are: {})", d.name, data_->file(),
                                    join(data_->header())));
+    check_has_rows(d);
+    s.size = size_of(d);
+    if (s.size != out_.rows)
+      fail(d.size ? d.size->pos : d.name_pos,
+           fmt::format("data column '{}' must be declared with size N ({} rows)", d.name, out_.rows));
+    s.slot = bind_column(d, d.name, s.integer);
+    declare(d, s);
+  }
+
+  // `matrix[N, K] X;`: the CSV's columns X.1 ... X.K, CmdStan's names.
+  void data_matrix(ast::Declaration const& d) {
+    if (!data_) fail(d.name_pos, fmt::format("'{}' is a data matrix, but no data file was given", d.name));
+    check_has_rows(d);
+    if (constant_value(*d.matrix_rows, "a matrix's rows") != static_cast<double>(out_.rows))
+      fail(d.matrix_rows->pos,
+           fmt::format("data matrix '{}' must have N rows, one per CSV row ({} rows)", d.name, out_.rows));
+    Symbol s;
+    s.kind = SlotKind::column;
+    s.size = out_.rows;
+    s.columns = size_of(d);
+    for (std::size_t k = 1; k <= s.columns; ++k) {
+      std::string const column = fmt::format("{}.{}", d.name, k);
+      if (!data_->has_column(column))
+        fail(d.name_pos, fmt::format("data matrix '{0}' reads the columns {0}.1 to {0}.{1} of {2}, but it has no "
+                                     "column '{3}' (its columns are: {4})",
+                                     d.name, s.columns, data_->file(), column, join(data_->header())));
+      int const slot = bind_column(d, column, false);
+      if (k == 1) s.slot = slot;
+    }
+    declare(d, s);
+  }
+
+  void check_has_rows(ast::Declaration const& d) const {
     if (out_.rows == 0)
       throw DiagnosticError(error_at(data_->file(), Position{1, 1},
                                      fmt::format("the file has a header but no data rows, so column '{}' "
                                                  "(declared at {}:{}:{}) is empty",
                                                  d.name, syntax_.file, d.name_pos.line, d.name_pos.column)));
-    Symbol s;
-    s.kind = SlotKind::column;
-    s.integer = d.type == ast::BaseType::integer;
-    s.size = size_of(d);
-    if (s.size != out_.rows)
-      fail(d.size ? d.size->pos : d.name_pos,
-           fmt::format("data column '{}' must be declared with size N ({} rows)", d.name, out_.rows));
-    s.slot = new_slot(d.name);
+  }
+
+  // The CSV's column `column`, checked against d's bounds, in a new slot.
+  int bind_column(ast::Declaration const& d, std::string const& column, bool integer) {
+    int const slot = new_slot(column);
     std::vector<double> values;
-    if (s.integer) {
-      for (std::int64_t v : data_->int_column(d.name)) values.push_back(static_cast<double>(v));
-      index_column_.insert(s.slot);
+    if (integer) {
+      for (std::int64_t v : data_->int_column(column)) values.push_back(static_cast<double>(v));
+      index_column_.insert(slot);
     } else {
-      values = data_->real_column(d.name);
+      values = data_->real_column(column);
     }
     Constraint const c = constraint_of(d);
     for (std::size_t r = 0; r < values.size(); ++r) {
       if (within(c, values[r])) continue;
-      Diagnostic e = error_at(data_->file(), data_->cell_position(d.name, r + 1),
-                              fmt::format("column '{}', row {}: {} is outside its declared bounds {}", d.name, r + 1,
+      Diagnostic e = error_at(data_->file(), data_->cell_position(column, r + 1),
+                              fmt::format("column '{}', row {}: {} is outside its declared bounds {}", column, r + 1,
                                           values[r], c.spelling()));
       e.notes.push_back(note_at(d.name_pos, fmt::format("'{}' is declared here", d.name)));
       throw DiagnosticError(std::move(e));
     }
-    out_.data[static_cast<std::size_t>(s.slot)] = Value<double>::vector(std::move(values));
-    declare(d, s);
+    out_.data[static_cast<std::size_t>(slot)] = Value<double>::vector(std::move(values));
+    return slot;
   }
 
   // Whether a data-block value reads a column or derived data: then it is
@@ -561,8 +748,8 @@ class Lowering {
 
   // A parameter's value, if any, is its initial value, of literals and constants only.
   void parameter(ast::Declaration const& d) {
-    std::optional<double> initial;
-    if (d.value) initial = constant_value(*d.value, "an initial value");
+    std::vector<double> initial;  // one value, or one per element
+    if (d.value) initial = initial_values(*d.value);
     Symbol s;
     s.kind = SlotKind::parameter;
     s.size = size_of(d);
@@ -574,14 +761,17 @@ class Lowering {
     p.offset = out_.parameter_dimension;
     p.constraint = constraint_of(d);
     p.pos = d.name_pos;
-    double u = 0;  // no initial value: 0 on the unconstrained scale
-    if (initial) {
-      if (!p.constraint.admits(*initial))
-        fail(d.value->pos, fmt::format("initial value {} of '{}' is outside its bounds {}", *initial, d.name,
+    if (initial.size() > 1 && initial.size() != p.size)
+      fail(d.value->pos, fmt::format("'{}' has {} elements, but {} initial values are given", d.name, p.length(),
+                                     initial.size()));
+    p.initial.assign(p.length(), 0.0);  // no initial value: 0 on the unconstrained scale
+    for (std::size_t i = 0; i < initial.size(); ++i) {
+      if (!p.constraint.admits(initial[i]))
+        fail(d.value->pos, fmt::format("initial value {} of '{}' is outside its bounds {}", initial[i], d.name,
                                        p.constraint.spelling()));
-      u = p.constraint.unconstrain(*initial);
+      p.initial[i] = p.constraint.unconstrain(initial[i]);
     }
-    p.initial.assign(p.length(), u);
+    if (initial.size() == 1) p.initial.assign(p.length(), p.initial[0]);
     out_.parameter_dimension += p.length();
     out_.parameters.push_back(p);
     declare(d, s);

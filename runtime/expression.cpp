@@ -20,7 +20,7 @@ struct FunctionName {
   Function function;
 };
 
-constexpr std::array<FunctionName, 24> function_names{{
+constexpr std::array<FunctionName, 28> function_names{{
     {"exp", Function::exp},       {"log", Function::log},     {"sqrt", Function::sqrt},
     {"square", Function::square}, {"pow", Function::pow},     {"abs", Function::abs},
     {"log1p", Function::log1p},   {"expm1", Function::expm1}, {"logit", Function::logit},
@@ -29,7 +29,8 @@ constexpr std::array<FunctionName, 24> function_names{{
     {"fmax", Function::fmax},     {"log_mix", Function::log_mix}, {"sum", Function::sum},
     {"mean", Function::mean},     {"log_sum_exp", Function::log_sum_exp},
     {"cumulative_sum", Function::cumulative_sum}, {"softmax", Function::softmax},
-    {"log_softmax", Function::log_softmax},
+    {"log_softmax", Function::log_softmax}, {"dot_product", Function::dot_product},
+    {"rows", Function::rows},     {"cols", Function::cols},   {"col", Function::col},
 }};
 static_assert(function_names.size() == functions.size(), "every function of the language has an implementation");
 
@@ -141,6 +142,10 @@ Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivativ
   double const infinity = std::numeric_limits<double>::infinity();
   switch (f) {
     case Function::density: throw std::logic_error("a density is called through its node");
+    case Function::dot_product:
+    case Function::rows:
+    case Function::cols:
+    case Function::col: throw std::logic_error("a matrix function is replaced when the model is lowered");
     case Function::inv: return map(a[0], [derivatives](T const& x) -> T { return lift<T>(1.0, derivatives) / x; });
     case Function::Phi: return map(a[0], [](T const& x) -> T { return math::Phi(x); });
     case Function::step:
@@ -223,6 +228,30 @@ Value<T> const& operand(Node const& node, Slots<T> const& slots, Value<T>& scrat
   return scratch;
 }
 
+// X * v: the columns' rows a block at a time, so that the block of the
+// result being summed stays in the cache while each column passes over it
+// (docs/language.md, 'Matrices').
+template <typename T>
+Value<T> matrix_vector(Node const& node, Slots<T> const& slots) {
+  std::size_t const columns = node.args.size() / 2;
+  std::vector<T> coefficients;
+  coefficients.reserve(columns);
+  for (std::size_t k = 0; k < columns; ++k) coefficients.push_back(evaluate(node.args[columns + k], slots).at(0));
+  Value<T> out;
+  out.is_vector = true;
+  out.elements.assign(node.size, lift<T>(0.0, slots.derivatives));
+  constexpr std::size_t block = 2048;
+  for (std::size_t start = 0; start < node.size; start += block) {
+    std::size_t const end = std::min(node.size, start + block);
+    for (std::size_t k = 0; k < columns; ++k) {
+      std::vector<T> const& column = slots.values[static_cast<std::size_t>(node.args[k].slot)]->elements;
+      T const& c = coefficients[k];
+      for (std::size_t i = start; i < end; ++i) out.elements[i] += column[i] * c;
+    }
+  }
+  return out;
+}
+
 template <typename T>
 Value<T> evaluate(Node const& node, Slots<T> const& slots) {
   using Op = Node::Op;
@@ -295,6 +324,13 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
       for (Node const& a : node.args) args.push_back(evaluate(a, slots));
       if (node.function == Function::density) return density(*node.distribution, args);
       return call(node.function, args, slots.derivatives);
+    }
+    case Op::matrix_vector: return matrix_vector(node, slots);
+    case Op::array: {
+      Value<T> out;
+      out.is_vector = true;
+      for (Node const& element : node.args) out.elements.push_back(evaluate(element, slots).at(0));
+      return out;
     }
     case Op::index: {
       // Indices are constants or int data columns, checked in range when

@@ -17,6 +17,9 @@ namespace bbvi {
 enum class Function {
   exp, log, sqrt, square, pow, abs, log1p, expm1, logit, inv_logit, lgamma, inv, Phi, step, fmin, fmax, log_mix,
   sum, mean, log_sum_exp, cumulative_sum, softmax, log_softmax,
+  // A matrix's functions: the model's lowering replaces them (dot_product by
+  // a sum of products, rows and cols by numbers, col by the column).
+  dot_product, rows, cols, col,
   density,  // Normal_lpdf(y | mu, sigma): Node::distribution's log density, element by element
 };
 
@@ -43,6 +46,10 @@ struct Node {
     constant, slot, negate, add, subtract, multiply, divide, power, call, index,
     // 1 or 0, element by element; conditional's args are condition, then, else
     less, less_equal, greater, greater_equal, equal, not_equal, logical_and, logical_or, logical_not, conditional,
+    // X * v: args are X's K columns, then v's K elements; element n is
+    // sum over k of column k's element n times v's element k.
+    matrix_vector,
+    array,  // {args[0], ...}: a vector of scalars
   };
   Op op = Op::constant;
   double constant = 0;          // constant

@@ -59,6 +59,12 @@ struct PolynomialDegree {
         return std::max(arg(0), arg(1)) == 0 ? 0 : not_polynomial;  // a step in a latent
       case Node::Op::logical_not: return arg(0) == 0 ? 0 : not_polynomial;
       case Node::Op::conditional: return arg(0) == 0 ? std::max(arg(1), arg(2)) : not_polynomial;
+      case Node::Op::matrix_vector: {  // a sum of products of a column and an element
+        std::size_t const columns = n.args.size() / 2;
+        int degree = 0;
+        for (std::size_t k = 0; k < columns; ++k) degree = std::max(degree, add(arg(k), arg(columns + k)));
+        return degree;
+      }
       case Node::Op::call: {
         int degree = 0;
         for (std::size_t i = 0; i < n.args.size(); ++i) degree = std::max(degree, arg(i));

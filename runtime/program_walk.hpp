@@ -51,6 +51,7 @@ class ProgramWalk {
     switch (n.op) {
       case Node::Op::constant: return a.other();
       case Node::Op::slot: return slot(n.slot, k, a);
+      case Node::Op::array: return element(n.args[k], 0, a);  // its elements are scalars
       case Node::Op::index: {
         Node const& index = n.args[0];
         double const i = index.op == Node::Op::constant

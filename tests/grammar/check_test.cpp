@@ -201,10 +201,10 @@ TEST_CASE("check: a data value that reads the data is derived data; a constant's
         "4:12: 'g' is used before it is declared\n");
 }
 
-TEST_CASE("check: a constant is a scalar, and an int constant holds an integer") {
-  CHECK(headlines(program("  real d[3] = 1;\n  int J = 2.5;\n  int K = 2 * 3;\n", "", "", "")) ==
-        "4:10: constant 'd' must be a scalar\n"
-        "5:11: 'J' is an int, but its value is not an integer\n");
+TEST_CASE("check: an int constant holds an integer; a vector with a value is data, an int one of integers") {
+  CHECK(headlines(program("  real d[3] = 1;\n  int J = 2.5;\n  int K = 2 * 3;\n  int w[2] = {1, 2.5};\n", "", "", "")) ==
+        "5:11: 'J' is an int, but its value is not an integer\n"
+        "7:14: 'w' is an int, but its value is not an integer\n");
 }
 
 TEST_CASE("check: a data column has size N") {

@@ -40,6 +40,8 @@ std::string sexpr(ast::Expr const& e) {
     case ast::ExprKind::power: return list("^");
     case ast::ExprKind::call: return list("call " + e.name);
     case ast::ExprKind::index: return list("index " + e.name);
+    case ast::ExprKind::matrix_element: return list("element " + e.name);
+    case ast::ExprKind::array: return list("array");
     case ast::ExprKind::less: return list("<");
     case ast::ExprKind::less_equal: return list("<=");
     case ast::ExprKind::greater: return list(">");
@@ -392,4 +394,30 @@ TEST_CASE("parse: nesting up to the limits parses, one step beyond is an error")
   CHECK(parse_expression(sum(grammar::max_expression_height)).height == grammar::max_expression_height);
   CHECK(syntax_error(latent_z + "model { z ~ D(" + sum(grammar::max_expression_height + 1) + "); } guide { }")
             .find("more than 1000 operations deep") != std::string::npos);
+}
+
+TEST_CASE("parse: matrices, their elements, and array literals") {
+  ast::Program const p = parse_program("data { int K = 2; matrix<lower=0>[N, K] X; real w[2] = {0.5, 1}; }\n" +
+                                           latent_z + "model { z ~ D(X * b + X[n, 2]); } guide { }",
+                                       "m.model");
+  ast::Declaration const& x = declaration(*p.data, 1);
+  CHECK(x.name == "X");
+  REQUIRE(x.matrix_rows);
+  CHECK(sexpr(*x.matrix_rows) == "N");
+  CHECK(sexpr(*x.size) == "K");
+  CHECK(sexpr(*x.lower) == "0i");
+  CHECK(sexpr(*declaration(*p.data, 2).value) == "(array 0.5 1i)");
+  CHECK(sexpr(sample(p.model, 0).args.at(0)) == "(+ (* X b) (element X n 2i))");
+  CHECK(sexpr(parse_expression("{a, -1 + b}")) == "(array a (+ (neg 1i) b))");
+}
+
+TEST_CASE("parse: a matrix's misspellings are syntax errors at the token") {
+  CHECK(syntax_error("data { matrix[N] X; }") == "t.model:1:16: error: expected ','\n"
+                                                 "  data { matrix[N] X; }\n"
+                                                 "                 ^\n");
+  CHECK(syntax_error("data { real w[2] = {1, 2; }") == "t.model:1:25: error: expected ',' or '}' to close the array\n"
+                                                       "  data { real w[2] = {1, 2; }\n"
+                                                       "                          ^\n");
+  CHECK(syntax_error(latent_z + "model { z ~ D(X[1:2, 1]); } guide { }").find("a matrix cannot be sliced") !=
+        std::string::npos);
 }

@@ -1,8 +1,10 @@
 // Derived data (a data-block declaration whose value reads the columns) is
 // computed once and is then a column like the CSV's: a model that derives
 // log(earnings) and centres its predictor fits exactly as the same model
-// given those columns precomputed in the CSV.
+// given those columns precomputed in the CSV. Array literals make vectors
+// of data, of initial values and of expressions.
 #include "runtime/bbvi/fit.hpp"
+#include "runtime/evaluate.hpp"
 #include "tests/support/fit_helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -105,4 +107,32 @@ guide { real m[2] = 0; real<lower=0> s[2] = 1; mu ~ Normal(m, s); }
   CHECK(r.converged);
   CHECK(p[0][0] == Approx((y_bar / 100 + 2.5 + 3) / (0.01 + 2)).epsilon(1e-6));
   CHECK(p[0][1] == Approx((y_bar / 100 + 1.5 + 0.5) / (0.01 + 2)).epsilon(1e-6));
+}
+
+TEST_CASE("array literals: a data vector, per-element initial values, and a vector of latents in the model") {
+  data::CsvTable const table = data::CsvTable::from_text("y\n0.5\n-1\n", "y.csv");
+  Program const program = testing::compile_model(R"(
+data { real y[N]; real w[3] = {0.2, 0.3, 0.5}; int idx[2] = {3, 1}; }
+latent { real a; real b; }
+model {
+  a ~ Normal(0, 1); b ~ Normal(0, 1);
+  real pair[2] = {a, a + b};
+  y ~ Normal(pair * w[idx], 1);
+}
+guide {
+  real m[2] = {0.5, -1}; real<lower=0> s[2] = {2, 0.5};
+  a ~ Normal(m[1], s[1]); b ~ Normal(m[2], s[2]);
+}
+)",
+                                                 &table);
+  Parameter const& m = program.parameters[0];
+  Parameter const& s = program.parameters[1];
+  CHECK(m.initial == std::vector<double>{0.5, -1});
+  CHECK(s.initial[0] == Approx(std::log(2.0)));
+  CHECK(s.initial[1] == Approx(std::log(0.5)));
+  double const a = 0.3, b = -1.1, half_log_two_pi = 0.918938533204672742;
+  double const means[] = {a * 0.5, (a + b) * 0.2}, ys[] = {0.5, -1};
+  double expected = -0.5 * a * a - 0.5 * b * b - 2 * half_log_two_pi;
+  for (int n = 0; n < 2; ++n) expected += -0.5 * (ys[n] - means[n]) * (ys[n] - means[n]) - half_log_two_pi;
+  CHECK(log_joint(program, {a, b}) == Approx(expected).epsilon(1e-12));
 }
