@@ -823,10 +823,14 @@ class Lowering {
     if (s.kind != SlotKind::latent && !(s.kind == SlotKind::column && block_ == ast::BlockKind::model))
       fail(st.lhs.pos, fmt::format("'{}' cannot be on the left of '~' here", st.lhs.name));
     if (slice) {
-      if (s.kind != SlotKind::column)
-        fail(st.lhs.pos, fmt::format("a slice of the latent '{}' cannot be on the left of '~': give the whole "
-                                     "vector one '~'",
-                                     st.lhs.name));
+      if (s.kind != SlotKind::column) {
+        DistributionEntry const* d = distributions().find(st.distribution);
+        char const* const density = d && is_discrete(d->signature.support) ? "lpmf" : "lpdf";
+        fail(st.lhs.pos, fmt::format("a slice of the latent '{0}' cannot be on the left of '~': give the whole "
+                                     "vector one '~', or add the slice's density with 'target += {1}_{2}({0}[…] | "
+                                     "…);' (a latent without a '~' has a flat prior)",
+                                     st.lhs.name, st.distribution, density));
+      }
       Node const part = lower_slice(st.lhs, s);
       s.slot = part.slot;
       s.size = part.size;
