@@ -228,26 +228,25 @@ Value<T> const& operand(Node const& node, Slots<T> const& slots, Value<T>& scrat
   return scratch;
 }
 
-// X * v: the columns' rows a block at a time, so that the block of the
-// result being summed stays in the cache while each column passes over it
-// (docs/language.md, 'Matrices').
+// X * v: row by row, every column of a row before the next row, as a loop
+// written by hand would: the columns are read as parallel streams, once
+// each (docs/language.md, 'Matrices').
 template <typename T>
 Value<T> matrix_vector(Node const& node, Slots<T> const& slots) {
   std::size_t const columns = node.args.size() / 2;
   std::vector<T> coefficients;
-  coefficients.reserve(columns);
-  for (std::size_t k = 0; k < columns; ++k) coefficients.push_back(evaluate(node.args[columns + k], slots).at(0));
+  std::vector<T const*> column;
+  for (std::size_t k = 0; k < columns; ++k) {
+    coefficients.push_back(evaluate(node.args[columns + k], slots).at(0));
+    column.push_back(slots.values[static_cast<std::size_t>(node.args[k].slot)]->elements.data());
+  }
   Value<T> out;
   out.is_vector = true;
-  out.elements.assign(node.size, lift<T>(0.0, slots.derivatives));
-  constexpr std::size_t block = 2048;
-  for (std::size_t start = 0; start < node.size; start += block) {
-    std::size_t const end = std::min(node.size, start + block);
-    for (std::size_t k = 0; k < columns; ++k) {
-      std::vector<T> const& column = slots.values[static_cast<std::size_t>(node.args[k].slot)]->elements;
-      T const& c = coefficients[k];
-      for (std::size_t i = start; i < end; ++i) out.elements[i] += column[i] * c;
-    }
+  out.elements.reserve(node.size);
+  for (std::size_t i = 0; i < node.size; ++i) {
+    T sum = column[0][i] * coefficients[0];
+    for (std::size_t k = 1; k < columns; ++k) sum += column[k][i] * coefficients[k];
+    out.elements.push_back(sum);
   }
   return out;
 }
