@@ -8,6 +8,7 @@
 // factorised Normal guide is computed without the engine.
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
+#include "tests/support/engine_elbo.hpp"
 #include "tests/support/fit_helpers.hpp"
 #include "tests/support/logistic_regression_reference.hpp"
 
@@ -40,29 +41,6 @@ reference::MeanFieldNormal guide_of(Program const& program, Eigen::VectorXd cons
   return q;
 }
 
-struct Estimate {
-  double mean = 0, se = 0;
-  bool all_finite = true;
-};
-
-// The engine's ELBO at u, log p(y, z) − log q(z) averaged over draws of q.
-Estimate engine_elbo(Program const& program, Eigen::VectorXd const& u, std::size_t draws) {
-  Estimate e;
-  double sum = 0, sum_sq = 0;
-  for (std::size_t i = 0; i < draws; ++i) {
-    RandomStream rng(7, 0, i);
-    std::vector<double> const z = sample_guide(program, u, rng);
-    double const f = log_joint(program, z) - log_guide(program, u, z);
-    e.all_finite = e.all_finite && std::isfinite(f);
-    sum += f;
-    sum_sq += f * f;
-  }
-  double const n = static_cast<double>(draws);
-  e.mean = sum / n;
-  e.se = std::sqrt(std::max(0.0, sum_sq / n - e.mean * e.mean) / n);
-  return e;
-}
-
 }  // namespace
 
 TEST_CASE("uncentred logistic regression: the ELBO matches the reference where inv_logit rounds to 0 or 1, and the fit nears the optimum") {
@@ -72,7 +50,7 @@ TEST_CASE("uncentred logistic regression: the ELBO matches the reference where i
 
   // At the guide's initial values: |eta| > 40 at most rows of most draws.
   Eigen::VectorXd const start = initial_parameters(program);
-  Estimate const at_start = engine_elbo(program, start, 4000);
+  testing::ElboEstimate const at_start = testing::engine_elbo(program, start, 4000);
   double const reference_start = reference::elbo(r, guide_of(program, start));
   INFO("at the start: engine " << at_start.mean << " ± " << at_start.se << ", reference " << reference_start);
   CHECK(at_start.all_finite);
@@ -82,7 +60,7 @@ TEST_CASE("uncentred logistic regression: the ELBO matches the reference where i
   options.max_iterations = 2000;
   FitResult const result = fit(program, options);
   reference::MeanFieldNormal const fitted = guide_of(program, result.u);
-  Estimate const at_end = engine_elbo(program, result.u, 4000);
+  testing::ElboEstimate const at_end = testing::engine_elbo(program, result.u, 4000);
   double const reference_end = reference::elbo(r, fitted);
   INFO("after " << result.iterations << " iterations: reported " << result.elbo << " ± " << result.elbo_se
                 << ", engine " << at_end.mean << " ± " << at_end.se << ", reference " << reference_end

@@ -8,6 +8,20 @@
 
 namespace bbvi::testing {
 
+// The Hessian of `objective` at `theta` by central differences of step h.
+template <class Objective>
+Eigen::MatrixXd central_hessian(Objective const& objective, Eigen::VectorXd const& theta, double h = 1e-4) {
+  Eigen::Index const P = theta.size();
+  auto const unit = [&](Eigen::Index i) { return Eigen::VectorXd(Eigen::VectorXd::Unit(P, i) * h); };
+  Eigen::MatrixXd hessian(P, P);
+  for (Eigen::Index i = 0; i < P; ++i)
+    for (Eigen::Index j = 0; j <= i; ++j)
+      hessian(i, j) = hessian(j, i) =
+          (objective(theta + unit(i) + unit(j)) - objective(theta + unit(i) - unit(j)) -
+           objective(theta - unit(i) + unit(j)) + objective(theta - unit(i) - unit(j))) / (4 * h * h);
+  return hessian;
+}
+
 // Maximises `objective` from `start` until the gradient's norm is below
 // `gradient_tolerance`, or Newton's step would gain less than 10⁻¹² (the
 // objective's rounding, its size times 10⁻¹⁶ over h, keeps the differenced
@@ -20,15 +34,9 @@ Eigen::VectorXd newton_maximise(Objective const& objective, Eigen::VectorXd thet
   auto const unit = [&](Eigen::Index i) { return Eigen::VectorXd(Eigen::VectorXd::Unit(P, i) * h); };
   for (int iteration = 0; iteration < 200; ++iteration) {
     Eigen::VectorXd gradient(P);
-    Eigen::MatrixXd hessian(P, P);
-    for (Eigen::Index i = 0; i < P; ++i) {
+    for (Eigen::Index i = 0; i < P; ++i)
       gradient[i] = (objective(theta + unit(i)) - objective(theta - unit(i))) / (2 * h);
-      for (Eigen::Index j = 0; j <= i; ++j) {
-        hessian(i, j) = hessian(j, i) =
-            (objective(theta + unit(i) + unit(j)) - objective(theta + unit(i) - unit(j)) -
-             objective(theta - unit(i) + unit(j)) + objective(theta - unit(i) - unit(j))) / (4 * h * h);
-      }
-    }
+    Eigen::MatrixXd const hessian = central_hessian(objective, theta, h);
     if (gradient.norm() < gradient_tolerance) return theta;
     // Far from the optimum the Hessian need not be negative definite: fall
     // back to the gradient then. Either way, halve until the objective does not fall.
