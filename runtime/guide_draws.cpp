@@ -36,7 +36,9 @@ GuideDraws draw_from_guide(Program const& program, Eigen::VectorXd const& u, int
       // it has no weight as an importance sample.
       rejected[s] = 1;
     }
-    if (rejected[s] || std::isnan(d.log_p[s])) {
+    // A ratio p/q that is undefined (both densities 0 or infinite there, as at
+    // the edge of a guide fitted far from the data) weighs nothing either.
+    if (rejected[s] || std::isnan(d.log_p[s]) || std::isnan(d.log_p[s] - d.log_q[s])) {
       rejected[s] = 1;
       d.log_p[s] = -std::numeric_limits<double>::infinity();
     }

@@ -16,7 +16,7 @@ struct GuideDraws {
   Eigen::MatrixXd z;            // one row per draw, one column per latent element
   std::vector<double> log_p;    // log p(x, z): -inf where the model rejects the draw
   std::vector<double> log_q;    // log q(z | u)
-  int rejected = 0;             // draws where the model's log density could not be evaluated
+  int rejected = 0;             // draws where the model's log density, or its ratio to q's, is not defined
 };
 
 // `count` draws of q(·|u) on streams of their own (distinct from the fit's

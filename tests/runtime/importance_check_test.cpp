@@ -50,3 +50,19 @@ TEST_CASE("importance_check: nothing is estimated without draws, too few draws o
   CHECK_FALSE(all_rejected.k_hat);     // fewer than 25 draws: no tail to judge
   CHECK_FALSE(all_rejected.evidence);  // every weight is 0
 }
+
+TEST_CASE("importance_check: a rejected draw weighs nothing even where the guide's density is 0 there") {
+  // A guide fitted far off draws a point whose own log density underflows to
+  // −inf: the model's −inf there is no weight, not an undefined ratio.
+  double const minus_infinity = -std::numeric_limits<double>::infinity();
+  std::vector<double> log_q(100), log_p(100);
+  for (std::size_t s = 0; s < log_q.size(); ++s) {
+    log_q[s] = -0.01 * static_cast<double>(s);
+    log_p[s] = log_q[s] - 3.5;
+  }
+  log_p[7] = minus_infinity;
+  log_q[7] = minus_infinity;
+  ImportanceCheck const c = importance_check(draws_with(log_p, log_q, 1));
+  REQUIRE(c.evidence);
+  CHECK(c.evidence->value == Approx(-3.5 + std::log(0.99)));
+}
