@@ -30,6 +30,8 @@ class DependencyGraph {
       if (!sample) continue;
       Symbol const* drawn = c.symbols.find(sample->lhs.name, ast::BlockKind::model);
       if (!drawn || (drawn->kind != SymbolKind::latent && drawn->kind != SymbolKind::data_column)) continue;
+      // A latent's element or slice adds a term, as target += does: it draws nothing.
+      if (drawn->kind == SymbolKind::latent && sample->lhs.kind == ast::ExprKind::index) continue;
       if (!first_sample_.emplace(drawn, sample).second) continue;  // a second prior: reported elsewhere
       nodes_.push_back(drawn);
       Variables& parents = parents_[drawn];

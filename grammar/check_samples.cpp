@@ -81,6 +81,10 @@ Symbol const* check_left_side(Checker& c, ast::Sample const& sample, ast::BlockK
                      : fmt::format("the left side of '~' in the guide must be a latent, not {}", named(*s)));
     return nullptr;
   }
+  if (sample.lhs.kind == ast::ExprKind::index && !in_model && s->kind == SymbolKind::latent) {
+    c.error(sample.lhs.pos, fmt::format("a guide factor draws a whole latent: give '{}' one '~' here", s->name));
+    return nullptr;
+  }
   if (sample.lhs.kind == ast::ExprKind::index) {
     UseContext const context = in_model ? UseContext::model : UseContext::guide_factor;
     if (!s->declaration->size) c.error(sample.lhs.pos, fmt::format("{} is a scalar and cannot be indexed", named(*s)));
@@ -111,6 +115,10 @@ std::map<Symbol const*, std::vector<ast::Sample const*>> samples_by_variable(Che
     auto const* sample = std::get_if<ast::Sample>(&statement);
     if (!sample) continue;
     Symbol const* s = c.symbols.find(sample->lhs.name, block.kind);
+    // A latent's element or slice in the model is a term, not its prior
+    // (docs/language.md, 'Slices'): it may have several.
+    bool const part = s && s->kind == SymbolKind::latent && sample->lhs.kind == ast::ExprKind::index;
+    if (part && block.kind == ast::BlockKind::model) continue;
     if (s && (s->kind == SymbolKind::latent || s->kind == SymbolKind::data_column)) found[s].push_back(sample);
   }
   return found;

@@ -83,6 +83,7 @@ class Lowering {
     latent_block(syntax_.latent);
     model_block(syntax_.model);
     mark_flat_priors();
+    check_parts_leave_nothing_unread();
     reduce_regressions();
     out_.statements_run = statements_to_run(out_);
     guide_block(syntax_.guide);
@@ -112,11 +113,45 @@ class Lowering {
     if (!symbols_.emplace(d.name, s).second) fail(d.name_pos, fmt::format("'{}' is declared twice", d.name));
   }
 
+  // An element that a latent's own '~'s leave out has a flat prior; where
+  // the latent is unbounded and nothing else reads it, the posterior is no
+  // distribution (as for a whole latent without a '~': the checker's rule).
+  void check_parts_leave_nothing_unread() const {
+    for (auto const& [latent, covered] : covered_) {
+      LatentVariable const& v = out_.latents[static_cast<std::size_t>(latent)];
+      auto const left = std::find(covered.begin(), covered.end(), false);
+      if (!v.flat_prior || left == covered.end()) continue;
+      bool read_elsewhere = false;
+      for (std::size_t i = 0; i < out_.model.size() && !read_elsewhere; ++i) {
+        if (own_parts_.count(i) != 0) continue;
+        if (auto const* d = std::get_if<Definition>(&out_.model[i]))
+          read_elsewhere = reads_slot(d->value, v.slot);
+        else
+          for (Node const& a : std::get<Factor>(out_.model[i]).args)
+            read_elsewhere = read_elsewhere || reads_slot(a, v.slot);
+      }
+      if (!read_elsewhere && bounded_latents_.count(latent) == 0)
+        fail(v.pos, fmt::format("element {} of latent '{}' has no '~' and the model reads it nowhere else: its "
+                                "posterior would be flat, which is no distribution",
+                                left - covered.begin() + 1, v.name));
+    }
+  }
+
+  static bool reads_slot(Node const& n, int slot) {
+    if ((n.op == Node::Op::slot || n.op == Node::Op::index) && n.slot == slot) return true;
+    return std::any_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_slot(a, slot); });
+  }
+
+  // A latent has a flat prior where no '~' draws it whole and its
+  // elements' own '~'s (latent_part) leave one out.
   void mark_flat_priors() {
     for (LatentVariable& v : out_.latents) v.flat_prior = true;
     for (Statement const& st : out_.model)
       if (auto const* f = std::get_if<Factor>(&st); f && f->latent >= 0)
         out_.latents[static_cast<std::size_t>(f->latent)].flat_prior = false;
+    for (auto const& [latent, covered] : covered_)
+      if (std::all_of(covered.begin(), covered.end(), [](bool c) { return c; }))
+        out_.latents[static_cast<std::size_t>(latent)].flat_prior = false;
   }
 
   // --- expressions ---------------------------------------------------------
@@ -707,6 +742,7 @@ class Lowering {
       v.pos = d->name_pos;
       out_.latent_dimension += v.length();
       latent_of_slot_.emplace(s.slot, static_cast<int>(out_.latents.size()));
+      if (d->lower && d->upper) bounded_latents_.insert(static_cast<int>(out_.latents.size()));
       out_.latents.push_back(v);
       declare(*d, s);
     }
@@ -720,6 +756,9 @@ class Lowering {
         local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
       } else if (auto const& sample = std::get<ast::Sample>(st); sample.target_increment) {
         out_.model.push_back(target_term(sample));
+      } else if (is_latent_part(sample.lhs)) {
+        out_.model.push_back(latent_part(sample));
+        own_parts_.insert(out_.model.size() - 1);
       } else {
         out_.model.push_back(factor(sample));
       }
@@ -811,26 +850,57 @@ class Lowering {
     return f;
   }
 
+  // `z[A:B] ~ D(…);` or `z[k] ~ D(…);` of a latent z in the model: its
+  // density there, as `target += D_lpdf(z[A:B] | …);` adds it
+  // (docs/language.md, 'Slices').
+  bool is_latent_part(ast::Expr const& lhs) const {
+    if (lhs.kind != ast::ExprKind::index || block_ != ast::BlockKind::model) return false;
+    auto const found = symbols_.find(lhs.name);
+    return found != symbols_.end() && found->second.kind == SlotKind::latent;
+  }
+
+  Factor latent_part(ast::Sample const& st) {
+    DistributionEntry const* d = distributions().find(st.distribution);
+    if (!d) fail(st.distribution_pos, fmt::format("unknown distribution '{}'", st.distribution));
+    ast::Sample term;
+    term.target_increment = true;
+    term.pos = st.pos;
+    ast::Expr density;
+    density.kind = ast::ExprKind::call;
+    density.pos = st.distribution_pos;
+    density.name = st.distribution + (is_discrete(d->signature.support) ? "_lpmf" : "_lpdf");
+    density.args.push_back(st.lhs);
+    density.args.insert(density.args.end(), st.args.begin(), st.args.end());
+    term.args.push_back(std::move(density));
+    Factor f = target_term(term);
+    Symbol const& latent = symbols_.at(st.lhs.name);
+    std::vector<bool>& covered = covered_[latent_of_slot_.at(latent.slot)];
+    covered.resize(latent.size, false);
+    Node const& part = f.args[0].args[0];  // the density's value: z[k], or the gather z[A:B]
+    Node const& index = part.args[0];
+    if (index.op == Node::Op::constant)
+      covered[static_cast<std::size_t>(index.constant) - 1] = true;
+    else
+      for (double k : out_.data[static_cast<std::size_t>(index.slot)].elements)
+        covered[static_cast<std::size_t>(k) - 1] = true;
+    return f;
+  }
+
   Factor factor(ast::Sample const& st) {
     Factor f;
     f.pos = st.pos;
     bool const slice = st.lhs.kind == ast::ExprKind::index && st.lhs.args.size() == 2;
     if (st.lhs.kind != ast::ExprKind::name && !slice)
-      fail(st.lhs.pos, "the left of '~' must be a variable's name, or a slice of a data column");
+      fail(st.lhs.pos, "the left of '~' must be a variable's name, a slice of a data column, or a latent's element "
+                       "or slice in the model");
     auto const found = symbols_.find(st.lhs.name);
     if (found == symbols_.end()) fail(st.lhs.pos, fmt::format("unknown name '{}'", st.lhs.name));
     Symbol s = found->second;
     if (s.kind != SlotKind::latent && !(s.kind == SlotKind::column && block_ == ast::BlockKind::model))
       fail(st.lhs.pos, fmt::format("'{}' cannot be on the left of '~' here", st.lhs.name));
     if (slice) {
-      if (s.kind != SlotKind::column) {
-        DistributionEntry const* d = distributions().find(st.distribution);
-        char const* const density = d && is_discrete(d->signature.support) ? "lpmf" : "lpdf";
-        fail(st.lhs.pos, fmt::format("a slice of the latent '{0}' cannot be on the left of '~': give the whole "
-                                     "vector one '~', or add the slice's density with 'target += {1}_{2}({0}[…] | "
-                                     "…);' (a latent without a '~' has a flat prior)",
-                                     st.lhs.name, st.distribution, density));
-      }
+      if (s.kind != SlotKind::column)
+        fail(st.lhs.pos, fmt::format("a guide factor draws a whole latent: give '{}' one '~' here", st.lhs.name));
       Node const part = lower_slice(st.lhs, s);
       s.slot = part.slot;
       s.size = part.size;
@@ -923,6 +993,9 @@ class Lowering {
     return constant_uses_.back();
   }
   std::map<int, int> latent_of_slot_;  // a latent's slot -> its place in out_.latents
+  std::map<int, std::vector<bool>> covered_;  // by latent: the elements its own '~'s draw (latent_part)
+  std::set<std::size_t> own_parts_;           // the model statements that are such '~'s
+  std::set<int> bounded_latents_;             // declared with both bounds: a flat prior there is proper
   ast::BlockKind block_ = ast::BlockKind::data;
 };
 

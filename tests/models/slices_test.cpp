@@ -120,3 +120,63 @@ model {
     CHECK(a.u[i] == Approx(b.u[i]).epsilon(1e-12));
   }
 }
+
+TEST_CASE("slices: a latent random walk drawn by its elements and slices reaches its exact posterior's optimum") {
+  // z[1] ~ Normal(0, 10), z[k] ~ Normal(z[k - 1], 1), y[k] ~ Normal(z[k], 0.5):
+  // a Gaussian posterior whose precision is tridiagonal, written here.
+  std::vector<double> const y{0.3, 1.1, 0.7, 1.9, 2.4, 2.2};
+  std::string csv = "y\n";
+  for (double v : y) csv += fmt::format("{}\n", v);
+  data::CsvTable const table = data::CsvTable::from_text(std::move(csv), "walk.csv");
+  std::string const guide = R"(
+guide { real m[6] = 0; real<lower=0> s[6] = 1; z ~ Normal(m, s); }
+)";
+  Program const by_parts = testing::compile_model(R"(
+data { real y[N]; }
+latent { real z[6]; }
+model {
+  z[1] ~ Normal(0, 10);
+  z[2:6] ~ Normal(z[1:5], 1);
+  y ~ Normal(z, 0.5);
+}
+)" + guide,
+                                                  &table);
+  Program const by_target = testing::compile_model(R"(
+data { real y[N]; }
+latent { real z[6]; }
+model {
+  target += Normal_lpdf(z[1] | 0, 10);
+  target += Normal_lpdf(z[2:6] | z[1:5], 1);
+  y ~ Normal(z, 0.5);
+}
+)" + guide,
+                                                   &table);
+  CHECK_FALSE(by_parts.latents[0].flat_prior);  // every element has its '~'
+  CHECK(by_target.latents[0].flat_prior);
+  std::vector<double> const z{0.1, 0.9, 0.5, 2.0, 2.1, 2.6};
+  CHECK(log_joint(by_parts, z) == Approx(log_joint(by_target, z)).epsilon(1e-14));
+
+  Eigen::MatrixXd precision = Eigen::MatrixXd::Zero(6, 6);
+  precision(0, 0) = 1 / 100.0;
+  for (Eigen::Index k = 1; k < 6; ++k) {
+    precision(k, k) += 1;
+    precision(k - 1, k - 1) += 1;
+    precision(k, k - 1) -= 1;
+    precision(k - 1, k) -= 1;
+  }
+  precision.diagonal().array() += 4;  // the observations, sd 0.5
+  Eigen::VectorXd const mean =
+      precision.ldlt().solve(4 * Eigen::Map<Eigen::VectorXd const>(y.data(), static_cast<Eigen::Index>(y.size())));
+  for (std::uint64_t seed : {1, 2, 3}) {
+    FitResult const r = testing::fit_on_seed(by_parts, seed);
+    auto const q = constrained_parameters(by_parts, r.u);
+    double kl = 0;
+    for (std::size_t k = 0; k < 6; ++k) {
+      auto const i = static_cast<Eigen::Index>(k);
+      kl += reference::kl_normal(q[0][k], 1 / (q[1][k] * q[1][k]), mean[i], precision(i, i));
+    }
+    INFO("seed " << seed << ": KL " << kl << " after " << r.iterations << " iterations");
+    CHECK(r.converged);
+    CHECK(kl < testing::promised_kl);
+  }
+}
