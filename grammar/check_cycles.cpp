@@ -9,6 +9,7 @@
 // way: `mu ~ Normal(tau, 1); tau ~ Normal(mu, 1);` is a cycle, and so is
 // `mu ~ Normal(mu, 1);`.
 #include "grammar/checker.hpp"
+#include "grammar/functions.hpp"
 
 #include <fmt/format.h>
 
@@ -76,7 +77,7 @@ class DependencyGraph {
  private:
   // The latents and data columns `e` uses, looking through model locals.
   void add_uses(ast::Expr const& e, Variables& out) const {
-    if (e.kind == ast::ExprKind::call && (e.name == "rows" || e.name == "cols")) return;  // sizes, not values
+    if (e.kind == ast::ExprKind::call && gives_a_size(e.name)) return;
     if (ast::reads_variable(e)) {
       Symbol const* s = c_.symbols.find(e.name, ast::BlockKind::model);
       if (s && (s->kind == SymbolKind::latent || s->kind == SymbolKind::data_column)) out.insert(s);

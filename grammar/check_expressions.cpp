@@ -110,11 +110,6 @@ void check_index_is_int(Checker& c, ast::Expr const& index, Use const& use) {
   if (s && is_real(*s)) c.error(index.pos, fmt::format("an index must be an int, but {} is real", named(*s)));
 }
 
-std::string matrix_uses(std::string const& name) {
-  return fmt::format("the matrix '{0}' can be used only as {0} * v, {0}[n, k], col({0}, k), rows({0}) or cols({0})",
-                     name);
-}
-
 // A matrix's name where one may stand: the left of '*', or the first
 // argument of col, rows and cols. True when `e` names a matrix.
 bool check_matrix_name(Checker& c, ast::Expr const& e, Use const& use) {
@@ -204,7 +199,7 @@ void check_product(Checker& c, ast::Expr const& e, Use const& use) {
 
 void check_call(Checker& c, ast::Expr const& e, Use const& use) {
   FunctionSignature const* f = find_function(e.name);
-  bool const takes_matrix = e.name == "col" || e.name == "rows" || e.name == "cols";
+  bool const takes_matrix = e.name == "col" || gives_a_size(e.name);
   if (takes_matrix && f->takes(e.args.size())) {
     bool const matrix = check_matrix_name(c, e.args[0], use);
     if (!matrix && e.name == "col") c.error(e.args[0].pos, "col takes a matrix, then a column number: col(X, k)");
@@ -271,7 +266,7 @@ bool is_integer_valued(Checker const& c, ast::Expr const& e, ast::BlockKind bloc
       return true;
     }
     case ast::ExprKind::logical_not: return true;  // 1 or 0
-    case ast::ExprKind::call: return e.name == "rows" || e.name == "cols";
+    case ast::ExprKind::call: return gives_a_size(e.name);
     case ast::ExprKind::conditional:
       return is_integer_valued(c, e.args[1], block) && is_integer_valued(c, e.args[2], block);
     default: return ast::is_binary_truth(e.kind);

@@ -3,6 +3,7 @@
 // checker rejects anything else; the runtime implements exactly these.
 #include <array>
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace bbvi {
@@ -26,6 +27,16 @@ inline constexpr std::array<FunctionSignature, 28> functions = {{
     {"cumulative_sum", 1}, {"softmax", 1}, {"log_softmax", 1},  // a vector to a vector of its length
     {"dot_product", 2}, {"rows", 1}, {"cols", 1}, {"col", 2},   // of vectors and matrices
 }};
+
+// rows(X) and cols(X): a matrix's or a vector's size, a whole number that
+// reads none of its values.
+constexpr bool gives_a_size(std::string_view name) { return name == "rows" || name == "cols"; }
+
+// What a data matrix may be used as, for the checker's message and the lowering's.
+inline std::string matrix_uses(std::string const& m) {
+  return "the matrix '" + m + "' can be used only as " + m + " * v, " + m + "[n, k], col(" + m + ", k), rows(" + m +
+         ") or cols(" + m + ")";
+}
 
 // nullptr when `name` is not a function.
 constexpr FunctionSignature const* find_function(std::string_view name) {

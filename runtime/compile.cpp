@@ -284,8 +284,6 @@ class Lowering {
   }
 
   Node lower_call(ast::Expr const& e) {
-    if (e.name == "dot_product" || e.name == "rows" || e.name == "cols" || e.name == "col")
-      return lower_matrix_call(e);
     Node n;
     n.op = Node::Op::call;
     n.pos = e.pos;
@@ -301,6 +299,7 @@ class Lowering {
       n.function = *function;
       if (!signature->takes(e.args.size()))
         fail(e.pos, fmt::format("{} cannot take {} arguments", e.name, e.args.size()));
+      if (is_replaced_when_lowered(n.function)) return lower_matrix_call(e, n.function);
     }
     for (ast::Expr const& a : e.args) n.args.push_back(lower(a));
     if (is_reduction(n.function, n.args.size())) {
@@ -401,11 +400,6 @@ class Lowering {
     return it != symbols_.end() && it->second.columns != 0;
   }
 
-  static std::string matrix_uses(std::string const& name) {
-    return fmt::format("the matrix '{0}' can be used only as {0} * v, {0}[n, k], col({0}, k), rows({0}) or cols({0})",
-                       name);
-  }
-
   Symbol const& matrix_named(ast::Expr const& e) const {
     if (!is_matrix(e)) fail(e.pos, "a matrix is expected here");
     return resolve(e.name, e.pos);
@@ -473,10 +467,9 @@ class Lowering {
     return index_into(column_of(base, column_index(base, e, e.args[1])), e, e.args[0]);
   }
 
-  Node lower_matrix_call(ast::Expr const& e) {
-    std::size_t const arity = e.name == "dot_product" || e.name == "col" ? 2 : 1;
-    if (e.args.size() != arity) fail(e.pos, fmt::format("{} cannot take {} arguments", e.name, e.args.size()));
-    if (e.name == "dot_product") {
+  // dot_product, col, rows and cols, their arity checked by lower_call.
+  Node lower_matrix_call(ast::Expr const& e, Function f) {
+    if (f == Function::dot_product) {
       Node product;
       product.op = Node::Op::multiply;
       product.pos = e.pos;
@@ -492,7 +485,7 @@ class Lowering {
       sum.args.push_back(std::move(product));
       return fold(std::move(sum));
     }
-    if (e.name == "col") {
+    if (f == Function::col) {
       Symbol const& matrix = matrix_named(e.args[0]);
       Node n;
       n.op = Node::Op::slot;
@@ -509,7 +502,7 @@ class Lowering {
     Node n;
     n.op = Node::Op::constant;
     n.pos = e.pos;
-    n.constant = static_cast<double>(e.name == "rows" ? s.size : std::max<std::size_t>(s.columns, 1));
+    n.constant = static_cast<double>(f == Function::rows ? s.size : std::max<std::size_t>(s.columns, 1));
     return n;
   }
 

@@ -35,6 +35,11 @@ inline bool reads_whole_vector(Function f, std::size_t arguments) {
          f == Function::log_softmax;
 }
 
+// The matrix functions, which the model's lowering replaces.
+inline bool is_replaced_when_lowered(Function f) {
+  return f == Function::dot_product || f == Function::rows || f == Function::cols || f == Function::col;
+}
+
 // The implementation of a function of grammar/functions.hpp; nullopt for
 // a name that is not one.
 std::optional<Function> implementation_of(std::string_view name);
