@@ -102,7 +102,37 @@ struct Sample {
   std::vector<Expr> args;
 };
 
-using Statement = std::variant<Declaration, Sample>;
+// `NAME[INDEX] = EXPR;` in the model: an element of a model local declared
+// without a value (docs/language.md, 'Loops').
+struct Assignment {
+  Position pos;  // first character of the target
+  Expr target;   // an indexed name (a plain name is reported by the checker)
+  Expr value;
+};
+
+struct Loop;
+
+using Statement = std::variant<Declaration, Sample, Assignment, Loop>;
+
+// `for (VARIABLE in FIRST:LAST) BODY` in the model. The variable is an int
+// constant inside the body; `variable` declares it for the checker's table.
+struct Loop {
+  Position pos;  // the keyword
+  Declaration variable;
+  Expr first;
+  Expr last;
+  std::vector<Statement> body;
+};
+
+// visit(s) for every statement of `statements` and, after a loop, of its
+// body: every statement a block runs, in file order.
+template <typename Visit>
+void for_each_nested(std::vector<Statement> const& statements, Visit const& visit) {
+  for (Statement const& s : statements) {
+    visit(s);
+    if (auto const* loop = std::get_if<Loop>(&s)) for_each_nested(loop->body, visit);
+  }
+}
 
 enum class BlockKind { data, latent, model, guide };
 

@@ -19,11 +19,17 @@ void Checker::note(Diagnostic& error, Position pos, std::string message) const {
   error.notes.push_back(std::move(n));
 }
 
+int statements_in(ast::Loop const& loop) {
+  int n = 0;
+  ast::for_each_nested(loop.body, [&](ast::Statement const&) { ++n; });
+  return n;
+}
+
 void for_each_statement(ast::Program const& program,
                         std::function<void(ast::Block const&, ast::Statement const&, int)> const& visit) {
   int order = 0;
   auto visit_block = [&](ast::Block const& block) {
-    for (ast::Statement const& statement : block.statements) visit(block, statement, order++);
+    ast::for_each_nested(block.statements, [&](ast::Statement const& statement) { visit(block, statement, order++); });
   };
   if (program.data) visit_block(*program.data);
   visit_block(program.latent);
@@ -37,6 +43,7 @@ void run_rules(Checker& c) {
   check_samples(c);
   check_sample_counts(c);
   check_guide_supports(c);
+  check_loops(c);
   check_cycles(c);
 }
 

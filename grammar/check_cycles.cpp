@@ -26,22 +26,15 @@ using Variables = std::set<Symbol const*>;
 class DependencyGraph {
  public:
   explicit DependencyGraph(Checker const& c) : c_(c) {
-    for (ast::Statement const& statement : c.program.model.statements) {
-      auto const* sample = std::get_if<ast::Sample>(&statement);
-      if (!sample) continue;
-      Symbol const* drawn = c.symbols.find(sample->lhs.name, ast::BlockKind::model);
-      if (!drawn || (drawn->kind != SymbolKind::latent && drawn->kind != SymbolKind::data_column)) continue;
-      // A latent's element or slice adds a term, as target += does: it draws nothing.
-      if (drawn->kind == SymbolKind::latent && sample->lhs.kind == ast::ExprKind::index) continue;
-      if (!first_sample_.emplace(drawn, sample).second) continue;  // a second prior: reported elsewhere
-      nodes_.push_back(drawn);
-      Variables& parents = parents_[drawn];
-      for (ast::Expr const& arg : sample->args) add_uses(arg, parents);
-      if (sample->lhs.kind == ast::ExprKind::index) add_uses(sample->lhs.args[0], parents);
-      // y[2:N] ~ f(y[1:(N - 1)]): a series observed given its own past is no
-      // cycle (its rows are data, none drawn from another).
-      if (drawn->kind == SymbolKind::data_column && sample->lhs.args.size() == 2) parents.erase(drawn);
-    }
+    ast::for_each_nested(c.program.model.statements, [&](ast::Statement const& statement) {
+      if (auto const* a = std::get_if<ast::Assignment>(&statement)) {
+        Symbol const* local = c.symbols.find(a->target.name, ast::BlockKind::model);
+        if (local && local->kind == SymbolKind::model_local) assignments_[local].push_back(&a->value);
+      }
+    });
+    ast::for_each_nested(c.program.model.statements, [&](ast::Statement const& statement) {
+      if (auto const* sample = std::get_if<ast::Sample>(&statement)) add(*sample);
+    });
     mark_cycles();
   }
 
@@ -75,13 +68,34 @@ class DependencyGraph {
   }
 
  private:
+  // A '~' of the model: the variable it draws, and what that depends on.
+  void add(ast::Sample const& sample) {
+    Symbol const* drawn = c_.symbols.find(sample.lhs.name, ast::BlockKind::model);
+    if (!drawn || (drawn->kind != SymbolKind::latent && drawn->kind != SymbolKind::data_column)) return;
+    bool const part = sample.lhs.kind == ast::ExprKind::index;
+    // A latent's element or slice adds a term, as target += does: it draws nothing.
+    if (drawn->kind == SymbolKind::latent && part) return;
+    // A column's parts may each have a '~' (a loop's y[t]); a second prior is reported elsewhere.
+    bool const first = first_sample_.emplace(drawn, &sample).second;
+    if (!first && drawn->kind != SymbolKind::data_column) return;
+    if (first) nodes_.push_back(drawn);
+    Variables& parents = parents_[drawn];
+    for (ast::Expr const& arg : sample.args) add_uses(arg, parents);
+    if (part)
+      for (ast::Expr const& index : sample.lhs.args) add_uses(index, parents);
+    // y[2:N] ~ f(y[1:(N - 1)]), y[t] ~ f(y[t - 1]), or y ~ f(sigma) with
+    // sigma[t] reading y[t - 1]: a series observed given its own past is no
+    // cycle (its rows are data, none drawn from another).
+    if (drawn->kind == SymbolKind::data_column) parents.erase(drawn);
+  }
+
   // The latents and data columns `e` uses, looking through model locals.
   void add_uses(ast::Expr const& e, Variables& out) const {
     if (e.kind == ast::ExprKind::call && gives_a_size(e.name)) return;
     if (ast::reads_variable(e)) {
       Symbol const* s = c_.symbols.find(e.name, ast::BlockKind::model);
       if (s && (s->kind == SymbolKind::latent || s->kind == SymbolKind::data_column)) out.insert(s);
-      if (s && s->kind == SymbolKind::model_local && s->declaration->value) {
+      if (s && s->kind == SymbolKind::model_local) {
         Variables const& through = uses_of_local(s);
         out.insert(through.begin(), through.end());
       }
@@ -99,7 +113,10 @@ class DependencyGraph {
     // in its own definition.
     if (first_time) {
       Variables uses;
-      add_uses(*local->declaration->value, uses);
+      if (local->declaration->value) add_uses(*local->declaration->value, uses);
+      // A local assigned by elements uses what its assignments do.
+      if (auto const assigned = assignments_.find(local); assigned != assignments_.end())
+        for (ast::Expr const* value : assigned->second) add_uses(*value, uses);
       it->second = std::move(uses);
     }
     return it->second;
@@ -176,6 +193,7 @@ class DependencyGraph {
   Checker const& c_;
   std::vector<Symbol const*> nodes_;
   std::map<Symbol const*, ast::Sample const*> first_sample_;
+  std::map<Symbol const*, std::vector<ast::Expr const*>> assignments_;  // a local's elements' values
   std::map<Symbol const*, Variables> parents_;
   Variables on_cycle_;
   mutable std::map<Symbol const*, Variables> local_uses_;

@@ -21,6 +21,16 @@ bool reads_data(SymbolTable const& symbols, ast::Expr const& e, int order) {
   });
 }
 
+// Whether some assignment of the model sets an element of `name`.
+bool model_assigns(ast::Block const& model, std::string const& name) {
+  bool assigns = false;
+  ast::for_each_nested(model.statements, [&](ast::Statement const& statement) {
+    auto const* a = std::get_if<ast::Assignment>(&statement);
+    assigns = assigns || (a && a->target.name == name);
+  });
+  return assigns;
+}
+
 SymbolKind kind_of(SymbolTable const& symbols, ast::Declaration const& d, ast::BlockKind block, int order) {
   switch (block) {
     // A value computed from the data is derived data, a column like those
@@ -133,10 +143,15 @@ void check_value(Checker& c, ast::Declaration const& d, Symbol const& s) {
                           s.name));
     return;
   }
-  if (s.kind == SymbolKind::model_local && !d.value && !d.matrix_rows) {
-    c.error(d.name_pos, fmt::format("model local '{0}' needs a value ('{0} = ...'): the model block "
-                                    "declares only deterministic definitions",
-                                    s.name));
+  // Without a value, a vector's elements may be assigned (docs/language.md, 'Loops').
+  if (s.kind == SymbolKind::model_local && !d.value && !d.matrix_rows &&
+      !(d.size && model_assigns(c.program.model, s.name))) {
+    c.error(d.name_pos, d.size ? fmt::format("model local '{0}' needs a value ('{0} = ...'), or assignments to its "
+                                             "elements ('{0}[t] = ...;')",
+                                             s.name)
+                               : fmt::format("model local '{0}' needs a value ('{0} = ...'): the model block "
+                                             "declares only deterministic definitions",
+                                             s.name));
     return;
   }
   if (!d.value) return;
@@ -163,6 +178,25 @@ void check_parameter_type(Checker& c, ast::Declaration const& d, Symbol const& s
                                s.name));
 }
 
+// `for (t in …)`: t, an int constant seen in the loop's body only. Another
+// loop may use the name again; nothing else may.
+void declare_loop_variable(Checker& c, ast::Loop const& loop, int order) {
+  ast::Declaration const& v = loop.variable;
+  if (v.name == rows_name) {
+    c.error(v.name_pos, "'N' is the number of data rows and cannot be a loop's variable");
+    return;
+  }
+  Symbol const* earlier = c.symbols.find_in_scope(v.name, ast::BlockKind::model);
+  if (earlier && !(earlier->is_loop_variable() && earlier->scope_end <= order)) {
+    Diagnostic& e = c.error(v.name_pos, fmt::format("'{}' is already declared", v.name));
+    c.note(e, earlier->declaration->name_pos, fmt::format("'{}' is first declared here", v.name));
+    return;
+  }
+  Symbol s{v.name, SymbolKind::constant, &v, ast::BlockKind::model, order};
+  s.scope_end = order + 1 + statements_in(loop);
+  c.symbols.add(std::move(s));
+}
+
 }  // namespace
 
 void declare_symbols(Checker& c) {
@@ -170,6 +204,10 @@ void declare_symbols(Checker& c) {
   for_each_statement(c.program, [&](ast::Block const&, ast::Statement const&, int) { ++statements; });
   c.symbols.reserve(statements + 1);  // and N
   for_each_statement(c.program, [&](ast::Block const& block, ast::Statement const& statement, int order) {
+    if (auto const* loop = std::get_if<ast::Loop>(&statement)) {
+      declare_loop_variable(c, *loop, order);
+      return;
+    }
     auto const* d = std::get_if<ast::Declaration>(&statement);
     if (!d) return;
     if (d->name == rows_name) {

@@ -73,27 +73,6 @@ std::string not_allowed(Symbol const& s, Use const& use) {
                      use.owner, named(s));
 }
 
-// The symbol `name` refers to at `pos`, or nullptr after reporting why none.
-Symbol const* check_name(Checker& c, std::string const& name, Position pos, Use const& use) {
-  Symbol const* s = c.symbols.find(name, use.block);
-  if (!s) {
-    c.error(pos, fmt::format("unknown name '{}'{}", name,
-                             did_you_mean(name, c.symbols.visible_names(use.block, use.order))));
-    return nullptr;
-  }
-  if (!allowed(s->kind, use.context)) {
-    c.error(pos, not_allowed(*s, use));
-    return nullptr;
-  }
-  if (s->order >= use.order) {
-    Diagnostic& e = c.error(pos, s->order == use.order
-                                     ? fmt::format("'{}' is used in its own definition", name)
-                                     : fmt::format("'{}' is used before it is declared", name));
-    c.note(e, s->declaration->name_pos, fmt::format("'{}' is declared here", name));
-    return nullptr;
-  }
-  return s;
-}
 
 bool is_vector(Symbol const& s) { return s.declaration && s.declaration->size; }
 
@@ -227,6 +206,33 @@ void check_call(Checker& c, ast::Expr const& e, Use const& use) {
 }
 
 }  // namespace
+
+Symbol const* check_name(Checker& c, std::string const& name, Position pos, Use const& use) {
+  Symbol const* s = c.symbols.find(name, use.block);
+  if (s && s->is_loop_variable() && use.order >= s->scope_end) {
+    if (Symbol const* current = c.symbols.loop_variable_at(name, use.order)) return current;
+    Diagnostic& e = c.error(pos, fmt::format("'{}' is a loop's variable, seen only in the loop's body", name));
+    c.note(e, s->declaration->name_pos, fmt::format("'{}' is declared here", name));
+    return nullptr;
+  }
+  if (!s) {
+    c.error(pos, fmt::format("unknown name '{}'{}", name,
+                             did_you_mean(name, c.symbols.visible_names(use.block, use.order))));
+    return nullptr;
+  }
+  if (!allowed(s->kind, use.context)) {
+    c.error(pos, not_allowed(*s, use));
+    return nullptr;
+  }
+  if (s->order >= use.order) {
+    Diagnostic& e = c.error(pos, s->order == use.order
+                                     ? fmt::format("'{}' is used in its own definition", name)
+                                     : fmt::format("'{}' is used before it is declared", name));
+    c.note(e, s->declaration->name_pos, fmt::format("'{}' is declared here", name));
+    return nullptr;
+  }
+  return s;
+}
 
 std::string named(Symbol const& s) {
   if (s.kind == SymbolKind::rows) return "N, the number of data rows";

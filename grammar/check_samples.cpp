@@ -111,33 +111,35 @@ void check_sample(Checker& c, ast::Sample const& sample, ast::BlockKind block, i
 std::map<Symbol const*, std::vector<ast::Sample const*>> samples_by_variable(Checker const& c,
                                                                              ast::Block const& block) {
   std::map<Symbol const*, std::vector<ast::Sample const*>> found;
-  for (ast::Statement const& statement : block.statements) {
+  ast::for_each_nested(block.statements, [&](ast::Statement const& statement) {
     auto const* sample = std::get_if<ast::Sample>(&statement);
-    if (!sample) continue;
+    if (!sample) return;
     Symbol const* s = c.symbols.find(sample->lhs.name, block.kind);
     // A latent's element or slice in the model is a term, not its prior
-    // (docs/language.md, 'Slices'): it may have several.
-    bool const part = s && s->kind == SymbolKind::latent && sample->lhs.kind == ast::ExprKind::index;
-    if (part && block.kind == ast::BlockKind::model) continue;
+    // (docs/language.md, 'Slices'): it may have several. A data column's
+    // parts are observed once each, which the lowering checks row by row.
+    bool const part = s && sample->lhs.kind == ast::ExprKind::index && block.kind == ast::BlockKind::model;
+    if (part) return;
     if (s && (s->kind == SymbolKind::latent || s->kind == SymbolKind::data_column)) found[s].push_back(sample);
-  }
+  });
   return found;
 }
 
 // Whether any statement of the model reads `name` (a '~'s arguments, a local's value).
 bool model_reads(ast::Block const& model, std::string const& name) {
   auto const is_it = [&](std::string const& n) { return n == name; };
-  for (ast::Statement const& statement : model.statements) {
+  bool reads = false;
+  ast::for_each_nested(model.statements, [&](ast::Statement const& statement) {
     if (auto const* d = std::get_if<ast::Declaration>(&statement)) {
-      if (d->value && ast::reads_name(*d->value, is_it)) return true;
-    } else {
-      auto const& sample = std::get<ast::Sample>(statement);
-      if (ast::reads_name(sample.lhs, is_it)) return true;
-      for (ast::Expr const& a : sample.args)
-        if (ast::reads_name(a, is_it)) return true;
+      reads = reads || (d->value && ast::reads_name(*d->value, is_it));
+    } else if (auto const* a = std::get_if<ast::Assignment>(&statement)) {
+      reads = reads || ast::reads_name(a->value, is_it);
+    } else if (auto const* sample = std::get_if<ast::Sample>(&statement)) {
+      reads = reads || ast::reads_name(sample->lhs, is_it);
+      for (ast::Expr const& arg : sample->args) reads = reads || ast::reads_name(arg, is_it);
     }
-  }
-  return false;
+  });
+  return reads;
 }
 
 void report_repeats(Checker& c, std::vector<ast::Sample const*> const& samples, std::string const& message,

@@ -31,8 +31,9 @@ void collect_names(ast::Expr const& e, checker::SymbolTable const& symbols, unsi
 }
 
 // The blocks that read each name. A declaration does not read its own name,
-// and the left of a '~' reads it only for a data column (which the model
-// then observes): a latent's or local's left side defines it.
+// nor an assignment its target's, and the left of a '~' reads it only for a
+// data column (which the model then observes): a latent's or local's left
+// side defines it.
 class Uses {
  public:
   Uses(ast::Program const& program, checker::SymbolTable const& symbols)
@@ -44,10 +45,17 @@ class Uses {
       if (auto const* d = std::get_if<ast::Declaration>(&statement)) {
         for (auto const* e : {&d->value, &d->size, &d->lower, &d->upper})
           if (*e) collect_names(**e, symbols_, flag, uses_);
+      } else if (auto const* s = std::get_if<ast::Sample>(&statement)) {
+        collect_names(s->lhs, symbols_, flag, uses_);
+        for (ast::Expr const& arg : s->args) collect_names(arg, symbols_, flag, uses_);
+      } else if (auto const* a = std::get_if<ast::Assignment>(&statement)) {
+        // An assignment sets its target: only its index and value read.
+        for (ast::Expr const& index : a->target.args) collect_names(index, symbols_, flag, uses_);
+        collect_names(a->value, symbols_, flag, uses_);
       } else {
-        auto const& s = std::get<ast::Sample>(statement);
-        collect_names(s.lhs, symbols_, flag, uses_);
-        for (ast::Expr const& arg : s.args) collect_names(arg, symbols_, flag, uses_);
+        auto const& loop = std::get<ast::Loop>(statement);
+        collect_names(loop.first, symbols_, flag, uses_);
+        collect_names(loop.last, symbols_, flag, uses_);
       }
     });
   }

@@ -29,7 +29,9 @@ struct Checker {
 };
 
 // Every statement of the program in file order, with its place in that
-// order: the number declaration-order name resolution compares.
+// order: the number declaration-order name resolution compares. A loop
+// comes before the statements of its body.
+int statements_in(ast::Loop const& loop);  // its body's, nested ones included
 void for_each_statement(ast::Program const& program,
                         std::function<void(ast::Block const&, ast::Statement const&, int order)> const& visit);
 
@@ -61,6 +63,8 @@ void check_declarations(Checker& c);   // values, sizes, bounds, per block
 
 // check_expressions.cpp: names, functions and indexing, in the context `use`.
 void check_expression(Checker& c, ast::Expr const& e, Use const& use);
+// The symbol `name` refers to at `pos` in `use`, or nullptr after reporting why none.
+Symbol const* check_name(Checker& c, std::string const& name, Position pos, Use const& use);
 // "the latent 'mu'", "N, the number of data rows": a symbol in a message.
 std::string named(Symbol const& s);
 // Integer literals, int names, and + - * of those (an int stays an int).
@@ -78,6 +82,9 @@ void check_guide_supports(Checker& c);   // guide factor support = latent suppor
 
 // check_cycles.cpp
 void check_cycles(Checker& c);
+
+// check_loops.cpp: loops' bounds and bodies, assignments' targets and values.
+void check_loops(Checker& c);
 
 // check.cpp: every rule above, in order, into c.diagnostics (unsorted).
 void run_rules(Checker& c);

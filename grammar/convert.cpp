@@ -71,7 +71,31 @@ class Converter {
     if (auto const* d = boost::get<x3ast::Declaration>(&s)) return declaration(*d);
     if (auto const* t = boost::get<x3ast::TargetIncrement>(&s)) return target_increment(*t);
     if (auto const* m = boost::get<x3ast::MatrixDeclaration>(&s)) return matrix_declaration(*m);
+    if (auto const* a = boost::get<x3ast::Assignment>(&s)) return assignment(*a);
+    if (auto const* l = boost::get<boost::spirit::x3::forward_ast<x3ast::Loop>>(&s)) return loop(l->get());
     return sample(boost::get<x3ast::Sample>(s));
+  }
+
+  ast::Assignment assignment(x3ast::Assignment const& a) const {
+    ast::Assignment out;
+    out.pos = a.pos;
+    out.target = operand(a.target);
+    out.value = expression(a.value);
+    return out;
+  }
+
+  ast::Loop loop(x3ast::Loop const& l) const {
+    ast::Loop out;
+    out.pos = l.pos;
+    out.variable.pos = l.pos;
+    out.variable.type = ast::BaseType::integer;
+    out.variable.name = l.variable.name;
+    out.variable.name_pos = l.variable.pos;
+    out.first = expression(l.first);
+    out.last = expression(l.last);
+    out.body.reserve(l.body.size());
+    for (x3ast::Statement const& s : l.body) out.body.push_back(statement(s));
+    return out;
   }
 
   ast::Sample target_increment(x3ast::TargetIncrement const& t) const {

@@ -15,8 +15,9 @@ namespace bbvi {
 
 std::vector<Diagnostic> flat_priors(ast::Program const& program) {
   std::set<std::string_view> drawn;
-  for (ast::Statement const& statement : program.model.statements)
+  ast::for_each_nested(program.model.statements, [&](ast::Statement const& statement) {
     if (auto const* sample = std::get_if<ast::Sample>(&statement)) drawn.insert(sample->lhs.name);
+  });
   std::vector<Diagnostic> notes;
   for (ast::Statement const& statement : program.latent.statements) {
     auto const* d = std::get_if<ast::Declaration>(&statement);

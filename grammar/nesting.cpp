@@ -17,6 +17,13 @@ bool ends_operand(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ')' || c == ']';
 }
 
+// Whether the word `word` starts at i (and is not the start of a longer name).
+bool starts_word(std::string_view source, std::size_t i, std::string_view word) {
+  if (source.substr(i, word.size()) != word) return false;
+  std::size_t const after = i + word.size();
+  return after == source.size() || !(std::isalnum(static_cast<unsigned char>(source[after])) || source[after] == '_');
+}
+
 }  // namespace
 
 void check_nesting(std::string_view source, std::string const& file) {
@@ -27,6 +34,8 @@ void check_nesting(std::string_view source, std::string const& file) {
   int depth = 0;
   int chain = 0;
   int conditionals = 0;
+  int braces = 0;
+  int loops = 0;
   char previous = ';';  // the last character that is not blank or comment
   char const line_break = line_break_of(source);
   for (std::size_t i = 0; i < source.size(); ++i) {
@@ -65,7 +74,15 @@ void check_nesting(std::string_view source, std::string const& file) {
     } else if (!ends_operand(c)) {
       chain = 0;
     }
-    if (c == ';' || c == '{' || c == '}') conditionals = 0;
+    if (c == '{' && ++braces > max_brace_depth)
+      fail(i, fmt::format("braces nest more than {} deep here: loops nested this deep are beyond this language",
+                          max_brace_depth));
+    if (c == '}' && braces > 0) --braces;
+    if (starts_word(source, i, "for") && !ends_operand(previous) && ++loops > max_loop_chain)
+      fail(i, fmt::format("more than {} loops nested without braces: loops nested this deep are beyond this "
+                          "language",
+                          max_loop_chain));
+    if (c == ';' || c == '{' || c == '}') conditionals = loops = 0;
     previous = c;
   }
 }

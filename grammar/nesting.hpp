@@ -14,6 +14,10 @@ constexpr int max_bracket_depth = 100;  // '(' and '[' open at once
 // level deeper (x^-x^-x…): only a binary operator, ',' or ';' ends it.
 constexpr int max_unary_chain = 100;
 constexpr int max_expression_height = 1000;  // operations on the longest path to a leaf
+// Loops nest by braces and by a loop written as another's one-statement
+// body: each of the two is limited, so loops nest at most their product deep.
+constexpr int max_brace_depth = 20;  // '{' open at once, the block's own included
+constexpr int max_loop_chain = 20;   // 'for' keywords with no ';', '{' or '}' between them
 
 // Before parsing: rejects brackets nested deeper than max_bracket_depth and
 // chains longer than max_unary_chain, pointing at the first character past

@@ -96,8 +96,17 @@ void check_block_order(grammar::x3ast::Program const& blocks, std::string const&
   }
 }
 
+// The name an assignment's target assigns to.
+std::string target_name(grammar::x3ast::Operand const& target) {
+  if (auto const* indexed = boost::get<boost::spirit::x3::forward_ast<grammar::x3ast::Indexed>>(&target))
+    return indexed->get().name;
+  if (auto const* name = boost::get<grammar::x3ast::Identifier>(&target)) return name->name;
+  return "x";
+}
+
 // The data and latent blocks only declare; a '~' there is a common slip.
-void reject_samples_outside_model_and_guide(Block const& block, std::string const& file) {
+// Loops and assignments are the model's.
+void reject_misplaced_statements(Block const& block, std::string const& file) {
   for (auto const& statement : block.statements)
     if (auto const* t = boost::get<grammar::x3ast::TargetIncrement>(&statement);
         t && block.kind != ast::BlockKind::model)
@@ -105,6 +114,19 @@ void reject_samples_outside_model_and_guide(Block const& block, std::string cons
                                      fmt::format("'target +=' cannot be in the {} block: it adds to the model's log "
                                                  "density, in the model block",
                                                  block_word(block.kind))));
+  for (auto const& statement : block.statements) {
+    if (block.kind == ast::BlockKind::model) break;
+    if (auto const* loop = boost::get<boost::spirit::x3::forward_ast<grammar::x3ast::Loop>>(&statement))
+      throw DiagnosticError(error_at(file, loop->get().pos,
+                                     fmt::format("a 'for' loop cannot be in the {} block: loops belong in the model "
+                                                 "block",
+                                                 block_word(block.kind))));
+    if (auto const* a = boost::get<grammar::x3ast::Assignment>(&statement))
+      throw DiagnosticError(error_at(file, a->pos,
+                                     fmt::format("an assignment cannot be in the {} block: declare '{} = …;' with its "
+                                                 "value, or assign an element of a model local in the model block",
+                                                 block_word(block.kind), target_name(a->target))));
+  }
   if (block.kind != ast::BlockKind::data && block.kind != ast::BlockKind::latent) return;
   for (auto const& statement : block.statements) {
     auto const* sample = boost::get<grammar::x3ast::Sample>(&statement);
@@ -152,7 +174,7 @@ ast::Program parse_program(std::string_view source, std::string const& file) {
   ast::Program program;
   program.file = file;
   for (Block& block : blocks) {
-    reject_samples_outside_model_and_guide(block, file);
+    reject_misplaced_statements(block, file);
     ast::Block converted = to_ast(block, file);
     switch (block.kind) {
       case ast::BlockKind::data: program.data = std::move(converted); break;

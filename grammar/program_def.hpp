@@ -110,6 +110,9 @@ struct sample_lhs_class;
 struct distribution_name_class : annotate_position {};
 struct sample_class : annotate_position {};
 struct target_increment_class : annotate_position {};
+struct assignment_class : annotate_position {};
+struct loop_class : annotate_position {};
+struct loop_body_class;
 struct statement_class;
 struct data_block_class : annotate_position {};
 struct latent_block_class : annotate_position {};
@@ -243,7 +246,23 @@ auto const target_increment_def = lexeme[x3::string("target") >> word_end] >> li
 
 // ---- blocks ---------------------------------------------------------------
 x3::rule<statement_class, x3ast::Statement> const statement = "a statement";
-auto const statement_def = target_increment | matrix_declaration | declaration | sample;
+
+// ---- NAME[INDEX] = E; -----------------------------------------------------
+// `=` but not `==`; before it, the target parses as a '~' statement's left side.
+x3::rule<assignment_class, x3ast::Assignment> const assignment = "an assignment";
+auto const assign = token<struct assign_id>("'='", lit('=') >> !lit('='));
+auto const assignment_def = sample_lhs >> assign > expression > semicolon;
+
+// ---- for (t in A:B) BODY --------------------------------------------------
+x3::rule<loop_class, x3ast::Loop> const loop = "a 'for' loop";
+x3::rule<loop_body_class, std::vector<x3ast::Statement>> const loop_body = "a statement or '{' after the loop's ')'";
+auto const loop_def = keyword<struct for_keyword_id>("for") > open_paren > variable_name >
+                      keyword<struct in_keyword_id>("in") > expression > token<struct range_id>("':'", ':') >
+                      expression > close_paren > loop_body;
+auto const loop_body_def = (lit('{') > *statement > token<struct close_loop_id>("'}' to close the loop", '}')) |
+                           x3::repeat(1)[statement];
+
+auto const statement_def = target_increment | loop | matrix_declaration | declaration | assignment | sample;
 
 x3::rule<data_block_class, x3ast::Block> const data_block = "'data' block";
 x3::rule<latent_block_class, x3ast::Block> const latent_block = "'latent' block";
@@ -277,7 +296,8 @@ BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed,
                     disjunction, disjunction_operation, conditional, expression, argument_list, type_name,
                     bound_name, constraint, constraint_list, variable_name, size, initial_value, declaration,
                     matrix_declaration,
-                    sample_lhs, distribution_name, sample, target_increment, statement, data_block, latent_block,
+                    sample_lhs, distribution_name, sample, target_increment, assignment, loop, loop_body, statement,
+                    data_block, latent_block,
                     model_block, guide_block, block)
 
 }  // namespace rules

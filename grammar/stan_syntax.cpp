@@ -141,10 +141,9 @@ std::optional<std::string> stan_declaration(Text const& t, std::size_t start) {
 
 std::optional<std::string> stan_statement(Text const& t, std::size_t start) {
   auto const [first, after] = t.next_word(start);
-  if ((first == "for" || first == "while") && t.at(after) == '(')
-    return fmt::format("'{}' loops are Stan's, and not part of this language: a '~' whose left side is a vector "
-                       "adds a term per element ('y ~ Normal(mu, sigma);' with vectors mu or sigma)",
-                       first);
+  if (first == "while" && t.at(after) == '(')
+    return std::string("'while' loops are Stan's, and not part of this language: a loop here runs over a range "
+                       "known before the fit, 'for (t in 1:N) { … }'");
   if (first == "if" && t.at(after) == '(')
     return std::string("'if' statements are Stan's, and not part of this language");
   return std::nullopt;

@@ -112,6 +112,10 @@ Symbol const* SymbolTable::find(std::string_view name, ast::BlockKind block) con
   return global ? global : elsewhere;
 }
 
+Symbol const* SymbolTable::loop_variable_at(std::string_view name, int order) const {
+  return first_named(name, [&](Symbol const& s) { return s.is_loop_variable() && s.order < order && order < s.scope_end; });
+}
+
 Symbol const* SymbolTable::find_in_scope(std::string_view name, ast::BlockKind block) const {
   return first_named(name, [&](Symbol const& s) { return is_global(s.block) || s.block == block; });
 }
@@ -125,7 +129,7 @@ Symbol const* SymbolTable::of(ast::Declaration const& declaration) const {
 std::vector<std::string_view> SymbolTable::visible_names(ast::BlockKind block, int order) const {
   std::vector<std::string_view> names;
   for (Symbol const& s : symbols_)
-    if (s.order < order && (is_global(s.block) || s.block == block)) names.push_back(s.name);
+    if (s.order < order && order < s.scope_end && (is_global(s.block) || s.block == block)) names.push_back(s.name);
   return names;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -34,6 +35,11 @@ struct Symbol {
   ast::Declaration const* declaration = nullptr;  // nullptr for N
   ast::BlockKind block = ast::BlockKind::data;
   int order = -1;  // the declaring statement's place in the file; N comes first
+  // A loop's variable is seen only by the statements before this one (its
+  // body's); every other name from its declaration on.
+  int scope_end = std::numeric_limits<int>::max();
+
+  bool is_loop_variable() const { return scope_end != std::numeric_limits<int>::max(); }
 };
 
 inline constexpr std::string_view rows_name = "N";
@@ -55,6 +61,9 @@ class SymbolTable {
   // data or latent one, then one of another block (the caller says why that
   // one cannot be used there). nullptr when nothing has that name.
   Symbol const* find(std::string_view name, ast::BlockKind block) const;
+
+  // The variable of a loop whose body holds statement `order`, named `name`; nullptr if none.
+  Symbol const* loop_variable_at(std::string_view name, int order) const;
 
   // A declaration that `name` would clash with in `block`, or nullptr.
   Symbol const* find_in_scope(std::string_view name, ast::BlockKind block) const;

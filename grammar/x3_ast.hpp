@@ -143,9 +143,26 @@ struct TargetIncrement : Positioned {
   Expression value;
 };
 
-struct Statement : x3::variant<Declaration, MatrixDeclaration, Sample, TargetIncrement> {
+// `NAME[INDEX] = E;`: an element of a model local (the model block only).
+struct Assignment : Positioned {
+  Operand target;  // an Identifier or an Indexed
+  Expression value;
+};
+
+struct Loop;
+
+struct Statement
+    : x3::variant<Declaration, MatrixDeclaration, Sample, TargetIncrement, Assignment, x3::forward_ast<Loop>> {
   using base_type::base_type;
   using base_type::operator=;
+};
+
+// for (VARIABLE in FIRST:LAST) BODY: a body of one statement or of a braced list.
+struct Loop : Positioned {
+  Identifier variable;
+  Expression first;
+  Expression last;
+  std::vector<Statement> body;
 };
 
 // Blocks are parsed in any order and with any statements; parse.cpp then

@@ -19,4 +19,6 @@ BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Declaration, type, constraints, 
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::MatrixDeclaration, constraints, rows, columns, name)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Sample, lhs, distribution, args)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::TargetIncrement, keyword, value)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Assignment, target, value)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Loop, variable, first, last, body)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Block, kind, statements)

@@ -16,6 +16,8 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
+#include <utility>
 
 namespace bbvi {
 
@@ -30,8 +32,15 @@ struct Symbol {
   std::size_t columns = 0;  // a matrix's; its columns are the slots slot, slot + 1, ...
   double constant = 0;   // constants only
   bool integer = false;
+  // A model local declared without a value, whose elements are assigned one
+  // by one (docs/language.md, 'Loops'): its slot is -1; see Lowering::assembled_.
+  bool assembled = false;
   Position pos;
 };
+
+// The most statements loops may unroll to: a model that needs more is not
+// one a fit of this language could evaluate at every draw anyway.
+constexpr std::size_t max_unrolled_statements = 1'000'000;
 
 bool is_constant(Node const& n) { return n.op == Node::Op::constant; }
 
@@ -260,12 +269,13 @@ class Lowering {
   Node lower_name(ast::Expr const& e) {
     Symbol const& s = resolve(e.name, e.pos);
     if (s.columns != 0) fail(e.pos, matrix_uses(e.name));
+    if (s.assembled) return assembled_part(e, 1, s.size);
     Node n;
     n.pos = e.pos;
     if (s.kind == SlotKind::constant) {
       n.op = Node::Op::constant;
       n.constant = s.constant;
-      if (block_ == ast::BlockKind::model && e.name != "N")
+      if (block_ == ast::BlockKind::model && e.name != "N" && loop_variables_.count(e.name) == 0)
         uses_here().push_back({e.name, s.constant, s.pos, options_.overrides.count(e.name) > 0});
       return n;
     }
@@ -273,14 +283,21 @@ class Lowering {
       // A local's constants are those of the statements that use it too.
       // uses_here() may grow constant_uses_ and move the local's list: take
       // the list's place only after it.
-      std::vector<ConstantUse>& here = uses_here();
-      auto const& inherited = constant_uses_[local_statement_.at(s.slot)];
-      here.insert(here.end(), inherited.begin(), inherited.end());
+      inherit_constant_uses(s.slot);
     }
     n.op = Node::Op::slot;
     n.slot = s.slot;
     n.size = s.size;
     return n;
+  }
+
+  // Once per constant: a recursion h[t] = f(h[t - 1]) would otherwise
+  // repeat each of its constants once per element.
+  void inherit_constant_uses(int local_slot) {
+    std::vector<ConstantUse>& here = uses_here();
+    for (ConstantUse const& use : constant_uses_[local_statement_.at(local_slot)])
+      if (std::none_of(here.begin(), here.end(), [&](ConstantUse const& u) { return u.name == use.name; }))
+        here.push_back(use);
   }
 
   Node lower_call(ast::Expr const& e) {
@@ -358,8 +375,25 @@ class Lowering {
     Symbol const& base = resolve(e.name, e.pos);
     if (base.size == 0) fail(e.pos, fmt::format("'{}' is a scalar and cannot be indexed", e.name));
     if (base.columns != 0) fail(e.pos, matrix_uses(e.name));
+    if (base.assembled) {
+      auto const [first, last] = constant_range(e, base.size, "an index into a local assigned by elements");
+      return assembled_part(e, first, e.args.size() == 2 ? last : 0);
+    }
     if (e.args.size() == 2) return lower_slice(e, base);
     return index_into(base, e, e.args[0]);
+  }
+
+  // name[a] or name[a:b] with bounds known now, within 1..size: {a, b}
+  // ({a, a} for an element), 1-based.
+  std::pair<std::size_t, std::size_t> constant_range(ast::Expr const& e, std::size_t size, char const* what) {
+    double const first = constant_value(e.args[0], what);
+    double const last = e.args.size() == 2 ? constant_value(e.args[1], "a slice's bound") : first;
+    check_index(first, size, e, e.args[0].pos, "");
+    check_index(last, size, e, e.args.back().pos, "");
+    if (last < first)
+      fail(e.args[1].pos, fmt::format("the slice {}[{}:{}] is empty: its last index is below its first", e.name,
+                                      first, last));
+    return {static_cast<std::size_t>(first), static_cast<std::size_t>(last)};
   }
 
   // base[index], where `e` is what the user wrote (for messages).
@@ -743,20 +777,119 @@ class Lowering {
 
   void model_block(ast::Block const& b) {
     block_ = ast::BlockKind::model;
-    for (ast::Statement const& st : b.statements) {
-      if (auto const* d = std::get_if<ast::Declaration>(&st)) {
-        out_.model.push_back(local(*d, SlotKind::model_local));
-        local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
-      } else if (auto const& sample = std::get<ast::Sample>(st); sample.target_increment) {
-        out_.model.push_back(target_term(sample));
-      } else if (is_latent_part(sample.lhs)) {
-        out_.model.push_back(latent_part(sample));
-        own_parts_.insert(out_.model.size() - 1);
-      } else {
-        out_.model.push_back(factor(sample));
-      }
-      constant_uses_.resize(out_.model.size());
+    for (ast::Statement const& st : b.statements) model_statement(st);
+  }
+
+  void model_statement(ast::Statement const& st) {
+    if (auto const* loop = std::get_if<ast::Loop>(&st)) return unroll(*loop);
+    if (auto const* d = std::get_if<ast::Declaration>(&st)) {
+      if (!d->value && d->size) return declare_assembled(*d);
+      out_.model.push_back(local(*d, SlotKind::model_local));
+      local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
+    } else if (auto const* a = std::get_if<ast::Assignment>(&st)) {
+      out_.model.push_back(assign_element(*a));
+      local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
+    } else if (auto const& sample = std::get<ast::Sample>(st); sample.target_increment) {
+      out_.model.push_back(target_term(sample));
+    } else if (is_latent_part(sample.lhs)) {
+      out_.model.push_back(latent_part(sample));
+      own_parts_.insert(out_.model.size() - 1);
+    } else {
+      out_.model.push_back(factor(sample));
     }
+    constant_uses_.resize(out_.model.size());
+    if (!loop_variables_.empty() && out_.model.size() > max_unrolled_statements)
+      fail(innermost_loop_, fmt::format("the model's loops run more than {} statements: a model this size is beyond "
+                                        "what a fit can evaluate at every draw",
+                                        max_unrolled_statements));
+  }
+
+  // --- loops (docs/language.md, 'Loops') ------------------------------------
+
+  // The body once per value of the variable, which is an int constant there:
+  // each iteration's statements are the model's like any others, and take
+  // part in every analysis of its structure element by element.
+  void unroll(ast::Loop const& loop) {
+    double const first = constant_value(loop.first, "a loop's first value");
+    double const last = constant_value(loop.last, "a loop's last value");
+    Position const outer = innermost_loop_;
+    innermost_loop_ = loop.pos;
+    loop_variables_.insert(loop.variable.name);
+    for (double t = first; t <= last; ++t) {
+      if (++loop_iterations_ > max_unrolled_statements)
+        fail(loop.pos, fmt::format("the model's loops run more than {} iterations: a model this size is beyond what "
+                                   "a fit can evaluate at every draw",
+                                   max_unrolled_statements));
+      Symbol variable;
+      variable.constant = t;
+      variable.integer = true;
+      variable.pos = loop.variable.name_pos;
+      symbols_.insert_or_assign(loop.variable.name, variable);
+      for (ast::Statement const& st : loop.body) model_statement(st);
+    }
+    symbols_.erase(loop.variable.name);
+    loop_variables_.erase(loop.variable.name);
+    innermost_loop_ = outer;
+  }
+
+  // `real h[N];` in the model: its elements are assigned one by one.
+  void declare_assembled(ast::Declaration const& d) {
+    Symbol s;
+    s.kind = SlotKind::model_local;
+    s.size = size_of(d);
+    s.assembled = true;
+    Assembled parts;
+    parts.elements.assign(s.size, -1);
+    parts.bounds = constraint_of(d);
+    assembled_.insert_or_assign(d.name, std::move(parts));
+    declare(d, s);
+  }
+
+  // `h[k] = E;`: a definition of its own, named h[k], which later reads of
+  // h[k] (and of h) read.
+  Definition assign_element(ast::Assignment const& a) {
+    Symbol const& target = resolve(a.target.name, a.target.pos);
+    if (!target.assembled || a.target.kind != ast::ExprKind::index || a.target.args.size() != 1)
+      fail(a.pos, fmt::format("only an element of a model local declared without a value can be assigned, as "
+                              "'{}[t] = …;'",
+                              a.target.name));
+    double const k = constant_value(a.target.args[0], "an assigned element's index");
+    check_index(k, target.size, a.target, a.target.args[0].pos, "");
+    Definition def;
+    def.value = lower(a.value);
+    if (def.value.size != 0)
+      fail(a.value.pos, fmt::format("size mismatch: '{}[{}]' is one element, but the value has {}", a.target.name, k,
+                                    def.value.size));
+    Assembled& parts = assembled_.at(a.target.name);
+    def.name = fmt::format("{}[{}]", a.target.name, k);
+    def.slot = new_slot(def.name);
+    def.bounds = parts.bounds;
+    parts.elements[static_cast<std::size_t>(k) - 1] = def.slot;
+    return def;
+  }
+
+  // Elements first to last (1-based) of an assembled local, as a vector;
+  // last 0: element `first`, a scalar. Each must be assigned by now.
+  Node assembled_part(ast::Expr const& e, std::size_t first, std::size_t last) {
+    Assembled const& parts = assembled_.at(e.name);
+    Node n;
+    n.pos = e.pos;
+    std::size_t const to = last == 0 ? first : last;
+    for (std::size_t k = first; k <= to; ++k) {
+      int const slot = parts.elements[k - 1];
+      if (slot < 0)
+        fail(e.pos, fmt::format("element {} of '{}' is read here before any assignment to it", k, e.name));
+      if (block_ == ast::BlockKind::model) inherit_constant_uses(slot);
+      Node element;
+      element.op = Node::Op::slot;
+      element.pos = e.pos;
+      element.slot = slot;
+      n.args.push_back(std::move(element));
+    }
+    if (last == 0) return std::move(n.args[0]);
+    n.op = Node::Op::array;
+    n.size = n.args.size();
+    return n;
   }
 
   void guide_block(ast::Block const& b) {
@@ -882,19 +1015,23 @@ class Lowering {
   Factor factor(ast::Sample const& st) {
     Factor f;
     f.pos = st.pos;
-    bool const slice = st.lhs.kind == ast::ExprKind::index && st.lhs.args.size() == 2;
+    bool const slice = st.lhs.kind == ast::ExprKind::index && st.lhs.args.size() <= 2;
     if (st.lhs.kind != ast::ExprKind::name && !slice)
-      fail(st.lhs.pos, "the left of '~' must be a variable's name, a slice of a data column, or a latent's element "
-                       "or slice in the model");
+      fail(st.lhs.pos, "the left of '~' must be a variable's name, a data column's element or slice, or a latent's "
+                       "element or slice in the model");
     auto const found = symbols_.find(st.lhs.name);
     if (found == symbols_.end()) fail(st.lhs.pos, fmt::format("unknown name '{}'", st.lhs.name));
     Symbol s = found->second;
     if (s.kind != SlotKind::latent && !(s.kind == SlotKind::column && block_ == ast::BlockKind::model))
       fail(st.lhs.pos, fmt::format("'{}' cannot be on the left of '~' here", st.lhs.name));
+    if (s.kind == SlotKind::column) observe_rows(st.lhs, s);
     if (slice) {
       if (s.kind != SlotKind::column)
         fail(st.lhs.pos, fmt::format("a guide factor draws a whole latent: give '{}' one '~' here", st.lhs.name));
-      Node const part = lower_slice(st.lhs, s);
+      // y[t] is the slice y[t:t], a column of one row.
+      ast::Expr part_expression = st.lhs;
+      if (part_expression.args.size() == 1) part_expression.args.push_back(part_expression.args[0]);
+      Node const part = lower_slice(part_expression, s);
       s.slot = part.slot;
       s.size = part.size;
     }
@@ -920,6 +1057,21 @@ class Lowering {
       reduce(f);
     }
     return f;
+  }
+
+  // A data column's rows are observed once each: by one '~' of the whole
+  // column, or by '~'s of disjoint elements and slices (a loop's y[t]).
+  void observe_rows(ast::Expr const& lhs, Symbol const& column) {
+    std::vector<bool>& observed = observed_rows_[column.slot];
+    observed.resize(column.size, false);
+    std::size_t from = 1, to = column.size;
+    if (lhs.kind == ast::ExprKind::index) std::tie(from, to) = constant_range(lhs, column.size, "an observed element");
+    for (std::size_t r = from - 1; r < to; ++r) {
+      if (observed[r])
+        fail(lhs.pos, fmt::format("row {} of data column '{}' is already observed by an earlier '~'", r + 1,
+                                  lhs.name));
+      observed[r] = true;
+    }
   }
 
   // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last
@@ -989,6 +1141,17 @@ class Lowering {
   std::map<int, std::vector<bool>> covered_;  // by latent: the elements its own '~'s draw (latent_part)
   std::set<std::size_t> own_parts_;           // the model statements that are such '~'s
   std::set<int> bounded_latents_;             // declared with both bounds: a flat prior there is proper
+  // A model local assigned element by element: by element, the slot of its
+  // latest assignment (-1: none yet); its declared bounds.
+  struct Assembled {
+    std::vector<int> elements;
+    Constraint bounds;
+  };
+  std::map<std::string, Assembled, std::less<>> assembled_;
+  std::set<std::string, std::less<>> loop_variables_;  // of the loops being unrolled
+  std::size_t loop_iterations_ = 0;                     // all loops' so far
+  std::map<int, std::vector<bool>> observed_rows_;  // by data column slot: the rows a '~' observes
+  Position innermost_loop_;  // the loop being unrolled, for a message about its size
   ast::BlockKind block_ = ast::BlockKind::data;
 };
 

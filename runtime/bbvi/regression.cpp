@@ -8,6 +8,7 @@
 namespace bbvi {
 
 void add_ridge(Eigen::MatrixXd& m) {
+  if (m.size() == 0) return;  // no parameters: nothing to regress on
   // Each coordinate's own diagonal sets its ridge: one ridge from the
   // largest diagonal swamped a coordinate measured in other units.
   constexpr double relative = 1e-10;

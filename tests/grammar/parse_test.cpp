@@ -277,10 +277,18 @@ TEST_CASE("parse: messages name what was expected") {
         "t.model:1:18: error: expected ']'\n"
         "  latent { real z[N; }\n"
         "                   ^\n");
-  CHECK(syntax_error("latent { real z; } model { z = 3; } guide { }") ==
+  CHECK(syntax_error("latent { real z; } model { z 3; } guide { }") ==
         "t.model:1:30: error: expected '~'\n"
-        "  latent { real z; } model { z = 3; } guide { }\n"
+        "  latent { real z; } model { z 3; } guide { }\n"
         "                               ^\n");
+  CHECK(syntax_error("latent { real z; } model { for (t in 1:3 z ~ Normal(0, 1); } guide { }") ==
+        "t.model:1:42: error: expected ')'\n"
+        "  latent { real z; } model { for (t in 1:3 z ~ Normal(0, 1); } guide { }\n"
+        "                                           ^\n");
+  CHECK(syntax_error("latent { real z; } model { for (t in 1:3) { z ~ Normal(0, 1); guide { }") ==
+        "t.model:1:63: error: expected '}' to close the loop\n"
+        "  latent { real z; } model { for (t in 1:3) { z ~ Normal(0, 1); guide { }\n"
+        "                                                                ^\n");
 }
 
 TEST_CASE("parse: a reserved word cannot be a name") {
@@ -409,6 +417,33 @@ TEST_CASE("parse: matrices, their elements, and array literals") {
   CHECK(sexpr(*declaration(*p.data, 2).value) == "(array 0.5 1i)");
   CHECK(sexpr(sample(p.model, 0).args.at(0)) == "(+ (* X b) (element X n 2i))");
   CHECK(sexpr(parse_expression("{a, -1 + b}")) == "(array a (+ (neg 1i) b))");
+}
+
+TEST_CASE("parse: loops, nested and with one-statement bodies, and element assignments") {
+  ast::Program const p = parse_program(latent_z + "model { real h[N]; h[1] = z;\n"
+                                                  "  for (t in 2:N) { h[t] = h[t - 1] + z; y[t] ~ D(h[t]); }\n"
+                                                  "  for (i in 1:2) for (j in i:3) target += h[j]; } guide { }",
+                                       "m.model");
+  REQUIRE(p.model.statements.size() == 4);
+  auto const& first = std::get<ast::Assignment>(p.model.statements[1]);
+  CHECK(sexpr(first.target) == "(index h 1i)");
+  CHECK(sexpr(first.value) == "z");
+  auto const& loop = std::get<ast::Loop>(p.model.statements[2]);
+  CHECK(loop.variable.name == "t");
+  CHECK(loop.variable.type == ast::BaseType::integer);
+  CHECK(sexpr(loop.first) == "2i");
+  CHECK(sexpr(loop.last) == "N");
+  REQUIRE(loop.body.size() == 2);
+  CHECK(sexpr(std::get<ast::Assignment>(loop.body[0]).value) == "(+ (index h (- t 1i)) z)");
+  CHECK(sexpr(std::get<ast::Sample>(loop.body[1]).lhs) == "(index y t)");
+  auto const& outer = std::get<ast::Loop>(p.model.statements[3]);
+  REQUIRE(outer.body.size() == 1);
+  auto const& inner = std::get<ast::Loop>(outer.body[0]);
+  CHECK(sexpr(inner.first) == "i");
+  CHECK(std::get<ast::Sample>(inner.body.at(0)).target_increment);
+  // `for` and `in` are reserved; `==` is no assignment.
+  CHECK(syntax_error("latent { real in; } model { } guide { }").find("reserved word") != std::string::npos);
+  CHECK(syntax_error(latent_z + "model { h[1] == z; } guide { }").find("expected '~'") != std::string::npos);
 }
 
 TEST_CASE("parse: a matrix's misspellings are syntax errors at the token") {

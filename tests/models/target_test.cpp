@@ -132,3 +132,18 @@ guide {
     CHECK(p[3][0] == Approx(sd2).epsilon(0.1));
   }
 }
+
+TEST_CASE("target: a guide without variational parameters is evaluated, not fitted") {
+  // The guide is the prior, so log p − log q is the target += term, mu,
+  // whose expectation under Normal(0, 1) is 0.
+  Program const program = testing::compile_model(R"(
+latent { real mu; }
+model { mu ~ Normal(0, 1); target += mu; }
+guide { mu ~ Normal(0, 1); }
+)",
+                                                 nullptr);
+  FitResult const r = testing::fit_on_seed(program, 1);
+  INFO("ELBO " << r.elbo << " ± " << r.elbo_se);
+  CHECK(r.converged);
+  CHECK(std::abs(r.elbo) < 4 * r.elbo_se + 1e-12);
+}

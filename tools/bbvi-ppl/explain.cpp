@@ -77,6 +77,13 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
     std::string_view const note = estimator.group_note(g);
     out += fmt::format("  {} ({}){}{}\n", fmt::join(latents, ", "), fmt::join(parameters, ", "),
                        note.empty() ? "" : ": ", note);
+    // A loop's iterations give the same line once each: it is printed once, with their count.
+    std::string line;
+    std::size_t repeats = 0;
+    auto const flush = [&] {
+      if (repeats > 0) out += repeats == 1 ? line + "\n" : fmt::format("{}; {} terms, one per iteration\n", line, repeats);
+      repeats = 0;
+    };
     for (std::size_t s = 0; s < program.model.size(); ++s) {
       auto const* f = std::get_if<Factor>(&program.model[s]);
       if (!f) continue;
@@ -98,8 +105,13 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
         char const* const what = f->latent >= 0 ? "element" : "row";
         where = fmt::format("{}{} {} of {}", what, elements.size() == 1 ? "" : "s", ranges(elements), length);
       }
-      out += fmt::format("    {:>4}  {:<44} {}\n", f->pos.line, source_line(model_source, f->pos.line), where);
+      std::string const next = fmt::format("    {:>4}  {:<44} {}", f->pos.line, source_line(model_source, f->pos.line),
+                                           where);
+      if (next != line) flush();
+      line = next;
+      ++repeats;
     }
+    flush();
   }
   FitSettings const& s = plan.settings;
   out += fmt::format("\nestimator  {}{}: {}\n", s.estimator, s.estimator_is_default ? " (the default)" : "",
