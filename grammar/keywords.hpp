@@ -6,7 +6,7 @@
 
 namespace bbvi::grammar {
 
-inline constexpr std::array<std::string_view, 10> keywords = {
-    "real", "int", "matrix", "data", "latent", "model", "guide", "lower", "upper", "target"};
+inline constexpr std::array<std::string_view, 11> keywords = {
+    "real", "int", "matrix", "simplex", "data", "latent", "model", "guide", "lower", "upper", "target"};
 
 }  // namespace bbvi::grammar

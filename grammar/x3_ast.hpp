@@ -131,6 +131,13 @@ struct MatrixDeclaration : Positioned {
   Identifier name;
 };
 
+// simplex[K] NAME [= VALUE]; a variational parameter on the simplex (docs/language.md, 'The guide block').
+struct SimplexDeclaration : Positioned {
+  Expression size;
+  Identifier name;
+  boost::optional<Expression> value;
+};
+
 struct Sample : Positioned {
   Operand lhs;  // an Identifier or an Indexed
   Identifier distribution;
@@ -143,7 +150,7 @@ struct TargetIncrement : Positioned {
   Expression value;
 };
 
-struct Statement : x3::variant<Declaration, MatrixDeclaration, Sample, TargetIncrement> {
+struct Statement : x3::variant<Declaration, MatrixDeclaration, SimplexDeclaration, Sample, TargetIncrement> {
   using base_type::base_type;
   using base_type::operator=;
 };
