@@ -14,10 +14,12 @@ enum class Support {
   nonnegative_integer,  // 0, 1, 2, ...
   binary,               // 0 or 1
   bounded_integer,      // 0, 1, ..., n: n the distribution's first argument (Binomial)
+  categorical,          // 1, 2, ..., K: K the length of the distribution's first argument (Categorical)
 };
 
 constexpr bool is_discrete(Support s) {
-  return s == Support::nonnegative_integer || s == Support::binary || s == Support::bounded_integer;
+  return s == Support::nonnegative_integer || s == Support::binary || s == Support::bounded_integer ||
+         s == Support::categorical;
 }
 
 // As the user would write it in a declaration, for messages:
@@ -31,6 +33,7 @@ constexpr std::string_view support_spelling(Support s) {
     case Support::nonnegative_integer: return "int<lower=0>";
     case Support::binary: return "int<lower=0, upper=1>";
     case Support::bounded_integer: return "int<lower=0, upper=n>";
+    case Support::categorical: return "int<lower=1, upper=K>";
   }
   return "real";
 }

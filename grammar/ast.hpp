@@ -88,6 +88,9 @@ struct Declaration {
   // matrix[ROWS, COLUMNS] NAME: the rows here, the columns in `size`; its
   // columns are the CSV's NAME.1 ... (docs/language.md, 'Matrices').
   std::optional<Expr> matrix_rows;
+  // simplex[SIZE] NAME: a vector of positive elements summing to 1, `size`
+  // elements (a variational parameter: docs/language.md, 'The guide block').
+  bool simplex = false;
 };
 
 // LHS ~ Distribution(args);

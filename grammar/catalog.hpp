@@ -3,6 +3,7 @@
 // are computed: the runtime's registry fills this in (runtime/registry.hpp).
 #include "core/support.hpp"
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -17,6 +18,14 @@ struct DistributionSignature {
   std::string name;                     // "Normal"
   std::vector<std::string> parameters;  // {"mean", "sd"}: arity and names for messages
   Support support = Support::real;
+  // By parameter: read as one whole vector, not one value per row
+  // (Categorical's theta; runtime/distributions/vector_argument.hpp). Empty
+  // when the distribution has none.
+  std::vector<bool> whole_vector;
+
+  bool reads_whole(std::size_t parameter) const {
+    return parameter < whole_vector.size() && whole_vector[parameter];
+  }
 };
 
 using DistributionCatalog = std::map<std::string, DistributionSignature, std::less<>>;

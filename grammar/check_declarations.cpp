@@ -162,11 +162,12 @@ void check_value(Checker& c, ast::Declaration const& d, Symbol const& s) {
     c.error(first_position(*d.value), fmt::format("'{}' is an int, but its value is not an integer", s.name));
 }
 
-// Discrete latents are counts: the language has int<lower=0> supports only.
+// Discrete latents are counts (int<lower=0>) or categories (int<lower=1, upper=K>).
 void check_int_latent(Checker& c, ast::Declaration const& d, Symbol const& s) {
   if (s.kind != SymbolKind::latent || d.type != ast::BaseType::integer || declared_support(d)) return;
   c.error(d.lower ? first_position(*d.lower) : d.pos,
-          fmt::format("int latents need lower=0: declare '{}' as int<lower=0> or int<lower=0, upper=n>",
+          fmt::format("int latents need lower=0: declare '{}' as int<lower=0> or int<lower=0, upper=n>, or as "
+                      "int<lower=1, upper=K> for a Categorical",
                       s.name));
 }
 
@@ -197,6 +198,18 @@ void declare_loop_variable(Checker& c, ast::Loop const& loop, int order) {
   c.symbols.add(std::move(s));
 }
 
+// simplex[K] p: in this version only a variational parameter, with literal
+// initial values (docs/language.md, 'The guide block').
+void simplex_outside_guide(Checker& c, ast::Declaration const& d) {
+  c.error(d.pos, fmt::format("simplex '{}' must be a variational parameter of the guide block, with literal initial "
+                             "values if any (a simplex latent or local is not part of the language yet)",
+                             d.name));
+}
+
+void check_simplex(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  if (d.simplex && s.kind != SymbolKind::parameter) simplex_outside_guide(c, d);
+}
+
 }  // namespace
 
 void declare_symbols(Checker& c) {
@@ -212,6 +225,12 @@ void declare_symbols(Checker& c) {
     if (!d) return;
     if (d->name == rows_name) {
       c.error(d->name_pos, "'N' is the number of data rows and cannot be declared");
+      return;
+    }
+    if (d->simplex && block.kind != ast::BlockKind::guide) {
+      // Not declared at all: a latent or data simplex would bring errors of
+      // its own (no prior, no guide factor) that only restate this one.
+      simplex_outside_guide(c, *d);
       return;
     }
     if (Symbol const* first = c.symbols.find_in_scope(d->name, block.kind)) {
@@ -233,6 +252,7 @@ void check_declarations(Checker& c) {
     check_value(c, *d, *s);
     check_int_latent(c, *d, *s);
     check_parameter_type(c, *d, *s);
+    check_simplex(c, *d, *s);
   });
 }
 

@@ -25,6 +25,7 @@ bool is_literal(std::optional<ast::Expr> const& bound, double value) {
 std::optional<Support> declared_support(ast::Declaration const& d) {
   bool const lower_zero = is_literal(d.lower, 0);
   if (d.type == ast::BaseType::integer) {
+    if (is_literal(d.lower, 1) && d.upper) return Support::categorical;
     if (!lower_zero) return std::nullopt;
     if (!d.upper) return Support::nonnegative_integer;
     return is_literal(d.upper, 1) ? Support::binary : Support::bounded_integer;

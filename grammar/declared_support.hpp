@@ -12,8 +12,8 @@ namespace bbvi {
 // real → real; real<lower=0> → positive; real<lower=0, upper=1> →
 // unit_interval; any other bounds → interval. int<lower=0> →
 // nonnegative_integer; int<lower=0, upper=1> → binary; int<lower=0, upper=n>
-// → bounded_integer. Bounds count only when written as (negated) literals.
-// nullopt for an int declaration without lower=0: the language has no
+// → bounded_integer; int<lower=1, upper=K> → categorical. Bounds count only when written as (negated) literals.
+// nullopt for any other int declaration: the language has no
 // discrete support for it.
 std::optional<Support> declared_support(ast::Declaration const& d);
 

@@ -6,7 +6,7 @@
 
 namespace bbvi::grammar {
 
-inline constexpr std::array<std::string_view, 12> keywords = {
-    "real", "int", "matrix", "data", "latent", "model", "guide", "lower", "upper", "target", "for", "in"};
+inline constexpr std::array<std::string_view, 13> keywords = {
+    "real", "int", "matrix", "simplex", "data", "latent", "model", "guide", "lower", "upper", "target", "for", "in"};
 
 }  // namespace bbvi::grammar

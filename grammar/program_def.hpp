@@ -106,6 +106,7 @@ struct size_class;
 struct initial_value_class;
 struct declaration_class : annotate_position {};
 struct matrix_declaration_class : annotate_position {};
+struct simplex_declaration_class : annotate_position {};
 struct sample_lhs_class;
 struct distribution_name_class : annotate_position {};
 struct sample_class : annotate_position {};
@@ -229,6 +230,11 @@ x3::rule<matrix_declaration_class, x3ast::MatrixDeclaration> const matrix_declar
 auto const matrix_declaration_def = keyword<struct matrix_keyword_id>("matrix") >> -constraint_list > open_bracket >
                                     expression > comma > expression > close_bracket > variable_name > semicolon;
 
+// simplex[K] p [= {...}]; a variational parameter on the simplex.
+x3::rule<simplex_declaration_class, x3ast::SimplexDeclaration> const simplex_declaration = "a simplex declaration";
+auto const simplex_declaration_def = keyword<struct simplex_keyword_id>("simplex") > open_bracket > expression >
+                                     close_bracket > variable_name > -initial_value > semicolon;
+
 // ---- samples: LHS ~ Dist(args); -------------------------------------------
 x3::rule<sample_lhs_class, x3ast::Operand> const sample_lhs = "a name";
 x3::rule<distribution_name_class, x3ast::Identifier> const distribution_name =
@@ -262,7 +268,8 @@ auto const loop_def = keyword<struct for_keyword_id>("for") > open_paren > varia
 auto const loop_body_def = (lit('{') > *statement > token<struct close_loop_id>("'}' to close the loop", '}')) |
                            x3::repeat(1)[statement];
 
-auto const statement_def = target_increment | loop | matrix_declaration | declaration | assignment | sample;
+auto const statement_def = target_increment | loop | matrix_declaration | simplex_declaration | declaration | assignment |
+                           sample;
 
 x3::rule<data_block_class, x3ast::Block> const data_block = "'data' block";
 x3::rule<latent_block_class, x3ast::Block> const latent_block = "'latent' block";
@@ -295,7 +302,7 @@ BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed,
                     relational_operation, equality, equality_operation, conjunction, conjunction_operation,
                     disjunction, disjunction_operation, conditional, expression, argument_list, type_name,
                     bound_name, constraint, constraint_list, variable_name, size, initial_value, declaration,
-                    matrix_declaration,
+                    matrix_declaration, simplex_declaration,
                     sample_lhs, distribution_name, sample, target_increment, assignment, loop, loop_body, statement,
                     data_block, latent_block,
                     model_block, guide_block, block)

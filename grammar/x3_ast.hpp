@@ -131,6 +131,13 @@ struct MatrixDeclaration : Positioned {
   Identifier name;
 };
 
+// simplex[K] NAME [= VALUE]; a variational parameter on the simplex (docs/language.md, 'The guide block').
+struct SimplexDeclaration : Positioned {
+  Expression size;
+  Identifier name;
+  boost::optional<Expression> value;
+};
+
 struct Sample : Positioned {
   Operand lhs;  // an Identifier or an Indexed
   Identifier distribution;
@@ -152,7 +159,8 @@ struct Assignment : Positioned {
 struct Loop;
 
 struct Statement
-    : x3::variant<Declaration, MatrixDeclaration, Sample, TargetIncrement, Assignment, x3::forward_ast<Loop>> {
+    : x3::variant<Declaration, MatrixDeclaration, SimplexDeclaration, Sample, TargetIncrement, Assignment,
+                  x3::forward_ast<Loop>> {
   using base_type::base_type;
   using base_type::operator=;
 };

@@ -1,8 +1,10 @@
 #include "runtime/compile.hpp"
 
 #include "core/diagnostic.hpp"
+#include "grammar/declared_support.hpp"
 #include "grammar/guide_declaration.hpp"
 #include "runtime/affine_normal.hpp"
+#include "runtime/distributions/checks.hpp"
 #include "runtime/statements_to_run.hpp"
 #include "runtime/target_term.hpp"
 #include "runtime/bbvi/initial_scale.hpp"
@@ -48,6 +50,7 @@ bool is_constant(Node const& n) { return n.op == Node::Op::constant; }
 // where it is a number.
 std::string spelling(Support support, std::optional<double> first) {
   if (support == Support::bounded_integer && first) return fmt::format("int<lower=0, upper={}>", *first);
+  if (support == Support::categorical && first) return fmt::format("int<lower=1, upper={}>", *first);
   return std::string(support_spelling(support));
 }
 
@@ -64,6 +67,7 @@ bool within_support(Support support, double x, std::optional<double> first, std:
     case Support::nonnegative_integer: return integer && x >= 0;
     case Support::binary: return x == 0 || x == 1;
     case Support::bounded_integer: return integer && x >= 0 && (!first || x <= *first);
+    case Support::categorical: return integer && x >= 1 && (!first || x <= *first);
   }
   return true;
 }
@@ -311,6 +315,10 @@ class Lowering {
       n.distribution = distributions().find(d->distribution);
       if (!n.distribution || e.args.size() != n.distribution->signature.parameters.size() + 1)
         fail(e.pos, fmt::format("'{}' is not a density this model can call so", e.name));
+      if (!n.distribution->signature.whole_vector.empty())
+        fail(e.pos, fmt::format("{} of a vector argument is not available as a function yet: write a '~' "
+                                "statement of the whole latent or column instead",
+                                e.name));
     } else {
       if (!signature || !function) fail(e.pos, fmt::format("unknown function '{}'", e.name));
       n.function = *function;
@@ -770,6 +778,7 @@ class Lowering {
       out_.latent_dimension += v.length();
       latent_of_slot_.emplace(s.slot, static_cast<int>(out_.latents.size()));
       if (d->lower && d->upper) bounded_latents_.insert(static_cast<int>(out_.latents.size()));
+      latent_declarations_.emplace(s.slot, d);
       out_.latents.push_back(v);
       declare(*d, s);
     }
@@ -926,6 +935,7 @@ class Lowering {
     p.offset = out_.parameter_dimension;
     p.constraint = constraint_of(d);
     p.pos = d.name_pos;
+    if (d.simplex) return simplex_parameter(d, s, std::move(p), initial);
     if (initial.size() > 1 && initial.size() != p.size)
       fail(d.value->pos, fmt::format("'{}' has {} elements, but {} initial values are given", d.name, p.length(),
                                      initial.size()));
@@ -938,6 +948,31 @@ class Lowering {
     }
     if (initial.size() == 1) p.initial.assign(p.length(), p.initial[0]);
     out_.parameter_dimension += p.length();
+    out_.parameters.push_back(p);
+    declare(d, s);
+  }
+
+  // simplex[K] p: K − 1 coordinates (runtime/constraint.hpp); it starts
+  // uniform, or at its K initial values, positive and summing to 1.
+  void simplex_parameter(ast::Declaration const& d, Symbol const& s, Parameter p, std::vector<double> const& initial) {
+    if (p.size < 2)
+      fail(d.size->pos, fmt::format("simplex '{}' needs at least 2 elements, but has {}", d.name, p.size));
+    p.constraint.simplex = true;
+    p.initial.assign(p.coordinates(), 0.0);  // softmax(0, ..., 0): uniform
+    if (!initial.empty()) {
+      if (initial.size() != p.size)
+        fail(d.value->pos, fmt::format("simplex '{}' has {} elements, but {} initial values are given (one each)",
+                                       d.name, p.size, initial.size()));
+      double sum = 0;
+      for (double x : initial) sum += x;
+      bool const positive = std::all_of(initial.begin(), initial.end(), [](double x) { return x > 0; });
+      if (!positive || !(std::fabs(sum - 1) <= simplex_tolerance))
+        fail(d.value->pos, fmt::format("the initial values of simplex '{}' must be positive and sum to 1, but they "
+                                       "sum to {}{}",
+                                       d.name, sum, positive ? "" : " and are not all positive"));
+      p.initial = simplex_coordinates(initial);
+    }
+    out_.parameter_dimension += p.coordinates();
     out_.parameters.push_back(p);
     declare(d, s);
   }
@@ -1047,6 +1082,10 @@ class Lowering {
                                             params.size(), join(params), st.args.size()));
     for (std::size_t i = 0; i < st.args.size(); ++i) {
       f.args.push_back(lower(st.args[i]));
+      if (f.distribution->signature.reads_whole(i)) {
+        whole_argument(f, st, i);
+        continue;
+      }
       if (f.args.back().size != 0 && f.args.back().size != f.lhs_size)
         fail(st.args[i].pos, fmt::format("size mismatch: {} of {} has {} elements, but '{}' has {}", params[i],
                                          st.distribution, f.args.back().size, st.lhs.name, f.lhs_size));
@@ -1074,6 +1113,28 @@ class Lowering {
     }
   }
 
+  // An argument the distribution reads whole (Categorical's theta): one
+  // vector for every element of the left side. A Categorical's latent is
+  // declared int<lower=1, upper=K>, K the length of theta.
+  void whole_argument(Factor& f, ast::Sample const& st, std::size_t i) {
+    Node& a = f.args[i];
+    std::string const& parameter = f.distribution->signature.parameters[i];
+    if (a.size == 0)
+      fail(st.args[i].pos, fmt::format("{} of {} is a vector (one for all of '{}'), but this is a scalar", parameter,
+                                       st.distribution, st.lhs.name));
+    a.whole = true;
+    if (f.distribution->signature.support != Support::categorical || i != 0 || f.latent < 0) return;
+    ast::Declaration const& d = *latent_declarations_.at(f.lhs_slot);
+    std::optional<Support> const declared = declared_support(d);
+    std::optional<double> const upper =
+        declared == Support::categorical ? std::optional<double>(constant_value(*d.upper, "an upper bound"))
+                                         : std::nullopt;
+    if (!upper || *upper != static_cast<double>(a.size))
+      fail(st.args[i].pos, fmt::format("{} has {} elements, so '{}' takes the values 1 to {}: declare it as "
+                                       "int<lower=1, upper={}>, not {}",
+                                       parameter, a.size, st.lhs.name, a.size, a.size, declared_type(d)));
+  }
+
   // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last
   // argument: see Factor::log_odds. Only in the model: the guide draws its
   // outcomes from p itself, so none of them has probability 0.
@@ -1093,6 +1154,8 @@ class Lowering {
     Value<double> const& column = out_.data[static_cast<std::size_t>(f.lhs_slot)];
     Support const support = f.distribution->signature.support;
     auto const number = [&](std::size_t arg) -> std::optional<double> {
+      // A Categorical's K: the length of theta.
+      if (support == Support::categorical && arg == 0) return static_cast<double>(f.args[0].size);
       if (arg < f.args.size() && is_constant(f.args[arg])) return f.args[arg].constant;
       return std::nullopt;
     };
@@ -1140,6 +1203,7 @@ class Lowering {
   std::map<int, int> latent_of_slot_;  // a latent's slot -> its place in out_.latents
   std::map<int, std::vector<bool>> covered_;  // by latent: the elements its own '~'s draw (latent_part)
   std::set<std::size_t> own_parts_;           // the model statements that are such '~'s
+  std::map<int, ast::Declaration const*> latent_declarations_;  // a latent's slot -> its declaration
   std::set<int> bounded_latents_;             // declared with both bounds: a flat prior there is proper
   // A model local assigned element by element: by element, the slot of its
   // latest assignment (-1: none yet); its declared bounds.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace bbvi {
@@ -23,10 +24,27 @@ bool Constraint::admits(double x) const {
 }
 
 std::string Constraint::spelling() const {
+  if (simplex) return "simplex";
   if (lower && upper) return fmt::format("<lower={}, upper={}>", *lower, *upper);
   if (lower) return fmt::format("<lower={}>", *lower);
   if (upper) return fmt::format("<upper={}>", *upper);
   return "";
+}
+
+std::vector<double> simplex_from(double const* u, std::size_t elements) {
+  double largest = 0;  // the pinned last coordinate
+  for (std::size_t i = 0; i + 1 < elements; ++i) largest = std::max(largest, u[i]);
+  std::vector<double> p(elements);
+  double total = 0;
+  for (std::size_t i = 0; i < elements; ++i) total += p[i] = std::exp((i + 1 < elements ? u[i] : 0.0) - largest);
+  for (double& x : p) x /= total;
+  return p;
+}
+
+std::vector<double> simplex_coordinates(std::vector<double> const& p) {
+  std::vector<double> u;
+  for (std::size_t i = 0; i + 1 < p.size(); ++i) u.push_back(std::log(p[i] / p.back()));
+  return u;
 }
 
 }  // namespace bbvi

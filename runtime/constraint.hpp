@@ -2,10 +2,15 @@
 // Variational parameters live on an unconstrained scale u (docs/method.md,
 // 'The unconstrained coordinates'): λ = exp(u) for lower=0, lo + exp(u) for lower=lo,
 // hi − exp(u) for upper=hi, lo + (hi − lo) inv_logit(u) for both. The
-// optimiser moves u, so it can never produce an invalid λ.
+// optimiser moves u, so it can never produce an invalid λ. A simplex[K]
+// parameter is λ = softmax(u_1, ..., u_{K−1}, 0): K elements from K − 1
+// coordinates, the last pinned so that no direction of u leaves q unchanged
+// (its Fisher stays invertible for the natural-gradient step).
 #include "runtime/dual_math.hpp"
 
 #include <cmath>
+#include <cstddef>
+#include <vector>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,6 +20,7 @@ namespace bbvi {
 struct Constraint {
   std::optional<double> lower;
   std::optional<double> upper;
+  bool simplex = false;  // then lower and upper are unset, and constrain() is not used
 
   template <typename T>
   T constrain(T const& u) const {
@@ -43,5 +49,10 @@ struct Constraint {
   bool holds(double x) const;             // on or inside them
   std::string spelling() const;           // "<lower=0>", "" when unconstrained
 };
+
+// simplex[K]: the K elements softmax(u_1, ..., u_{K−1}, 0) from K − 1
+// coordinates, and back (each element positive, their sum 1).
+std::vector<double> simplex_from(double const* u, std::size_t elements);
+std::vector<double> simplex_coordinates(std::vector<double> const& p);
 
 }  // namespace bbvi

@@ -1,6 +1,7 @@
 #include "runtime/evaluate.hpp"
 
 #include "runtime/distributions/checks.hpp"
+#include "runtime/packed_arguments.hpp"
 
 #include <fmt/format.h>
 
@@ -46,6 +47,10 @@ class Frame {
       slot.is_vector = p.size != 0;
       slot.elements.clear();
       slot.elements.reserve(p.length());
+      if (p.constraint.simplex) {
+        set_simplex(p, u, seed, slot);
+        continue;
+      }
       for (std::size_t i = 0; i < p.length(); ++i) {
         Eigen::Index const k = static_cast<Eigen::Index>(p.offset + i);
         if constexpr (std::is_same_v<T, Dual>) {
@@ -60,6 +65,26 @@ class Frame {
         } else {
           slot.elements.push_back(p.constraint.constrain(u[k]));
         }
+      }
+    }
+  }
+
+  // λ = softmax(u_1, ..., u_{K−1}, 0) (constraint.hpp); as a Dual,
+  // ∂λ_j/∂u_i = λ_j (δ_ij − λ_i) for each of the K − 1 coordinates.
+  void set_simplex(Parameter const& p, Eigen::VectorXd const& u, std::vector<Eigen::Index> const* seed,
+                   Value<T>& slot) {
+    std::vector<double> const lambda = simplex_from(u.data() + p.offset, p.length());
+    for (std::size_t j = 0; j < lambda.size(); ++j) {
+      if constexpr (std::is_same_v<T, Dual>) {
+        Dual& x = slot.elements.emplace_back(lambda[j], slots_.derivatives, 0);
+        x.derivatives()[0] = 0;
+        for (std::size_t i = 0; i < p.coordinates(); ++i) {
+          Eigen::Index const k = static_cast<Eigen::Index>(p.offset + i);
+          Eigen::Index const at = seed ? (*seed)[static_cast<std::size_t>(k)] : k;
+          if (at >= 0) x.derivatives()[at] += lambda[j] * ((i == j ? 1.0 : 0.0) - lambda[i]);
+        }
+      } else {
+        slot.elements.push_back(lambda[j]);
       }
     }
   }
@@ -92,13 +117,19 @@ class Frame {
       std::vector<Node> const& nodes = f.evaluated_args();
       std::vector<Value<double>> computed(nodes.size());
       std::vector<double const*> columns(nodes.size());
+      std::vector<std::vector<double>> whole(nodes.size());  // packed, where read whole
       unsigned varies = 0;
       for (std::size_t k = 0; k < nodes.size(); ++k) {
         Node const& a = nodes[k];
         Value<double> const& v =
             a.op == Node::Op::slot ? *slots_.values[static_cast<std::size_t>(a.slot)] : (computed[k] = evaluate(a, slots_));
         columns[k] = v.elements.data();
-        if (v.is_vector) varies |= 1u << k;
+        if (f.evaluated().signature.reads_whole(k)) {
+          pack_vector(whole[k], [&](std::size_t j) { return v.at(j); }, v.size());
+          columns[k] = whole[k].data();
+        } else if (v.is_vector) {
+          varies |= 1u << k;
+        }
       }
       if (elements) elements->resize(lhs.size());
       return f.evaluated().log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
@@ -109,7 +140,8 @@ class Frame {
     T total = lift<T>(0.0, slots_.derivatives);
     if (elements) elements->resize(lhs.size());
     for (std::size_t i = 0; i < lhs.size(); ++i) {
-      for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+      pack_arguments(f.evaluated().signature, args.size(), [&](std::size_t k) -> auto const& { return args[k]; }, i,
+                     at);
       T term;
       if constexpr (std::is_same_v<T, Dual>)
         term = f.evaluated().log_density_dual(lhs.elements[i], at.data());
@@ -134,7 +166,8 @@ class Frame {
     std::vector<T> at(args.size());
     std::vector<T> out(lhs.size());
     for (std::size_t i = 0; i < lhs.size(); ++i) {
-      for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k]->at(i);
+      pack_arguments(f.evaluated().signature, args.size(), [&](std::size_t k) -> auto const& { return *args[k]; }, i,
+                     at);
       if constexpr (std::is_same_v<T, Dual>)
         out[i] = f.evaluated().log_density_dual(lhs.elements[i], at.data());
       else
@@ -227,7 +260,8 @@ void for_each_element(Frame<double>& frame, Factor const& f, LatentVariable cons
   std::vector<Value<double>> const args = frame.arguments(f);
   std::vector<double> at(args.size());
   for (std::size_t i = 0; i < v.length(); ++i) {
-    for (std::size_t k = 0; k < args.size(); ++k) at[k] = args[k].at(i);
+    pack_arguments(f.evaluated().signature, args.size(), [&](std::size_t k) -> auto const& { return args[k]; }, i,
+                   at);
     visit(v.offset + i, at.data());
   }
 }
@@ -446,7 +480,8 @@ std::vector<std::vector<double>> constrained_parameters(Program const& program, 
   std::vector<std::vector<double>> out;
   for (Parameter const& p : program.parameters) {
     std::vector<double> values;
-    for (std::size_t i = 0; i < p.length(); ++i)
+    if (p.constraint.simplex) values = simplex_from(u.data() + p.offset, p.length());
+    for (std::size_t i = 0; i < p.length() && !p.constraint.simplex; ++i)
       values.push_back(p.constraint.constrain(u[static_cast<Eigen::Index>(p.offset + i)]));
     out.push_back(std::move(values));
   }

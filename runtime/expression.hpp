@@ -63,6 +63,10 @@ struct Node {
   DistributionEntry const* distribution = nullptr;  // a density call
   std::vector<Node> args;       // operands; call arguments; index: the index
   std::size_t size = 0;         // 0 for a scalar, else the vector's length
+  // A factor's argument its distribution reads as one whole vector
+  // (Categorical's theta): each of its elements reads all of it
+  // (program_walk.hpp).
+  bool whole = false;
   Position pos;
 };
 

@@ -36,12 +36,14 @@ struct Parameter {
   std::string name;
   int slot = -1;
   std::size_t size = 0;    // 0: a scalar
-  std::size_t offset = 0;  // where its elements start in u
+  std::size_t offset = 0;  // where its coordinates start in u
   Constraint constraint;
-  std::vector<double> initial;  // on the unconstrained scale
+  std::vector<double> initial;  // on the unconstrained scale: one per coordinate
   Position pos;
 
   std::size_t length() const { return size == 0 ? 1 : size; }
+  // Its coordinates in u: one per element, but K − 1 for a simplex[K] (constraint.hpp).
+  std::size_t coordinates() const { return constraint.simplex ? length() - 1 : length(); }
 };
 
 // `real eta[N] = a + b * x;` in model or guide.

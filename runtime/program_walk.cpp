@@ -2,6 +2,15 @@
 
 namespace bbvi {
 
+namespace {
+
+// A simplex parameter's elements each read all its K − 1 coordinates
+// (runtime/constraint.hpp); a latent's or another parameter's element, its own.
+std::size_t shared_coordinates(Parameter const& p) { return p.constraint.simplex ? p.coordinates() : 0; }
+std::size_t shared_coordinates(LatentVariable const&) { return 0; }
+
+}  // namespace
+
 // `leaves`: the latents or the parameters, each with a slot, an offset and a size.
 template <typename Leaves>
 ProgramWalk::ProgramWalk(Program const& program, std::vector<Statement> const& block, Leaves const& leaves)
@@ -18,6 +27,7 @@ ProgramWalk::ProgramWalk(Program const& program, std::vector<Statement> const& b
     role.which = i;
     role.offset = leaves[i].offset;
     role.size = leaves[i].size;
+    role.shared = shared_coordinates(leaves[i]);
   }
 }
 

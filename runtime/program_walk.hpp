@@ -39,7 +39,13 @@ class ProgramWalk {
   typename Analysis::Result slot(int s, std::size_t k, Analysis& a) const {
     Role const& role = roles_[static_cast<std::size_t>(s)];
     switch (role.kind) {
-      case Role::Kind::leaf: return a.leaf(role.which, role.offset + (role.size == 0 ? 0 : k));
+      case Role::Kind::leaf:
+        if (role.shared > 0) {  // a simplex: every element reads all its coordinates
+          typename Analysis::Result all = a.other();
+          for (std::size_t c = 0; c < role.shared; ++c) a.gather(all, a.leaf(role.which, role.offset + c));
+          return all;
+        }
+        return a.leaf(role.which, role.offset + (role.size == 0 ? 0 : k));
       case Role::Kind::local: return element(*role.value, k, a);
       case Role::Kind::other: break;
     }
@@ -76,10 +82,14 @@ class ProgramWalk {
     return a.combine(n, [&](std::size_t i) { return operand(n.args[i], k, a); });
   }
 
-  // Element k of an operand or of a factor's argument.
+  // Element k of an operand or of a factor's argument; of an argument read
+  // whole (Node::whole), all its elements.
   template <typename Analysis>
   typename Analysis::Result operand(Node const& n, std::size_t k, Analysis& a) const {
-    return element(n, n.size == 0 ? 0 : k, a);
+    if (!n.whole) return element(n, n.size == 0 ? 0 : k, a);
+    typename Analysis::Result all = a.other();
+    for (std::size_t j = 0; j < std::max<std::size_t>(n.size, 1); ++j) a.gather(all, element(n, j, a));
+    return all;
   }
 
   // visit(leaf, element) for each leaf element that element k of `n` reads
@@ -102,6 +112,7 @@ class ProgramWalk {
     std::size_t which = 0;   // leaf: its place among the leaves
     std::size_t offset = 0;  // leaf: where its elements start
     std::size_t size = 0;    // leaf: 0 for a scalar
+    std::size_t shared = 0;  // leaf: the coordinates every element reads (a simplex parameter's), or 0
     Node const* value = nullptr;  // local: its definition
   };
 

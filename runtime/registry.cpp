@@ -5,6 +5,7 @@
 #include "runtime/distributions/beta.hpp"
 #include "runtime/distributions/binomial.hpp"
 #include "runtime/distributions/binomial_logit.hpp"
+#include "runtime/distributions/categorical.hpp"
 #include "runtime/distributions/cauchy.hpp"
 #include "runtime/distributions/exponential.hpp"
 #include "runtime/distributions/gamma.hpp"
@@ -41,6 +42,7 @@ Registry make_registry() {
   table.add<Poisson>();
   table.add<NegBinomial2>();
   table.add<Weibull>();
+  table.add<Categorical>();
   return table;
 }
 }  // namespace

@@ -22,9 +22,20 @@
 // `argument_derivatives(x, args...)`, returning {ℓ′, −ℓ″}
 // (distributions/argument_derivatives.hpp) at arguments the density accepts.
 // The generic property test holds them to the dual numbers.
+//
+// Optionally, a distribution reads some parameters as whole vectors
+// (Categorical's theta): `whole_vector`, one flag per parameter. Its
+// log_density and sample take those as VectorArgument<T>, and every entry
+// point below takes its arguments packed (distributions/vector_argument.hpp):
+// a scalar parameter one value, a whole-vector one its length then its
+// elements; `example_arguments` and `invalid_arguments` are packed too. Such a
+// distribution states its finite support, if any, as `support_values(args...)`
+// (the enumeration depends on the arguments' lengths); it has no sufficient
+// statistics or argument derivatives.
 #include "grammar/catalog.hpp"
 #include "runtime/distributions/argument_derivatives.hpp"
 #include "runtime/distributions/quadrature.hpp"
+#include "runtime/distributions/vector_argument.hpp"
 #include "runtime/dual.hpp"
 #include "runtime/random_stream.hpp"
 
@@ -91,8 +102,12 @@ class Registry {
   void add() {
     constexpr std::size_t arity = D::parameters.size();
     static_assert(arity > 0, "a distribution takes at least one argument");
-    static_assert(D::example_arguments.size() == arity && D::invalid_arguments.size() == arity,
-                  "one example and one invalid value per parameter");
+    static_assert((D::example_arguments.size() == arity || has_whole_vectors<D>()) &&
+                      D::invalid_arguments.size() == D::example_arguments.size(),
+                  "one example and one invalid value per parameter (packed, for whole vectors)");
+    static_assert(!has_whole_vectors<D>() ||
+                      !(has<D, statistics_member>::value || has<D, argument_derivatives_member>::value),
+                  "whole-vector parameters have no sufficient statistics or argument derivatives yet");
     DistributionEntry entry{signature_of<D>(),
                             &erased_log_density<D, double>,
                             &erased_log_density<D, Dual>,
@@ -105,7 +120,8 @@ class Registry {
       entry.statistics = &erased_statistics<D>;
       entry.log_density_sum = &erased_log_density_sum<D>;
     }
-    if constexpr (has<D, standard_normal_member>::value || has<D, finite_support_member>::value)
+    if constexpr (has<D, standard_normal_member>::value || has<D, finite_support_member>::value ||
+                  has<D, support_values_member>::value)
       entry.quadrature = &erased_quadrature<D>;
     if constexpr (has<D, affine_member>::value) entry.affine_in_standard_normal = D::affine_in_standard_normal;
     if constexpr (has<D, quadratic_member>::value) entry.quadratic_in_location = D::quadratic_in_location;
@@ -139,12 +155,51 @@ class Registry {
   template <typename D> using log_affine_member = decltype(D::log_affine_in_standard_normal);
   template <typename D> using quadratic_value_member = decltype(D::quadratic_in_value);
   template <typename D> using argument_derivatives_member = decltype(&D::argument_derivatives);
+  template <typename D> using whole_vector_member = decltype(D::whole_vector);
+  template <typename D> using support_values_member = decltype(&D::support_values);
+
+  template <typename D>
+  static constexpr bool has_whole_vectors() {
+    return has<D, whole_vector_member>::value;
+  }
+  template <typename D>
+  static constexpr bool is_whole(std::size_t parameter) {
+    if constexpr (has_whole_vectors<D>()) {
+      static_assert(D::whole_vector.size() == D::parameters.size(), "one flag per parameter");
+      return D::whole_vector[parameter];
+    } else {
+      return false;
+    }
+  }
+  // Where each parameter starts in a packed array of arguments.
+  template <typename D, typename T>
+  static std::array<std::size_t, D::parameters.size()> packed_offsets(T const* args) {
+    std::array<std::size_t, D::parameters.size()> at{};
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < at.size(); ++i) {
+      at[i] = next;
+      next += is_whole<D>(i) ? 1 + packed_length(args[next]) : 1;
+    }
+    return at;
+  }
+  // Parameter I of a packed array, as the distribution takes it.
+  template <typename D, std::size_t I, typename T>
+  static auto packed_argument(T const* args, std::size_t at) {
+    if constexpr (is_whole<D>(I))
+      return VectorArgument<T>{args + at + 1, packed_length(args[at])};
+    else
+      return args[at];
+  }
 
   template <typename D, std::size_t... I>
   static void quadrature_with(double const* args, [[maybe_unused]] int points, std::vector<QuadraturePoint>& out,
                               std::index_sequence<I...>) {
     out.clear();
-    if constexpr (has<D, standard_normal_member>::value) {
+    if constexpr (has<D, support_values_member>::value) {
+      [[maybe_unused]] auto const at = packed_offsets<D>(args);
+      for (double z : D::support_values(packed_argument<D, I>(args, at[I])...))
+        if (double const w = std::exp(erased_log_density<D, double>(z, args)); w > 0) out.push_back({z, w});
+    } else if constexpr (has<D, standard_normal_member>::value) {
       for (QuadraturePoint const& p : gauss_hermite(points))
         out.push_back({D::from_standard_normal(p.value, args[I]...), p.weight});
     } else {
@@ -190,12 +245,18 @@ class Registry {
     s.name = std::string(D::name);
     for (auto p : D::parameters) s.parameters.emplace_back(p);
     s.support = D::support;
+    if constexpr (has_whole_vectors<D>()) s.whole_vector.assign(D::whole_vector.begin(), D::whole_vector.end());
     return s;
   }
 
   template <typename D, typename T, std::size_t... I>
   static T call_log_density(double x, T const* args, std::index_sequence<I...>) {
-    return D::log_density(x, args[I]...);
+    if constexpr (has_whole_vectors<D>()) {
+      auto const at = packed_offsets<D>(args);
+      return D::log_density(x, packed_argument<D, I>(args, at[I])...);
+    } else {
+      return D::log_density(x, args[I]...);
+    }
   }
   template <typename D, typename T>
   static T erased_log_density(double x, T const* args) {
@@ -226,10 +287,35 @@ class Registry {
     static constexpr Loop loops[] = {&rows_for<D, Varies>...};
     return loops[varies](x, n, args, out);
   }
+  // With whole-vector parameters: args[k] of such a parameter is its packed
+  // form (its length, then its elements), the same for every row.
+  template <typename D>
+  static double packed_rows(double const* x, std::size_t n, double const* const* args, unsigned varies,
+                            double* out) {
+    std::vector<double> packed;
+    double total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      packed.clear();
+      for (std::size_t k = 0; k < D::parameters.size(); ++k) {
+        if (is_whole<D>(k))
+          packed.insert(packed.end(), args[k], args[k] + 1 + packed_length(args[k][0]));
+        else
+          packed.push_back(((varies >> k) & 1u) ? args[k][i] : args[k][0]);
+      }
+      double const term = erased_log_density<D, double>(x[i], packed.data());
+      if (out) out[i] = term;
+      total += term;
+    }
+    return total;
+  }
   template <typename D>
   static double log_density_rows(double const* x, std::size_t n, double const* const* args, unsigned varies,
                                  double* out) {
-    return rows_dispatch<D>(x, n, args, varies, out, std::make_integer_sequence<unsigned, 1u << D::parameters.size()>{});
+    if constexpr (has_whole_vectors<D>())
+      return packed_rows<D>(x, n, args, varies, out);
+    else
+      return rows_dispatch<D>(x, n, args, varies, out,
+                              std::make_integer_sequence<unsigned, 1u << D::parameters.size()>{});
   }
 
   // As rows_with, for the argument derivatives.
@@ -265,7 +351,12 @@ class Registry {
 
   template <typename D, std::size_t... I>
   static double call_sample(RandomStream& rng, double const* args, std::index_sequence<I...>) {
-    return D::sample(rng, args[I]...);
+    if constexpr (has_whole_vectors<D>()) {
+      auto const at = packed_offsets<D>(args);
+      return D::sample(rng, packed_argument<D, I>(args, at[I])...);
+    } else {
+      return D::sample(rng, args[I]...);
+    }
   }
   template <typename D>
   static double erased_sample(RandomStream& rng, double const* args) {

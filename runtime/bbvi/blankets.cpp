@@ -67,8 +67,9 @@ Blankets find_blankets(Program const& program) {
     if (!f) continue;
     // An observed column under arguments that do not vary by row: every
     // element reads the same latents, so the first stands for all.
-    bool const same_for_every_row =
-        f->latent < 0 && std::all_of(f->args.begin(), f->args.end(), [](Node const& a) { return a.size == 0; });
+    bool const same_for_every_row = f->latent < 0 && std::all_of(f->args.begin(), f->args.end(), [](Node const& a) {
+                                      return a.size == 0 || a.whole;
+                                    });
     std::size_t const length = same_for_every_row ? 1 : std::max<std::size_t>(f->lhs_size, 1);
     TermGroups& t = b.terms[s];
     t.by_element.resize(length);

@@ -13,7 +13,7 @@ namespace bbvi {
 Eigen::VectorXd initial_parameters(Program const& program) {
   Eigen::VectorXd u(static_cast<Eigen::Index>(program.parameter_dimension));
   for (Parameter const& p : program.parameters)
-    for (std::size_t i = 0; i < p.length(); ++i) u[static_cast<Eigen::Index>(p.offset + i)] = p.initial[i];
+    for (std::size_t i = 0; i < p.coordinates(); ++i) u[static_cast<Eigen::Index>(p.offset + i)] = p.initial[i];
   return u;
 }
 

@@ -26,7 +26,7 @@ struct LargestTerm {
 std::optional<LargestTerm> largest_term(Program const& program) {
   Eigen::VectorXd u(static_cast<Eigen::Index>(program.parameter_dimension));
   for (Parameter const& p : program.parameters)
-    for (std::size_t i = 0; i < p.length(); ++i) u[static_cast<Eigen::Index>(p.offset + i)] = p.initial[i];
+    for (std::size_t i = 0; i < p.coordinates(); ++i) u[static_cast<Eigen::Index>(p.offset + i)] = p.initial[i];
   LargestTerm largest;
   std::vector<std::vector<double>> terms;
   // By statement, the sum over its rows: what f, and so every variance, holds.

@@ -73,8 +73,9 @@ LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::
         t.argument = 0;
       } else {
         // A latent whose distribution reads the locations (a hierarchical
-        // effect's): its value is not data, and not handled here.
-        if (f->latent >= 0) return;
+        // effect's): its value is not data, and not handled here; nor is an
+        // argument read whole (Categorical's theta), which has no value by row.
+        if (f->latent >= 0 || f->evaluated().signature.reads_whole(t.argument)) return;
         std::optional<std::vector<std::size_t>> const elements =
             reading == 1 ? shared_affine_elements(program, args[t.argument], t.rows) : std::nullopt;
         if (!elements || !std::all_of(elements->begin(), elements->end(), is_location)) return;

@@ -2,6 +2,7 @@
 
 #include "runtime/distributions/checks.hpp"
 #include "runtime/evaluate.hpp"
+#include "runtime/packed_arguments.hpp"
 #include "runtime/polynomial_degree.hpp"
 
 #include <algorithm>
@@ -190,7 +191,8 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     }
     std::vector<double> args(nodes.size());
     for (auto const& [row, i] : o.rows) {
-      for (std::size_t a = 0; a < nodes.size(); ++a) args[a] = values[a].at(row);
+      pack_arguments(f.evaluated().signature, nodes.size(), [&](std::size_t a) -> auto const& { return values[a]; },
+                     row, args);
       double const at_draw = f.evaluated().log_density(z[element[i]], args.data());
       for (std::size_t k = 0; k < points[i].size(); ++k)
         change[i][k] += f.evaluated().log_density(points[i][k].value, args.data()) - at_draw;

@@ -4,6 +4,9 @@
 #include "runtime/dual.hpp"
 
 #include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
 #include <stdexcept>
 #include <string_view>
 
@@ -64,6 +67,25 @@ void check_greater(std::string_view dist, std::string_view arg, T const& x, std:
   double const v = value_of(x), w = value_of(low);
   if (!(v > w))
     reject_not_greater(dist, arg, v, low_arg, w);
+}
+
+// A probability vector (Categorical's theta): elements in [0, 1] summing to 1
+// within simplex_tolerance (Stan's check_simplex uses the same 1e-8).
+inline constexpr double simplex_tolerance = 1e-8;
+[[noreturn]] void reject_simplex(std::string_view dist, std::string_view arg, std::vector<double> const& values);
+template <typename Vector>
+void check_simplex(std::string_view dist, std::string_view arg, Vector const& theta) {
+  double sum = 0;
+  bool inside = true;
+  for (std::size_t k = 0; k < theta.size; ++k) {
+    double const v = value_of(theta[k]);
+    inside = inside && v >= 0 && v <= 1;
+    sum += v;
+  }
+  if (inside && std::fabs(sum - 1) <= simplex_tolerance) return;
+  std::vector<double> values;
+  for (std::size_t k = 0; k < theta.size; ++k) values.push_back(value_of(theta[k]));
+  reject_simplex(dist, arg, values);
 }
 
 // Whether a discrete distribution's value is a count at all; a value that is

@@ -142,9 +142,14 @@ TEST_CASE("check: an int latent with a continuous guide factor, and the reverse"
 
 TEST_CASE("check: int latents need lower=0") {
   CHECK(headlines(program("", "  int k;\n", "  k ~ Poisson(1);\n", "  k ~ Poisson(s);\n")) ==
-        "7:3: int latents need lower=0: declare 'k' as int<lower=0> or int<lower=0, upper=n>\n");
+        "7:3: int latents need lower=0: declare 'k' as int<lower=0> or int<lower=0, upper=n>, or as "
+        "int<lower=1, upper=K> for a Categorical\n");
   CHECK(headlines(program("", "  int<lower=1> k;\n", "  k ~ Poisson(1);\n", "  k ~ Poisson(s);\n")) ==
-        "7:13: int latents need lower=0: declare 'k' as int<lower=0> or int<lower=0, upper=n>\n");
+        "7:13: int latents need lower=0: declare 'k' as int<lower=0> or int<lower=0, upper=n>, or as "
+        "int<lower=1, upper=K> for a Categorical\n");
+  // lower=1 with an upper bound is a Categorical's support 1..K.
+  CHECK(headlines(program("", "  int<lower=1, upper=3> k;\n", "  k ~ Poisson(1);\n", "  k ~ Poisson(s);\n")) ==
+        "18:7: k is int<lower=1, upper=3>, but its guide factor Poisson has support int<lower=0>\n");
 }
 
 TEST_CASE("check: supports follow the literal bounds") {

@@ -28,6 +28,8 @@ TEST_CASE("declared_support: from the type and the literal bounds") {
   CHECK(declared_support(latent("int<lower=0> a;")) == Support::nonnegative_integer);
   CHECK(declared_support(latent("int<lower=0, upper=1> a;")) == Support::binary);
   CHECK(declared_support(latent("int<lower=0, upper=K> a;")) == Support::bounded_integer);
+  CHECK(declared_support(latent("int<lower=1, upper=K> a;")) == Support::categorical);
+  CHECK(declared_support(latent("int<lower=1, upper=N> a;")) == Support::categorical);
   CHECK_FALSE(declared_support(latent("int a;")));
   CHECK_FALSE(declared_support(latent("int<lower=1> a;")));
 }

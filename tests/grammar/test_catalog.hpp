@@ -8,10 +8,10 @@ namespace bbvi::test {
 inline DistributionCatalog small_catalog() {
   DistributionCatalog catalog;
   auto add = [&](DistributionSignature s) { catalog.emplace(s.name, std::move(s)); };
-  add({"Normal", {"mean", "sd"}, Support::real});
-  add({"Gamma", {"shape", "rate"}, Support::positive});
-  add({"Bernoulli", {"p"}, Support::binary});
-  add({"Poisson", {"rate"}, Support::nonnegative_integer});
+  add({"Normal", {"mean", "sd"}, Support::real, {}});
+  add({"Gamma", {"shape", "rate"}, Support::positive, {}});
+  add({"Bernoulli", {"p"}, Support::binary, {}});
+  add({"Poisson", {"rate"}, Support::nonnegative_integer, {}});
   return catalog;
 }
 

@@ -70,6 +70,7 @@ std::vector<double> outside_support(DistributionEntry const& d) {
     case Support::nonnegative_integer: return {-1, 0.5, 2.5};
     case Support::binary: return {-1, 0.5, 2};
     case Support::bounded_integer: return {-1, 0.5, a[0] + 1};
+    case Support::categorical: return {0, 1.5, a[0] + 1};  // K: theta's packed length (registry.hpp)
   }
   return {};
 }
@@ -177,14 +178,58 @@ std::vector<Dual> seeded(std::vector<double> const& args) {
   return duals;
 }
 
-// The arguments whose score E[∂ log p / ∂θ] = ∂/∂θ ∫ p = 0 must hold: the
-// differentiable ones, except bounds of an `interval` support, where moving θ
-// moves the support and the boundary term breaks the identity.
-std::vector<std::size_t> score_arguments(DistributionEntry const& d) {
-  std::vector<std::size_t> js;
-  for (std::size_t j = 0; j < arity_of(d); ++j)
-    if (d.differentiable[j] && !(d.signature.support == Support::interval && j < 2)) js.push_back(j);
-  return js;
+// A direction in the packed arguments (registry.hpp), with a name for messages.
+struct Direction {
+  std::string name;
+  std::vector<double> v;
+};
+
+// The directions of the differentiable arguments: a scalar parameter's own
+// unit vector; for a whole-vector one (packed as its length, then its K
+// elements) e_j − e_K for j < K, which move any vector and keep a simplex
+// on the simplex, where a single element's could not. The length is no
+// direction.
+std::vector<Direction> differentiable_directions(DistributionEntry const& d) {
+  std::vector<Direction> out;
+  std::size_t at = 0;
+  for (std::size_t p = 0; p < d.signature.parameters.size(); ++p) {
+    std::string const& name = d.signature.parameters[p];
+    std::vector<double> v(arity_of(d), 0.0);
+    if (!d.signature.reads_whole(p)) {
+      v[at] = 1;
+      if (d.differentiable[p]) out.push_back({name, v});
+      ++at;
+      continue;
+    }
+    std::size_t const k = packed_length(d.example_arguments[at]);
+    for (std::size_t j = 1; j < k && d.differentiable[p]; ++j) {
+      std::vector<double> w = v;
+      w[at + j] = 1;
+      w[at + k] = -1;
+      out.push_back({name + "[" + std::to_string(j) + "] - " + name + "[" + std::to_string(k) + "]", w});
+    }
+    at += 1 + k;
+  }
+  return out;
+}
+
+// The derivative of a log density along a direction.
+double along(Dual const& lp, Direction const& v) {
+  double s = 0;
+  for (std::size_t i = 0; i < v.v.size(); ++i) s += v.v[i] * lp.derivatives()(static_cast<Eigen::Index>(i));
+  return s;
+}
+
+// The directions along which the score E[∂ log p / ∂θ] = ∂/∂θ ∫ p = 0 must
+// hold: the differentiable ones, except bounds of an `interval` support,
+// where moving θ moves the support and the boundary term breaks the identity.
+std::vector<Direction> score_arguments(DistributionEntry const& d) {
+  std::vector<Direction> out = differentiable_directions(d);
+  if (d.signature.support == Support::interval)
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [](Direction const& v) { return v.v.at(0) != 0 || v.v.at(1) != 0; }),
+              out.end());
+  return out;
 }
 
 // --- the properties ---------------------------------------------------------------
@@ -230,15 +275,15 @@ void score_has_mean_zero(DistributionEntry const& d) {
   // (sd / √n): a false alarm is a 6e-7 event per argument, seeds fixed.
   std::vector<double> const xs = draw(d, 2);
   std::vector<Dual> const args = seeded(d.example_arguments);
-  for (std::size_t j : score_arguments(d)) {
+  for (Direction const& j : score_arguments(d)) {
     double sum = 0, sum_sq = 0;
     for (double x : xs) {
-      double const s = d.log_density_dual(x, args.data()).derivatives()(static_cast<Eigen::Index>(j));
+      double const s = along(d.log_density_dual(x, args.data()), j);
       sum += s;
       sum_sq += s * s;
     }
     double const n = draw_count, mean = sum / n, sd = std::sqrt(sum_sq / n - mean * mean);
-    CAPTURE(d.signature.parameters[j], mean, sd);
+    CAPTURE(j.name, mean, sd);
     CHECK(std::fabs(mean) < 5 * sd / std::sqrt(n));
   }
 }
@@ -252,16 +297,20 @@ void score_matches_finite_differences(DistributionEntry const& d) {
   for (std::size_t i = 0; i < 5; ++i) {
     double const x = xs[i];
     Dual const lp = d.log_density_dual(x, args.data());
-    for (std::size_t j = 0; j < arity_of(d); ++j) {
-      if (!d.differentiable[j]) continue;
+    for (Direction const& j : differentiable_directions(d)) {
       std::vector<double> up = d.example_arguments, down = d.example_arguments;
-      double const h = 1e-5 * std::max(1.0, std::fabs(up[j]));
-      up[j] += h;
-      down[j] -= h;
+      double largest = 0;
+      for (std::size_t a = 0; a < up.size(); ++a)
+        if (j.v[a] != 0) largest = std::max(largest, std::fabs(up[a]));
+      double const h = 1e-5 * std::max(1.0, largest);
+      for (std::size_t a = 0; a < up.size(); ++a) {
+        up[a] += h * j.v[a];
+        down[a] -= h * j.v[a];
+      }
       double const difference = (log_density_at(d, x, up) - log_density_at(d, x, down)) / (2 * h);
-      CAPTURE(x, d.signature.parameters[j]);
+      CAPTURE(x, j.name);
       CHECK(lp.value() == Approx(log_density_at(d, x, d.example_arguments)));
-      CHECK(lp.derivatives()(static_cast<Eigen::Index>(j)) == Approx(difference).epsilon(1e-6).margin(1e-8));
+      CHECK(along(lp, j) == Approx(difference).epsilon(1e-6).margin(1e-8));
     }
   }
 }

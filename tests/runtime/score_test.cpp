@@ -101,3 +101,55 @@ guide {
     CHECK(dense_terms == grouped_terms);
   }
 }
+
+// A Categorical guide over simplex[4] p = softmax(u1, u2, u3, 0)
+// (docs/method.md, 'The unconstrained coordinates'): log q(z) = log p_z, whose
+// score in u_i is 1{z = i} − p_i, for i = 1..3; the grouped score (one
+// group: every element of p reads all three coordinates) is the same.
+TEST_CASE("simplex guide: the Categorical factor's score is 1{z = i} - p_i, and its draws follow p") {
+  Program const program = testing::compile_model(R"(
+latent { int<lower=1, upper=4> z; }
+model { z ~ Categorical({0.1, 0.2, 0.3, 0.4}); }
+guide { simplex[4] p = {0.4, 0.3, 0.2, 0.1}; z ~ Categorical(p); }
+)",
+                                                 nullptr);
+  REQUIRE(program.parameter_dimension == 3);
+  Eigen::VectorXd u(3);
+  u << 0.3, -1.1, 2.0;
+  double const norm = std::exp(0.3) + std::exp(-1.1) + std::exp(2.0) + 1;
+  double const p[4] = {std::exp(0.3) / norm, std::exp(-1.1) / norm, std::exp(2.0) / norm, 1 / norm};
+  std::vector<std::vector<double>> const lambda = constrained_parameters(program, u);
+  for (int k = 0; k < 4; ++k) CHECK(lambda[0][static_cast<std::size_t>(k)] == Approx(p[k]).epsilon(1e-14));
+  Blankets const b = find_blankets(program);
+  REQUIRE(b.groups.size() == 1);
+  CHECK(b.groups[0].coordinates.size() == 3);
+  for (int z = 1; z <= 4; ++z) {
+    Eigen::VectorXd score(3), grouped(3);
+    double const lq = log_guide_with_score(program, u, {static_cast<double>(z)}, score);
+    log_guide_with_score(program, u, {static_cast<double>(z)}, grouped, nullptr, &b.score_groups);
+    CHECK(lq == Approx(std::log(p[z - 1])).epsilon(1e-14));
+    for (int i = 0; i < 3; ++i) {
+      INFO("z = " << z << ", coordinate " << i + 1);
+      CHECK(score[i] == Approx((z == i + 1 ? 1.0 : 0.0) - p[i]).epsilon(1e-12).margin(1e-14));
+      CHECK(grouped[i] == Approx(score[i]).epsilon(1e-12).margin(1e-14));
+    }
+  }
+  // The initial values are the given ones: u = log(p_i / p_4).
+  Eigen::VectorXd const start = initial_parameters(program);
+  CHECK(start[0] == Approx(std::log(4.0)).epsilon(1e-12));
+  CHECK(start[2] == Approx(std::log(2.0)).epsilon(1e-12));
+  // 40,000 draws there: each count within 5 binomial sds of 40,000 p_k (a
+  // false alarm is a 6e-7 event per category; the streams are fixed).
+  double const given[4] = {0.4, 0.3, 0.2, 0.1};
+  std::vector<double> counts(4, 0.0);
+  std::size_t const n = 40000;
+  for (std::size_t s = 0; s < n; ++s) {
+    RandomStream rng(7, 0, s);
+    counts[static_cast<std::size_t>(sample_guide(program, start, rng)[0]) - 1] += 1;
+  }
+  for (std::size_t k = 0; k < 4; ++k) {
+    double const mean = static_cast<double>(n) * given[k], sd = std::sqrt(mean * (1 - given[k]));
+    CAPTURE(k, counts[k], mean);
+    CHECK(std::fabs(counts[k] - mean) < 5 * sd);
+  }
+}

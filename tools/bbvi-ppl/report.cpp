@@ -29,7 +29,11 @@ std::string parameter_table(FitReport const& r) {
       std::string const name = q.size == 0 ? q.name : fmt::format("{}[{}]", q.name, k + 1);
       out += fmt::format("{:<{}}  {:>14.6g}", name, width, r.parameters[i][k]);
       Eigen::Index const c = static_cast<Eigen::Index>(q.offset + k);
-      out += gradient ? fmt::format(" {:>13.3g} {:>9.3g}\n", g.variance[c], g.snr[c]) : "\n";
+      // A simplex's last element has no coordinate of its own (runtime/constraint.hpp).
+      if (gradient && k >= q.coordinates())
+        out += fmt::format(" {:>13} {:>9}\n", "-", "-");
+      else
+        out += gradient ? fmt::format(" {:>13.3g} {:>9.3g}\n", g.variance[c], g.snr[c]) : "\n";
     }
   }
   if (gradient)
@@ -257,7 +261,8 @@ nlohmann::ordered_json report_json(FitReport const& r) {
     json out = json::object();
     for (Parameter const& q : p.parameters) {
       std::vector<double> values;
-      for (std::size_t k = 0; k < q.length(); ++k) values.push_back(per_coordinate[static_cast<Eigen::Index>(q.offset + k)]);
+      for (std::size_t k = 0; k < q.coordinates(); ++k)
+        values.push_back(per_coordinate[static_cast<Eigen::Index>(q.offset + k)]);
       out[q.name] = q.size == 0 ? json(values[0]) : json(values);
     }
     return out;

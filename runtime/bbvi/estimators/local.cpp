@@ -92,6 +92,31 @@ std::vector<bool> by_element(std::vector<std::size_t> const& elements, std::size
   return out;
 }
 
+// The coordinates of the local groups whose guide factor reads a whole
+// vector (a Categorical's, over a simplex or a softmax): their gradient and
+// Fisher are exact sums over the categories, and their scores are left out
+// of every regression as control variates (zeroed). The scores of the
+// categories the draws took sum to a constant whenever some category is not
+// drawn (a simplex's pinned last one; always, for K free coordinates under
+// a softmax), which makes the regression singular and its intercept, the
+// ELBO, meaningless (docs/method.md, 'The unconstrained coordinates').
+std::vector<Eigen::Index> exact_categorical_coordinates(Program const& program, Blankets const& blankets,
+                                                        LocalPlan const& plan) {
+  std::vector<bool> categorical(program.latent_dimension, false);
+  for (Statement const& st : program.guide)
+    if (auto const* f = std::get_if<Factor>(&st); f && !f->distribution->signature.whole_vector.empty()) {
+      LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
+      std::fill_n(categorical.begin() + static_cast<std::ptrdiff_t>(v.offset), v.length(), true);
+    }
+  std::vector<Eigen::Index> out;
+  for (std::size_t g = 0; g < blankets.groups.size(); ++g) {
+    FactorGroup const& group = blankets.groups[g];
+    if (plan.is_local[g] && categorical[group.latent_elements[0]])
+      out.insert(out.end(), group.coordinates.begin(), group.coordinates.end());
+  }
+  return out;
+}
+
 class LocalExpectations final : public GradientEstimator {
  public:
   explicit LocalExpectations(EstimatorContext const& c)
@@ -110,6 +135,7 @@ class LocalExpectations final : public GradientEstimator {
         linear_curvature_(c.program, closed_form_.empty() ? linear_elements() : std::vector<std::size_t>{}),
         program_(c.program) {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
+    exact_categorical_ = exact_categorical_coordinates(c.program, c.blankets, plan_);
     closed_group_.assign(blankets_.groups.size(), false);
     std::vector<bool> const closed = by_element(closed_form_, c.program.latent_dimension);
     for (std::size_t g = 0; g < blankets_.groups.size(); ++g) {
@@ -223,6 +249,14 @@ class LocalExpectations final : public GradientEstimator {
   }
 
   GradientEstimate estimate(Draws const& d) override {
+    if (exact_categorical_.empty()) return estimate_from(d);
+    Draws masked = d;
+    for (Eigen::Index c : exact_categorical_) masked.scores.col(c).setZero();
+    return estimate_from(masked);
+  }
+
+ private:
+  GradientEstimate estimate_from(Draws const& d) {
     Eigen::Index const P = d.scores.cols();
     double const S = static_cast<double>(d.scores.rows());
     std::vector<bool> const local = exact_this_iteration(d);
@@ -320,6 +354,7 @@ class LocalExpectations final : public GradientEstimator {
     return e;
   }
 
+ public:
   void end_iteration() override {
     controls_paid_ = controls_pay_;
     price_paid_ = price_pays_;
@@ -611,6 +646,7 @@ class LocalExpectations final : public GradientEstimator {
   LocalPlan plan_;
   Layout blocks_;
   std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local
+  std::vector<Eigen::Index> exact_categorical_;  // exact_categorical_coordinates()
   std::vector<Block> regressors_;         // by group: the coordinates its regression takes, sorted
   std::vector<Block> controls_;           // by group: those of other groups, whose scores are its control variates
   // By group (char, not bool: the groups are estimated on several threads):
