@@ -146,41 +146,9 @@ double kl_categorical(std::vector<double> const& p, std::vector<double> const& q
   return total;
 }
 
-}  // namespace
-
-TEST_CASE("changepoint: a Categorical guide over a simplex reaches the mean-field optimum and the exact tau") {
-  std::vector<int> const y = counts();
-  std::string csv = "y,t\n";
-  for (int t = 1; t <= T; ++t) csv += fmt::format("{},{}\n", y[static_cast<std::size_t>(t - 1)], t);
-  data::CsvTable const table = data::CsvTable::from_text(std::move(csv), "changepoint.csv");
-  Program const program = testing::compile_model(R"(
-data {
-  int<lower=0> y[N];
-  int t[N];
-  real uniform_tau[N] = 1.0 / N;
-}
-latent {
-  real<lower=0> e;
-  real<lower=0> l;
-  int<lower=1, upper=N> tau;
-}
-model {
-  e ~ Gamma(2, 0.5);
-  l ~ Gamma(2, 0.5);
-  tau ~ Categorical(uniform_tau);
-  y ~ Poisson(t < tau ? e : l);
-}
-guide {
-  simplex[N] p;
-  real<lower=0> ae = 2; real<lower=0> be = 0.5;
-  real<lower=0> al = 2; real<lower=0> bl = 0.5;
-  tau ~ Categorical(p);
-  e ~ Gamma(ae, be);
-  l ~ Gamma(al, bl);
-}
-)",
-                                                 &table);
-
+// Fits `program` (its guide: p, then e's shape and rate, then l's) on seed 1
+// and holds it to the exact posterior and the mean-field optimum of y.
+void check_fit(Program const& program, std::vector<int> const& y) {
   // The exact posterior of tau, and of e's and l's means.
   std::vector<double> log_posterior;
   for (int tau = 1; tau <= T; ++tau) {
@@ -232,4 +200,50 @@ guide {
   CHECK(std::fabs(mean_of(optimum.tau) - mean_of(exact)) < 0.1 * sd_of(exact));
   CHECK(std::fabs(mean_of(fitted) - mean_of(exact)) < 0.1 * sd_of(exact));
   CHECK(variation(fitted) <= variation(optimum.tau) + std::sqrt(testing::promised_kl / 2));
+}
+
+}  // namespace
+
+TEST_CASE("changepoint: a Categorical guide over a simplex reaches the mean-field optimum and the exact tau") {
+  std::vector<int> const y = counts();
+  std::string csv = "y,t\n";
+  for (int t = 1; t <= T; ++t) csv += fmt::format("{},{}\n", y[static_cast<std::size_t>(t - 1)], t);
+  data::CsvTable const table = data::CsvTable::from_text(std::move(csv), "changepoint.csv");
+  Program const program = testing::compile_model(R"(
+data {
+  int<lower=0> y[N];
+  int t[N];
+  real uniform_tau[N] = 1.0 / N;
+}
+latent {
+  real<lower=0> e;
+  real<lower=0> l;
+  int<lower=1, upper=N> tau;
+}
+model {
+  e ~ Gamma(2, 0.5);
+  l ~ Gamma(2, 0.5);
+  tau ~ Categorical(uniform_tau);
+  y ~ Poisson(t < tau ? e : l);
+}
+guide {
+  simplex[N] p;
+  real<lower=0> ae = 2; real<lower=0> be = 0.5;
+  real<lower=0> al = 2; real<lower=0> bl = 0.5;
+  tau ~ Categorical(p);
+  e ~ Gamma(ae, be);
+  l ~ Gamma(al, bl);
+}
+)",
+                                                 &table);
+
+  check_fit(program, y);
+}
+
+TEST_CASE("changepoint: models/changepoint reaches the mean-field optimum and the exact tau") {
+  data::CsvTable const table = data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/changepoint.csv");
+  std::vector<int> y;
+  for (std::int64_t count : table.int_column("y")) y.push_back(static_cast<int>(count));
+  REQUIRE(y.size() == static_cast<std::size_t>(T));
+  check_fit(testing::compile_model(testing::read_source_file("models/changepoint.model"), &table), y);
 }
