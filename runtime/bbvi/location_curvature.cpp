@@ -12,6 +12,31 @@ namespace bbvi {
 
 namespace {
 
+// The parameter coordinate that node n gives element k (of `length`) of a
+// guide factor's argument: a parameter (a scalar shared by every element, or
+// a vector of the factor's length), its element at a constant index, or an
+// array literal's element k, `Normal({b1, b2}, …)`.
+std::optional<std::pair<Eigen::Index, Parameter const*>> parameter_at(Program const& program, Node const& n,
+                                                                      std::size_t k, std::size_t length) {
+  if (n.op == Node::Op::array)
+    return k < n.args.size() ? parameter_at(program, n.args[k], 0, 1) : std::nullopt;
+  bool const element = n.op == Node::Op::index && n.args.size() == 1 && n.args[0].op == Node::Op::constant;
+  if (n.op != Node::Op::slot && !element) return std::nullopt;
+  for (Parameter const& p : program.parameters) {
+    if (p.slot != n.slot) continue;
+    if (p.constraint.simplex) return std::nullopt;  // its elements are no coordinates of u
+    if (element) {
+      auto const i = static_cast<std::size_t>(n.args[0].constant) - 1;
+      if (p.size == 0 || i >= p.length()) return std::nullopt;
+      return std::pair{static_cast<Eigen::Index>(p.offset + i), &p};
+    }
+    if (p.size == 0) return std::pair{static_cast<Eigen::Index>(p.offset), &p};
+    if (p.size == length) return std::pair{static_cast<Eigen::Index>(p.offset + k), &p};
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 // The parameter that is argument `argument` of latent element e's guide
 // factor, a Normal, and the element's coordinate of it in u.
 std::optional<std::pair<Eigen::Index, Parameter const*>> normal_argument(Program const& program, std::size_t e,
@@ -21,16 +46,8 @@ std::optional<std::pair<Eigen::Index, Parameter const*>> normal_argument(Program
     if (!f || f->latent < 0) continue;
     LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
     if (e < v.offset || e >= v.offset + v.length()) continue;
-    if (!f->distribution->affine_in_standard_normal || f->args.size() <= argument ||
-        f->args[argument].op != Node::Op::slot)
-      return std::nullopt;
-    for (Parameter const& p : program.parameters) {
-      if (p.slot != f->args[argument].slot) continue;
-      if (p.size == 0) return std::pair{static_cast<Eigen::Index>(p.offset), &p};
-      if (p.size == v.length()) return std::pair{static_cast<Eigen::Index>(p.offset + (e - v.offset)), &p};
-      return std::nullopt;
-    }
-    return std::nullopt;
+    if (!f->distribution->affine_in_standard_normal || f->args.size() <= argument) return std::nullopt;
+    return parameter_at(program, f->args[argument], e - v.offset, v.length());
   }
   return std::nullopt;
 }
