@@ -411,6 +411,9 @@ class Lowering {
     n.pos = e.pos;
     n.slot = base.slot;
     Node index = lower(index_expression);
+    bool const computed = !is_constant(index) && index.op != Node::Op::slot && reads_only_data(index);
+    // y[t - 1] in a loop written over its rows: the indices, computed now.
+    if (computed) index = data_index(index, e);
     if (is_constant(index)) {
       check_index(index.constant, base.size, e, index.pos, "");
       n.size = 0;
@@ -418,13 +421,49 @@ class Lowering {
       auto const& values = out_.data[static_cast<std::size_t>(index.slot)].elements;
       for (std::size_t r = 0; r < values.size(); ++r)
         check_index(values[r], base.size, e, index.pos,
-                    fmt::format(" (row {} of column '{}')", r + 1, index_expression.name));
+                    computed ? where_in_loop(r) : fmt::format(" (row {} of column '{}')", r + 1, index_expression.name));
       n.size = values.size();
     } else {
       fail(index.pos, "an index must be an int constant or an int data column");
     }
     n.args.push_back(std::move(index));
     return n;
+  }
+
+  // Whether n reads data only: int columns of indices, or constants.
+  bool reads_only_data(Node const& n) const {
+    if (n.op == Node::Op::slot && index_column_.count(n.slot) == 0) return false;
+    if (n.op == Node::Op::index || n.op == Node::Op::call || n.op == Node::Op::matrix_vector) return false;
+    return std::all_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_only_data(a); });
+  }
+
+  // Where value r of a computed index comes from: the iteration of the loop
+  // being written over its rows.
+  std::string where_in_loop(std::size_t r) const {
+    if (!row_wise_loop_) return fmt::format(" (its value {})", r + 1);
+    return fmt::format(" (where {} is {})", row_wise_loop_->first, row_wise_loop_->second + static_cast<double>(r));
+  }
+
+  // The values of an index computed from int columns, as an int column of its own.
+  Node data_index(Node const& index, ast::Expr const& e) {
+    Value<double> values = evaluate(index, data_slots());
+    for (double v : values.elements)
+      if (v != std::floor(v)) fail(index.pos, fmt::format("index {} into '{}' is not an integer", v, e.name));
+    std::string const name = fmt::format("{}'s index", e.name);
+    Node column;
+    column.op = Node::Op::slot;
+    column.pos = index.pos;
+    column.slot = new_slot(name);
+    column.size = values.size();
+    index_column_.insert(column.slot);
+    out_.data[static_cast<std::size_t>(column.slot)] = std::move(values);
+    return column;
+  }
+
+  Slots<double> data_slots() const {
+    Slots<double> slots;
+    for (Value<double> const& v : out_.data) slots.values.push_back(&v);
+    return slots;
   }
 
   void check_index(double i, std::size_t size, ast::Expr const& e, Position pos, std::string const& where) const {
@@ -821,6 +860,7 @@ class Lowering {
   void unroll(ast::Loop const& loop) {
     double const first = constant_value(loop.first, "a loop's first value");
     double const last = constant_value(loop.last, "a loop's last value");
+    if (last > first && is_row_wise(loop)) return vectorise(loop, first, last);
     Position const outer = innermost_loop_;
     innermost_loop_ = loop.pos;
     loop_variables_.insert(loop.variable.name);
@@ -839,6 +879,96 @@ class Lowering {
     symbols_.erase(loop.variable.name);
     loop_variables_.erase(loop.variable.name);
     innermost_loop_ = outer;
+  }
+
+  // A loop whose every iteration adds the same terms for its own rows: each
+  // statement a '~' of `y[t]` (a column's or a latent's element at the
+  // variable itself) or a `target +=`, every value that reads the variable a
+  // scalar computed element by element, and nothing else a vector. Written
+  // once over all the iterations (the variable an int column of its values,
+  // `y[t]` the slice `y[A:B]`), it is the vector form a user would write, with
+  // its log joint, and is fitted as that (docs/language.md, 'Loops').
+  bool is_row_wise(ast::Loop const& loop) const {
+    std::string const& t = loop.variable.name;
+    for (ast::Statement const& st : loop.body) {
+      auto const* sample = std::get_if<ast::Sample>(&st);
+      if (!sample) return false;
+      bool const at_t = sample->lhs.kind == ast::ExprKind::index && sample->lhs.args.size() == 1 &&
+                        sample->lhs.args[0].kind == ast::ExprKind::name && sample->lhs.args[0].name == t;
+      if (!sample->target_increment && !at_t) return false;
+      bool reads_t = at_t;
+      for (ast::Expr const& a : sample->args) {
+        if (!is_element_wise_in(a, t)) return false;
+        reads_t = reads_t || ast::reads_name(a, [&](std::string const& n) { return n == t; });
+      }
+      if (!reads_t) return false;  // the same term once per iteration
+    }
+    return true;
+  }
+
+  // Whether e is a scalar in each iteration and computed element by element
+  // from the loop variable t: no vector read whole, no reduction, array
+  // literal, slice or matrix product of anything.
+  bool is_element_wise_in(ast::Expr const& e, std::string const& t) const {
+    using K = ast::ExprKind;
+    switch (e.kind) {
+      case K::array: return false;
+      case K::name: {
+        if (e.name == t) return true;
+        auto const it = symbols_.find(e.name);
+        return it != symbols_.end() && it->second.size == 0 && !it->second.assembled;
+      }
+      case K::index:
+        if (e.args.size() != 1) return false;
+        if (auto const it = symbols_.find(e.name); it == symbols_.end() || it->second.assembled) return false;
+        return is_element_wise_in(e.args[0], t);
+      case K::matrix_element: return is_element_wise_in(e.args[0], t) && is_element_wise_in(e.args[1], t);
+      case K::multiply:
+        if (is_matrix(e.args[0])) return false;
+        break;
+      case K::call: {
+        std::optional<Function> const f = implementation_of(e.name);
+        if (!density_call(e.name) && (!f || reads_whole_vector(*f, e.args.size()) || is_replaced_when_lowered(*f)))
+          return false;
+        break;
+      }
+      default: break;
+    }
+    return std::all_of(e.args.begin(), e.args.end(), [&](ast::Expr const& a) { return is_element_wise_in(a, t); });
+  }
+
+  void vectorise(ast::Loop const& loop, double first, double last) {
+    Symbol variable;
+    variable.kind = SlotKind::column;
+    variable.integer = true;
+    variable.pos = loop.variable.name_pos;
+    variable.size = static_cast<std::size_t>(last - first) + 1;
+    variable.slot = new_slot(loop.variable.name);
+    std::vector<double> values;
+    for (double t = first; t <= last; ++t) values.push_back(t);
+    out_.data[static_cast<std::size_t>(variable.slot)] = Value<double>::vector(std::move(values));
+    index_column_.insert(variable.slot);
+    symbols_.insert_or_assign(loop.variable.name, variable);
+    row_wise_loop_ = std::pair{loop.variable.name, first};
+    for (ast::Statement const& st : loop.body) {
+      ast::Sample sample = std::get<ast::Sample>(st);
+      if (!sample.target_increment) {  // y[t]: y[first:last]
+        sample.lhs.args[0] = number_expression(first, loop.variable.name_pos);
+        sample.lhs.args.push_back(number_expression(last, loop.variable.name_pos));
+      }
+      model_statement(sample);
+    }
+    row_wise_loop_.reset();
+    symbols_.erase(loop.variable.name);
+  }
+
+  static ast::Expr number_expression(double value, Position pos) {
+    ast::Expr n;
+    n.kind = ast::ExprKind::number;
+    n.pos = pos;
+    n.number = value;
+    n.integer_literal = true;
+    return n;
   }
 
   // `real h[N];` in the model: its elements are assigned one by one.
@@ -1216,6 +1346,7 @@ class Lowering {
   std::size_t loop_iterations_ = 0;                     // all loops' so far
   std::map<int, std::vector<bool>> observed_rows_;  // by data column slot: the rows a '~' observes
   Position innermost_loop_;  // the loop being unrolled, for a message about its size
+  std::optional<std::pair<std::string, double>> row_wise_loop_;  // its variable and first value (vectorise)
   ast::BlockKind block_ = ast::BlockKind::data;
 };
 

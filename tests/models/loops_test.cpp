@@ -1,7 +1,7 @@
 // Loops and element assignments (docs/language.md, 'Loops'): a recursion
 // such as GARCH(1,1)'s volatility, h[t] from h[t - 1], in the log joint
 // against the same sums written here as a plain loop; nested loops and a
-// reassigned element likewise.
+// reassigned element likewise; a loop over rows against its vector form.
 #include "runtime/evaluate.hpp"
 #include "tests/support/fit_helpers.hpp"
 
@@ -101,4 +101,31 @@ guide { real m = 0; mu ~ Normal(m, 1); }
   double expected = normal_log_density(0.4, 0, 1);
   for (double y : returns) expected += normal_log_density(y, 0.4, 1);
   CHECK(log_joint(program, {0.4}) == Approx(expected).epsilon(1e-12));
+}
+
+TEST_CASE("loops: a random walk over a latent's elements, written over its rows, is its sliced form") {
+  data::CsvTable const table = testing::column_table("y", returns);
+  std::string const model = R"(
+data { real y[N]; }
+latent { real x[N]; real<lower=0> s; }
+model {
+  s ~ HalfNormal(1);
+  x[1] ~ Normal(0, 10);
+  TERMS
+  y ~ Normal(x, 0.5);
+}
+guide { real m[N] = 0; real<lower=0> sd[N] = 1; x ~ Normal(m, sd); s ~ LogNormal(0, 0.5); }
+)";
+  auto const with = [&](std::string const& terms) {
+    std::string source = model;
+    return testing::compile_model(source.replace(source.find("TERMS"), 5, terms), &table);
+  };
+  Program const looped = with("for (t in 2:N) { x[t] ~ Normal(x[t - 1], s); target += -0.1 * square(x[t] - x[t - 1]); }");
+  Program const sliced =
+      with("x[2:N] ~ Normal(x[1:(N - 1)], s); target += -0.1 * square(x[2:N] - x[1:(N - 1)]);");
+  CHECK(looped.model.size() == sliced.model.size());
+  std::vector<double> z;
+  for (std::size_t k = 0; k < returns.size(); ++k) z.push_back(0.3 * static_cast<double>(k) - 1);
+  z.push_back(0.8);
+  CHECK(log_joint(looped, z) == Approx(log_joint(sliced, z)).epsilon(1e-12));
 }
