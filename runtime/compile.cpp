@@ -44,6 +44,14 @@ struct Symbol {
 // one a fit of this language could evaluate at every draw anyway.
 constexpr std::size_t max_unrolled_statements = 1'000'000;
 
+// The most operations an element of a model local may be computed through,
+// counting those of the locals it reads again at each read: what each
+// analysis of the model's structure walks for every term that reads it
+// (runtime/program_walk.hpp), so a long recursion (a loop's h[t] from
+// h[t - 1]) is refused here rather than walked for minutes or past the
+// stack's end (docs/language.md, 'Limits').
+constexpr std::size_t max_local_operations = 50'000;
+
 bool is_constant(Node const& n) { return n.op == Node::Op::constant; }
 
 // The support as a declaration would spell it, with Binomial's n filled in
@@ -834,9 +842,11 @@ class Lowering {
       if (!d->value && d->size) return declare_assembled(*d);
       out_.model.push_back(local(*d, SlotKind::model_local));
       local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
+      check_operations(std::get<Definition>(out_.model.back()), d->name_pos);
     } else if (auto const* a = std::get_if<ast::Assignment>(&st)) {
       out_.model.push_back(assign_element(*a));
       local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
+      check_operations(std::get<Definition>(out_.model.back()), a->pos);
     } else if (auto const& sample = std::get<ast::Sample>(st); sample.target_increment) {
       out_.model.push_back(target_term(sample));
     } else if (is_latent_part(sample.lhs)) {
@@ -850,6 +860,26 @@ class Lowering {
       fail(innermost_loop_, fmt::format("the model's loops run more than {} statements: a model this size is beyond "
                                         "what a fit can evaluate at every draw",
                                         max_unrolled_statements));
+  }
+
+  // The operations a walk of n goes through, the locals it reads counted
+  // whole at each read; at most max_local_operations + 1.
+  std::size_t operations(Node const& n) const {
+    std::size_t total = 1;
+    if (n.op == Node::Op::slot || n.op == Node::Op::index)
+      if (auto const it = local_operations_.find(n.slot); it != local_operations_.end()) total += it->second;
+    for (Node const& a : n.args) total = std::min(total + operations(a), max_local_operations + 1);
+    return std::min(total, max_local_operations + 1);
+  }
+
+  void check_operations(Definition const& d, Position pos) {
+    std::size_t const count = operations(d.value);
+    if (count > max_local_operations)
+      fail(pos, fmt::format("'{}' is computed through more than {} operations, counting those of the locals it reads "
+                            "each time it reads them: a recursion this long or this branching is beyond this version "
+                            "(docs/language.md, 'Limits')",
+                            d.name, max_local_operations));
+    local_operations_[d.slot] = count;
   }
 
   // --- loops (docs/language.md, 'Loops') ------------------------------------
@@ -1347,6 +1377,7 @@ class Lowering {
   std::map<int, std::vector<bool>> observed_rows_;  // by data column slot: the rows a '~' observes
   Position innermost_loop_;  // the loop being unrolled, for a message about its size
   std::optional<std::pair<std::string, double>> row_wise_loop_;  // its variable and first value (vectorise)
+  std::map<int, std::size_t> local_operations_;  // by model local's slot: what operations() counts for it
   ast::BlockKind block_ = ast::BlockKind::data;
 };
 
