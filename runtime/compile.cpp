@@ -438,10 +438,11 @@ class Lowering {
     return n;
   }
 
-  // Whether n reads data only: int columns of indices, or constants.
+  // Whether n reads data only: int columns of indices (whole, or at indices
+  // that read data only: g[t]), and constants.
   bool reads_only_data(Node const& n) const {
-    if (n.op == Node::Op::slot && index_column_.count(n.slot) == 0) return false;
-    if (n.op == Node::Op::index || n.op == Node::Op::call || n.op == Node::Op::matrix_vector) return false;
+    if ((n.op == Node::Op::slot || n.op == Node::Op::index) && index_column_.count(n.slot) == 0) return false;
+    if (n.op == Node::Op::call || n.op == Node::Op::matrix_vector) return false;
     return std::all_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_only_data(a); });
   }
 
@@ -457,6 +458,13 @@ class Lowering {
     Value<double> values = evaluate(index, data_slots());
     for (double v : values.elements)
       if (v != std::floor(v)) fail(index.pos, fmt::format("index {} into '{}' is not an integer", v, e.name));
+    if (!values.is_vector) {  // g[5]: one number
+      Node constant;
+      constant.op = Node::Op::constant;
+      constant.pos = index.pos;
+      constant.constant = values.at(0);
+      return constant;
+    }
     std::string const name = fmt::format("{}'s index", e.name);
     Node column;
     column.op = Node::Op::slot;

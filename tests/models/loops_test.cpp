@@ -129,3 +129,24 @@ guide { real m[N] = 0; real<lower=0> sd[N] = 1; x ~ Normal(m, sd); s ~ LogNormal
   z.push_back(0.8);
   CHECK(log_joint(looped, z) == Approx(log_joint(sliced, z)).epsilon(1e-12));
 }
+
+TEST_CASE("loops: an effect indexed by a column's element, a[g[n]], over rows or unrolled, is a[g]") {
+  data::CsvTable const table = data::CsvTable::from_text("g,y\n1,0.5\n2,1.5\n3,-0.2\n1,0.7\n2,1.1\n", "groups.csv");
+  std::string const model = R"(
+data { int<lower=1, upper=3> g[N]; real y[N]; }
+latent { real a[3]; }
+model { a ~ Normal(0, 10); TERMS }
+guide { real m[3] = 0; a ~ Normal(m, 1); }
+)";
+  auto const with = [&](std::string const& terms) {
+    std::string source = model;
+    return testing::compile_model(source.replace(source.find("TERMS"), 5, terms), &table);
+  };
+  Program const vector_form = with("y ~ Normal(a[g], 1);");
+  Program const over_rows = with("for (n in 1:N) y[n] ~ Normal(a[g[n]], 1);");
+  Program const unrolled = with("real h[N]; for (n in 1:N) { h[n] = a[g[n]]; y[n] ~ Normal(h[n], 1); }");
+  CHECK(over_rows.model.size() == vector_form.model.size());
+  std::vector<double> const z{0.4, -1.3, 2.2};
+  CHECK(log_joint(over_rows, z) == Approx(log_joint(vector_form, z)).epsilon(1e-12));
+  CHECK(log_joint(unrolled, z) == Approx(log_joint(vector_form, z)).epsilon(1e-12));
+}
