@@ -898,6 +898,12 @@ class Lowering {
   void unroll(ast::Loop const& loop) {
     double const first = constant_value(loop.first, "a loop's first value");
     double const last = constant_value(loop.last, "a loop's last value");
+    // A range past the data's rows and the iterations an unrolled loop may
+    // run is no model: refused before a vector of its values is made.
+    if (last - first >= static_cast<double>(std::max(out_.rows, max_unrolled_statements)))
+      fail(loop.pos, fmt::format("the loop runs {} iterations: more than the data's rows and than {}, the most a "
+                                 "model's loops may run",
+                                 last - first + 1, max_unrolled_statements));
     if (last > first && is_row_wise(loop)) return vectorise(loop, first, last);
     Position const outer = innermost_loop_;
     innermost_loop_ = loop.pos;
