@@ -7,6 +7,7 @@
 #include "runtime/random_stream.hpp"
 #include "runtime/registry.hpp"
 #include "tests/runtime/whole_value_properties.hpp"
+#include "tests/support/property_helpers.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/quadrature/exp_sinh.hpp>
@@ -23,6 +24,8 @@
 #include <vector>
 
 using namespace bbvi;
+using testing::domain_error_message;
+using testing::seeded;
 
 namespace {
 
@@ -161,24 +164,7 @@ double chi_square_p_value(std::vector<double> const& pmf, std::vector<double> co
   return p_value;
 }
 
-// The message of the DomainError that f throws, or a note that it threw none.
-template <typename F>
-std::string domain_error_message(F const& f) {
-  try {
-    f();
-  } catch (DomainError const& e) {
-    return e.what();
-  }
-  return "(no DomainError)";
-}
 
-// Dual arguments at `args`, the j-th seeded with the j-th unit derivative.
-std::vector<Dual> seeded(std::vector<double> const& args) {
-  std::vector<Dual> duals;
-  for (std::size_t j = 0; j < args.size(); ++j)
-    duals.emplace_back(args[j], static_cast<int>(args.size()), static_cast<int>(j));
-  return duals;
-}
 
 // A direction in the packed arguments (registry.hpp), with a name for messages.
 struct Direction {

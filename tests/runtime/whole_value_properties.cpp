@@ -6,6 +6,7 @@
 
 #include "runtime/distributions/checks.hpp"
 #include "runtime/random_stream.hpp"
+#include "tests/support/property_helpers.hpp"
 
 #include <boost/math/quadrature/tanh_sinh.hpp>
 #include <catch2/catch.hpp>
@@ -36,12 +37,6 @@ double log_density_at(DistributionEntry const& d, std::vector<double> const& x, 
   return d.log_density_vector(x.data(), x.size(), args.data());
 }
 
-std::vector<Dual> seeded(std::vector<double> const& args) {
-  std::vector<Dual> duals;
-  for (std::size_t j = 0; j < args.size(); ++j)
-    duals.emplace_back(args[j], static_cast<int>(args.size()), static_cast<int>(j));
-  return duals;
-}
 
 // ∫ g(x) p(x) over the simplex of K = 3.
 template <typename G>
@@ -66,15 +61,6 @@ std::vector<std::size_t> differentiable(DistributionEntry const& d) {
   return out;
 }
 
-template <typename F>
-std::string domain_error_message(F const& f) {
-  try {
-    f();
-  } catch (DomainError const& e) {
-    return e.what();
-  }
-  return "(no DomainError)";
-}
 
 }  // namespace
 
