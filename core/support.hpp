@@ -15,6 +15,7 @@ enum class Support {
   binary,               // 0 or 1
   bounded_integer,      // 0, 1, ..., n: n the distribution's first argument (Binomial)
   categorical,          // 1, 2, ..., K: K the length of the distribution's first argument (Categorical)
+  simplex,              // K positive elements summing to 1, drawn jointly (Dirichlet): K the length of its first argument
 };
 
 constexpr bool is_discrete(Support s) {
@@ -34,6 +35,7 @@ constexpr std::string_view support_spelling(Support s) {
     case Support::binary: return "int<lower=0, upper=1>";
     case Support::bounded_integer: return "int<lower=0, upper=n>";
     case Support::categorical: return "int<lower=1, upper=K>";
+    case Support::simplex: return "simplex[K]";
   }
   return "real";
 }

@@ -22,6 +22,9 @@ struct DistributionSignature {
   // (Categorical's theta; runtime/distributions/vector_argument.hpp). Empty
   // when the distribution has none.
   std::vector<bool> whole_vector;
+  // Its value is a whole vector (Dirichlet's K-vector on the simplex): one
+  // density and one joint draw for all the elements of the left side.
+  bool whole_value = false;
 
   bool reads_whole(std::size_t parameter) const {
     return parameter < whole_vector.size() && whole_vector[parameter];

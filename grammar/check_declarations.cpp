@@ -198,16 +198,18 @@ void declare_loop_variable(Checker& c, ast::Loop const& loop, int order) {
   c.symbols.add(std::move(s));
 }
 
-// simplex[K] p: in this version only a variational parameter, with literal
-// initial values (docs/language.md, 'The guide block').
+// simplex[K] p: in this version a latent (drawn by a Dirichlet) or a
+// variational parameter, with literal initial values (docs/language.md,
+// 'The guide block').
 void simplex_outside_guide(Checker& c, ast::Declaration const& d) {
-  c.error(d.pos, fmt::format("simplex '{}' must be a variational parameter of the guide block, with literal initial "
-                             "values if any (a simplex latent or local is not part of the language yet)",
+  c.error(d.pos, fmt::format("simplex '{}' must be a latent or a variational parameter of the guide block, with "
+                             "literal initial values if any (a simplex data column or local is not part of the "
+                             "language yet)",
                              d.name));
 }
 
 void check_simplex(Checker& c, ast::Declaration const& d, Symbol const& s) {
-  if (d.simplex && s.kind != SymbolKind::parameter) simplex_outside_guide(c, d);
+  if (d.simplex && s.kind != SymbolKind::parameter && s.kind != SymbolKind::latent) simplex_outside_guide(c, d);
 }
 
 }  // namespace
@@ -227,7 +229,7 @@ void declare_symbols(Checker& c) {
       c.error(d->name_pos, "'N' is the number of data rows and cannot be declared");
       return;
     }
-    if (d->simplex && block.kind != ast::BlockKind::guide) {
+    if (d->simplex && block.kind != ast::BlockKind::guide && block.kind != ast::BlockKind::latent) {
       // Not declared at all: a latent or data simplex would bring errors of
       // its own (no prior, no guide factor) that only restate this one.
       simplex_outside_guide(c, *d);

@@ -142,6 +142,10 @@ bool check_density_call(Checker& c, ast::Expr const& e, Use const& use) {
   if (use.block != ast::BlockKind::model)
     c.error(e.pos, fmt::format("{} can be used in the model block only: the guide's factors are '~' statements",
                                e.name));
+  else if (d.whole_value)
+    c.error(e.pos, fmt::format("{} is not a function in this version: a {} draws a whole simplex latent, in a '~' "
+                               "statement ('theta ~ {}(alpha);')",
+                               e.name, d.name, d.name));
   else if (discrete != density->mass)
     c.error(e.pos, fmt::format("{} is {}: its log {} is {}_{}", d.name, discrete ? "discrete" : "continuous",
                                discrete ? "probability" : "density", d.name, discrete ? "lpmf" : "lpdf"));

@@ -173,7 +173,7 @@ void check_sample_counts(Checker& c) {
     if (s.kind != SymbolKind::latent) continue;
     // A latent without a '~' has a flat prior (flat_priors, a note): on an
     // unbounded support only the model's terms can make its posterior proper.
-    bool const bounded = s.declaration->lower && s.declaration->upper;
+    bool const bounded = (s.declaration->lower && s.declaration->upper) || s.declaration->simplex;
     if (prior == priors.end() && !bounded && !model_reads(c.program.model, s.name))
       c.error(s.declaration->name_pos,
               fmt::format("latent '{}' has no prior and the model never reads it: its posterior would be flat on "

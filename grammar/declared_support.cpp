@@ -23,6 +23,7 @@ bool is_literal(std::optional<ast::Expr> const& bound, double value) {
 }  // namespace
 
 std::optional<Support> declared_support(ast::Declaration const& d) {
+  if (d.simplex) return Support::simplex;
   bool const lower_zero = is_literal(d.lower, 0);
   if (d.type == ast::BaseType::integer) {
     if (is_literal(d.lower, 1) && d.upper) return Support::categorical;
@@ -37,6 +38,7 @@ std::optional<Support> declared_support(ast::Declaration const& d) {
 }
 
 std::string declared_type(ast::Declaration const& d) {
+  if (d.simplex) return "simplex[K]";
   std::string out = d.type == ast::BaseType::real ? "real" : "int";
   if (!d.lower && !d.upper) return out;
   out += "<";

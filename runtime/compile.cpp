@@ -76,6 +76,7 @@ bool within_support(Support support, double x, std::optional<double> first, std:
     case Support::binary: return x == 0 || x == 1;
     case Support::bounded_integer: return integer && x >= 0 && (!first || x <= *first);
     case Support::categorical: return integer && x >= 1 && (!first || x <= *first);
+    case Support::simplex: return x >= 0 && x <= 1;  // the sum is the distribution's own check
   }
   return true;
 }
@@ -822,6 +823,8 @@ class Lowering {
       s.kind = SlotKind::latent;
       s.integer = d->type == ast::BaseType::integer;
       s.size = size_of(*d);
+      if (d->simplex && s.size < 2)
+        fail(d->size->pos, fmt::format("simplex '{}' needs at least 2 elements, but has {}", d->name, s.size));
       s.slot = new_slot(d->name);
       LatentVariable v;
       v.name = d->name;
@@ -832,7 +835,7 @@ class Lowering {
       v.pos = d->name_pos;
       out_.latent_dimension += v.length();
       latent_of_slot_.emplace(s.slot, static_cast<int>(out_.latents.size()));
-      if (d->lower && d->upper) bounded_latents_.insert(static_cast<int>(out_.latents.size()));
+      if ((d->lower && d->upper) || d->simplex) bounded_latents_.insert(static_cast<int>(out_.latents.size()));
       latent_declarations_.emplace(s.slot, d);
       out_.latents.push_back(v);
       declare(*d, s);
@@ -1264,6 +1267,7 @@ class Lowering {
         fail(st.args[i].pos, fmt::format("size mismatch: {} of {} has {} elements, but '{}' has {}", params[i],
                                          st.distribution, f.args.back().size, st.lhs.name, f.lhs_size));
     }
+    check_simplex_draw(f, st, s);
     if (block_ == ast::BlockKind::model) use_log_odds(f);
     if (s.kind == SlotKind::column) {
       check_observed_support(f);
@@ -1307,6 +1311,26 @@ class Lowering {
       fail(st.args[i].pos, fmt::format("{} has {} elements, so '{}' takes the values 1 to {}: declare it as "
                                        "int<lower=1, upper={}>, not {}",
                                        parameter, a.size, st.lhs.name, a.size, a.size, declared_type(d)));
+  }
+
+  // A simplex latent is drawn whole by a distribution whose value is a
+  // simplex (Dirichlet), and such a distribution draws nothing else: its K
+  // is the length of its first argument.
+  void check_simplex_draw(Factor const& f, ast::Sample const& st, Symbol const& s) const {
+    auto const declaration = latent_declarations_.find(s.slot);
+    bool const simplex = declaration != latent_declarations_.end() && declaration->second->simplex;
+    bool const draws_simplex = f.distribution->signature.support == Support::simplex;
+    if (simplex && !draws_simplex)
+      fail(st.distribution_pos, fmt::format("'{}' is a simplex latent: its '~' takes a Dirichlet, not {}", st.lhs.name,
+                                            st.distribution));
+    if (!draws_simplex) return;
+    if (!simplex)
+      fail(st.lhs.pos, fmt::format("{} draws a simplex latent: declare '{}' as simplex[K] in the latent block",
+                                   st.distribution, st.lhs.name));
+    if (f.args[0].size != f.lhs_size)
+      fail(st.args[0].pos, fmt::format("{} of {} has {} elements, but simplex '{}' has {}",
+                                       f.distribution->signature.parameters[0], st.distribution, f.args[0].size,
+                                       st.lhs.name, f.lhs_size));
   }
 
   // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last

@@ -139,6 +139,14 @@ class Frame {
     std::vector<T> at(args.size());
     T total = lift<T>(0.0, slots_.derivatives);
     if (elements) elements->resize(lhs.size());
+    if (f.evaluated().signature.whole_value) {
+      T const term = whole_value_term(f, lhs, [&](std::size_t k) -> auto const& { return args[k]; });
+      if (elements) {
+        std::fill(elements->begin(), elements->end(), 0.0);
+        (*elements)[0] = value_of(term);
+      }
+      return term;
+    }
     for (std::size_t i = 0; i < lhs.size(); ++i) {
       pack_arguments(f.evaluated().signature, args.size(), [&](std::size_t k) -> auto const& { return args[k]; }, i,
                      at);
@@ -165,6 +173,12 @@ class Frame {
                                               : &(computed[k] = evaluate(nodes[k], slots_));
     std::vector<T> at(args.size());
     std::vector<T> out(lhs.size());
+    if (f.evaluated().signature.whole_value) {
+      // One term for the whole left side, element 0's (registry.hpp).
+      std::fill(out.begin(), out.end(), lift<T>(0.0, slots_.derivatives));
+      out[0] = whole_value_term(f, lhs, [&](std::size_t k) -> auto const& { return *args[k]; });
+      return out;
+    }
     for (std::size_t i = 0; i < lhs.size(); ++i) {
       pack_arguments(f.evaluated().signature, args.size(), [&](std::size_t k) -> auto const& { return *args[k]; }, i,
                      at);
@@ -174,6 +188,18 @@ class Frame {
         out[i] = f.evaluated().log_density(lhs.elements[i], at.data());
     }
     return out;
+  }
+
+  // The log density of a distribution whose value is the whole left side
+  // (Dirichlet's), its arguments packed as at element 0.
+  template <typename Argument>
+  T whole_value_term(Factor const& f, Value<double> const& lhs, Argument const& argument) const {
+    std::vector<T> at;
+    pack_arguments(f.evaluated().signature, f.evaluated_args().size(), argument, 0, at);
+    if constexpr (std::is_same_v<T, Dual>)
+      return f.evaluated().log_density_vector_dual(lhs.elements.data(), lhs.size(), at.data());
+    else
+      return f.evaluated().log_density_vector(lhs.elements.data(), lhs.size(), at.data());
   }
 
   // An observed column's whole log density from its sufficient statistics.
@@ -273,6 +299,15 @@ std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& 
   frame.set_parameters(u);
   std::vector<double> z(program.latent_dimension);
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    if (f.evaluated().signature.whole_value) {
+      // All the latent's elements in one draw (Dirichlet's), from the arguments as at element 0.
+      std::vector<Value<double>> const args = frame.arguments(f);
+      std::vector<double> at;
+      pack_arguments(f.evaluated().signature, args.size(), [&](std::size_t k) -> auto const& { return args[k]; }, 0,
+                     at);
+      f.evaluated().sample_vector(rng, at.data(), z.data() + v.offset);
+      return;
+    }
     for_each_element(frame, f, v, [&](std::size_t e, double const* args) { z[e] = f.evaluated().sample(rng, args); });
   });
   return z;
@@ -284,6 +319,7 @@ std::vector<std::vector<double>> guide_marginal_densities(Program const& program
   frame.set_parameters(u);
   std::vector<std::vector<double>> densities(program.latent_dimension);
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    if (f.evaluated().signature.whole_value) return;  // no marginal densities: the elements are drawn jointly
     for_each_element(frame, f, v, [&](std::size_t e, double const* args) {
       for (double x : xs[e]) densities[e].push_back(std::exp(f.evaluated().log_density(x, args)));
     });

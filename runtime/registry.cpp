@@ -7,6 +7,7 @@
 #include "runtime/distributions/binomial_logit.hpp"
 #include "runtime/distributions/categorical.hpp"
 #include "runtime/distributions/cauchy.hpp"
+#include "runtime/distributions/dirichlet.hpp"
 #include "runtime/distributions/exponential.hpp"
 #include "runtime/distributions/gamma.hpp"
 #include "runtime/distributions/half_normal.hpp"
@@ -43,6 +44,7 @@ Registry make_registry() {
   table.add<NegBinomial2>();
   table.add<Weibull>();
   table.add<Categorical>();
+  table.add<Dirichlet>();
   return table;
 }
 }  // namespace

@@ -32,6 +32,14 @@
 // distribution states its finite support, if any, as `support_values(args...)`
 // (the enumeration depends on the arguments' lengths); it has no sufficient
 // statistics or argument derivatives.
+//
+// Optionally, a distribution's value is a whole vector (Dirichlet's):
+// `whole_value = true`, with whole-vector parameters; its log_density takes
+// the value as a VectorArgument<double> and its sample writes the K elements
+// to an array (K the length of its first argument). Through the entry points
+// the log density is log_density_vector and the draw sample_vector; over the
+// rows of a left side (log_density_rows), the one term is element 0's and the
+// other elements' terms are 0. The scalar log_density and sample throw.
 #include "grammar/catalog.hpp"
 #include "runtime/distributions/argument_derivatives.hpp"
 #include "runtime/distributions/quadrature.hpp"
@@ -44,6 +52,7 @@
 #include <cmath>
 #include <cstddef>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -94,6 +103,11 @@ struct DistributionEntry {
   void (*argument_derivative_rows)(double const* x, std::size_t n, double const* const* args, unsigned varies,
                                    double* slope, double* curvature) = nullptr;
   std::size_t derivative_argument = 0;
+  // Null unless the value is a whole vector (signature.whole_value): the log
+  // density of the k-vector x, and a draw of all its elements into out.
+  double (*log_density_vector)(double const* x, std::size_t k, double const* args) = nullptr;
+  Dual (*log_density_vector_dual)(double const* x, std::size_t k, Dual const* args) = nullptr;
+  void (*sample_vector)(RandomStream& rng, double const* args, double* out) = nullptr;
 };
 
 class Registry {
@@ -116,6 +130,12 @@ class Registry {
                             {D::example_arguments.begin(), D::example_arguments.end()},
                             {D::invalid_arguments.begin(), D::invalid_arguments.end()},
                             differentiable_of<D>()};
+    if constexpr (whole_value<D>()) {
+      static_assert(has_whole_vectors<D>() && is_whole<D>(0), "a whole value's length is its first argument's");
+      entry.log_density_vector = &erased_vector_density<D, double>;
+      entry.log_density_vector_dual = &erased_vector_density<D, Dual>;
+      entry.sample_vector = &erased_vector_sample<D>;
+    }
     if constexpr (has<D, statistics_member>::value) {
       entry.statistics = &erased_statistics<D>;
       entry.log_density_sum = &erased_log_density_sum<D>;
@@ -158,6 +178,15 @@ class Registry {
   template <typename D> using whole_vector_member = decltype(D::whole_vector);
   template <typename D> using support_values_member = decltype(&D::support_values);
 
+  template <typename D> using whole_value_member = decltype(D::whole_value);
+
+  template <typename D>
+  static constexpr bool whole_value() {
+    if constexpr (has<D, whole_value_member>::value)
+      return D::whole_value;
+    else
+      return false;
+  }
   template <typename D>
   static constexpr bool has_whole_vectors() {
     return has<D, whole_vector_member>::value;
@@ -246,12 +275,15 @@ class Registry {
     for (auto p : D::parameters) s.parameters.emplace_back(p);
     s.support = D::support;
     if constexpr (has_whole_vectors<D>()) s.whole_vector.assign(D::whole_vector.begin(), D::whole_vector.end());
+    s.whole_value = whole_value<D>();
     return s;
   }
 
   template <typename D, typename T, std::size_t... I>
-  static T call_log_density(double x, T const* args, std::index_sequence<I...>) {
-    if constexpr (has_whole_vectors<D>()) {
+  static T call_log_density([[maybe_unused]] double x, [[maybe_unused]] T const* args, std::index_sequence<I...>) {
+    if constexpr (whole_value<D>()) {
+      throw std::logic_error(std::string(D::name) + "'s value is a whole vector: use log_density_vector");
+    } else if constexpr (has_whole_vectors<D>()) {
       auto const at = packed_offsets<D>(args);
       return D::log_density(x, packed_argument<D, I>(args, at[I])...);
     } else {
@@ -261,6 +293,39 @@ class Registry {
   template <typename D, typename T>
   static T erased_log_density(double x, T const* args) {
     return call_log_density<D>(x, args, std::make_index_sequence<D::parameters.size()>{});
+  }
+  template <typename D, typename T, std::size_t... I>
+  static T call_vector_density(double const* x, std::size_t k, T const* args, std::index_sequence<I...>) {
+    auto const at = packed_offsets<D>(args);
+    return D::log_density(VectorArgument<double>{x, k}, packed_argument<D, I>(args, at[I])...);
+  }
+  template <typename D, typename T>
+  static T erased_vector_density(double const* x, std::size_t k, T const* args) {
+    return call_vector_density<D>(x, k, args, std::make_index_sequence<D::parameters.size()>{});
+  }
+  template <typename D, std::size_t... I>
+  static void call_vector_sample(RandomStream& rng, double const* args, double* out, std::index_sequence<I...>) {
+    auto const at = packed_offsets<D>(args);
+    D::sample(rng, packed_argument<D, I>(args, at[I])..., out);
+  }
+  template <typename D>
+  static void erased_vector_sample(RandomStream& rng, double const* args, double* out) {
+    call_vector_sample<D>(rng, args, out, std::make_index_sequence<D::parameters.size()>{});
+  }
+  // A whole value over the n elements of a left side: one term, element 0's.
+  template <typename D>
+  static double whole_value_rows(double const* x, std::size_t n, double const* const* args, double* out) {
+    std::vector<double> packed;
+    for (std::size_t k = 0; k < D::parameters.size(); ++k) {
+      static_assert(D::parameters.size() == 1 || !whole_value<D>(), "one whole-vector parameter, for now");
+      packed.insert(packed.end(), args[k], args[k] + 1 + packed_length(args[k][0]));
+    }
+    double const term = erased_vector_density<D, double>(x, n, packed.data());
+    if (out) {
+      std::fill(out, out + n, 0.0);
+      if (n > 0) out[0] = term;
+    }
+    return term;
   }
 
   template <typename D, unsigned Varies, std::size_t... I>
@@ -311,7 +376,9 @@ class Registry {
   template <typename D>
   static double log_density_rows(double const* x, std::size_t n, double const* const* args, unsigned varies,
                                  double* out) {
-    if constexpr (has_whole_vectors<D>())
+    if constexpr (whole_value<D>())
+      return whole_value_rows<D>(x, n, args, out);
+    else if constexpr (has_whole_vectors<D>())
       return packed_rows<D>(x, n, args, varies, out);
     else
       return rows_dispatch<D>(x, n, args, varies, out,
@@ -350,8 +417,11 @@ class Registry {
   }
 
   template <typename D, std::size_t... I>
-  static double call_sample(RandomStream& rng, double const* args, std::index_sequence<I...>) {
-    if constexpr (has_whole_vectors<D>()) {
+  static double call_sample([[maybe_unused]] RandomStream& rng, [[maybe_unused]] double const* args,
+                            std::index_sequence<I...>) {
+    if constexpr (whole_value<D>()) {
+      throw std::logic_error(std::string(D::name) + "'s value is a whole vector: use sample_vector");
+    } else if constexpr (has_whole_vectors<D>()) {
       auto const at = packed_offsets<D>(args);
       return D::sample(rng, packed_argument<D, I>(args, at[I])...);
     } else {

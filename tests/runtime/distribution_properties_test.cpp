@@ -6,6 +6,8 @@
 #include "runtime/distributions/checks.hpp"
 #include "runtime/random_stream.hpp"
 #include "runtime/registry.hpp"
+#include "tests/runtime/whole_value_properties.hpp"
+#include "tests/support/property_helpers.hpp"
 
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/quadrature/exp_sinh.hpp>
@@ -22,6 +24,8 @@
 #include <vector>
 
 using namespace bbvi;
+using testing::domain_error_message;
+using testing::seeded;
 
 namespace {
 
@@ -71,6 +75,7 @@ std::vector<double> outside_support(DistributionEntry const& d) {
     case Support::binary: return {-1, 0.5, 2};
     case Support::bounded_integer: return {-1, 0.5, a[0] + 1};
     case Support::categorical: return {0, 1.5, a[0] + 1};  // K: theta's packed length (registry.hpp)
+    case Support::simplex: return {};  // a whole value: whole_value_properties.cpp
   }
   return {};
 }
@@ -159,24 +164,7 @@ double chi_square_p_value(std::vector<double> const& pmf, std::vector<double> co
   return p_value;
 }
 
-// The message of the DomainError that f throws, or a note that it threw none.
-template <typename F>
-std::string domain_error_message(F const& f) {
-  try {
-    f();
-  } catch (DomainError const& e) {
-    return e.what();
-  }
-  return "(no DomainError)";
-}
 
-// Dual arguments at `args`, the j-th seeded with the j-th unit derivative.
-std::vector<Dual> seeded(std::vector<double> const& args) {
-  std::vector<Dual> duals;
-  for (std::size_t j = 0; j < args.size(); ++j)
-    duals.emplace_back(args[j], static_cast<int>(args.size()), static_cast<int>(j));
-  return duals;
-}
 
 // A direction in the packed arguments (registry.hpp), with a name for messages.
 struct Direction {
@@ -431,12 +419,14 @@ void argument_derivatives_match_the_dual_numbers(DistributionEntry const& d) {
   }
 }
 
-bool always(DistributionEntry const&) { return true; }
-bool has_score_arguments(DistributionEntry const& d) { return !score_arguments(d).empty(); }
+// A whole value (Dirichlet's) has its own forms of the first six (whole_value_properties.hpp).
+bool always(DistributionEntry const& d) { return !d.signature.whole_value; }
+bool whole_value(DistributionEntry const& d) { return d.signature.whole_value; }
+bool has_score_arguments(DistributionEntry const& d) { return always(d) && !score_arguments(d).empty(); }
 bool has_statistics(DistributionEntry const& d) { return d.statistics != nullptr; }
 bool has_quadrature(DistributionEntry const& d) { return d.quadrature != nullptr; }
 // A log-odds form's messages name the language's distribution (Bernoulli's p).
-bool named_in_messages(DistributionEntry const& d) { return distributions().find(name_of(d)) == &d; }
+bool named_in_messages(DistributionEntry const& d) { return always(d) && distributions().find(name_of(d)) == &d; }
 bool has_argument_derivatives(DistributionEntry const& d) { return d.argument_derivative_rows != nullptr; }
 
 Property const properties[] = {
@@ -450,6 +440,14 @@ Property const properties[] = {
     {"the quadrature rule gives the sampler's moments", &quadrature_gives_the_moments, &has_quadrature},
     {"argument derivatives match the dual numbers", &argument_derivatives_match_the_dual_numbers,
      &has_argument_derivatives},
+    {"samples follow the density", &testing::whole_value_samples_follow_the_density, &whole_value},
+    {"the density integrates to one", &testing::whole_value_density_integrates_to_one, &whole_value},
+    {"the score has mean zero under the sampler", &testing::whole_value_score_has_mean_zero, &whole_value},
+    {"the score matches finite differences", &testing::whole_value_score_matches_finite_differences, &whole_value},
+    {"invalid arguments are rejected by name", &testing::whole_value_invalid_arguments_are_rejected_by_name,
+     &whole_value},
+    {"values outside the support have log density -inf", &testing::whole_value_outside_the_support_is_minus_infinity,
+     &whole_value},
 };
 
 class PropertyTest : public Catch::ITestInvoker {
