@@ -25,9 +25,15 @@ struct DistributionSignature {
   // Its value is a whole vector (Dirichlet's K-vector on the simplex): one
   // density and one joint draw for all the elements of the left side.
   bool whole_value = false;
+  // By parameter: a K×K matrix (MultiNormal's Sigma), read whole as its K²
+  // elements row by row. Empty when the distribution has none.
+  std::vector<bool> matrix_argument{};
 
   bool reads_whole(std::size_t parameter) const {
     return parameter < whole_vector.size() && whole_vector[parameter];
+  }
+  bool reads_matrix(std::size_t parameter) const {
+    return parameter < matrix_argument.size() && matrix_argument[parameter];
   }
 };
 

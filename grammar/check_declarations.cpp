@@ -102,13 +102,36 @@ void check_size_expression(Checker& c, ast::Expr const& size, Symbol const& s, b
             fmt::format("the size of '{}' must be an int: N, int literals and int constants, with + - *", s.name));
 }
 
+// matrix[K, K] S = E; in the model: a covariance (docs/language.md, 'Covariance matrices').
+void check_matrix_local(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  check_size_expression(c, *d.matrix_rows, s, false);
+  check_size_expression(c, *d.size, s, false);
+  if (!d.value) {
+    c.error(d.name_pos, fmt::format("matrix local '{0}' needs a value: 'matrix[K, K] {0} = gp_exp_quad_cov(x, alpha, "
+                                    "rho);', for example",
+                                    s.name));
+    return;
+  }
+  check_matrix_expression(c, *d.value, Use{s.block, s.order, UseContext::model, s.name});
+}
+
 // matrix[N, K] X: data read from the CSV, a row per CSV row.
 void check_matrix(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  if (s.block == ast::BlockKind::model) {
+    check_matrix_local(c, d, s);
+    return;
+  }
   if (s.block != ast::BlockKind::data) {
-    c.error(d.pos, fmt::format("matrix '{0}' must be declared in the data block: a matrix is data, read from the "
-                               "CSV's columns {0}.1, {0}.2, ... (matrices of latents, and covariance locals, are not "
-                               "part of the language yet)",
+    c.error(d.pos, fmt::format("matrix '{0}' cannot be declared here: a matrix is data, read from the CSV's columns "
+                               "{0}.1, {0}.2, ..., or a covariance local of the model ('matrix[K, K] {0} = ...;')",
                                s.name));
+    return;
+  }
+  if (d.value) {
+    c.error(first_position(*d.value),
+            fmt::format("data matrix '{0}' reads the CSV's columns {0}.1, {0}.2, ... and takes no value; a computed "
+                        "matrix is a model local",
+                        s.name));
     return;
   }
   ast::Expr const& rows = *d.matrix_rows;
@@ -154,7 +177,7 @@ void check_value(Checker& c, ast::Declaration const& d, Symbol const& s) {
                                              s.name));
     return;
   }
-  if (!d.value) return;
+  if (!d.value || d.matrix_rows) return;  // a matrix's value: check_matrix
   std::size_t const before = c.diagnostics.size();
   check_expression(c, *d.value, Use{s.block, s.order, value_context(s.kind), s.name});
   if (c.diagnostics.size() == before && (s.kind == SymbolKind::constant || s.kind == SymbolKind::data_column) &&

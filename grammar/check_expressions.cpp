@@ -95,7 +95,8 @@ bool check_matrix_name(Checker& c, ast::Expr const& e, Use const& use) {
   if (e.kind != ast::ExprKind::name) return false;
   Symbol const* s = c.symbols.find(e.name, use.block);
   if (!s || !is_matrix(*s)) return false;
-  check_name(c, e.name, e.pos, use);
+  if (check_name(c, e.name, e.pos, use) && is_matrix_local(*s))
+    c.error(e.pos, covariance_uses("'" + e.name + "' is"));
   return true;
 }
 
@@ -166,6 +167,16 @@ void check_matrix_element(Checker& c, ast::Expr const& e, Use const& use) {
   }
 }
 
+// gp_exp_quad_cov(x, alpha, rho), add_diag(S, d), cholesky_decompose(S): S a matrix.
+void check_matrix_call_arguments(Checker& c, ast::Expr const& e, Use const& use) {
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    if (i == 0 && e.name != "gp_exp_quad_cov")
+      check_matrix_expression(c, e.args[i], use);
+    else
+      check_expression(c, e.args[i], use);
+  }
+}
+
 // X * v: a matrix on the left only.
 void check_product(Checker& c, ast::Expr const& e, Use const& use) {
   if (!check_matrix_name(c, e.args[0], use)) check_expression(c, e.args[0], use);
@@ -178,6 +189,15 @@ void check_product(Checker& c, ast::Expr const& e, Use const& use) {
     }
   }
   check_expression(c, e.args[1], use);
+}
+
+bool check_arity(Checker& c, ast::Expr const& e, FunctionSignature const& f) {
+  if (f.takes(e.args.size())) return true;
+  std::string const takes = f.max_arity > 0 ? fmt::format("{} or {} arguments", f.arity, f.max_arity)
+                                            : arguments(static_cast<std::size_t>(f.arity));
+  c.error(e.pos, fmt::format("{} takes {}, but {} {} given", e.name, takes, e.args.size(),
+                             e.args.size() == 1 ? "was" : "were"));
+  return false;
 }
 
 void check_call(Checker& c, ast::Expr const& e, Use const& use) {
@@ -200,11 +220,10 @@ void check_call(Checker& c, ast::Expr const& e, Use const& use) {
     std::vector<std::string_view> names;
     for (FunctionSignature const& g : functions) names.push_back(g.name);
     c.error(e.pos, fmt::format("unknown function '{}'{}", e.name, did_you_mean(e.name, names)));
-  } else if (!f->takes(e.args.size())) {
-    std::string const takes = f->max_arity > 0 ? fmt::format("{} or {} arguments", f->arity, f->max_arity)
-                                               : arguments(static_cast<std::size_t>(f->arity));
-    c.error(e.pos, fmt::format("{} takes {}, but {} {} given", e.name, takes, e.args.size(),
-                               e.args.size() == 1 ? "was" : "were"));
+  } else if (check_arity(c, e, *f) && gives_a_matrix(e.name)) {
+    c.error(e.pos, covariance_uses(e.name + " gives"));
+    check_matrix_call_arguments(c, e, use);
+    return;
   }
   for (ast::Expr const& arg : e.args) check_expression(c, arg, use);
 }
@@ -247,7 +266,8 @@ void check_expression(Checker& c, ast::Expr const& e, Use const& use) {
   switch (e.kind) {
     case ast::ExprKind::number: return;
     case ast::ExprKind::name:
-      if (Symbol const* s = check_name(c, e.name, e.pos, use); s && is_matrix(*s)) c.error(e.pos, matrix_uses(e.name));
+      if (Symbol const* s = check_name(c, e.name, e.pos, use); s && is_matrix(*s))
+        c.error(e.pos, is_matrix_local(*s) ? covariance_uses("'" + e.name + "' is") : matrix_uses(e.name));
       return;
     case ast::ExprKind::index: check_index(c, e, use); return;
     case ast::ExprKind::matrix_element: check_matrix_element(c, e, use); return;
@@ -256,6 +276,24 @@ void check_expression(Checker& c, ast::Expr const& e, Use const& use) {
     default:
       for (ast::Expr const& arg : e.args) check_expression(c, arg, use);
   }
+}
+
+void check_matrix_expression(Checker& c, ast::Expr const& e, Use const& use) {
+  if (e.kind == ast::ExprKind::name) {
+    Symbol const* s = check_name(c, e.name, e.pos, use);
+    if (!s || is_matrix_local(*s)) return;
+    c.error(e.pos, is_matrix(*s) ? fmt::format("the data matrix '{}' holds columns of the CSV, not a covariance: "
+                                               "a K×K matrix is a model local 'matrix[K, K] S = ...;'",
+                                               e.name)
+                                 : fmt::format("a K×K matrix is expected here, but {} is not one", named(*s)));
+    return;
+  }
+  if (e.kind == ast::ExprKind::call && gives_a_matrix(e.name)) {
+    if (check_arity(c, e, *find_function(e.name))) check_matrix_call_arguments(c, e, use);
+    return;
+  }
+  c.error(first_position(e), "a K×K matrix is expected here: a model local 'matrix[K, K] S = ...;', "
+                             "gp_exp_quad_cov(x, alpha, rho), add_diag(S, d) or cholesky_decompose(S)");
 }
 
 bool is_integer_valued(Checker const& c, ast::Expr const& e, ast::BlockKind block) {

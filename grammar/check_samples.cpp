@@ -103,8 +103,14 @@ void check_sample(Checker& c, ast::Sample const& sample, ast::BlockKind block, i
   Symbol const* drawn = check_left_side(c, sample, block, order);
   check_distribution(c, sample);
   UseContext const context = block == ast::BlockKind::model ? UseContext::model : UseContext::guide_factor;
-  for (ast::Expr const& arg : sample.args)
-    check_expression(c, arg, Use{block, order, context, drawn ? std::string_view(drawn->name) : sample.lhs.name});
+  auto const signature = c.catalog.find(sample.distribution);
+  for (std::size_t i = 0; i < sample.args.size(); ++i) {
+    Use const use{block, order, context, drawn ? std::string_view(drawn->name) : sample.lhs.name};
+    if (signature != c.catalog.end() && signature->second.reads_matrix(i))
+      check_matrix_expression(c, sample.args[i], use);
+    else
+      check_expression(c, sample.args[i], use);
+  }
 }
 
 // The '~' statements of one block whose left side is a latent or data column.

@@ -56,6 +56,8 @@ struct Use {
 
 // A data matrix, `matrix[N, K] X;` (docs/language.md, 'Matrices').
 inline bool is_matrix(Symbol const& s) { return s.declaration && s.declaration->matrix_rows; }
+// A covariance, `matrix[K, K] S = ...;` in the model (docs/language.md, 'Covariance matrices').
+inline bool is_matrix_local(Symbol const& s) { return is_matrix(s) && s.block == ast::BlockKind::model; }
 
 // check_declarations.cpp
 void declare_symbols(Checker& c);      // builds the table; duplicates, N redeclared
@@ -63,6 +65,8 @@ void check_declarations(Checker& c);   // values, sizes, bounds, per block
 
 // check_expressions.cpp: names, functions and indexing, in the context `use`.
 void check_expression(Checker& c, ast::Expr const& e, Use const& use);
+// Where a K×K matrix is expected: a matrix local, or a function that gives one.
+void check_matrix_expression(Checker& c, ast::Expr const& e, Use const& use);
 // The symbol `name` refers to at `pos` in `use`, or nullptr after reporting why none.
 Symbol const* check_name(Checker& c, std::string const& name, Position pos, Use const& use);
 // "the latent 'mu'", "N, the number of data rows": a symbol in a message.

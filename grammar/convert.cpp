@@ -224,6 +224,7 @@ class Converter {
     out.name_pos = m.name.pos;
     out.matrix_rows = expression(m.rows);
     out.size = expression(m.columns);
+    if (m.value) out.value = expression(*m.value);
     return out;
   }
 

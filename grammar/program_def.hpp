@@ -225,10 +225,12 @@ auto const initial_value_def = equals > expression;
 auto const declaration_def =
     type_name >> -constraint_list > variable_name > -size > -initial_value > semicolon;
 
-// matrix[N, K] X; (CmdStan's columns X.1 ... X.K): the sizes come before the name.
+// matrix[N, K] X; (CmdStan's columns X.1 ... X.K): the sizes come before the
+// name. In the model, matrix[K, K] S = E; a covariance.
 x3::rule<matrix_declaration_class, x3ast::MatrixDeclaration> const matrix_declaration = "a matrix declaration";
 auto const matrix_declaration_def = keyword<struct matrix_keyword_id>("matrix") >> -constraint_list > open_bracket >
-                                    expression > comma > expression > close_bracket > variable_name > semicolon;
+                                    expression > comma > expression > close_bracket > variable_name > -initial_value >
+                                    semicolon;
 
 // simplex[K] p [= {...}]; a variational parameter on the simplex.
 x3::rule<simplex_declaration_class, x3ast::SimplexDeclaration> const simplex_declaration = "a simplex declaration";

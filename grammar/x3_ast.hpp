@@ -123,12 +123,13 @@ struct Declaration : Positioned {
   boost::optional<Expression> value;
 };
 
-// matrix[<constraints>][ROWS, COLUMNS] NAME;
+// matrix[<constraints>][ROWS, COLUMNS] NAME [= VALUE];
 struct MatrixDeclaration : Positioned {
   std::vector<Constraint> constraints;
   Expression rows;
   Expression columns;
   Identifier name;
+  boost::optional<Expression> value;
 };
 
 // simplex[K] NAME [= VALUE]; a variational parameter on the simplex (docs/language.md, 'The guide block').

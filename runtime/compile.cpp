@@ -37,6 +37,9 @@ struct Symbol {
   // A model local declared without a value, whose elements are assigned one
   // by one (docs/language.md, 'Loops'): its slot is -1; see Lowering::assembled_.
   bool assembled = false;
+  // `matrix[K, K] S = E;` in the model (docs/language.md, 'Covariance
+  // matrices'): one slot of K² elements row by row; `columns` is K.
+  bool covariance = false;
   Position pos;
 };
 
@@ -281,6 +284,7 @@ class Lowering {
 
   Node lower_name(ast::Expr const& e) {
     Symbol const& s = resolve(e.name, e.pos);
+    if (s.covariance) fail(e.pos, covariance_uses("'" + e.name + "' is"));
     if (s.columns != 0) fail(e.pos, matrix_uses(e.name));
     if (s.assembled) return assembled_part(e, 1, s.size);
     Node n;
@@ -334,6 +338,7 @@ class Lowering {
       if (!signature->takes(e.args.size()))
         fail(e.pos, fmt::format("{} cannot take {} arguments", e.name, e.args.size()));
       if (is_replaced_when_lowered(n.function)) return lower_matrix_call(e, n.function);
+      if (gives_a_matrix(n.function)) return lower_covariance_call(e, n.function);
     }
     for (ast::Expr const& a : e.args) n.args.push_back(lower(a));
     if (is_reduction(n.function, n.args.size())) {
@@ -391,6 +396,7 @@ class Lowering {
   Node lower_index(ast::Expr const& e) {
     Symbol const& base = resolve(e.name, e.pos);
     if (base.size == 0) fail(e.pos, fmt::format("'{}' is a scalar and cannot be indexed", e.name));
+    if (base.covariance) fail(e.pos, covariance_uses("'" + e.name + "' is"));
     if (base.columns != 0) fail(e.pos, matrix_uses(e.name));
     if (base.assembled) {
       auto const [first, last] = constant_range(e, base.size, "an index into a local assigned by elements");
@@ -495,7 +501,7 @@ class Lowering {
   bool is_matrix(ast::Expr const& e) const {
     if (e.kind != ast::ExprKind::name) return false;
     auto const it = symbols_.find(e.name);
-    return it != symbols_.end() && it->second.columns != 0;
+    return it != symbols_.end() && it->second.columns != 0 && !it->second.covariance;
   }
 
   Symbol const& matrix_named(ast::Expr const& e) const {
@@ -562,7 +568,123 @@ class Lowering {
   Node lower_matrix_element(ast::Expr const& e) {
     Symbol const& base = resolve(e.name, e.pos);
     if (base.columns == 0) fail(e.pos, fmt::format("'{}' is not a matrix: it takes one index", e.name));
+    if (base.covariance) return covariance_element(e, base);
     return index_into(column_of(base, column_index(base, e, e.args[1])), e, e.args[0]);
+  }
+
+  // --- covariance matrices (docs/language.md, 'Covariance matrices') --------
+
+  // S[i, j] of a matrix local, i and j constants (a loop's variable is one).
+  Node covariance_element(ast::Expr const& e, Symbol const& base) {
+    double const i = constant_value(e.args[0], "a matrix local's row index");
+    double const j = constant_value(e.args[1], "a matrix local's column index");
+    check_index(i, base.columns, e, e.args[0].pos, " (its row)");
+    check_index(j, base.columns, e, e.args[1].pos, " (its column)");
+    Node n;
+    n.op = Node::Op::index;
+    n.pos = e.pos;
+    n.slot = base.slot;
+    Node index;
+    index.op = Node::Op::constant;
+    index.constant = (i - 1) * static_cast<double>(base.columns) + j;
+    n.args.push_back(index);
+    return n;
+  }
+
+  // Where a K×K matrix stands: a matrix local, or a function that gives one.
+  Node lower_matrix(ast::Expr const& e) {
+    if (e.kind == ast::ExprKind::call && gives_a_matrix(std::string_view(e.name))) return lower_call(e);
+    Symbol const* s = e.kind == ast::ExprKind::name ? &resolve(e.name, e.pos) : nullptr;
+    if (!s || !s->covariance)
+      fail(e.pos, "a K×K matrix is expected here: a model local 'matrix[K, K] S = ...;', gp_exp_quad_cov(x, alpha, "
+                  "rho), add_diag(S, d) or cholesky_decompose(S)");
+    if (block_ == ast::BlockKind::model && local_statement_.count(s->slot) != 0) inherit_constant_uses(s->slot);
+    Node n;
+    n.op = Node::Op::slot;
+    n.pos = e.pos;
+    n.slot = s->slot;
+    n.size = s->size;
+    n.columns = s->columns;
+    return n;
+  }
+
+  // gp_exp_quad_cov(x, alpha, rho), add_diag(S, d), cholesky_decompose(S).
+  // Never folded: a constant node is a scalar.
+  Node lower_covariance_call(ast::Expr const& e, Function f) {
+    Node n;
+    n.op = Node::Op::call;
+    n.pos = e.pos;
+    n.function = f;
+    if (f == Function::gp_exp_quad_cov) {
+      for (ast::Expr const& a : e.args) n.args.push_back(lower(a));
+      if (n.args[0].size == 0)
+        fail(e.args[0].pos, "gp_exp_quad_cov takes a vector of points x, then the scalars alpha and rho");
+      for (std::size_t i = 1; i < 3; ++i)
+        if (n.args[i].size != 0)
+          fail(e.args[i].pos, fmt::format("{} of gp_exp_quad_cov is a scalar, but this has {} elements",
+                                          i == 1 ? "alpha" : "rho", n.args[i].size));
+      n.columns = n.args[0].size;
+    } else {
+      n.args.push_back(lower_matrix(e.args[0]));
+      n.columns = n.args[0].columns;
+      if (f == Function::add_diag) {
+        n.args.push_back(lower(e.args[1]));
+        if (n.args[1].size != 0 && n.args[1].size != n.columns)
+          fail(e.args[1].pos, fmt::format("size mismatch: add_diag's matrix is {0}×{0}, so its diagonal has {0} "
+                                          "elements, but this vector has {1}",
+                                          n.columns, n.args[1].size));
+      }
+    }
+    n.size = n.columns * n.columns;
+    return n;
+  }
+
+  // matrix[K, K] S = E; in the model. Where E reads no latent (a kernel of
+  // data with fixed hyperparameters), it is computed once, here, as derived
+  // data is: a fit's every draw would compute the same K² numbers again.
+  void covariance_local(ast::Declaration const& d) {
+    double const rows = constant_value(*d.matrix_rows, "a matrix's rows");
+    double const columns = constant_value(*d.size, "a matrix's columns");
+    if (rows != columns || !(rows >= 1))
+      fail(d.matrix_rows->pos, fmt::format("matrix local '{}' is declared {}×{}, but a matrix local is a K×K "
+                                           "covariance, K at least 1",
+                                           d.name, rows, columns));
+    Definition def;
+    def.value = lower_matrix(*d.value);
+    auto const k = static_cast<std::size_t>(rows);
+    if (def.value.columns != k)
+      fail(d.value->pos, fmt::format("size mismatch: '{0}' is declared {1}×{1}, but its value is {2}×{2}", d.name, k,
+                                     def.value.columns));
+    Symbol s;
+    s.kind = SlotKind::model_local;
+    s.size = k * k;
+    s.columns = k;
+    s.covariance = true;
+    s.slot = new_slot(d.name);
+    def.slot = s.slot;
+    def.name = d.name;
+    declare(d, s);
+    if (reads_data_only(def.value)) {
+      try {
+        out_.data[static_cast<std::size_t>(s.slot)] = evaluate(def.value, data_slots());
+      } catch (DomainError const& e) {
+        fail(d.value->pos, e.what());
+      }
+      return;
+    }
+    out_.model.push_back(std::move(def));
+    local_statement_[s.slot] = out_.model.size() - 1;
+    check_operations(std::get<Definition>(out_.model.back()), d.name_pos);
+  }
+
+  // Whether n reads data and constants only: no latent, and no model local
+  // but one computed before fitting.
+  bool reads_data_only(Node const& n) const {
+    if ((n.op == Node::Op::slot || n.op == Node::Op::index) &&
+        (latent_of_slot_.count(n.slot) != 0 || local_statement_.count(n.slot) != 0 ||
+         out_.data[static_cast<std::size_t>(n.slot)].elements.empty()))
+      return false;
+    return std::all_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_data_only(a); });
   }
 
   // dot_product, col, rows and cols, their arity checked by lower_call.
@@ -851,9 +973,13 @@ class Lowering {
     if (auto const* loop = std::get_if<ast::Loop>(&st)) return unroll(*loop);
     if (auto const* d = std::get_if<ast::Declaration>(&st)) {
       if (!d->value && d->size) return declare_assembled(*d);
-      out_.model.push_back(local(*d, SlotKind::model_local));
-      local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
-      check_operations(std::get<Definition>(out_.model.back()), d->name_pos);
+      if (d->matrix_rows) {
+        covariance_local(*d);
+      } else {
+        out_.model.push_back(local(*d, SlotKind::model_local));
+        local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
+        check_operations(std::get<Definition>(out_.model.back()), d->name_pos);
+      }
     } else if (auto const* a = std::get_if<ast::Assignment>(&st)) {
       out_.model.push_back(assign_element(*a));
       local_statement_[std::get<Definition>(out_.model.back()).slot] = out_.model.size() - 1;
@@ -969,7 +1095,9 @@ class Lowering {
         if (e.args.size() != 1) return false;
         if (auto const it = symbols_.find(e.name); it == symbols_.end() || it->second.assembled) return false;
         return is_element_wise_in(e.args[0], t);
-      case K::matrix_element: return is_element_wise_in(e.args[0], t) && is_element_wise_in(e.args[1], t);
+      case K::matrix_element:
+        if (auto const it = symbols_.find(e.name); it == symbols_.end() || it->second.covariance) return false;
+        return is_element_wise_in(e.args[0], t) && is_element_wise_in(e.args[1], t);
       case K::multiply:
         if (is_matrix(e.args[0])) return false;
         break;
@@ -1258,7 +1386,7 @@ class Lowering {
       fail(st.distribution_pos, fmt::format("{} takes {} arguments ({}), but {} were given", st.distribution,
                                             params.size(), join(params), st.args.size()));
     for (std::size_t i = 0; i < st.args.size(); ++i) {
-      f.args.push_back(lower(st.args[i]));
+      f.args.push_back(f.distribution->signature.reads_matrix(i) ? lower_matrix(st.args[i]) : lower(st.args[i]));
       if (f.distribution->signature.reads_whole(i)) {
         whole_argument(f, st, i);
         continue;
@@ -1268,6 +1396,7 @@ class Lowering {
                                          st.distribution, f.args.back().size, st.lhs.name, f.lhs_size));
     }
     check_simplex_draw(f, st, s);
+    check_multivariate_draw(f, st);
     if (block_ == ast::BlockKind::model) use_log_odds(f);
     if (s.kind == SlotKind::column) {
       check_observed_support(f);
@@ -1296,8 +1425,11 @@ class Lowering {
   // declared int<lower=1, upper=K>, K the length of theta.
   void whole_argument(Factor& f, ast::Sample const& st, std::size_t i) {
     Node& a = f.args[i];
-    std::string const& parameter = f.distribution->signature.parameters[i];
-    if (a.size == 0)
+    DistributionSignature const& signature = f.distribution->signature;
+    std::string const& parameter = signature.parameters[i];
+    // A multivariate normal's scalar mean is repeated by check_multivariate_draw.
+    bool const repeated_mean = signature.whole_value && signature.support == Support::real && i == 0;
+    if (a.size == 0 && !repeated_mean)
       fail(st.args[i].pos, fmt::format("{} of {} is a vector (one for all of '{}'), but this is a scalar", parameter,
                                        st.distribution, st.lhs.name));
     a.whole = true;
@@ -1311,6 +1443,36 @@ class Lowering {
       fail(st.args[i].pos, fmt::format("{} has {} elements, so '{}' takes the values 1 to {}: declare it as "
                                        "int<lower=1, upper={}>, not {}",
                                        parameter, a.size, st.lhs.name, a.size, a.size, declared_type(d)));
+  }
+
+  // MultiNormal(mu, Sigma) of a K-vector: mu a K-vector (a scalar is
+  // repeated, as Stan users write rep_vector(0, K)), Sigma K×K.
+  void check_multivariate_draw(Factor& f, ast::Sample const& st) const {
+    DistributionSignature const& d = f.distribution->signature;
+    if (!d.whole_value || d.support != Support::real) return;
+    if (block_ == ast::BlockKind::guide)
+      fail(st.distribution_pos, fmt::format("{} as a guide factor (a full-rank guide) is not in this version yet: "
+                                            "give each element of '{}' a factor of its own",
+                                            st.distribution, st.lhs.name));
+    if (f.lhs_size == 0)
+      fail(st.lhs.pos, fmt::format("{} draws a vector, but '{}' is a scalar", st.distribution, st.lhs.name));
+    Node& mean = f.args[0];
+    if (mean.size == 0) {
+      Node repeated;
+      repeated.op = Node::Op::array;
+      repeated.pos = mean.pos;
+      repeated.args.assign(f.lhs_size, mean);
+      repeated.size = f.lhs_size;
+      repeated.whole = true;
+      mean = std::move(repeated);
+    }
+    if (mean.size != f.lhs_size)
+      fail(st.args[0].pos, fmt::format("size mismatch: {} of {} has {} elements, but '{}' has {}", d.parameters[0],
+                                       st.distribution, mean.size, st.lhs.name, f.lhs_size));
+    if (f.args[1].columns != f.lhs_size)
+      fail(st.args[1].pos, fmt::format("size mismatch: {} of {} is {}×{}, but '{}' has {} elements", d.parameters[1],
+                                       st.distribution, f.args[1].columns, f.args[1].columns, st.lhs.name,
+                                       f.lhs_size));
   }
 
   // A simplex latent is drawn whole by a distribution whose value is a

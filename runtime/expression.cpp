@@ -1,6 +1,8 @@
 #include "runtime/expression.hpp"
 
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/cholesky.hpp"
+#include "runtime/distributions/vector_argument.hpp"
 #include "runtime/registry.hpp"
 
 #include <algorithm>
@@ -20,7 +22,7 @@ struct FunctionName {
   Function function;
 };
 
-constexpr std::array<FunctionName, 28> function_names{{
+constexpr std::array<FunctionName, 31> function_names{{
     {"exp", Function::exp},       {"log", Function::log},     {"sqrt", Function::sqrt},
     {"square", Function::square}, {"pow", Function::pow},     {"abs", Function::abs},
     {"log1p", Function::log1p},   {"expm1", Function::expm1}, {"logit", Function::logit},
@@ -31,6 +33,8 @@ constexpr std::array<FunctionName, 28> function_names{{
     {"cumulative_sum", Function::cumulative_sum}, {"softmax", Function::softmax},
     {"log_softmax", Function::log_softmax}, {"dot_product", Function::dot_product},
     {"rows", Function::rows},     {"cols", Function::cols},   {"col", Function::col},
+    {"gp_exp_quad_cov", Function::gp_exp_quad_cov}, {"add_diag", Function::add_diag},
+    {"cholesky_decompose", Function::cholesky_decompose},
 }};
 static_assert(function_names.size() == functions.size(), "every function of the language has an implementation");
 
@@ -137,6 +141,46 @@ Value<T> density(DistributionEntry const& d, std::vector<Value<T>> const& a) {
   return out;
 }
 
+// alpha² exp(−(x_i − x_j)² / (2 rho²)), Stan's gp_exp_quad_cov (cov_exp_quad).
+template <typename T>
+Value<T> exponentiated_quadratic(Value<T> const& x, T const& alpha, T const& rho, Eigen::Index derivatives) {
+  check_positive_finite("gp_exp_quad_cov", "alpha", alpha);
+  check_positive_finite("gp_exp_quad_cov", "rho", rho);
+  T const variance = alpha * alpha;
+  T const inverse = lift<T>(-0.5, derivatives) / (rho * rho);
+  Value<T> out;
+  out.is_vector = true;
+  out.elements.reserve(x.size() * x.size());
+  for (std::size_t i = 0; i < x.size(); ++i)
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      T const d = x.at(i) - x.at(j);
+      out.elements.push_back(variance * math::exp(d * d * inverse));
+    }
+  return out;
+}
+
+// S with d (a scalar, or a K-vector) added to its diagonal.
+template <typename T>
+Value<T> add_to_diagonal(Value<T> s, Value<T> const& d) {
+  std::size_t const k = square_side(s.size());
+  for (std::size_t i = 0; i < k; ++i) s.elements[i * k + i] = s.elements[i * k + i] + d.at(i);
+  return s;
+}
+
+template <typename T>
+Value<T> cholesky_factor_of(Value<T> const& s) {
+  std::size_t const k = square_side(s.size());
+  VectorArgument<T> const matrix{s.elements.data(), s.size()};
+  check_covariance("cholesky_decompose", "its matrix", matrix, k);
+  Value<T> out;
+  out.is_vector = true;
+  if (std::size_t const minor =
+          cholesky_lower<T>(k, [&](std::size_t i, std::size_t j) -> T const& { return s.elements[i * k + j]; },
+                            out.elements))
+    reject_not_positive_definite("cholesky_decompose", "its matrix", minor);
+  return out;
+}
+
 template <typename T>
 Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivatives) {
   double const infinity = std::numeric_limits<double>::infinity();
@@ -146,6 +190,9 @@ Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivativ
     case Function::rows:
     case Function::cols:
     case Function::col: throw std::logic_error("a matrix function is replaced when the model is lowered");
+    case Function::gp_exp_quad_cov: return exponentiated_quadratic(a[0], a[1].at(0), a[2].at(0), derivatives);
+    case Function::add_diag: return add_to_diagonal(a[0], a[1]);
+    case Function::cholesky_decompose: return cholesky_factor_of(a[0]);
     case Function::inv: return map(a[0], [derivatives](T const& x) -> T { return lift<T>(1.0, derivatives) / x; });
     case Function::Phi: return map(a[0], [](T const& x) -> T { return math::Phi(x); });
     case Function::step:

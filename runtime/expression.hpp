@@ -20,6 +20,8 @@ enum class Function {
   // A matrix's functions: the model's lowering replaces them (dot_product by
   // a sum of products, rows and cols by numbers, col by the column).
   dot_product, rows, cols, col,
+  // K×K matrices, their K² elements row by row (docs/language.md, 'Covariance matrices').
+  gp_exp_quad_cov, add_diag, cholesky_decompose,
   density,  // Normal_lpdf(y | mu, sigma): Node::distribution's log density, element by element
 };
 
@@ -28,11 +30,15 @@ enum class Function {
 inline bool is_reduction(Function f, std::size_t arguments) {
   return f == Function::sum || f == Function::mean || (f == Function::log_sum_exp && arguments == 1);
 }
+inline bool gives_a_matrix(Function f) {
+  return f == Function::gp_exp_quad_cov || f == Function::add_diag || f == Function::cholesky_decompose;
+}
 // A function each element of whose value reads every element of its
-// argument: the reductions, and cumulative_sum, softmax and log_softmax.
+// arguments: the reductions, cumulative_sum, softmax and log_softmax, and
+// the covariance matrices' functions.
 inline bool reads_whole_vector(Function f, std::size_t arguments) {
   return is_reduction(f, arguments) || f == Function::cumulative_sum || f == Function::softmax ||
-         f == Function::log_softmax;
+         f == Function::log_softmax || gives_a_matrix(f);
 }
 
 // The matrix functions, which the model's lowering replaces.
@@ -62,7 +68,8 @@ struct Node {
   Function function = Function::exp;  // call
   DistributionEntry const* distribution = nullptr;  // a density call
   std::vector<Node> args;       // operands; call arguments; index: the index
-  std::size_t size = 0;         // 0 for a scalar, else the vector's length
+  std::size_t size = 0;         // 0 for a scalar, else the vector's length (K² for a K×K matrix)
+  std::size_t columns = 0;      // a K×K matrix's K, its elements row by row; 0 for anything else
   // A factor's argument its distribution reads as one whole vector
   // (Categorical's theta): each of its elements reads all of it
   // (program_walk.hpp).

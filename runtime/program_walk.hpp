@@ -67,10 +67,9 @@ class ProgramWalk {
       }
       case Node::Op::call:
         if (reads_whole_vector(n.function, n.args.size())) {
-          Node const& argument = n.args[0];
           typename Analysis::Result all = a.other();
-          for (std::size_t j = 0; j < std::max<std::size_t>(argument.size, 1); ++j)
-            a.gather(all, element(argument, j, a));
+          for (Node const& argument : n.args)
+            for (std::size_t j = 0; j < elements_to_walk(argument); ++j) a.gather(all, element(argument, j, a));
           // Sums are linear in the elements; the rest are functions of them.
           bool const linear = n.function == Function::sum || n.function == Function::mean ||
                               n.function == Function::cumulative_sum;
@@ -88,8 +87,23 @@ class ProgramWalk {
   typename Analysis::Result operand(Node const& n, std::size_t k, Analysis& a) const {
     if (!n.whole) return element(n, n.size == 0 ? 0 : k, a);
     typename Analysis::Result all = a.other();
-    for (std::size_t j = 0; j < std::max<std::size_t>(n.size, 1); ++j) a.gather(all, element(n, j, a));
+    for (std::size_t j = 0; j < elements_to_walk(n); ++j) a.gather(all, element(n, j, a));
     return all;
+  }
+
+  // The elements of n a walk of all of them must visit: one where each
+  // element of n is a function of the same whole vectors (a covariance
+  // matrix and the locals holding one), which element() resolves the same
+  // whatever the element; else all of them. Without this, a Cholesky factor
+  // of a kernel of K points would be walked K² × K² × K times.
+  std::size_t elements_to_walk(Node const& n) const {
+    return reads_the_same_everywhere(n) ? 1 : std::max<std::size_t>(n.size, 1);
+  }
+  bool reads_the_same_everywhere(Node const& n) const {
+    if (n.op == Node::Op::call) return reads_whole_vector(n.function, n.args.size());
+    if (n.op != Node::Op::slot) return false;
+    Role const& role = roles_[static_cast<std::size_t>(n.slot)];
+    return role.kind == Role::Kind::local && reads_the_same_everywhere(*role.value);
   }
 
   // visit(leaf, element) for each leaf element that element k of `n` reads

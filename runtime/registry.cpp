@@ -14,6 +14,8 @@
 #include "runtime/distributions/inv_gamma.hpp"
 #include "runtime/distributions/laplace.hpp"
 #include "runtime/distributions/lognormal.hpp"
+#include "runtime/distributions/multi_normal.hpp"
+#include "runtime/distributions/multi_normal_cholesky.hpp"
 #include "runtime/distributions/normal.hpp"
 #include "runtime/distributions/neg_binomial2.hpp"
 #include "runtime/distributions/poisson.hpp"
@@ -45,6 +47,8 @@ Registry make_registry() {
   table.add<Weibull>();
   table.add<Categorical>();
   table.add<Dirichlet>();
+  table.add<MultiNormal>();
+  table.add<MultiNormalCholesky>();
   return table;
 }
 }  // namespace

@@ -39,7 +39,9 @@
 // to an array (K the length of its first argument). Through the entry points
 // the log density is log_density_vector and the draw sample_vector; over the
 // rows of a left side (log_density_rows), the one term is element 0's and the
-// other elements' terms are 0. The scalar log_density and sample throw.
+// other elements' terms are 0. The scalar log_density and sample throw. Its
+// parameters are all whole vectors; `matrix_argument` flags those that are
+// K×K matrices, K² elements row by row (MultiNormal's Sigma).
 #include "grammar/catalog.hpp"
 #include "runtime/distributions/argument_derivatives.hpp"
 #include "runtime/distributions/quadrature.hpp"
@@ -131,7 +133,8 @@ class Registry {
                             {D::invalid_arguments.begin(), D::invalid_arguments.end()},
                             differentiable_of<D>()};
     if constexpr (whole_value<D>()) {
-      static_assert(has_whole_vectors<D>() && is_whole<D>(0), "a whole value's length is its first argument's");
+      static_assert(has_whole_vectors<D>() && all_whole<D>(), "a whole value's parameters are all whole vectors, and "
+                                                                "its length is its first argument's");
       entry.log_density_vector = &erased_vector_density<D, double>;
       entry.log_density_vector_dual = &erased_vector_density<D, Dual>;
       entry.sample_vector = &erased_vector_sample<D>;
@@ -179,6 +182,7 @@ class Registry {
   template <typename D> using support_values_member = decltype(&D::support_values);
 
   template <typename D> using whole_value_member = decltype(D::whole_value);
+  template <typename D> using matrix_argument_member = decltype(D::matrix_argument);
 
   template <typename D>
   static constexpr bool whole_value() {
@@ -199,6 +203,12 @@ class Registry {
     } else {
       return false;
     }
+  }
+  template <typename D>
+  static constexpr bool all_whole() {
+    for (bool w : D::whole_vector)
+      if (!w) return false;
+    return true;
   }
   // Where each parameter starts in a packed array of arguments.
   template <typename D, typename T>
@@ -276,6 +286,12 @@ class Registry {
     s.support = D::support;
     if constexpr (has_whole_vectors<D>()) s.whole_vector.assign(D::whole_vector.begin(), D::whole_vector.end());
     s.whole_value = whole_value<D>();
+    if constexpr (has<D, matrix_argument_member>::value) {
+      static_assert(D::matrix_argument.size() == D::parameters.size(), "one flag per parameter");
+      for (std::size_t i = 0; i < D::parameters.size(); ++i)
+        if (D::matrix_argument[i] && !D::whole_vector[i]) throw std::logic_error("a matrix argument is read whole");
+      s.matrix_argument.assign(D::matrix_argument.begin(), D::matrix_argument.end());
+    }
     return s;
   }
 
@@ -317,7 +333,6 @@ class Registry {
   static double whole_value_rows(double const* x, std::size_t n, double const* const* args, double* out) {
     std::vector<double> packed;
     for (std::size_t k = 0; k < D::parameters.size(); ++k) {
-      static_assert(D::parameters.size() == 1 || !whole_value<D>(), "one whole-vector parameter, for now");
       packed.insert(packed.end(), args[k], args[k] + 1 + packed_length(args[k][0]));
     }
     double const term = erased_vector_density<D, double>(x, n, packed.data());

@@ -70,13 +70,17 @@ Blankets find_blankets(Program const& program) {
     bool const same_for_every_row = f->latent < 0 && std::all_of(f->args.begin(), f->args.end(), [](Node const& a) {
                                       return a.size == 0 || a.whole;
                                     });
-    std::size_t const length = same_for_every_row ? 1 : std::max<std::size_t>(f->lhs_size, 1);
+    // A whole value (MultiNormal's) is one term for all its elements, which it reads together.
+    bool const whole_value = f->distribution->signature.whole_value;
+    std::size_t const length = same_for_every_row || whole_value ? 1 : std::max<std::size_t>(f->lhs_size, 1);
     TermGroups& t = b.terms[s];
     t.by_element.resize(length);
     for (std::size_t k = 0; k < length; ++k) {
       std::set<std::size_t> reads;
       auto const read = [&](std::size_t, std::size_t e) { reads.insert(e); };
-      if (f->latent >= 0) model.visit_leaves_of_slot(f->lhs_slot, k, read);
+      if (f->latent >= 0)
+        for (std::size_t j = 0; j < (whole_value ? f->lhs_size : 1); ++j)
+          model.visit_leaves_of_slot(f->lhs_slot, whole_value ? j : k, read);
       for (Node const& a : f->args) model.visit_leaves(a, k, read);
       std::set<int> groups;
       for (std::size_t e : reads) groups.insert(b.group_of_element[e]);

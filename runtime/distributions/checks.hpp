@@ -3,6 +3,7 @@
 // as Stan Math's do: "Normal: sd is -1, but must be positive and finite".
 #include "runtime/dual.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -86,6 +87,43 @@ void check_simplex(std::string_view dist, std::string_view arg, Vector const& th
   std::vector<double> values;
   for (std::size_t k = 0; k < theta.size; ++k) values.push_back(value_of(theta[k]));
   reject_simplex(dist, arg, values);
+}
+
+// A K×K matrix argument, its K² elements row by row (MultiNormal's Sigma).
+[[noreturn]] void reject_not_square(std::string_view dist, std::string_view arg, std::size_t elements, std::size_t k);
+[[noreturn]] void reject_not_symmetric(std::string_view dist, std::string_view arg, std::size_t i, std::size_t j,
+                                       double above, double below);
+[[noreturn]] void reject_not_positive_definite(std::string_view dist, std::string_view arg, std::size_t minor);
+[[noreturn]] void reject_factor_diagonal(std::string_view dist, std::string_view arg, std::size_t i, double value);
+// Stan's check_symmetric tolerance: |A_ij − A_ji| ≤ 1e-8 (relative above 1).
+inline constexpr double symmetry_tolerance = 1e-8;
+
+inline void check_square(std::string_view dist, std::string_view arg, std::size_t elements, std::size_t k) {
+  if (elements != k * k) reject_not_square(dist, arg, elements, k);
+}
+
+// Finite and symmetric; positive definiteness is the Cholesky factor's test.
+template <typename Matrix>
+void check_covariance(std::string_view dist, std::string_view arg, Matrix const& a, std::size_t k) {
+  check_square(dist, arg, a.size, k);
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = 0; j <= i; ++j) {
+      double const below = value_of(a[i * k + j]), above = value_of(a[j * k + i]);
+      check_finite(dist, arg, below);
+      if (!(std::fabs(below - above) <= symmetry_tolerance * std::max(1.0, std::fabs(below))))
+        reject_not_symmetric(dist, arg, i, j, above, below);
+    }
+}
+
+// Lower triangular with a positive diagonal; the elements above it are not read.
+template <typename Matrix>
+void check_cholesky_factor(std::string_view dist, std::string_view arg, Matrix const& l, std::size_t k) {
+  check_square(dist, arg, l.size, k);
+  for (std::size_t i = 0; i < k; ++i) {
+    double const d = value_of(l[i * k + i]);
+    if (!(d > 0) || !std::isfinite(d)) reject_factor_diagonal(dist, arg, i, d);
+    for (std::size_t j = 0; j < i; ++j) check_finite(dist, arg, l[i * k + j]);
+  }
 }
 
 // Whether a discrete distribution's value is a count at all; a value that is

@@ -1,10 +1,13 @@
 // Whole-value properties (whole_value_properties.hpp). The integrals run over
-// the simplex of K = 3, the examples' length: x_1 over [0, 1], x_2 over
+// the simplex of K = 3 for a simplex value: x_1 over [0, 1], x_2 over
 // [0, 1 − x_1], x_3 = 1 − x_1 − x_2 (a density on the simplex is one in its
-// first K − 1 coordinates). Every threshold is a statement about fixed draws.
+// first K − 1 coordinates); over the square [−15, 15]² for a real 2-vector
+// (the examples' means and sds put it past 10 sds). Every threshold is a
+// statement about fixed draws.
 #include "tests/runtime/whole_value_properties.hpp"
 
 #include "runtime/distributions/checks.hpp"
+#include "runtime/distributions/cholesky.hpp"
 #include "runtime/random_stream.hpp"
 #include "tests/support/property_helpers.hpp"
 
@@ -38,41 +41,55 @@ double log_density_at(DistributionEntry const& d, std::vector<double> const& x, 
 }
 
 
-// ∫ g(x) p(x) over the simplex of K = 3.
+bool on_simplex(DistributionEntry const& d) { return d.signature.support == Support::simplex; }
+
+// ∫ g(x) p(x) over the simplex of K = 3, or over R² (the square).
 template <typename G>
 double expectation(DistributionEntry const& d, G const& g) {
-  REQUIRE(length_of(d) == 3);
   static boost::math::quadrature::tanh_sinh<double> finite;
+  bool const simplex = on_simplex(d);
+  REQUIRE(length_of(d) == (simplex ? 3u : 2u));
+  double const edge = 15;
   auto const inner = [&](double x1) {
     return finite.integrate(
         [&](double x2) {
-          std::vector<double> const x{x1, x2, 1 - x1 - x2};
+          std::vector<double> x{x1, x2};
+          if (simplex) x.push_back(1 - x1 - x2);
           return g(x) * std::exp(log_density_at(d, x, d.example_arguments));
         },
-        0.0, 1 - x1, 1e-10);
+        simplex ? 0.0 : -edge, simplex ? 1 - x1 : edge, 1e-10);
   };
-  return finite.integrate(inner, 0.0, 1.0, 1e-10);
+  return simplex ? finite.integrate(inner, 0.0, 1.0, 1e-10) : finite.integrate(inner, -edge, edge, 1e-10);
 }
 
-// The derivative directions: e_j for each of alpha's K elements (after the length).
+// The derivative directions: e_j for each element of a whole-vector
+// argument (after its length), a matrix's diagonal only (moving one
+// element above it alone would leave a covariance unsymmetric).
 std::vector<std::size_t> differentiable(DistributionEntry const& d) {
   std::vector<std::size_t> out;
-  for (std::size_t j = 1; j < d.example_arguments.size(); ++j) out.push_back(j);
+  std::size_t at = 0;
+  for (std::size_t p = 0; p < d.signature.parameters.size(); ++p) {
+    std::size_t const length = packed_length(d.example_arguments[at]);
+    std::size_t const side = d.signature.reads_matrix(p) ? square_side(length) : 0;
+    for (std::size_t j = 0; j < length; ++j)
+      if (side == 0 || j % (side + 1) == 0) out.push_back(at + 1 + j);
+    at += 1 + length;
+  }
   return out;
 }
-
 
 }  // namespace
 
 void whole_value_samples_follow_the_density(DistributionEntry const& d) {
-  // E[g(x)] for g = x_k, x_k² and log x_k, by the draws and by the integral:
+  // E[g(x)] for g = x_k, x_k² and log x_k (or x_1 x_2), by the draws and by the integral:
   // within 5 Monte-Carlo standard errors (a 6e-7 false alarm per moment). A
   // wrong parameterisation (alpha permuted, a rate for a shape) is off by far more.
   std::vector<std::vector<double>> const xs = draw(d, 1);
   for (std::size_t k = 0; k < length_of(d); ++k)
     for (int kind = 0; kind < 3; ++kind) {
+      // On the simplex log x_k; over R² the cross moment x_1 x_2, which a wrong correlation misses.
       auto const g = [&](std::vector<double> const& x) {
-        return kind == 0 ? x[k] : kind == 1 ? x[k] * x[k] : std::log(x[k]);
+        return kind == 0 ? x[k] : kind == 1 ? x[k] * x[k] : on_simplex(d) ? std::log(x[k]) : x[0] * x[1];
       };
       double mean = 0, square = 0;
       for (std::vector<double> const& x : xs) {
@@ -150,9 +167,11 @@ void whole_value_invalid_arguments_are_rejected_by_name(DistributionEntry const&
 void whole_value_outside_the_support_is_minus_infinity(DistributionEntry const& d) {
   double const inf = std::numeric_limits<double>::infinity();
   std::vector<Dual> const args = seeded(d.example_arguments);
-  // Off the simplex: a sum above 1, a negative element, a wrong length.
-  for (std::vector<double> const& x :
-       {std::vector<double>{0.5, 0.3, 0.3}, std::vector<double>{1.2, -0.1, -0.1}, std::vector<double>{0.5, 0.5}}) {
+  // Off the simplex: a sum above 1, a negative element, a wrong length; a real vector: a wrong length.
+  std::vector<std::vector<double>> const outside =
+      on_simplex(d) ? std::vector<std::vector<double>>{{0.5, 0.3, 0.3}, {1.2, -0.1, -0.1}, {0.5, 0.5}}
+                    : std::vector<std::vector<double>>{{0.5}, {0.5, 0.5, 0.5}};
+  for (std::vector<double> const& x : outside) {
     CAPTURE(x);
     CHECK(log_density_at(d, x, d.example_arguments) == -inf);
     Dual const lp = d.log_density_vector_dual(x.data(), x.size(), args.data());

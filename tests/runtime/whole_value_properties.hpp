@@ -1,6 +1,7 @@
 #pragma once
-// The generic properties for a distribution whose value is a whole vector on
-// the simplex (Dirichlet's; registry.hpp, `whole_value`), at its example
+// The generic properties for a distribution whose value is a whole vector,
+// on the simplex (Dirichlet's) or real (MultiNormal's; registry.hpp,
+// `whole_value`), at its example
 // arguments: the same properties as a scalar value's, stated for a K-vector
 // (distribution_properties_test.cpp registers them).
 #include "runtime/registry.hpp"
