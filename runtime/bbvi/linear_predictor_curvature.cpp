@@ -68,7 +68,8 @@ LinearPredictorCurvature::LinearPredictorCurvature(Program const& program, std::
       if (value_reads) {
         // A prior on the locations: its log density is a quadratic in value
         // − location, so its curvature in the value is that in argument 0.
-        if (reading > 0 || !f->evaluated().quadratic_in_location) return;
+        // A whole value's (MultiNormal's) curvature is not one by element.
+        if (reading > 0 || !f->evaluated().quadratic_in_location || f->evaluated().signature.whole_value) return;
         t.prior = true;
         t.argument = 0;
       } else {

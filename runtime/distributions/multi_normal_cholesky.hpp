@@ -23,6 +23,9 @@ struct MultiNormalCholesky {
   static constexpr std::array<double, 8> example_arguments{2, 0.5, -1.0, 4, 1.4, 0.0, 0.4, 0.7};
   static constexpr std::array<double, 8> invalid_arguments{2, 0.5, -1.0, 4, 1.4, 0.0, 0.4, -0.7};
   static constexpr Support support = Support::real;
+  // A quadratic in x − mu for a fixed L, in each element: local
+  // expectations need few points (registry.hpp).
+  static constexpr bool quadratic_in_location = true;
 
   template <typename T>
   static T log_density(VectorArgument<double> const& x, VectorArgument<T> const& mu, VectorArgument<T> const& l) {
