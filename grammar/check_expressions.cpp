@@ -177,9 +177,13 @@ void check_matrix_call_arguments(Checker& c, ast::Expr const& e, Use const& use)
   }
 }
 
-// X * v: a matrix on the left only.
+// X * v and S * v: a matrix on the left only.
 void check_product(Checker& c, ast::Expr const& e, Use const& use) {
-  if (!check_matrix_name(c, e.args[0], use)) check_expression(c, e.args[0], use);
+  Symbol const* left = e.args[0].kind == ast::ExprKind::name ? c.symbols.find(e.args[0].name, use.block) : nullptr;
+  if ((left && is_matrix_local(*left)) || (e.args[0].kind == ast::ExprKind::call && gives_a_matrix(e.args[0].name)))
+    check_matrix_expression(c, e.args[0], use);
+  else if (!check_matrix_name(c, e.args[0], use))
+    check_expression(c, e.args[0], use);
   if (e.args[1].kind == ast::ExprKind::name) {
     Symbol const* s = c.symbols.find(e.args[1].name, use.block);
     if (s && is_matrix(*s)) {

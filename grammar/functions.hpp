@@ -43,8 +43,8 @@ constexpr bool gives_a_matrix(std::string_view name) {
 // `subject` is "'S' is" or "gp_exp_quad_cov gives".
 inline std::string covariance_uses(std::string const& subject) {
   return subject + " a K×K matrix: it can be the value of a model local 'matrix[K, K] S = ...;', the first argument "
-                "of add_diag or cholesky_decompose, MultiNormal's Sigma or MultiNormalCholesky's L, or give an "
-                "element S[i, j]";
+                "of add_diag or cholesky_decompose, MultiNormal's Sigma or MultiNormalCholesky's L, multiply a "
+                "vector (S * v), or give an element S[i, j]";
 }
 
 // What a data matrix may be used as, for the checker's message and the lowering's.

@@ -200,6 +200,7 @@ class Lowering {
       case K::subtract: n.op = Node::Op::subtract; break;
       case K::multiply:
         if (is_matrix(e.args[0])) return lower_matrix_vector(e);
+        if (is_covariance(e.args[0])) return lower_covariance_vector(e);
         n.op = Node::Op::multiply;
         break;
       case K::divide: n.op = Node::Op::divide; break;
@@ -588,6 +589,28 @@ class Lowering {
     index.op = Node::Op::constant;
     index.constant = (i - 1) * static_cast<double>(base.columns) + j;
     n.args.push_back(index);
+    return n;
+  }
+
+  bool is_covariance(ast::Expr const& e) const {
+    if (e.kind == ast::ExprKind::call) return gives_a_matrix(std::string_view(e.name));
+    auto const it = e.kind == ast::ExprKind::name ? symbols_.find(e.name) : symbols_.end();
+    return it != symbols_.end() && it->second.covariance;
+  }
+
+  // S * v: v a vector of K elements (a non-centred GP's L * eta).
+  Node lower_covariance_vector(ast::Expr const& e) {
+    Node n;
+    n.op = Node::Op::covariance_vector;
+    n.pos = e.pos;
+    n.args.push_back(lower_matrix(e.args[0]));
+    n.args.push_back(lower(e.args[1]));
+    n.size = n.args[0].columns;
+    if (n.args[1].size != n.size)
+      fail(e.pos, fmt::format("size mismatch: the matrix is {0}×{0}, so the vector it multiplies needs {0} elements, "
+                              "but this one has {1}",
+                              n.size, n.args[1].size == 0 ? std::string("one (a scalar)")
+                                                           : std::to_string(n.args[1].size)));
     return n;
   }
 
@@ -1099,7 +1122,7 @@ class Lowering {
         if (auto const it = symbols_.find(e.name); it == symbols_.end() || it->second.covariance) return false;
         return is_element_wise_in(e.args[0], t) && is_element_wise_in(e.args[1], t);
       case K::multiply:
-        if (is_matrix(e.args[0])) return false;
+        if (is_matrix(e.args[0]) || is_covariance(e.args[0])) return false;
         break;
       case K::call: {
         std::optional<Function> const f = implementation_of(e.name);

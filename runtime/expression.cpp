@@ -299,6 +299,22 @@ Value<T> matrix_vector(Node const& node, Slots<T> const& slots) {
 }
 
 template <typename T>
+Value<T> covariance_vector(Node const& node, Slots<T> const& slots) {
+  Value<T> const s = evaluate(node.args[0], slots);
+  Value<T> const v = evaluate(node.args[1], slots);
+  std::size_t const k = node.size;
+  Value<T> out;
+  out.is_vector = true;
+  out.elements.reserve(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    T sum = lift<T>(0.0, slots.derivatives);
+    for (std::size_t j = 0; j < k; ++j) sum += s.elements[i * k + j] * v.at(j);
+    out.elements.push_back(sum);
+  }
+  return out;
+}
+
+template <typename T>
 Value<T> evaluate(Node const& node, Slots<T> const& slots) {
   using Op = Node::Op;
   switch (node.op) {
@@ -372,6 +388,7 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
       return call(node.function, args, slots.derivatives);
     }
     case Op::matrix_vector: return matrix_vector(node, slots);
+    case Op::covariance_vector: return covariance_vector(node, slots);
     case Op::array: {
       Value<T> out;
       out.is_vector = true;

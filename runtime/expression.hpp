@@ -60,6 +60,9 @@ struct Node {
     // X * v: args are X's K columns, then v's K elements; element n is
     // sum over k of column k's element n times v's element k.
     matrix_vector,
+    // S * v for a K×K matrix S (args[0], row by row) and a K-vector v
+    // (args[1]): element i is the sum over j of S_ij v_j.
+    covariance_vector,
     array,  // {args[0], ...}: a vector of scalars
   };
   Op op = Op::constant;

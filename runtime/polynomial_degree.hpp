@@ -65,6 +65,7 @@ struct PolynomialDegree {
         for (std::size_t k = 0; k < columns; ++k) degree = std::max(degree, add(arg(k), arg(columns + k)));
         return degree;
       }
+      case Node::Op::covariance_vector: return add(arg(0), arg(1));  // sums of products
       case Node::Op::call: {
         int degree = 0;
         for (std::size_t i = 0; i < n.args.size(); ++i) degree = std::max(degree, arg(i));

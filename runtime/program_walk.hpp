@@ -76,6 +76,18 @@ class ProgramWalk {
           return linear ? all : a.combine(n, [&](std::size_t) { return all; });
         }
         break;
+      case Node::Op::covariance_vector: {
+        // Row k of the matrix, and all of the vector.
+        Node const& matrix = n.args[0];
+        Node const& vector = n.args[1];
+        typename Analysis::Result row = a.other(), all = a.other();
+        if (reads_the_same_everywhere(matrix))
+          a.gather(row, element(matrix, 0, a));
+        else
+          for (std::size_t j = 0; j < n.size; ++j) a.gather(row, element(matrix, k * n.size + j, a));
+        for (std::size_t j = 0; j < elements_to_walk(vector); ++j) a.gather(all, element(vector, j, a));
+        return a.combine(n, [&](std::size_t i) { return i == 0 ? row : all; });
+      }
       default: break;
     }
     return a.combine(n, [&](std::size_t i) { return operand(n.args[i], k, a); });

@@ -210,3 +210,47 @@ guide {
   CHECK(r.converged);
   CHECK(kl < 0.01);
 }
+
+TEST_CASE("gp: a non-centred GP, f = L * eta, has the log joint by hand and its closed-form mean-field optimum") {
+  // With fixed hyperparameters, eta ~ Normal(0, 1) and y ~ Normal(L eta, σ)
+  // give the Gaussian posterior of precision I + LᵀL/σ² and mean
+  // (I + LᵀL/σ²)⁻¹ Lᵀy/σ².
+  std::vector<double> const x = points(12);
+  std::vector<double> const y = observations(x);
+  data::CsvTable const table = table_of(x, y);
+  double const sigma = 0.3;
+  Program const program = testing::compile_model(R"(
+data { real x[N]; real y[N]; }
+latent { real eta[N]; }
+model {
+  eta ~ Normal(0, 1);
+  matrix[N, N] L = cholesky_decompose(add_diag(gp_exp_quad_cov(x, 1.0, 0.8), 0.01));
+  y ~ Normal(L * eta, 0.3);
+}
+guide { real m[N] = 0; real<lower=0> s[N] = 0.5; eta ~ Normal(m, s); }
+)",
+                                                 &table);
+  Eigen::MatrixXd const l = kernel(x, 1.0, 0.8, 0.01).llt().matrixL();
+  Eigen::VectorXd const observed = Eigen::Map<Eigen::VectorXd const>(y.data(), 12);
+  std::vector<double> eta(12);
+  for (std::size_t i = 0; i < 12; ++i) eta[i] = 0.1 * static_cast<double>(i) - 0.5;
+  Eigen::VectorXd const f = l * Eigen::Map<Eigen::VectorXd const>(eta.data(), 12);
+  double expected = 0;
+  for (Eigen::Index i = 0; i < 12; ++i)
+    expected += log_normal(eta[static_cast<std::size_t>(i)], 0, 1) + log_normal(observed[i], f[i], sigma);
+  CHECK(log_joint(program, eta) == Approx(expected).epsilon(1e-12));
+
+  Eigen::MatrixXd const precision = Eigen::MatrixXd::Identity(12, 12) + l.transpose() * l / (sigma * sigma);
+  Eigen::VectorXd const mean = precision.llt().solve(l.transpose() * observed / (sigma * sigma));
+  FitResult const r = testing::fit_on_seed(program, 1);
+  std::vector<std::vector<double>> const fitted = constrained_parameters(program, r.u);
+  double kl = 0;
+  for (Eigen::Index i = 0; i < 12; ++i) {
+    double const m = fitted[0][static_cast<std::size_t>(i)], s = fitted[1][static_cast<std::size_t>(i)];
+    double const s_opt = 1 / std::sqrt(precision(i, i));
+    kl += std::log(s_opt / s) + (s * s + (m - mean[i]) * (m - mean[i])) / (2 * s_opt * s_opt) - 0.5;
+  }
+  INFO(fmt::format("{} iterations, converged {}; KL to the optimum {:.2g}", r.iterations, r.converged, kl));
+  CHECK(r.converged);
+  CHECK(kl < 0.01);
+}
