@@ -300,8 +300,9 @@ Value<T> matrix_vector(Node const& node, Slots<T> const& slots) {
 
 template <typename T>
 Value<T> covariance_vector(Node const& node, Slots<T> const& slots) {
-  Value<T> const s = evaluate(node.args[0], slots);
-  Value<T> const v = evaluate(node.args[1], slots);
+  Value<T> matrix_scratch, vector_scratch;  // a stored matrix is read in place, not copied
+  Value<T> const& s = operand(node.args[0], slots, matrix_scratch);
+  Value<T> const& v = operand(node.args[1], slots, vector_scratch);
   std::size_t const k = node.size;
   Value<T> out;
   out.is_vector = true;

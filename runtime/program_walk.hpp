@@ -125,10 +125,19 @@ class ProgramWalk {
     LeafVisitor<Visit> v{visit};
     operand(n, k, v);
   }
+  // Element k of a model factor's left side, as its term reads it: all of
+  // it for a whole value (MultiNormal's, one term over every element).
+  template <typename Analysis>
+  typename Analysis::Result left_side(Factor const& f, std::size_t k, Analysis& a) const {
+    if (!f.distribution->signature.whole_value) return slot(f.lhs_slot, k, a);
+    typename Analysis::Result all = a.other();
+    for (std::size_t j = 0; j < std::max<std::size_t>(f.lhs_size, 1); ++j) a.gather(all, slot(f.lhs_slot, j, a));
+    return all;
+  }
   template <typename Visit>
-  void visit_leaves_of_slot(int s, std::size_t k, Visit const& visit) const {
+  void visit_leaves_of_left_side(Factor const& f, std::size_t k, Visit const& visit) const {
     LeafVisitor<Visit> v{visit};
-    slot(s, k, v);
+    left_side(f, k, v);
   }
 
  private:

@@ -78,9 +78,7 @@ Blankets find_blankets(Program const& program) {
     for (std::size_t k = 0; k < length; ++k) {
       std::set<std::size_t> reads;
       auto const read = [&](std::size_t, std::size_t e) { reads.insert(e); };
-      if (f->latent >= 0)
-        for (std::size_t j = 0; j < (whole_value ? f->lhs_size : 1); ++j)
-          model.visit_leaves_of_slot(f->lhs_slot, whole_value ? j : k, read);
+      if (f->latent >= 0) model.visit_leaves_of_left_side(*f, k, read);
       for (Node const& a : f->args) model.visit_leaves(a, k, read);
       std::set<int> groups;
       for (std::size_t e : reads) groups.insert(b.group_of_element[e]);

@@ -19,12 +19,7 @@ constexpr int not_polynomial = PolynomialDegree::not_polynomial;
 // The degree in z_e of element k of a model statement's log density.
 int degree_of(ProgramWalk const& walk, Factor const& f, std::size_t k, std::size_t e) {
   PolynomialDegree in{e};
-  // A whole value (MultiNormal's) is one term of all the left side's elements.
-  bool const whole_value = f.distribution->signature.whole_value;
-  int x = 0;
-  if (f.latent >= 0)
-    for (std::size_t j = 0; j < (whole_value ? f.lhs_size : 1); ++j)
-      x = std::max(x, walk.slot(f.lhs_slot, whole_value ? j : k, in));
+  int const x = f.latent >= 0 ? walk.left_side(f, k, in) : 0;
   std::vector<int> args;
   for (Node const& a : f.args) args.push_back(walk.operand(a, k, in));
   if (x == 0 && std::all_of(args.begin(), args.end(), [](int d) { return d == 0; })) return 0;
