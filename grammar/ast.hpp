@@ -91,6 +91,10 @@ struct Declaration {
   // simplex[SIZE] NAME: a vector of positive elements summing to 1, `size`
   // elements (a variational parameter: docs/language.md, 'The guide block').
   bool simplex = false;
+  // cholesky_factor_cov[SIZE] NAME: a SIZE×SIZE lower-triangular matrix with
+  // a positive diagonal, a variational parameter (docs/language.md, 'A
+  // full-rank guide factor').
+  bool cholesky_factor = false;
 };
 
 // LHS ~ Distribution(args);

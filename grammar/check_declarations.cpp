@@ -223,16 +223,23 @@ void declare_loop_variable(Checker& c, ast::Loop const& loop, int order) {
 
 // simplex[K] p: in this version a latent (drawn by a Dirichlet) or a
 // variational parameter, with literal initial values (docs/language.md,
-// 'The guide block').
-void simplex_outside_guide(Checker& c, ast::Declaration const& d) {
-  c.error(d.pos, fmt::format("simplex '{}' must be a latent or a variational parameter of the guide block, with "
-                             "literal initial values if any (a simplex data column or local is not part of the "
-                             "language yet)",
-                             d.name));
+// 'The guide block'); cholesky_factor_cov[K] L: a variational parameter only,
+// the factor of a full-rank guide (docs/language.md, 'A full-rank guide factor').
+void shape_out_of_place(Checker& c, ast::Declaration const& d) {
+  c.error(d.pos, d.simplex ? fmt::format("simplex '{}' must be a latent or a variational parameter of the guide "
+                                         "block, with literal initial values if any (a simplex data column or local "
+                                         "is not part of the language yet)",
+                                         d.name)
+                           : fmt::format("cholesky_factor_cov '{0}' must be a variational parameter of the guide "
+                                         "block, with literal initial values if any: the factor L of a full-rank "
+                                         "guide factor 'beta ~ MultiNormalCholesky(m, {0});'",
+                                         d.name));
 }
 
-void check_simplex(Checker& c, ast::Declaration const& d, Symbol const& s) {
-  if (d.simplex && s.kind != SymbolKind::parameter && s.kind != SymbolKind::latent) simplex_outside_guide(c, d);
+void check_shape(Checker& c, ast::Declaration const& d, Symbol const& s) {
+  bool const simplex_in_place = s.kind == SymbolKind::parameter || s.kind == SymbolKind::latent;
+  bool const factor_in_place = s.kind == SymbolKind::parameter;
+  if ((d.simplex && !simplex_in_place) || (d.cholesky_factor && !factor_in_place)) shape_out_of_place(c, d);
 }
 
 }  // namespace
@@ -252,10 +259,11 @@ void declare_symbols(Checker& c) {
       c.error(d->name_pos, "'N' is the number of data rows and cannot be declared");
       return;
     }
-    if (d->simplex && block.kind != ast::BlockKind::guide && block.kind != ast::BlockKind::latent) {
+    bool const in_guide = block.kind == ast::BlockKind::guide;
+    if ((d->simplex && !in_guide && block.kind != ast::BlockKind::latent) || (d->cholesky_factor && !in_guide)) {
       // Not declared at all: a latent or data simplex would bring errors of
       // its own (no prior, no guide factor) that only restate this one.
-      simplex_outside_guide(c, *d);
+      shape_out_of_place(c, *d);
       return;
     }
     if (Symbol const* first = c.symbols.find_in_scope(d->name, block.kind)) {
@@ -277,7 +285,7 @@ void check_declarations(Checker& c) {
     check_value(c, *d, *s);
     check_int_latent(c, *d, *s);
     check_parameter_type(c, *d, *s);
-    check_simplex(c, *d, *s);
+    check_shape(c, *d, *s);
   });
 }
 

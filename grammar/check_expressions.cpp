@@ -106,6 +106,10 @@ void check_index(Checker& c, ast::Expr const& e, Use const& use) {
     c.error(e.pos, fmt::format("the matrix '{0}' takes two indices, {0}[n, k]; its column k is col({0}, k)", e.name));
     return;
   }
+  if (s && is_matrix_local(*s)) {
+    c.error(e.pos, fmt::format("the K×K matrix '{0}' takes two indices, {0}[i, j]", e.name));
+    return;
+  }
   if (s && !is_vector(*s)) c.error(e.pos, fmt::format("{} is a scalar and cannot be indexed", named(*s)));
   if (e.args.size() == 2) {
     // A slice's bounds are numbers known before fitting, as a size's are.
@@ -160,7 +164,8 @@ bool check_density_call(Checker& c, ast::Expr const& e, Use const& use) {
 
 void check_matrix_element(Checker& c, ast::Expr const& e, Use const& use) {
   Symbol const* s = check_name(c, e.name, e.pos, use);
-  if (s && !is_matrix(*s)) c.error(e.pos, fmt::format("{} is not a matrix: it takes one index", named(*s)));
+  if (s && !is_matrix(*s) && !is_matrix_local(*s))
+    c.error(e.pos, fmt::format("{} is not a matrix: it takes one index", named(*s)));
   for (ast::Expr const& index : e.args) {
     check_expression(c, index, use);
     check_index_is_int(c, index, use);

@@ -56,8 +56,12 @@ struct Use {
 
 // A data matrix, `matrix[N, K] X;` (docs/language.md, 'Matrices').
 inline bool is_matrix(Symbol const& s) { return s.declaration && s.declaration->matrix_rows; }
-// A covariance, `matrix[K, K] S = ...;` in the model (docs/language.md, 'Covariance matrices').
-inline bool is_matrix_local(Symbol const& s) { return is_matrix(s) && s.block == ast::BlockKind::model; }
+// A K×K matrix: a covariance, `matrix[K, K] S = ...;` in the model
+// (docs/language.md, 'Covariance matrices'), or a guide's
+// `cholesky_factor_cov[K] L;` (docs/language.md, 'A full-rank guide factor').
+inline bool is_matrix_local(Symbol const& s) {
+  return (is_matrix(s) && s.block == ast::BlockKind::model) || (s.declaration && s.declaration->cholesky_factor);
+}
 
 // check_declarations.cpp
 void declare_symbols(Checker& c);      // builds the table; duplicates, N redeclared

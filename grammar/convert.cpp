@@ -71,7 +71,7 @@ class Converter {
     if (auto const* d = boost::get<x3ast::Declaration>(&s)) return declaration(*d);
     if (auto const* t = boost::get<x3ast::TargetIncrement>(&s)) return target_increment(*t);
     if (auto const* m = boost::get<x3ast::MatrixDeclaration>(&s)) return matrix_declaration(*m);
-    if (auto const* x = boost::get<x3ast::SimplexDeclaration>(&s)) return simplex_declaration(*x);
+    if (auto const* x = boost::get<x3ast::ShapeDeclaration>(&s)) return shape_declaration(*x);
     if (auto const* a = boost::get<x3ast::Assignment>(&s)) return assignment(*a);
     if (auto const* l = boost::get<boost::spirit::x3::forward_ast<x3ast::Loop>>(&s)) return loop(l->get());
     return sample(boost::get<x3ast::Sample>(s));
@@ -228,10 +228,11 @@ class Converter {
     return out;
   }
 
-  ast::Declaration simplex_declaration(x3ast::SimplexDeclaration const& x) const {
+  ast::Declaration shape_declaration(x3ast::ShapeDeclaration const& x) const {
     ast::Declaration out;
     out.pos = x.pos;
-    out.simplex = true;
+    out.simplex = x.shape == "simplex";
+    out.cholesky_factor = !out.simplex;
     out.name = x.name.name;
     out.name_pos = x.name.pos;
     out.size = expression(x.size);

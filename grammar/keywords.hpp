@@ -6,7 +6,8 @@
 
 namespace bbvi::grammar {
 
-inline constexpr std::array<std::string_view, 13> keywords = {
-    "real", "int", "matrix", "simplex", "data", "latent", "model", "guide", "lower", "upper", "target", "for", "in"};
+inline constexpr std::array<std::string_view, 14> keywords = {
+    "real",  "int",   "matrix", "simplex", "cholesky_factor_cov", "data", "latent", "model", "guide",
+    "lower", "upper", "target", "for",     "in"};
 
 }  // namespace bbvi::grammar

@@ -106,7 +106,8 @@ struct size_class;
 struct initial_value_class;
 struct declaration_class : annotate_position {};
 struct matrix_declaration_class : annotate_position {};
-struct simplex_declaration_class : annotate_position {};
+struct shape_name_class;
+struct shape_declaration_class : annotate_position {};
 struct sample_lhs_class;
 struct distribution_name_class : annotate_position {};
 struct sample_class : annotate_position {};
@@ -232,10 +233,14 @@ auto const matrix_declaration_def = keyword<struct matrix_keyword_id>("matrix") 
                                     expression > comma > expression > close_bracket > variable_name > -initial_value >
                                     semicolon;
 
-// simplex[K] p [= {...}]; a variational parameter on the simplex.
-x3::rule<simplex_declaration_class, x3ast::SimplexDeclaration> const simplex_declaration = "a simplex declaration";
-auto const simplex_declaration_def = keyword<struct simplex_keyword_id>("simplex") > open_bracket > expression >
-                                     close_bracket > variable_name > -initial_value > semicolon;
+// simplex[K] p [= {...}]; a variational parameter on the simplex, and
+// cholesky_factor_cov[K] L [= ...]; a full-rank guide's factor.
+x3::rule<shape_name_class, std::string> const shape_name = "'simplex' or 'cholesky_factor_cov'";
+x3::rule<shape_declaration_class, x3ast::ShapeDeclaration> const shape_declaration =
+    "a simplex or Cholesky factor declaration";
+auto const shape_name_def = lexeme[(x3::string("simplex") | x3::string("cholesky_factor_cov")) >> word_end];
+auto const shape_declaration_def =
+    shape_name > open_bracket > expression > close_bracket > variable_name > -initial_value > semicolon;
 
 // ---- samples: LHS ~ Dist(args); -------------------------------------------
 x3::rule<sample_lhs_class, x3ast::Operand> const sample_lhs = "a name";
@@ -270,7 +275,7 @@ auto const loop_def = keyword<struct for_keyword_id>("for") > open_paren > varia
 auto const loop_body_def = (lit('{') > *statement > token<struct close_loop_id>("'}' to close the loop", '}')) |
                            x3::repeat(1)[statement];
 
-auto const statement_def = target_increment | loop | matrix_declaration | simplex_declaration | declaration | assignment |
+auto const statement_def = target_increment | loop | matrix_declaration | shape_declaration | declaration | assignment |
                            sample;
 
 x3::rule<data_block_class, x3ast::Block> const data_block = "'data' block";
@@ -304,7 +309,7 @@ BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed,
                     relational_operation, equality, equality_operation, conjunction, conjunction_operation,
                     disjunction, disjunction_operation, conditional, expression, argument_list, type_name,
                     bound_name, constraint, constraint_list, variable_name, size, initial_value, declaration,
-                    matrix_declaration, simplex_declaration,
+                    matrix_declaration, shape_name, shape_declaration,
                     sample_lhs, distribution_name, sample, target_increment, assignment, loop, loop_body, statement,
                     data_block, latent_block,
                     model_block, guide_block, block)

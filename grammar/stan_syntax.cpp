@@ -128,13 +128,14 @@ std::optional<std::string> stan_declaration(Text const& t, std::size_t start) {
     return fmt::format("'array[{}] {}{} {}' is Stan; here write '{}{} {}[{}]'", size->first, element, constraints,
                        name, element, constraints, name, size->first);
   }
-  static constexpr std::array<std::string_view, 8> missing_types{
-      "simplex", "ordered", "positive_ordered", "unit_vector", "cov_matrix", "corr_matrix",
-      "cholesky_factor_corr", "cholesky_factor_cov"};
+  // simplex and cholesky_factor_cov are types here too (docs/language.md, 'The guide block').
+  static constexpr std::array<std::string_view, 6> missing_types{
+      "ordered", "positive_ordered", "unit_vector", "cov_matrix", "corr_matrix", "cholesky_factor_corr"};
   if (std::find(missing_types.begin(), missing_types.end(), type) != missing_types.end() &&
       (t.at(after_type) == '[' || t.at(after_type) == '<'))
     return fmt::format("'{}' is a Stan type that this language does not have; its types are 'real' and 'int', "
-                       "scalars or vectors ('real x[K]'), and data matrices ('matrix[N, K] X')",
+                       "scalars or vectors ('real x[K]'), matrices ('matrix[N, K] X'), 'simplex[K]' and "
+                       "'cholesky_factor_cov[K]'",
                        type);
   return std::nullopt;
 }

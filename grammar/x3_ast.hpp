@@ -132,8 +132,11 @@ struct MatrixDeclaration : Positioned {
   boost::optional<Expression> value;
 };
 
-// simplex[K] NAME [= VALUE]; a variational parameter on the simplex (docs/language.md, 'The guide block').
-struct SimplexDeclaration : Positioned {
+// simplex[K] NAME [= VALUE]; a variational parameter on the simplex, and
+// cholesky_factor_cov[K] NAME [= VALUE]; a full-rank guide's factor
+// (docs/language.md, 'The guide block').
+struct ShapeDeclaration : Positioned {
+  std::string shape;  // "simplex" or "cholesky_factor_cov"
   Expression size;
   Identifier name;
   boost::optional<Expression> value;
@@ -160,7 +163,7 @@ struct Assignment : Positioned {
 struct Loop;
 
 struct Statement
-    : x3::variant<Declaration, MatrixDeclaration, SimplexDeclaration, Sample, TargetIncrement, Assignment,
+    : x3::variant<Declaration, MatrixDeclaration, ShapeDeclaration, Sample, TargetIncrement, Assignment,
                   x3::forward_ast<Loop>> {
   using base_type::base_type;
   using base_type::operator=;

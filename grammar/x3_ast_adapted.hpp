@@ -17,7 +17,7 @@ BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Indexed, name, index, last, colu
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Constraint, bound, value)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Declaration, type, constraints, name, size, value)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::MatrixDeclaration, constraints, rows, columns, name, value)
-BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::SimplexDeclaration, size, name, value)
+BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::ShapeDeclaration, shape, size, name, value)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Sample, lhs, distribution, args)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::TargetIncrement, keyword, value)
 BOOST_FUSION_ADAPT_STRUCT(bbvi::grammar::x3ast::Assignment, target, value)

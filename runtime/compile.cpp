@@ -1264,6 +1264,7 @@ class Lowering {
     p.constraint = constraint_of(d);
     p.pos = d.name_pos;
     if (d.simplex) return simplex_parameter(d, s, std::move(p), initial);
+    if (d.cholesky_factor) return cholesky_parameter(d, std::move(s), std::move(p), initial);
     if (initial.size() > 1 && initial.size() != p.size)
       fail(d.value->pos, fmt::format("'{}' has {} elements, but {} initial values are given", d.name, p.length(),
                                      initial.size()));
@@ -1299,6 +1300,49 @@ class Lowering {
                                        "sum to {}{}",
                                        d.name, sum, positive ? "" : " and are not all positive"));
       p.initial = simplex_coordinates(initial);
+    }
+    out_.parameter_dimension += p.coordinates();
+    out_.parameters.push_back(p);
+    declare(d, s);
+  }
+
+  // cholesky_factor_cov[K] L: K(K + 1)/2 coordinates (runtime/constraint.hpp),
+  // read whole as a K×K matrix. It starts at the identity, at x times it for
+  // one initial value x > 0, or at K² values row by row, lower triangular
+  // with a positive diagonal.
+  void cholesky_parameter(ast::Declaration const& d, Symbol s, Parameter p, std::vector<double> initial) {
+    std::size_t const k = p.size;
+    p.columns = k;
+    p.size = s.size = k * k;
+    s.columns = k;
+    s.covariance = true;
+    if (initial.size() == 1) {
+      if (!(initial[0] > 0) || !std::isfinite(initial[0]))
+        fail(d.value->pos, fmt::format("the initial value of cholesky_factor_cov '{}' is its diagonal, which must be "
+                                       "positive, but it is {}",
+                                       d.name, initial[0]));
+      double const diagonal = initial[0];
+      initial.assign(k * k, 0.0);
+      for (std::size_t i = 0; i < k; ++i) initial[i * k + i] = diagonal;
+    }
+    if (!initial.empty() && initial.size() != k * k)
+      fail(d.value->pos, fmt::format("cholesky_factor_cov '{}' is {}×{}: it takes one initial value (its diagonal) or "
+                                     "{} (row by row), but {} are given",
+                                     d.name, k, k, k * k, initial.size()));
+    p.initial.assign(p.coordinates(), 0.0);  // the identity
+    for (std::size_t e = 0; e < initial.size(); ++e) {
+      std::optional<std::size_t> const c = p.coordinate_of(e);
+      if (!c && initial[e] != 0)
+        fail(d.value->pos, fmt::format("cholesky_factor_cov '{}' is lower triangular, but its initial value [{}, {}] "
+                                       "above the diagonal is {}, not 0",
+                                       d.name, e / k + 1, e % k + 1, initial[e]));
+      if (!c) continue;
+      Constraint const& bounds = p.element_constraint(e);
+      if (!bounds.admits(initial[e]))
+        fail(d.value->pos, fmt::format("the initial value [{0}, {0}] of cholesky_factor_cov '{1}' is on its "
+                                       "diagonal, which must be positive, but it is {2}",
+                                       e / k + 1, d.name, initial[e]));
+      p.initial[*c] = bounds.unconstrain(initial[e]);
     }
     out_.parameter_dimension += p.coordinates();
     out_.parameters.push_back(p);
@@ -1470,13 +1514,26 @@ class Lowering {
 
   // MultiNormal(mu, Sigma) of a K-vector: mu a K-vector (a scalar is
   // repeated, as Stan users write rep_vector(0, K)), Sigma K×K.
+  // The guide's one multivariate factor: MultiNormalCholesky(m, L) with L a
+  // cholesky_factor_cov parameter (docs/language.md, 'A full-rank guide factor').
+  void check_full_rank_factor(Factor const& f, ast::Sample const& st) const {
+    bool const cholesky = st.distribution == "MultiNormalCholesky";
+    Node const& l = f.args[1];
+    bool const factor_parameter =
+        l.op == Node::Op::slot && std::any_of(out_.parameters.begin(), out_.parameters.end(), [&](Parameter const& p) {
+          return p.slot == l.slot && p.columns != 0;
+        });
+    if (!cholesky || !factor_parameter)
+      fail(cholesky ? st.args[1].pos : st.distribution_pos,
+           fmt::format("a full-rank guide factor is '{0} ~ MultiNormalCholesky(m, L);' with L a variational parameter "
+                       "'cholesky_factor_cov[K] L;'{1}",
+                       st.lhs.name, cholesky ? "" : fmt::format(", not {}", st.distribution)));
+  }
+
   void check_multivariate_draw(Factor& f, ast::Sample const& st) const {
     DistributionSignature const& d = f.distribution->signature;
     if (!d.whole_value || d.support != Support::real) return;
-    if (block_ == ast::BlockKind::guide)
-      fail(st.distribution_pos, fmt::format("{} as a guide factor (a full-rank guide) is not in this version yet: "
-                                            "give each element of '{}' a factor of its own",
-                                            st.distribution, st.lhs.name));
+    if (block_ == ast::BlockKind::guide) check_full_rank_factor(f, st);
     if (f.lhs_size == 0)
       fail(st.lhs.pos, fmt::format("{} draws a vector, but '{}' is a scalar", st.distribution, st.lhs.name));
     Node& mean = f.args[0];

@@ -47,4 +47,16 @@ std::vector<double> simplex_coordinates(std::vector<double> const& p) {
   return u;
 }
 
+std::optional<std::size_t> cholesky_coordinate(std::size_t side, std::size_t element) {
+  std::size_t const i = element / side, j = element % side;
+  if (j > i) return std::nullopt;
+  return cholesky_coordinates(i) + j;
+}
+
+std::pair<std::size_t, std::size_t> cholesky_element(std::size_t coordinate) {
+  std::size_t i = 0;
+  while (cholesky_coordinates(i + 1) <= coordinate) ++i;
+  return {i, coordinate - cholesky_coordinates(i)};
+}
+
 }  // namespace bbvi

@@ -5,7 +5,10 @@
 // optimiser moves u, so it can never produce an invalid λ. A simplex[K]
 // parameter is λ = softmax(u_1, ..., u_{K−1}, 0): K elements from K − 1
 // coordinates, the last pinned so that no direction of u leaves q unchanged
-// (its Fisher stays invertible for the natural-gradient step).
+// (its Fisher stays invertible for the natural-gradient step). A
+// cholesky_factor_cov[K] parameter L is K² elements row by row from
+// K(K + 1)/2 coordinates, one per element on or below the diagonal: L_ij =
+// u for j < i, L_ii = exp(u), and 0 above the diagonal.
 #include "runtime/dual_math.hpp"
 
 #include <cmath>
@@ -54,5 +57,13 @@ struct Constraint {
 // coordinates, and back (each element positive, their sum 1).
 std::vector<double> simplex_from(double const* u, std::size_t elements);
 std::vector<double> simplex_coordinates(std::vector<double> const& p);
+
+// cholesky_factor_cov[K]: its coordinates, and the one element (i, j) of
+// the K × K matrix reads (0-based), counted row by row over the lower
+// triangle; none above the diagonal.
+constexpr std::size_t cholesky_coordinates(std::size_t side) { return side * (side + 1) / 2; }
+std::optional<std::size_t> cholesky_coordinate(std::size_t side, std::size_t element);
+// The element (i, j) that coordinate c gives.
+std::pair<std::size_t, std::size_t> cholesky_element(std::size_t coordinate);
 
 }  // namespace bbvi

@@ -52,18 +52,24 @@ class Frame {
         continue;
       }
       for (std::size_t i = 0; i < p.length(); ++i) {
-        Eigen::Index const k = static_cast<Eigen::Index>(p.offset + i);
+        std::optional<std::size_t> const coordinate = p.coordinate_of(i);
+        if (!coordinate) {  // above a Cholesky factor's diagonal
+          slot.elements.push_back(lift<T>(0.0, slots_.derivatives));
+          continue;
+        }
+        Eigen::Index const k = static_cast<Eigen::Index>(p.offset + *coordinate);
+        Constraint const& bounds = p.element_constraint(i);
         if constexpr (std::is_same_v<T, Dual>) {
           // λ and its one derivative, at the parameter's place: the same
           // numbers as constrain() on a unit dual, without its temporaries
           // (a 10,000-group guide makes 20,000 of these a draw).
           Eigen::Index const at = seed ? (*seed)[static_cast<std::size_t>(k)] : k;
-          auto const [value, slope] = p.constraint.constrain_with_slope(u[k]);
+          auto const [value, slope] = bounds.constrain_with_slope(u[k]);
           Dual& lambda = slot.elements.emplace_back(value, slots_.derivatives, 0);
           lambda.derivatives()[0] = 0;
           if (at >= 0) lambda.derivatives()[at] = slope;
         } else {
-          slot.elements.push_back(p.constraint.constrain(u[k]));
+          slot.elements.push_back(bounds.constrain(u[k]));
         }
       }
     }
@@ -517,8 +523,11 @@ std::vector<std::vector<double>> constrained_parameters(Program const& program, 
   for (Parameter const& p : program.parameters) {
     std::vector<double> values;
     if (p.constraint.simplex) values = simplex_from(u.data() + p.offset, p.length());
-    for (std::size_t i = 0; i < p.length() && !p.constraint.simplex; ++i)
-      values.push_back(p.constraint.constrain(u[static_cast<Eigen::Index>(p.offset + i)]));
+    for (std::size_t i = 0; i < p.length() && !p.constraint.simplex; ++i) {
+      std::optional<std::size_t> const coordinate = p.coordinate_of(i);
+      auto const k = static_cast<Eigen::Index>(p.offset + coordinate.value_or(0));
+      values.push_back(coordinate ? p.element_constraint(i).constrain(u[k]) : 0.0);
+    }
     out.push_back(std::move(values));
   }
   return out;

@@ -40,10 +40,35 @@ struct Parameter {
   Constraint constraint;
   std::vector<double> initial;  // on the unconstrained scale: one per coordinate
   Position pos;
+  // A cholesky_factor_cov[K]'s K: its size is K², the elements row by row (constraint.hpp).
+  std::size_t columns = 0;
 
   std::size_t length() const { return size == 0 ? 1 : size; }
-  // Its coordinates in u: one per element, but K − 1 for a simplex[K] (constraint.hpp).
-  std::size_t coordinates() const { return constraint.simplex ? length() - 1 : length(); }
+  // Its coordinates in u: one per element, but K − 1 for a simplex[K] and
+  // K(K + 1)/2 for a cholesky_factor_cov[K] (constraint.hpp).
+  std::size_t coordinates() const {
+    if (columns != 0) return cholesky_coordinates(columns);
+    return constraint.simplex ? length() - 1 : length();
+  }
+  // Each element is a function of one coordinate of its own, through `constraint`.
+  bool elementwise() const { return !constraint.simplex && columns == 0; }
+  // The coordinate element i is labelled with: its own, or a Cholesky
+  // factor's (none above the diagonal); a simplex's element i < K − 1 its
+  // i-th, though each reads them all, and its last none.
+  std::optional<std::size_t> coordinate_of(std::size_t i) const {
+    if (columns != 0) return cholesky_coordinate(columns, i);
+    if (i < coordinates()) return i;
+    return std::nullopt;
+  }
+  // The bounds of element i, which reads coordinate_of(i): a Cholesky
+  // factor's diagonal is positive.
+  Constraint const& element_constraint(std::size_t i) const {
+    static Constraint const positive{0.0, std::nullopt, false};
+    return columns != 0 && i / columns == i % columns ? positive : constraint;
+  }
+  // "s", "m[2]", "L[2, 1]" for element i; and for coordinate c, its element's.
+  std::string element_name(std::size_t i) const;
+  std::string coordinate_name(std::size_t c) const;
 };
 
 // `real eta[N] = a + b * x;` in model or guide.

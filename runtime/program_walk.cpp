@@ -5,8 +5,11 @@ namespace bbvi {
 namespace {
 
 // A simplex parameter's elements each read all its K − 1 coordinates
-// (runtime/constraint.hpp); a latent's or another parameter's element, its own.
-std::size_t shared_coordinates(Parameter const& p) { return p.constraint.simplex ? p.coordinates() : 0; }
+// (runtime/constraint.hpp); a latent's or another parameter's element, its
+// own. A Cholesky factor's element reads one coordinate or none, but its
+// only reader, a full-rank guide factor, reads it whole: it counts as
+// reading them all.
+std::size_t shared_coordinates(Parameter const& p) { return p.elementwise() ? 0 : p.coordinates(); }
 std::size_t shared_coordinates(LatentVariable const&) { return 0; }
 
 }  // namespace

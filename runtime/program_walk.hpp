@@ -40,7 +40,7 @@ class ProgramWalk {
     Role const& role = roles_[static_cast<std::size_t>(s)];
     switch (role.kind) {
       case Role::Kind::leaf:
-        if (role.shared > 0) {  // a simplex: every element reads all its coordinates
+        if (role.shared > 0) {  // a simplex or a Cholesky factor: every element reads all its coordinates
           typename Analysis::Result all = a.other();
           for (std::size_t c = 0; c < role.shared; ++c) a.gather(all, a.leaf(role.which, role.offset + c));
           return all;
@@ -147,7 +147,7 @@ class ProgramWalk {
     std::size_t which = 0;   // leaf: its place among the leaves
     std::size_t offset = 0;  // leaf: where its elements start
     std::size_t size = 0;    // leaf: 0 for a scalar
-    std::size_t shared = 0;  // leaf: the coordinates every element reads (a simplex parameter's), or 0
+    std::size_t shared = 0;  // leaf: the coordinates every element reads (program_walk.cpp), or 0
     Node const* value = nullptr;  // local: its definition
   };
 

@@ -24,7 +24,7 @@ std::optional<std::pair<Eigen::Index, Parameter const*>> parameter_at(Program co
   if (n.op != Node::Op::slot && !element) return std::nullopt;
   for (Parameter const& p : program.parameters) {
     if (p.slot != n.slot) continue;
-    if (p.constraint.simplex) return std::nullopt;  // its elements are no coordinates of u
+    if (!p.elementwise()) return std::nullopt;  // its elements are no coordinates of u
     if (element) {
       auto const i = static_cast<std::size_t>(n.args[0].constant) - 1;
       if (p.size == 0 || i >= p.length()) return std::nullopt;

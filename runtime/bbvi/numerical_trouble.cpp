@@ -51,7 +51,7 @@ std::string describe_parameters(Program const& program, Eigen::VectorXd const& u
   ValueList list;
   for (std::size_t i = 0; i < program.parameters.size(); ++i)
     for (std::size_t k = 0; k < values[i].size(); ++k)
-      list.add(element_name(program.parameters[i].name, program.parameters[i].size, k), values[i][k]);
+      list.add(program.parameters[i].element_name(k), values[i][k]);
   return list.text();
 }
 

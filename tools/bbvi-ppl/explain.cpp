@@ -63,7 +63,7 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
   for (LatentVariable const& v : program.latents)
     for (std::size_t k = 0; k < v.length(); ++k) element[v.offset + k] = element_name(v.name, v.size, k);
   for (Parameter const& p : program.parameters)
-    for (std::size_t k = 0; k < p.coordinates(); ++k) coordinate[p.offset + k] = element_name(p.name, p.size, k);
+    for (std::size_t k = 0; k < p.coordinates(); ++k) coordinate[p.offset + k] = p.coordinate_name(k);
 
   std::string out = fmt::format("{}: {} latent elements, {} variational parameters, {} groups\n\n", program.file,
                                 program.latent_dimension, program.parameter_dimension, b.groups.size());

@@ -20,17 +20,18 @@ std::string parameter_table(FitReport const& r) {
   GradientSummary const& g = r.result->gradient;
   bool const gradient = g.iterations > 0;
   std::size_t width = 9;
-  for (Parameter const& q : p.parameters) width = std::max(width, q.name.size() + (q.size ? 6 : 0));
+  for (Parameter const& q : p.parameters) width = std::max(width, q.element_name(q.length() - 1).size());
   std::string out = fmt::format("{:<{}}  {:>14}", "parameter", width, "value");
   out += gradient ? fmt::format(" {:>13} {:>9}\n", "gradient var", "SNR") : "\n";
   for (std::size_t i = 0; i < p.parameters.size(); ++i) {
     Parameter const& q = p.parameters[i];
     for (std::size_t k = 0; k < q.length(); ++k) {
-      std::string const name = q.size == 0 ? q.name : fmt::format("{}[{}]", q.name, k + 1);
-      out += fmt::format("{:<{}}  {:>14.6g}", name, width, r.parameters[i][k]);
-      Eigen::Index const c = static_cast<Eigen::Index>(q.offset + k);
-      // A simplex's last element has no coordinate of its own (runtime/constraint.hpp).
-      if (gradient && k >= q.coordinates())
+      out += fmt::format("{:<{}}  {:>14.6g}", q.element_name(k), width, r.parameters[i][k]);
+      // A simplex's last element, and a Cholesky factor's above its
+      // diagonal, have no coordinate of their own (runtime/constraint.hpp).
+      std::optional<std::size_t> const coordinate = q.coordinate_of(k);
+      Eigen::Index const c = static_cast<Eigen::Index>(q.offset + coordinate.value_or(0));
+      if (gradient && !coordinate)
         out += fmt::format(" {:>13} {:>9}\n", "-", "-");
       else
         out += gradient ? fmt::format(" {:>13.3g} {:>9.3g}\n", g.variance[c], g.snr[c]) : "\n";
@@ -255,6 +256,13 @@ nlohmann::ordered_json report_json(FitReport const& r) {
   for (std::size_t i = 0; i < p.parameters.size(); ++i) {
     Parameter const& q = p.parameters[i];
     params[q.name] = q.size == 0 ? json(r.parameters[i][0]) : json(r.parameters[i]);
+    if (q.columns == 0) continue;
+    json rows = json::array();  // a Cholesky factor's, row by row
+    for (std::size_t row = 0; row < q.columns; ++row) {
+      auto const first = r.parameters[i].begin() + static_cast<std::ptrdiff_t>(row * q.columns);
+      rows.push_back(std::vector<double>(first, first + static_cast<std::ptrdiff_t>(q.columns)));
+    }
+    params[q.name] = rows;
   }
   // Each parameter's values in `per_coordinate`, shaped like the parameter.
   auto const by_parameter = [&](Eigen::VectorXd const& per_coordinate) {
