@@ -4,7 +4,8 @@
 // with Eigen, and a GP regression with fixed hyperparameters against its
 // exact posterior. That posterior is Gaussian, N(m, V) with V⁻¹ = K⁻¹ + I/σ²
 // and m = V y/σ², so the mean-field optimum is known in closed form: the
-// means m and the sds 1/√(V⁻¹)ᵢᵢ.
+// means m and the sds 1/√(V⁻¹)ᵢᵢ; and models/gp, whose full-rank guide can be
+// that posterior itself.
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/random_stream.hpp"
@@ -254,4 +255,33 @@ guide { real m[N] = 0; real<lower=0> s[N] = 0.5; eta ~ Normal(m, s); }
   INFO(fmt::format("{} iterations, converged {}; KL to the optimum {:.2g}", r.iterations, r.converged, kl));
   CHECK(r.converged);
   CHECK(kl < 0.01);
+}
+
+// models/gp: a known kernel and noise, so the posterior of f is N(mean,
+// precision⁻¹) exactly, and the example's full-rank guide can be it.
+TEST_CASE("gp: models/gp's full-rank guide reaches the exact GP posterior") {
+  data::CsvTable const table = data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/gp.csv");
+  Program const program = testing::compile_model(testing::read_source_file("models/gp.model"), &table);
+  std::vector<double> const x = table.real_column("x"), y = table.real_column("y");
+  auto const n = static_cast<Eigen::Index>(x.size());
+  double const sigma = 0.3;
+  Eigen::MatrixXd const precision =
+      kernel(x, 1.0, 0.8, 0.01).inverse() + Eigen::MatrixXd::Identity(n, n) / (sigma * sigma);
+  Eigen::VectorXd const mean =
+      precision.llt().solve(Eigen::Map<Eigen::VectorXd const>(y.data(), n) / (sigma * sigma));
+  double const log_det_precision = 2 * precision.llt().matrixL().toDenseMatrix().diagonal().array().log().sum();
+  for (std::uint64_t seed : {1, 2, 3}) {
+    FitResult const r = testing::fit_on_seed(program, seed);
+    std::vector<std::vector<double>> const q = constrained_parameters(program, r.u);
+    Eigen::VectorXd const d = Eigen::Map<Eigen::VectorXd const>(q[0].data(), n) - mean;
+    Eigen::MatrixXd const l =
+        Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> const>(q[1].data(), n, n);
+    // KL(N(m, L Lᵀ) ‖ N(mean, precision⁻¹)).
+    double const kl = 0.5 * ((precision * l * l.transpose()).trace() + d.dot(precision * d) -
+                             static_cast<double>(n) - 2 * l.diagonal().array().log().sum() - log_det_precision);
+    INFO(fmt::format("seed {}: {} iterations, converged {}; KL to the exact posterior {:.2g}", seed, r.iterations,
+                     r.converged, kl));
+    CHECK(r.converged);
+    CHECK(kl < 0.01);
+  }
 }
