@@ -147,10 +147,6 @@ bool check_density_call(Checker& c, ast::Expr const& e, Use const& use) {
   if (use.block != ast::BlockKind::model)
     c.error(e.pos, fmt::format("{} can be used in the model block only: the guide's factors are '~' statements",
                                e.name));
-  else if (d.whole_value)
-    c.error(e.pos, fmt::format("{} is not a function in this version: a {} draws a whole simplex latent, in a '~' "
-                               "statement ('theta ~ {}(alpha);')",
-                               e.name, d.name, d.name));
   else if (discrete != density->mass)
     c.error(e.pos, fmt::format("{} is {}: its log {} is {}_{}", d.name, discrete ? "discrete" : "continuous",
                                discrete ? "probability" : "density", d.name, discrete ? "lpmf" : "lpdf"));
@@ -158,6 +154,16 @@ bool check_density_call(Checker& c, ast::Expr const& e, Use const& use) {
     c.error(e.pos, fmt::format("{} takes {}: the value, then {} ({}), but {} {} given", e.name,
                                arguments(d.parameters.size() + 1), arguments(d.parameters.size()),
                                fmt::join(d.parameters, ", "), e.args.size(), e.args.size() == 1 ? "was" : "were"));
+  else {
+    // A K×K matrix where the distribution takes one (MultiNormal's Sigma).
+    for (std::size_t i = 0; i < e.args.size(); ++i) {
+      if (i > 0 && d.reads_matrix(i - 1))
+        check_matrix_expression(c, e.args[i], use);
+      else
+        check_expression(c, e.args[i], use);
+    }
+    return true;
+  }
   for (ast::Expr const& arg : e.args) check_expression(c, arg, use);
   return true;
 }

@@ -329,10 +329,7 @@ class Lowering {
       n.distribution = distributions().find(d->distribution);
       if (!n.distribution || e.args.size() != n.distribution->signature.parameters.size() + 1)
         fail(e.pos, fmt::format("'{}' is not a density this model can call so", e.name));
-      if (!n.distribution->signature.whole_vector.empty())
-        fail(e.pos, fmt::format("{} of a vector argument is not available as a function yet: write a '~' "
-                                "statement of the whole latent or column instead",
-                                e.name));
+      if (!n.distribution->signature.whole_vector.empty()) return lower_whole_density(e, std::move(n));
     } else {
       if (!signature || !function) fail(e.pos, fmt::format("unknown function '{}'", e.name));
       n.function = *function;
@@ -629,6 +626,52 @@ class Lowering {
     n.size = s->size;
     n.columns = s->columns;
     return n;
+  }
+
+  // D_lpdf(x | …) of a distribution that reads arguments whole: those
+  // arguments (and x, for a whole value such as Dirichlet's or
+  // MultiNormal's) are marked whole, so each element of the result reads all
+  // of them. A whole value's density is one number; Categorical's is one per
+  // element of x, as every other density's.
+  Node lower_whole_density(ast::Expr const& e, Node n) {
+    DistributionSignature const& d = n.distribution->signature;
+    n.args.push_back(lower(e.args[0]));
+    for (std::size_t k = 0; k < d.parameters.size(); ++k) {
+      n.args.push_back(d.reads_matrix(k) ? lower_matrix(e.args[k + 1]) : lower(e.args[k + 1]));
+      n.args.back().whole = d.reads_whole(k);
+    }
+    Node& x = n.args[0];
+    n.size = x.size;
+    if (!d.whole_value) return n;
+    if (x.size == 0)
+      fail(e.args[0].pos, fmt::format("{} is the density of a vector, but its value here is a scalar", e.name));
+    x.whole = true;
+    n.size = 0;
+    for (std::size_t k = 0; k < d.parameters.size(); ++k) {
+      Node& a = n.args[k + 1];
+      if (d.reads_matrix(k)) {
+        if (a.columns != x.size)
+          fail(e.args[k + 1].pos, fmt::format("size mismatch: {} of {} is {}×{}, but the value has {} elements",
+                                              d.parameters[k], e.name, a.columns, a.columns, x.size));
+        continue;
+      }
+      if (a.size == 0 && d.support == Support::real) a = repeated(a, x.size);  // MultiNormal's scalar mu
+      if (a.size != x.size)
+        fail(e.args[k + 1].pos, fmt::format("size mismatch: {} of {} has {} elements, but the value has {}",
+                                            d.parameters[k], e.name, a.size, x.size));
+    }
+    return n;
+  }
+
+  // A scalar as a whole vector of `size` copies of it.
+  static Node repeated(Node const& scalar, std::size_t size) {
+    Node out;
+    out.op = Node::Op::array;
+    out.pos = scalar.pos;
+    out.args.assign(size, scalar);
+    out.size = size;
+    out.whole = true;
+    return out;
   }
 
   // gp_exp_quad_cov(x, alpha, rho), add_diag(S, d), cholesky_decompose(S).
@@ -1537,15 +1580,7 @@ class Lowering {
     if (f.lhs_size == 0)
       fail(st.lhs.pos, fmt::format("{} draws a vector, but '{}' is a scalar", st.distribution, st.lhs.name));
     Node& mean = f.args[0];
-    if (mean.size == 0) {
-      Node repeated;
-      repeated.op = Node::Op::array;
-      repeated.pos = mean.pos;
-      repeated.args.assign(f.lhs_size, mean);
-      repeated.size = f.lhs_size;
-      repeated.whole = true;
-      mean = std::move(repeated);
-    }
+    if (mean.size == 0) mean = repeated(mean, f.lhs_size);
     if (mean.size != f.lhs_size)
       fail(st.args[0].pos, fmt::format("size mismatch: {} of {} has {} elements, but '{}' has {}", d.parameters[0],
                                        st.distribution, mean.size, st.lhs.name, f.lhs_size));

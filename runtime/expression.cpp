@@ -112,12 +112,48 @@ T log_sum_exp_shifted(Value<T> const& v, double m, Eigen::Index derivatives) {
   return math::log(total);
 }
 
+// The density of a distribution that reads arguments whole (Categorical's
+// theta, Dirichlet's and MultiNormal's everything): by its row loop, with
+// those arguments packed as a '~' of it packs them (packed_arguments.hpp).
+// A whole value's is one number (its row loop's element 0; the others are
+// 0), else one per element of the value. NaN where it rejects its arguments.
+Value<double> whole_density(DistributionEntry const& d, std::vector<Value<double>> const& a) {
+  std::vector<std::vector<double>> packed(a.size() - 1);
+  std::vector<double const*> columns(a.size() - 1);
+  unsigned varies = 0;
+  for (std::size_t k = 0; k + 1 < a.size(); ++k) {
+    Value<double> const& v = a[k + 1];
+    columns[k] = v.elements.data();
+    if (d.signature.reads_whole(k)) {
+      pack_vector(packed[k], [&](std::size_t j) { return v.at(j); }, v.size());
+      columns[k] = packed[k].data();
+    } else if (v.is_vector) {
+      varies |= 1u << k;
+    }
+  }
+  Value<double> const& x = a[0];
+  Value<double> out;
+  out.elements.resize(x.size());
+  try {
+    d.log_density_rows(x.elements.data(), x.size(), columns.data(), varies, out.elements.data());
+  } catch (DomainError const&) {
+    std::fill(out.elements.begin(), out.elements.end(), std::numeric_limits<double>::quiet_NaN());
+  }
+  if (d.signature.whole_value) out.elements.resize(1);
+  out.is_vector = !d.signature.whole_value && x.is_vector;
+  return out;
+}
+
 // A distribution's log density at each element, its value first: NaN
 // where it rejects its arguments, so that a row a ?: does not choose, or a
 // mixture weight of 0, does no harm (a NaN that reaches log p rejects the
 // draw). The model's side only: a value must be a double.
 template <typename T>
 Value<T> density(DistributionEntry const& d, std::vector<Value<T>> const& a) {
+  if (!d.signature.whole_vector.empty()) {
+    if constexpr (std::is_same_v<T, double>) return whole_density(d, a);
+    throw std::logic_error("a density is the model's only, and the model is evaluated in doubles");
+  }
   Value<T> out;
   std::size_t n = 1;
   for (Value<T> const& v : a) {

@@ -3,6 +3,7 @@
 // (with a prior, and flat), and a two-component mixture's two means on a
 // grid.
 #include "runtime/bbvi/fit.hpp"
+#include "runtime/evaluate.hpp"
 #include "tests/support/fit_bounds.hpp"
 #include "tests/support/fit_helpers.hpp"
 #include "tests/support/normal_gamma_reference.hpp"
@@ -146,4 +147,42 @@ guide { mu ~ Normal(0, 1); }
   INFO("ELBO " << r.elbo << " ± " << r.elbo_se);
   CHECK(r.converged);
   CHECK(std::abs(r.elbo) < 4 * r.elbo_se + 1e-12);
+}
+
+// Densities of distributions that read arguments whole: each as a value has
+// the log joint of the same model with a '~' (the registry's own density,
+// checked against its definition in tests/runtime), at a point.
+TEST_CASE("target +=: Categorical_lpmf, Dirichlet_lpdf and MultiNormal_lpdf as values are their '~' statements") {
+  data::CsvTable const table = data::CsvTable::from_text("c,x\n1,-1\n2,0.5\n2,1\n3,2\n", "c.csv");
+  std::string const head = R"(
+data { int<lower=1, upper=3> c[N]; real x[N]; }
+latent { simplex[3] theta; real b[2]; }
+model {
+)";
+  std::string const guide = R"(
+}
+guide { real<lower=0> a[3] = 1; theta ~ Dirichlet(a); real m[2]; b ~ Normal(m, 1); }
+)";
+  std::string const b_prior = "b ~ Normal(0, 1);\n", theta_prior = "theta ~ Dirichlet({1, 1, 1});\n";
+  std::vector<std::pair<std::string, std::string>> const forms{
+      {theta_prior + b_prior + "c ~ Categorical(theta);",
+       theta_prior + b_prior + "target += Categorical_lpmf(c | theta);"},
+      {b_prior + "theta ~ Dirichlet({1, 2, 3});", b_prior + "target += Dirichlet_lpdf(theta | {1, 2, 3});"},
+      {theta_prior + "b ~ MultiNormal(0.5, add_diag(gp_exp_quad_cov({1, 2}, 1, 1), 0.1));",
+       theta_prior + "target += MultiNormal_lpdf(b | 0.5, add_diag(gp_exp_quad_cov({1, 2}, 1, 1), 0.1));"},
+      {theta_prior +
+           "b ~ MultiNormalCholesky({0, 1}, cholesky_decompose(add_diag(gp_exp_quad_cov(x[1:2], 1, 2), 0.5)));",
+       theta_prior + "target += MultiNormalCholesky_lpdf(b | {0, 1}, "
+                     "cholesky_decompose(add_diag(gp_exp_quad_cov(x[1:2], 1, 2), 0.5)));"},
+  };
+  // theta, then b.
+  std::vector<double> const z{0.2, 0.5, 0.3, -0.4, 1.3};
+  for (auto const& [sample, value] : forms) {
+    INFO(value);
+    Program const with_sample = testing::compile_model(head + sample + guide, &table);
+    Program const with_value = testing::compile_model(head + value + guide, &table);
+    double const expected = log_joint(with_sample, z);
+    REQUIRE(std::isfinite(expected));
+    CHECK(log_joint(with_value, z) == Approx(expected).epsilon(1e-13));
+  }
 }
