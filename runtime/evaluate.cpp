@@ -122,21 +122,16 @@ class Frame {
       // an argument that is a data column where it is stored.
       std::vector<Node> const& nodes = f.evaluated_args();
       std::vector<Value<double>> computed(nodes.size());
-      std::vector<double const*> columns(nodes.size());
-      std::vector<std::vector<double>> whole(nodes.size());  // packed, where read whole
-      unsigned varies = 0;
-      for (std::size_t k = 0; k < nodes.size(); ++k) {
-        Node const& a = nodes[k];
-        Value<double> const& v =
-            a.op == Node::Op::slot ? *slots_.values[static_cast<std::size_t>(a.slot)] : (computed[k] = evaluate(a, slots_));
-        columns[k] = v.elements.data();
-        if (f.evaluated().signature.reads_whole(k)) {
-          pack_vector(whole[k], [&](std::size_t j) { return v.at(j); }, v.size());
-          columns[k] = whole[k].data();
-        } else if (v.is_vector) {
-          varies |= 1u << k;
-        }
-      }
+      std::vector<double const*> columns;
+      std::vector<std::vector<double>> whole;  // packed, where read whole
+      unsigned const varies = row_columns(
+          f.evaluated().signature, nodes.size(),
+          [&](std::size_t k) -> Value<double> const& {
+            Node const& a = nodes[k];
+            return a.op == Node::Op::slot ? *slots_.values[static_cast<std::size_t>(a.slot)]
+                                          : (computed[k] = evaluate(a, slots_));
+          },
+          whole, columns);
       if (elements) elements->resize(lhs.size());
       return f.evaluated().log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
                                             elements ? elements->data() : nullptr);

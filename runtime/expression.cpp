@@ -3,6 +3,7 @@
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/cholesky.hpp"
 #include "runtime/distributions/vector_argument.hpp"
+#include "runtime/packed_arguments.hpp"
 #include "runtime/registry.hpp"
 
 #include <algorithm>
@@ -118,19 +119,10 @@ T log_sum_exp_shifted(Value<T> const& v, double m, Eigen::Index derivatives) {
 // A whole value's is one number (its row loop's element 0; the others are
 // 0), else one per element of the value. NaN where it rejects its arguments.
 Value<double> whole_density(DistributionEntry const& d, std::vector<Value<double>> const& a) {
-  std::vector<std::vector<double>> packed(a.size() - 1);
-  std::vector<double const*> columns(a.size() - 1);
-  unsigned varies = 0;
-  for (std::size_t k = 0; k + 1 < a.size(); ++k) {
-    Value<double> const& v = a[k + 1];
-    columns[k] = v.elements.data();
-    if (d.signature.reads_whole(k)) {
-      pack_vector(packed[k], [&](std::size_t j) { return v.at(j); }, v.size());
-      columns[k] = packed[k].data();
-    } else if (v.is_vector) {
-      varies |= 1u << k;
-    }
-  }
+  std::vector<std::vector<double>> packed;
+  std::vector<double const*> columns;
+  unsigned const varies = row_columns(
+      d.signature, a.size() - 1, [&](std::size_t k) -> Value<double> const& { return a[k + 1]; }, packed, columns);
   Value<double> const& x = a[0];
   Value<double> out;
   out.elements.resize(x.size());

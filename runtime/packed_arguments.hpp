@@ -32,4 +32,28 @@ void pack_arguments(DistributionSignature const& d, std::size_t count, Values co
   }
 }
 
+// The columns a distribution's row loop reads (registry.hpp's
+// log_density_rows): argument k where `value(k)` stores it, or, where the
+// distribution reads it whole, packed into whole[k]. value(k) is called once
+// for each k. The result has bit k set where argument k is a vector read row
+// by row.
+template <typename Values>
+unsigned row_columns(DistributionSignature const& d, std::size_t count, Values const& value,
+                     std::vector<std::vector<double>>& whole, std::vector<double const*>& columns) {
+  whole.assign(count, {});
+  columns.assign(count, nullptr);
+  unsigned varies = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    Value<double> const& v = value(k);
+    columns[k] = v.elements.data();
+    if (d.reads_whole(k)) {
+      pack_vector(whole[k], [&](std::size_t j) { return v.at(j); }, v.size());
+      columns[k] = whole[k].data();
+    } else if (v.is_vector) {
+      varies |= 1u << k;
+    }
+  }
+  return varies;
+}
+
 }  // namespace bbvi
