@@ -185,8 +185,9 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
       Eigen::MatrixXd const gram = x.transpose() * x;
       Eigen::LDLT<Eigen::MatrixXd> const normal(gram);
       bool const definite = normal.info() == Eigen::Success && (normal.vectorD().array() > 0).all();
-      Eigen::MatrixXd const fit = definite ? Eigen::MatrixXd(normal.solve(x.transpose() * targets))
-                                           : Eigen::MatrixXd(Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).solve(targets));
+      Eigen::MatrixXd const fit = definite
+                                      ? Eigen::MatrixXd(normal.solve(x.transpose() * targets))
+                                      : Eigen::MatrixXd(Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).solve(targets));
       level = fit.row(0);
       // The intercept's variance σ̂² (XᵀX)⁻¹₀₀.
       double const residual_dof = static_cast<double>(S - k);
