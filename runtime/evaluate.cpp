@@ -399,13 +399,35 @@ double log_joint(Program const& program, std::vector<double> const& z) {
   return run_model(program, frame, z, nullptr, nullptr);
 }
 
-Value<double> evaluate_in_model(Program const& program, std::vector<double> const& z, std::size_t statement,
-                                Node const& node) {
-  Frame<double> frame(program, 0);
+namespace {
+
+Value<double> evaluate_in_frame(Program const& program, Frame<double>& frame, std::vector<double> const& z,
+                                std::size_t statement, Node const& node) {
   frame.set_latents(z);
   for (std::size_t i = 0; i < statement; ++i)
     if (auto const* d = std::get_if<Definition>(&program.model[i])) frame.define(*d);
   return evaluate(node, frame.slots());
+}
+
+}  // namespace
+
+Value<double> evaluate_in_model(Program const& program, std::vector<double> const& z, std::size_t statement,
+                                Node const& node) {
+  Frame<double> frame(program, 0);
+  return evaluate_in_frame(program, frame, z, statement, node);
+}
+
+struct ModelEvaluator::Evaluation {
+  explicit Evaluation(Program const& program) : frame(program, 0) {}
+  Frame<double> frame;
+};
+
+ModelEvaluator::ModelEvaluator(Program const& program)
+    : program_(program), evaluation_(std::make_unique<Evaluation>(program)) {}
+ModelEvaluator::~ModelEvaluator() = default;
+
+Value<double> ModelEvaluator::operator()(std::vector<double> const& z, std::size_t statement, Node const& node) {
+  return evaluate_in_frame(program_, evaluation_->frame, z, statement, node);
 }
 
 double log_joint_terms(Program const& program, std::vector<double> const& z, std::vector<std::vector<double>>& terms,

@@ -42,6 +42,22 @@ double log_joint(Program const& program, std::vector<double> const& z);
 // lowered; a local's bounds may throw DomainError.
 Value<double> evaluate_in_model(Program const& program, std::vector<double> const& z, std::size_t statement,
                                 Node const& node);
+// evaluate_in_model with one frame kept from call to call, its slots'
+// storage reused: for what is evaluated at every draw, where making a frame
+// each time was a large part of the cost. Not shared between threads.
+class ModelEvaluator {
+ public:
+  explicit ModelEvaluator(Program const& program);
+  ~ModelEvaluator();
+  ModelEvaluator(ModelEvaluator const&) = delete;
+  ModelEvaluator& operator=(ModelEvaluator const&) = delete;
+  Value<double> operator()(std::vector<double> const& z, std::size_t statement, Node const& node);
+
+ private:
+  struct Evaluation;
+  Program const& program_;
+  std::unique_ptr<Evaluation> evaluation_;
+};
 // log p(x, z) with each term kept: terms[i][k] is element k of the i-th
 // statement of the model block (empty for a local definition). A statement
 // marked in `summed` keeps only its sum, as terms[i][0]: what a Markov

@@ -135,7 +135,7 @@ RowsAtDraw::Likelihood const& RowsAtDraw::at(std::size_t statement) {
     bool const data = args[a].op == Node::Op::slot && args[a].slot >= 0 &&
                       !program_.data[static_cast<std::size_t>(args[a].slot)].elements.empty();
     values[a] = data ? &program_.data[static_cast<std::size_t>(args[a].slot)]
-                     : &(computed[a] = evaluate_in_model(program_, z_, statement, args[a]));
+                     : &(computed[a] = evaluator_(z_, statement, args[a]));
   }
   std::size_t const n = rows_of(program_, f);
   double const* x = f.latent >= 0
@@ -172,7 +172,7 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     RowsAtDraw::Likelihood const& at = draw.at(l.statement);
     Factor const& f = std::get<Factor>(program.model[l.statement]);
     // Affine in the colour's elements: the difference is each row's column.
-    Value<double> const eta = evaluate_in_model(program, moved, l.statement, f.evaluated_args()[0]);
+    Value<double> const eta = draw.evaluate(moved, l.statement, f.evaluated_args()[0]);
     for (std::size_t n = 0; n < l.local_of_row.size(); ++n) {
       int const i = l.local_of_row[n];
       if (i < 0) continue;
@@ -184,11 +184,12 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
   for (RowsColour::Own const& o : colour_rows.own) {
     Factor const& f = std::get<Factor>(program.model[o.statement]);
     std::vector<Node> const& nodes = f.evaluated_args();
-    std::vector<Value<double>> values = o.fixed;
-    if (values.empty()) {
-      values.resize(nodes.size());
-      for (std::size_t a = 0; a < nodes.size(); ++a) values[a] = evaluate_in_model(program, z, o.statement, nodes[a]);
+    std::vector<Value<double>> at_draw_values;
+    if (o.fixed.empty()) {
+      at_draw_values.resize(nodes.size());
+      for (std::size_t a = 0; a < nodes.size(); ++a) at_draw_values[a] = draw.evaluate(z, o.statement, nodes[a]);
     }
+    std::vector<Value<double>> const& values = o.fixed.empty() ? at_draw_values : o.fixed;
     std::vector<double> args(nodes.size());
     for (auto const& [row, i] : o.rows) {
       pack_arguments(f.evaluated().signature, nodes.size(), [&](std::size_t a) -> auto const& { return values[a]; },

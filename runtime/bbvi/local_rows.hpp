@@ -13,6 +13,7 @@
 // columns from one evaluation of the means with its elements moved by one
 // (affine, and no row reads two elements of one colour).
 #include "runtime/bbvi/blankets.hpp"
+#include "runtime/evaluate.hpp"
 #include "runtime/distributions/quadrature.hpp"
 #include "runtime/program.hpp"
 #include "runtime/program_walk.hpp"
@@ -55,7 +56,7 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& model, Blankets 
 // One draw's η, ℓ′ and −ℓ″ by row of each likelihood, made on first use.
 class RowsAtDraw {
  public:
-  RowsAtDraw(Program const& program, std::vector<double> const& z) : program_(program), z_(z) {}
+  RowsAtDraw(Program const& program, std::vector<double> const& z) : program_(program), z_(z), evaluator_(program) {}
 
   struct Likelihood {
     Value<double> eta;
@@ -64,10 +65,16 @@ class RowsAtDraw {
   // Throws DomainError where the model rejects the draw's arguments.
   Likelihood const& at(std::size_t statement);
 
+  // evaluate_in_model at this draw or near it, on one frame kept for all.
+  Value<double> evaluate(std::vector<double> const& z, std::size_t statement, Node const& node) {
+    return evaluator_(z, statement, node);
+  }
+
  private:
   Program const& program_;
   std::vector<double> const& z_;
   std::map<std::size_t, Likelihood> made_;
+  ModelEvaluator evaluator_;
 };
 
 // T(t) − T(z_e) at each of its points, by local group of the colour, into
