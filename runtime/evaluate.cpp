@@ -296,8 +296,22 @@ void for_each_element(Frame<double>& frame, Factor const& f, LatentVariable cons
 }  // namespace
 
 std::vector<double> sample_guide(Program const& program, Eigen::VectorXd const& u, RandomStream& rng) {
-  Frame<double> frame(program, 0);
-  frame.set_parameters(u);
+  return GuideSampler(program, u)(rng);
+}
+
+struct GuideSampler::State {
+  State(Program const& p, Eigen::VectorXd const& u) : program(p), frame(p, 0) { frame.set_parameters(u); }
+  Program const& program;
+  Frame<double> frame;
+};
+
+GuideSampler::GuideSampler(Program const& program, Eigen::VectorXd const& u)
+    : state_(std::make_unique<State>(program, u)) {}
+GuideSampler::~GuideSampler() = default;
+
+std::vector<double> GuideSampler::operator()(RandomStream& rng) {
+  Program const& program = state_->program;
+  Frame<double>& frame = state_->frame;
   std::vector<double> z(program.latent_dimension);
   walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
     if (f.evaluated().signature.whole_value) {
@@ -464,70 +478,84 @@ double log_guide(Program const& program, Eigen::VectorXd const& u, std::vector<d
   return run_guide(program, frame, z);
 }
 
-namespace {
-
 // log_guide_with_score by group: each parameter seeded in its place within
 // its group, each element's term's derivatives added to its group's
 // coordinates. Sums run in the order the dense duals add them (element by
 // element within a factor, then factor by factor), so the score is the same
 // to the last bit.
-double grouped_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
-                     Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements, ScoreGroups const& groups,
-                     std::vector<bool> const* only) {
-  Eigen::Index width = 1;
-  std::vector<Eigen::Index> seed(static_cast<std::size_t>(u.size()), -1);
-  for (std::vector<Eigen::Index> const& c : groups.coordinates) {
-    width = std::max(width, static_cast<Eigen::Index>(c.size()));
-    for (std::size_t i = 0; i < c.size(); ++i) seed[static_cast<std::size_t>(c[i])] = static_cast<Eigen::Index>(i);
+struct GuideScorer::State {
+  State(Program const& p, Eigen::VectorXd const& u, ScoreGroups const& g)
+      : program(p), groups(g), width(widest(g)), frame(p, width), partial(g.coordinates.size()) {
+    std::vector<Eigen::Index> seed(static_cast<std::size_t>(u.size()), -1);
+    for (std::vector<Eigen::Index> const& c : groups.coordinates)
+      for (std::size_t i = 0; i < c.size(); ++i) seed[static_cast<std::size_t>(c[i])] = static_cast<Eigen::Index>(i);
+    frame.set_parameters(u, &seed);
   }
-  Frame<Dual> frame(program, width);
-  frame.set_parameters(u, &seed);
+  static Eigen::Index widest(ScoreGroups const& g) {
+    Eigen::Index width = 1;
+    for (std::vector<Eigen::Index> const& c : g.coordinates)
+      width = std::max(width, static_cast<Eigen::Index>(c.size()));
+    return width;
+  }
+  Program const& program;
+  ScoreGroups const& groups;
+  Eigen::Index width;
+  Frame<Dual> frame;
+  std::vector<Eigen::VectorXd> partial;  // a factor's sums, by group
+  std::vector<int> touched;
+};
+
+GuideScorer::GuideScorer(Program const& program, Eigen::VectorXd const& u, ScoreGroups const& groups)
+    : state_(std::make_unique<State>(program, u, groups)) {}
+GuideScorer::~GuideScorer() = default;
+
+double GuideScorer::operator()(std::vector<double> const& z, Eigen::Ref<Eigen::VectorXd> score,
+                               std::vector<double>* elements, std::vector<bool> const* only) {
+  State& s = *state_;
+  Program const& program = s.program;
+  ScoreGroups const& groups = s.groups;
   score.setZero();
   if (elements) elements->assign(program.latent_dimension, 0.0);
   double total = 0;
-  std::vector<Eigen::VectorXd> partial(groups.coordinates.size());  // this factor's sums, by group
-  std::vector<int> touched;
   auto const wanted = [&](LatentVariable const& v) {
     for (std::size_t i = 0; i < v.length(); ++i)
       if (int const g = groups.group_of_element[v.offset + i]; g >= 0 && (*only)[static_cast<std::size_t>(g)])
         return true;
     return false;
   };
-  walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+  walk_guide(program, s.frame, [&](Factor const& f, LatentVariable const& v) {
     if (only && !wanted(v)) return;
-    std::vector<Dual> const terms = frame.element_terms(f, latent_value(v, z));
+    std::vector<Dual> const terms = s.frame.element_terms(f, latent_value(v, z));
     double factor_total = 0;
     for (std::size_t i = 0; i < terms.size(); ++i) {
       factor_total += terms[i].value();
       if (elements) (*elements)[v.offset + i] = terms[i].value();
       int const g = groups.group_of_element[v.offset + i];
       if (g < 0) continue;
-      Eigen::VectorXd& sum = partial[static_cast<std::size_t>(g)];
+      Eigen::VectorXd& sum = s.partial[static_cast<std::size_t>(g)];
       if (sum.size() == 0) {
-        sum = Eigen::VectorXd::Zero(width);
-        touched.push_back(g);
+        sum = Eigen::VectorXd::Zero(s.width);
+        s.touched.push_back(g);
       }
       sum += terms[i].derivatives();
     }
     total += factor_total;
-    for (int g : touched) {
+    for (int g : s.touched) {
       std::vector<Eigen::Index> const& c = groups.coordinates[static_cast<std::size_t>(g)];
-      Eigen::VectorXd& sum = partial[static_cast<std::size_t>(g)];
+      Eigen::VectorXd& sum = s.partial[static_cast<std::size_t>(g)];
       // Not score(c): an indexed view copies its index vector.
       for (std::size_t i = 0; i < c.size(); ++i) score[c[i]] += sum[static_cast<Eigen::Index>(i)];
       sum.resize(0);
     }
-    touched.clear();
+    s.touched.clear();
   });
   return total;
 }
 
-}  // namespace
-
 double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, std::vector<double> const& z,
                             Eigen::Ref<Eigen::VectorXd> score, std::vector<double>* elements,
                             ScoreGroups const* groups, std::vector<bool> const* only) {
-  if (groups) return grouped_score(program, u, z, score, elements, *groups, only);
+  if (groups) return GuideScorer(program, u, *groups)(z, score, elements, only);
   Frame<Dual> frame(program, u.size());
   frame.set_parameters(u);
   Dual const lq = run_guide(program, frame, z, elements);

@@ -31,9 +31,10 @@ std::vector<MarginalSummary> summarise_guide(Program const& program, Eigen::Vect
                                              std::uint64_t seed) {
   std::vector<std::vector<double>> columns(program.latent_dimension);
   for (std::vector<double>& c : columns) c.reserve(static_cast<std::size_t>(draws));
+  GuideSampler sample(program, u);
   for (int s = 0; s < draws; ++s) {
     RandomStream rng(seed, report_stream, static_cast<std::uint64_t>(s));
-    std::vector<double> const z = sample_guide(program, u, rng);
+    std::vector<double> const z = sample(rng);
     for (std::size_t i = 0; i < z.size(); ++i) columns[i].push_back(z[i]);
   }
   std::vector<MarginalSummary> out;

@@ -3,6 +3,7 @@
 #include "runtime/evaluate.hpp"
 #include "runtime/random_stream.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -31,26 +32,36 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     d.local.failed.assign(local->groups.size(), false);
   }
   std::vector<LocalOutcome> outcomes(static_cast<std::size_t>(samples));
-  pool.run(static_cast<std::size_t>(samples), [&](std::size_t draw_index) {
-    Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
-    RandomStream rng(seed, iteration, draw_index);
-    std::vector<double> const z = sample_guide(program, u, rng);
-    if (needs.latents)
-      d.latents.row(s) = Eigen::Map<Eigen::RowVectorXd const>(z.data(), static_cast<Eigen::Index>(z.size()));
-    std::vector<std::vector<double>> terms;  // for the blankets: by statement and element
-    d.log_p[s] = blankets ? log_joint_terms(program, z, terms, &blankets->summed_terms) : log_joint(program, z);
+  // Each thread makes its share of the draws, in order, with one sampler and
+  // scorer; every draw has its own stream and row, so the shares do not
+  // change a result.
+  std::size_t const draws = static_cast<std::size_t>(samples);
+  std::size_t const shares = std::min(draws, static_cast<std::size_t>(pool.threads()));
+  pool.run(shares, [&](std::size_t share) {
+    GuideSampler sample(program, u);
+    std::optional<GuideScorer> scorer;
+    if (needs.score_groups) scorer.emplace(program, u, needs.score_groups->score_groups);
     Eigen::VectorXd score(u.size());
-    std::vector<double> log_q;  // for the blankets: by latent element
-    d.log_q[s] = log_guide_with_score(program, u, z, score, blankets ? &log_q : nullptr,
-                                      needs.score_groups ? &needs.score_groups->score_groups : nullptr);
-    d.scores.row(s) = score.transpose();
-    if (blankets) d.group_f.row(s) = blanket_sums(*blankets, terms, log_q);
-    if (points) {
-      // Bound to some row even when unused: a Ref cannot be empty.
-      Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> curvature =
-          needs.curvature ? d.local.curvature.row(s) : d.local.gradients.row(s);
-      outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms),
-                                            d.local.gradients.row(s), needs.curvature ? &curvature : nullptr);
+    for (std::size_t draw_index = share * draws / shares; draw_index < (share + 1) * draws / shares; ++draw_index) {
+      Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
+      RandomStream rng(seed, iteration, draw_index);
+      std::vector<double> const z = sample(rng);
+      if (needs.latents)
+        d.latents.row(s) = Eigen::Map<Eigen::RowVectorXd const>(z.data(), static_cast<Eigen::Index>(z.size()));
+      std::vector<std::vector<double>> terms;  // for the blankets: by statement and element
+      d.log_p[s] = blankets ? log_joint_terms(program, z, terms, &blankets->summed_terms) : log_joint(program, z);
+      std::vector<double> log_q;  // for the blankets: by latent element
+      std::vector<double>* const elements = blankets ? &log_q : nullptr;
+      d.log_q[s] = scorer ? (*scorer)(z, score, elements) : log_guide_with_score(program, u, z, score, elements);
+      d.scores.row(s) = score.transpose();
+      if (blankets) d.group_f.row(s) = blanket_sums(*blankets, terms, log_q);
+      if (points) {
+        // Bound to some row even when unused: a Ref cannot be empty.
+        Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> curvature =
+            needs.curvature ? d.local.curvature.row(s) : d.local.gradients.row(s);
+        outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms),
+                                              d.local.gradients.row(s), needs.curvature ? &curvature : nullptr);
+      }
     }
   });
   d.evaluations = samples;

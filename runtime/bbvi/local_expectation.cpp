@@ -184,26 +184,31 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
   }
   // The guide factorises, so one evaluation with every local element at its
   // k-th point gives each group's score and log q there. The points are
-  // independent: each writes its own row, whichever thread makes it.
-  pool.run(most, [&](std::size_t k) {
+  // independent: each writes its own row, whichever thread makes it; each
+  // thread scores its share of them with one scorer.
+  std::size_t const shares = std::min(most, static_cast<std::size_t>(pool.threads()));
+  pool.run(shares, [&](std::size_t share) {
+    GuideScorer scorer(program, u, blankets.score_groups);
     Eigen::VectorXd score(u.size());
     std::vector<double> elements;
-    std::vector<double> at = z;
-    // Only the groups with a k-th point are scored: past a Normal's 3, a
-    // LogNormal's alone.
-    std::vector<bool> scored(blankets.groups.size(), false);
-    for (std::size_t i = 0; i < plan.groups.size(); ++i)
-      if (k < out.points[i].size()) {
-        at[plan.element[i]] = out.points[i][k].value;
-        scored[static_cast<std::size_t>(plan.groups[i])] = true;
+    for (std::size_t k = share * most / shares; k < (share + 1) * most / shares; ++k) {
+      std::vector<double> at = z;
+      // Only the groups with a k-th point are scored: past a Normal's 3, a
+      // LogNormal's alone.
+      std::vector<bool> scored(blankets.groups.size(), false);
+      for (std::size_t i = 0; i < plan.groups.size(); ++i)
+        if (k < out.points[i].size()) {
+          at[plan.element[i]] = out.points[i][k].value;
+          scored[static_cast<std::size_t>(plan.groups[i])] = true;
+        }
+      scorer(at, score, &elements, &scored);
+      for (std::size_t i = 0; i < plan.groups.size(); ++i) {
+        if (k >= out.points[i].size()) continue;
+        auto const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
+        for (std::size_t c = 0; c < coordinates.size(); ++c)
+          out.scores[i](static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(c)) = score[coordinates[c]];
+        out.log_q[i][k] = elements[plan.element[i]];
       }
-    log_guide_with_score(program, u, at, score, &elements, &blankets.score_groups, &scored);
-    for (std::size_t i = 0; i < plan.groups.size(); ++i) {
-      if (k >= out.points[i].size()) continue;
-      auto const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
-      for (std::size_t c = 0; c < coordinates.size(); ++c)
-        out.scores[i](static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(c)) = score[coordinates[c]];
-      out.log_q[i][k] = elements[plan.element[i]];
     }
   });
   for (std::size_t i = 0; i < plan.groups.size(); ++i) {
