@@ -4,6 +4,7 @@
 // came from so that any later stage can point at the offending token.
 #include "core/position.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -149,12 +150,24 @@ struct Block {
   std::vector<Statement> statements;
 };
 
+// A variational parameter of the automatic guide (docs/language.md,
+// 'Automatic guides'): the latent it belongs to and its role in its factor.
+struct AutomaticParameter {
+  std::string latent;
+  std::string role;  // "mean", "sd", "log_mean", ...
+};
+
 struct Program {
   std::string file;           // as given on the command line, for diagnostics
   std::optional<Block> data;  // the data block may be absent
   Block latent;
   Block model;
   Block guide;
+  bool has_guide = false;     // the file has a guide block, or the automatic one was added
+  // Where the file has no guide block: the automatic guide's text, and its
+  // parameters by name (automatic_guide.hpp).
+  std::string automatic_guide;
+  std::map<std::string, AutomaticParameter> automatic_parameters;
 };
 
 }  // namespace bbvi::ast

@@ -60,7 +60,7 @@ grammar::x3ast::Program run_parser(std::string_view source, std::string const& f
 }
 
 // The blocks come in the order data, latent, model, guide, each at most
-// once; data may be absent. The first violation is reported.
+// once; data and guide may be absent. The first violation is reported.
 void check_block_order(grammar::x3ast::Program const& blocks, std::string const& file) {
   std::array<Block const*, 4> seen{};
   for (Block const& block : blocks) {
@@ -83,7 +83,9 @@ void check_block_order(grammar::x3ast::Program const& blocks, std::string const&
                                                    block_word(block_order[earlier]), word)));
     seen[k] = &block;
   }
-  for (std::size_t k = rank(ast::BlockKind::latent); k < seen.size(); ++k) {
+  // The guide may be absent: the model then gets the automatic one
+  // (automatic_guide.hpp).
+  for (std::size_t k = rank(ast::BlockKind::latent); k < rank(ast::BlockKind::guide); ++k) {
     if (seen[k]) continue;
     if (blocks.empty())
       throw DiagnosticError(error_at(file, {1, 1},
@@ -180,7 +182,10 @@ ast::Program parse_program(std::string_view source, std::string const& file) {
       case ast::BlockKind::data: program.data = std::move(converted); break;
       case ast::BlockKind::latent: program.latent = std::move(converted); break;
       case ast::BlockKind::model: program.model = std::move(converted); break;
-      case ast::BlockKind::guide: program.guide = std::move(converted); break;
+      case ast::BlockKind::guide:
+        program.guide = std::move(converted);
+        program.has_guide = true;
+        break;
     }
   }
   return program;

@@ -112,6 +112,7 @@ class Lowering {
     reduce_regressions();
     out_.statements_run = statements_to_run(out_);
     guide_block(syntax_.guide);
+    out_.automatic_guide = syntax_.automatic_guide;
     if (auto problem = initial_scale_problem(out_, constant_uses_)) throw DiagnosticError(std::move(*problem));
     return std::move(out_);
   }
@@ -1301,6 +1302,12 @@ class Lowering {
     s.slot = new_slot(d.name);
     Parameter p;
     p.name = d.name;
+    if (auto const automatic = syntax_.automatic_parameters.find(d.name);
+        automatic != syntax_.automatic_parameters.end()) {
+      p.latent = automatic->second.latent;
+      p.role = automatic->second.role;
+      p.name = p.latent + "." + p.role;
+    }
     p.slot = s.slot;
     p.size = s.size;
     p.offset = out_.parameter_dimension;

@@ -42,6 +42,10 @@ struct Parameter {
   Position pos;
   // A cholesky_factor_cov[K]'s K: its size is K², the elements row by row (constraint.hpp).
   std::size_t columns = 0;
+  // A parameter of the automatic guide: the latent it belongs to and its
+  // role; `name` is then "beta.mean", and its elements beta[2].mean.
+  std::string latent;
+  std::string role;
 
   std::size_t length() const { return size == 0 ? 1 : size; }
   // Its coordinates in u: one per element, but K − 1 for a simplex[K] and
@@ -66,7 +70,8 @@ struct Parameter {
     static Constraint const positive{0.0, std::nullopt, false};
     return columns != 0 && i / columns == i % columns ? positive : constraint;
   }
-  // "s", "m[2]", "L[2, 1]" for element i; and for coordinate c, its element's.
+  // "s", "m[2]", "L[2, 1]", "beta[2].mean" for element i; and for
+  // coordinate c, its element's.
   std::string element_name(std::size_t i) const;
   std::string coordinate_name(std::size_t c) const;
 };
@@ -124,6 +129,7 @@ struct Program {
   std::vector<Parameter> parameters;
   std::vector<Statement> model;  // in order: locals before their uses
   std::vector<Statement> guide;  // parameters' locals, then one Factor per latent
+  std::string automatic_guide;   // the guide's text, where the file has none (grammar/automatic_guide.hpp)
   std::size_t latent_dimension = 0;     // length of a draw z
   std::size_t parameter_dimension = 0;  // length of u
   std::size_t rows = 0;                 // N

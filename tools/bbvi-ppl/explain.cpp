@@ -65,8 +65,13 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
   for (Parameter const& p : program.parameters)
     for (std::size_t k = 0; k < p.coordinates(); ++k) coordinate[p.offset + k] = p.coordinate_name(k);
 
-  std::string out = fmt::format("{}: {} latent elements, {} variational parameters, {} groups\n\n", program.file,
-                                program.latent_dimension, program.parameter_dimension, b.groups.size());
+  std::string out = fmt::format("{}: {} latent elements, {} variational parameters, {} group{}\n\n", program.file,
+                                program.latent_dimension, program.parameter_dimension, b.groups.size(),
+                                b.groups.size() == 1 ? "" : "s");
+  if (!program.automatic_guide.empty())
+    out += "The file has no guide block, so the fit uses this one (docs/language.md, 'Automatic guides'); paste it "
+           "into the file to edit it:\n\n" +
+           program.automatic_guide + "\n";
   out += "Markov blankets: each group of guide parameters, then the model's terms whose value depends on its "
          "latents\n";
   for (std::size_t g = 0; g < b.groups.size(); ++g) {

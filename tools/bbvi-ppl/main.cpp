@@ -6,6 +6,7 @@
 // 128 + the signal when SIGINT or SIGTERM stopped it (130, 143).
 #include "grammar/check.hpp"
 #include "core/diagnostic.hpp"
+#include "grammar/automatic_guide.hpp"
 #include "grammar/parse.hpp"
 #include "runtime/bbvi/chains.hpp"
 #include "runtime/bbvi/fit.hpp"
@@ -130,7 +131,7 @@ std::string divergence_warning(FitResult const& r) {
 // DiagnosticError on any bad input.
 Program prepare(Options const& o, Sources& sources) {
   sources.texts[o.model_file] = cli::read_model_file(o.model_file);
-  ast::Program const syntax = parse_program(sources.texts[o.model_file], o.model_file);
+  ast::Program const syntax = parse_with_guide(sources.texts[o.model_file], o.model_file);
   std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
   if (!problems.empty()) throw DiagnosticError(std::move(problems));
   sources.print(unused_declarations(syntax, distributions().catalog()));
