@@ -164,8 +164,11 @@ struct Program {
   Block model;
   Block guide;
   bool has_guide = false;     // the file has a guide block, or the automatic one was added
-  // Where the file has no guide block: the automatic guide's text, and its
-  // parameters by name (automatic_guide.hpp).
+  Position guide_end;         // just after the guide block's closing brace
+  // Where the file has no guide block, or latents without a factor in it:
+  // the automatic guide's text (the whole block, or the declarations and
+  // factors added to the written one), and its parameters by name
+  // (automatic_guide.hpp).
   std::string automatic_guide;
   std::map<std::string, AutomaticParameter> automatic_parameters;
 };

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -54,8 +55,31 @@ std::optional<Family> family_for(ast::Declaration const& d, Support support) {
   return std::nullopt;
 }
 
-// Every name the model file declares, which a generated one must not take.
-std::set<std::string> declared_names(ast::Program const& program) {
+// The latents a guide factor of the file's guide block is for.
+std::set<std::string> latents_with_factors(ast::Program const& program) {
+  std::set<std::string> out;
+  if (!program.has_guide) return out;
+  ast::for_each_nested(program.guide.statements, [&](ast::Statement const& s) {
+    if (auto const* sample = std::get_if<ast::Sample>(&s); sample && !sample->target_increment)
+      out.insert(sample->lhs.name);
+  });
+  return out;
+}
+
+// The byte offset of a position in the source.
+std::size_t offset_of(std::string const& source, Position at) {
+  std::size_t offset = 0;
+  for (int line = 1; line < at.line && offset < source.size(); ++line) {
+    std::size_t const newline = source.find('\n', offset);
+    if (newline == std::string::npos) return source.size();
+    offset = newline + 1;
+  }
+  return std::min(source.size(), offset + static_cast<std::size_t>(std::max(0, at.column - 1)));
+}
+
+// Every name the model file declares, which a generated one must not take;
+// with `latent` false, every name but the latent block's.
+std::set<std::string> declared_names(ast::Program const& program, bool latent = true) {
   std::set<std::string> names;
   auto const add = [&](std::vector<ast::Statement> const& statements) {
     ast::for_each_nested(statements, [&](ast::Statement const& s) {
@@ -64,8 +88,9 @@ std::set<std::string> declared_names(ast::Program const& program) {
     });
   };
   if (program.data) add(program.data->statements);
-  add(program.latent.statements);
+  if (latent) add(program.latent.statements);
   add(program.model.statements);
+  add(program.guide.statements);
   return names;
 }
 
@@ -74,17 +99,21 @@ std::set<std::string> declared_names(ast::Program const& program) {
 AutomaticGuide automatic_guide(ast::Program const& program) {
   AutomaticGuide out;
   std::set<std::string> taken = declared_names(program);
+  std::set<std::string> const written = latents_with_factors(program);
+  // A latent's name declared elsewhere too is the checker's to report: a
+  // factor for it would only add an error about the other declaration.
+  std::set<std::string> const elsewhere = declared_names(program, false);
   std::string declarations, factors;
   for (ast::Statement const& s : program.latent.statements) {
     auto const* d = std::get_if<ast::Declaration>(&s);
-    if (!d) continue;
+    if (!d || written.count(d->name) || elsewhere.count(d->name)) continue;
     std::optional<Support> const support = declared_support(*d);
     std::optional<Family> const family = support ? family_for(*d, *support) : std::nullopt;
     if (!family)
       throw DiagnosticError(error_at(
           program.file, d->name_pos,
-          fmt::format("latent '{}' is declared {}{}, for which there is no automatic guide factor: write a guide "
-                      "block with its factor (docs/language.md, 'The guide block')",
+          fmt::format("latent '{}' is declared {}{}, for which there is no automatic guide factor: write its "
+                      "factor in the guide block (docs/language.md, 'The guide block')",
                       d->name, declared_type(*d), d->size ? " with one element per index" : "")));
     // A vector latent's parameters are vectors of its size; a simplex's
     // Dirichlet takes one vector for the whole.
@@ -99,22 +128,47 @@ AutomaticGuide automatic_guide(ast::Program const& program) {
       declarations += fmt::format("  {} {}{}{};\n", r.type, name, dimensions, initial);
       arguments.push_back(name);
     }
-    factors += fmt::format("  {} ~ {}({}{});\n", d->name, family->distribution, family->leading,
-                           fmt::join(arguments, ", "));
+    std::string const factor =
+        fmt::format("{} ~ {}({}{})", d->name, family->distribution, family->leading, fmt::join(arguments, ", "));
+    factors += "  " + factor + ";\n";
+    if (program.has_guide) {
+      Diagnostic note = error_at(program.file, d->name_pos,
+                                 fmt::format("latent '{}' has no factor in the guide block, so the fit gives it the "
+                                             "automatic one, {} (docs/language.md, 'Automatic guides'; `bbvi-ppl "
+                                             "explain` prints it)",
+                                             d->name, factor));
+      note.severity = Severity::note;
+      out.notes.push_back(std::move(note));
+    }
   }
-  out.source = "guide {\n" + declarations + factors + "}\n";
+  out.statements = declarations + factors;
   return out;
 }
 
-ast::Program parse_with_guide(std::string& source, std::string const& file) {
+ast::Program parse_with_guide(std::string& source, std::string const& file, std::vector<Diagnostic>& notes) {
   ast::Program program = parse_program(source, file);
-  if (program.has_guide) return program;
   AutomaticGuide guide = automatic_guide(program);
-  source += "\n// The automatic guide (docs/language.md, 'Automatic guides'): this file has no guide block.\n" +
-            guide.source;
+  if (guide.parameters.empty() && program.has_guide) return program;
+  std::string shown;
+  if (program.has_guide) {
+    // Before the written block's closing brace, so that every line the
+    // user wrote keeps its number.
+    std::string const added =
+        "  // The automatic guide's factors for the latents above without one\n"
+        "  // (docs/language.md, 'Automatic guides'):\n" +
+        guide.statements;
+    std::size_t const brace = offset_of(source, program.guide_end) - 1;
+    source.insert(brace, added);
+    shown = guide.statements;
+  } else {
+    shown = "guide {\n" + guide.statements + "}\n";
+    source += "\n// The automatic guide (docs/language.md, 'Automatic guides'): this file has no guide block.\n" +
+              shown;
+  }
   program = parse_program(source, file);
-  program.automatic_guide = std::move(guide.source);
+  program.automatic_guide = std::move(shown);
   program.automatic_parameters = std::move(guide.parameters);
+  notes = std::move(guide.notes);
   return program;
 }
 

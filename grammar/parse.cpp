@@ -185,6 +185,7 @@ ast::Program parse_program(std::string_view source, std::string const& file) {
       case ast::BlockKind::guide:
         program.guide = std::move(converted);
         program.has_guide = true;
+        program.guide_end = block.end;
         break;
     }
   }

@@ -59,6 +59,28 @@ TEST_CASE("automatic guide: a Normal mean's posterior exactly, named after the l
   CHECK(j["converged"] == true);
 }
 
+TEST_CASE("automatic guide: a simplex latent's Dirichlet posterior exactly; a written guide's missing factor added") {
+  // Dirichlet(1, 1, 1) prior and counts 2, 2, 4: the posterior is
+  // Dirichlet(3, 3, 5), which the automatic Dirichlet factor holds.
+  std::string const model = scratch("shares.model"), data = scratch("shares.csv");
+  std::ofstream(model) << "data { int c[N]; real prior[3] = 1; }\nlatent { simplex[3] w; real mu; }\n"
+                          "model { w ~ Dirichlet(prior); c ~ Categorical(w); mu ~ Normal(0, 1); }\n"
+                          "guide { real m = 0; mu ~ Normal(m, 1); }\n";
+  std::ofstream(data) << "c\n1\n2\n2\n3\n3\n3\n1\n3\n";
+  Run const r = run_binary(model + " " + data + " --draws 0 --output " + scratch("shares.json"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("note: latent 'w' has no factor in the guide block, so the fit gives it the automatic one, "
+                   "w ~ Dirichlet(w_alpha)") != std::string::npos);
+  nlohmann::json const j = nlohmann::json::parse(slurp(scratch("shares.json")));
+  std::vector<double> const alpha = j["params"]["w.alpha"].get<std::vector<double>>();
+  REQUIRE(alpha.size() == 3);
+  CHECK(alpha[0] == Approx(3).epsilon(1e-5));
+  CHECK(alpha[1] == Approx(3).epsilon(1e-5));
+  CHECK(alpha[2] == Approx(5).epsilon(1e-5));
+  CHECK(j["params"]["m"].get<double>() == Approx(0).margin(1e-6));
+}
+
 TEST_CASE("automatic guide: the guide explain prints, pasted into the file, fits exactly as the automatic one") {
   std::string const model = scratch("vector.model"), data = scratch("vector.csv");
   std::ofstream(model) << "data { int g[N]; real y[N]; }\nlatent { real theta[2]; real<lower=0> sigma; }\n"

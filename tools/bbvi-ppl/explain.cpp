@@ -69,8 +69,11 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
                                 program.latent_dimension, program.parameter_dimension, b.groups.size(),
                                 b.groups.size() == 1 ? "" : "s");
   if (!program.automatic_guide.empty())
-    out += "The file has no guide block, so the fit uses this one (docs/language.md, 'Automatic guides'); paste it "
-           "into the file to edit it:\n\n" +
+    out += (program.automatic_guide.rfind("guide {", 0) == 0
+                ? "The file has no guide block, so the fit uses this one (docs/language.md, 'Automatic guides'); "
+                  "paste it into the file to edit it:\n\n"
+                : "The guide block leaves latents without a factor, so the fit adds these to it "
+                  "(docs/language.md, 'Automatic guides'); paste them into the block to edit them:\n\n") +
            program.automatic_guide + "\n";
   out += "Markov blankets: each group of guide parameters, then the model's terms whose value depends on its "
          "latents\n";

@@ -131,7 +131,9 @@ std::string divergence_warning(FitResult const& r) {
 // DiagnosticError on any bad input.
 Program prepare(Options const& o, Sources& sources) {
   sources.texts[o.model_file] = cli::read_model_file(o.model_file);
-  ast::Program const syntax = parse_with_guide(sources.texts[o.model_file], o.model_file);
+  std::vector<Diagnostic> automatic_factors;
+  ast::Program const syntax = parse_with_guide(sources.texts[o.model_file], o.model_file, automatic_factors);
+  sources.print(automatic_factors);
   std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
   if (!problems.empty()) throw DiagnosticError(std::move(problems));
   sources.print(unused_declarations(syntax, distributions().catalog()));
