@@ -122,8 +122,8 @@ double log_guide_with_score(Program const& program, Eigen::VectorXd const& u, st
                             ScoreGroups const* groups = nullptr, std::vector<bool> const* only = nullptr);
 
 // log_guide_with_score by groups at one u for many z: the parameters are
-// made dual numbers once, not at every draw (with many groups, that was
-// half a score's cost). The same results. Not shared between threads.
+// made dual numbers once, not at every draw. The same results. Not shared
+// between threads.
 class GuideScorer {
  public:
   GuideScorer(Program const& program, Eigen::VectorXd const& u, ScoreGroups const& groups);
