@@ -75,4 +75,9 @@ void WorkerPool::run(std::size_t n, std::function<void(std::size_t)> const& task
     if (f.error) std::rethrow_exception(f.error);
 }
 
+void WorkerPool::run_shares(std::size_t n, std::function<void(std::size_t, std::size_t)> const& task) {
+  std::size_t const shares = std::min(n, static_cast<std::size_t>(threads()));
+  run(shares, [&](std::size_t share) { task(share * n / shares, (share + 1) * n / shares); });
+}
+
 }  // namespace bbvi

@@ -32,6 +32,11 @@ class WorkerPool {
   // whose task threw are skipped.
   void run(std::size_t n, std::function<void(std::size_t)> const& task);
 
+  // Calls task(begin, end) on contiguous shares of [0, n), in order, one per
+  // thread at most: for tasks that keep state from one index to the next of
+  // their share (a frame made once). Exceptions as run's.
+  void run_shares(std::size_t n, std::function<void(std::size_t, std::size_t)> const& task);
+
   // All cores the machine reports (at least 1).
   static int available_cores();
 

@@ -3,7 +3,6 @@
 #include "runtime/evaluate.hpp"
 #include "runtime/random_stream.hpp"
 
-#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -35,14 +34,12 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
   // Each thread makes its share of the draws, in order, with one sampler and
   // scorer; every draw has its own stream and row, so the shares do not
   // change a result.
-  std::size_t const draws = static_cast<std::size_t>(samples);
-  std::size_t const shares = std::min(draws, static_cast<std::size_t>(pool.threads()));
-  pool.run(shares, [&](std::size_t share) {
+  pool.run_shares(static_cast<std::size_t>(samples), [&](std::size_t begin, std::size_t end) {
     GuideSampler sample(program, u);
     std::optional<GuideScorer> scorer;
     if (needs.score_groups) scorer.emplace(program, u, needs.score_groups->score_groups);
     Eigen::VectorXd score(u.size());
-    for (std::size_t draw_index = share * draws / shares; draw_index < (share + 1) * draws / shares; ++draw_index) {
+    for (std::size_t draw_index = begin; draw_index < end; ++draw_index) {
       Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
       RandomStream rng(seed, iteration, draw_index);
       std::vector<double> const z = sample(rng);

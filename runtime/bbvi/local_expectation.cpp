@@ -186,12 +186,11 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
   // k-th point gives each group's score and log q there. The points are
   // independent: each writes its own row, whichever thread makes it; each
   // thread scores its share of them with one scorer.
-  std::size_t const shares = std::min(most, static_cast<std::size_t>(pool.threads()));
-  pool.run(shares, [&](std::size_t share) {
+  pool.run_shares(most, [&](std::size_t begin, std::size_t end) {
     GuideScorer scorer(program, u, blankets.score_groups);
     Eigen::VectorXd score(u.size());
     std::vector<double> elements;
-    for (std::size_t k = share * most / shares; k < (share + 1) * most / shares; ++k) {
+    for (std::size_t k = begin; k < end; ++k) {
       std::vector<double> at = z;
       // Only the groups with a k-th point are scored: past a Normal's 3, a
       // LogNormal's alone.
