@@ -11,6 +11,8 @@ enum class Support {
   positive,             // (0, inf)
   unit_interval,        // (0, 1)
   interval,             // (lo, hi): the distribution's first two arguments (Uniform)
+  lower_bounded,        // (lo, inf): lo the distribution's first argument (ShiftedLogNormal)
+  upper_bounded,        // (-inf, hi): hi the distribution's first argument (ReflectedLogNormal)
   nonnegative_integer,  // 0, 1, 2, ...
   binary,               // 0 or 1
   bounded_integer,      // 0, 1, ..., n: n the distribution's first argument (Binomial)
@@ -31,6 +33,8 @@ constexpr std::string_view support_spelling(Support s) {
     case Support::positive: return "real<lower=0>";
     case Support::unit_interval: return "real<lower=0, upper=1>";
     case Support::interval: return "real<lower=a, upper=b>";
+    case Support::lower_bounded: return "real<lower=a>";
+    case Support::upper_bounded: return "real<upper=b>";
     case Support::nonnegative_integer: return "int<lower=0>";
     case Support::binary: return "int<lower=0, upper=1>";
     case Support::bounded_integer: return "int<lower=0, upper=n>";

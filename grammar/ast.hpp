@@ -165,6 +165,10 @@ struct Program {
   Block guide;
   bool has_guide = false;     // the file has a guide block, or the automatic one was added
   Position guide_end;         // just after the guide block's closing brace
+  // `guide auto;` in the file, from guide_auto to guide_end: no guide block
+  // was written, as if the line were not there.
+  bool guide_auto = false;
+  Position guide_auto_pos;
   // Where the file has no guide block, or latents without a factor in it:
   // the automatic guide's text (the whole block, or the declarations and
   // factors added to the written one), and its parameters by name

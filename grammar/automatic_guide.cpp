@@ -50,7 +50,15 @@ std::optional<Family> family_for(ast::Declaration const& d, Support support) {
     case Support::categorical:
       if (d.size) return std::nullopt;  // one simplex per element: the language has no array of simplexes
       return Family{{{fmt::format("simplex[{}]", to_source(*d.upper)), "probs", ""}}, "Categorical", ""};
-    case Support::interval: return std::nullopt;
+    case Support::lower_bounded:
+      return Family{{{"real", "log_mean", "0"}, {"real<lower=0>", "log_sd", "1"}}, "ShiftedLogNormal",
+                    to_source(*d.lower) + ", "};
+    case Support::upper_bounded:
+      return Family{{{"real", "log_mean", "0"}, {"real<lower=0>", "log_sd", "1"}}, "ReflectedLogNormal",
+                    to_source(*d.upper) + ", "};
+    case Support::interval:
+      return Family{{{"real", "logit_mean", "0"}, {"real<lower=0>", "logit_sd", "1"}}, "LogitNormal",
+                    to_source(*d.lower) + ", " + to_source(*d.upper) + ", "};
   }
   return std::nullopt;
 }
@@ -161,6 +169,13 @@ ast::Program parse_with_guide(std::string& source, std::string const& file, std:
     source.insert(brace, added);
     shown = guide.statements;
   } else {
+    if (program.guide_auto) {
+      // Blanked rather than removed, so that every line keeps its number
+      // and the appended block is the file's only guide.
+      std::size_t const from = offset_of(source, program.guide_auto_pos), to = offset_of(source, program.guide_end);
+      for (std::size_t i = from; i < to; ++i)
+        if (source[i] != '\n') source[i] = ' ';
+    }
     shown = "guide {\n" + guide.statements + "}\n";
     source += "\n// The automatic guide (docs/language.md, 'Automatic guides'): this file has no guide block.\n" +
               shown;

@@ -34,6 +34,8 @@ std::optional<Support> declared_support(ast::Declaration const& d) {
   if (!d.lower && !d.upper) return Support::real;
   if (lower_zero && !d.upper) return Support::positive;
   if (lower_zero && is_literal(d.upper, 1)) return Support::unit_interval;
+  if (!d.upper) return Support::lower_bounded;
+  if (!d.lower) return Support::upper_bounded;
   return Support::interval;
 }
 

@@ -183,9 +183,14 @@ ast::Program parse_program(std::string_view source, std::string const& file) {
       case ast::BlockKind::latent: program.latent = std::move(converted); break;
       case ast::BlockKind::model: program.model = std::move(converted); break;
       case ast::BlockKind::guide:
+        program.guide_end = block.end;
+        if (block.automatic) {
+          program.guide_auto = true;
+          program.guide_auto_pos = block.pos;
+          break;
+        }
         program.guide = std::move(converted);
         program.has_guide = true;
-        program.guide_end = block.end;
         break;
     }
   }

@@ -120,6 +120,7 @@ struct data_block_class : annotate_position {};
 struct latent_block_class : annotate_position {};
 struct model_block_class : annotate_position {};
 struct guide_block_class : annotate_position {};
+struct automatic_guide_block_class : annotate_position {};
 struct block_class;
 
 // ---- tokens ---------------------------------------------------------------
@@ -282,27 +283,35 @@ x3::rule<data_block_class, x3ast::Block> const data_block = "'data' block";
 x3::rule<latent_block_class, x3ast::Block> const latent_block = "'latent' block";
 x3::rule<model_block_class, x3ast::Block> const model_block = "'model' block";
 x3::rule<guide_block_class, x3ast::Block> const guide_block = "'guide' block";
+x3::rule<automatic_guide_block_class, x3ast::Block> const automatic_guide_block = "'guide auto;'";
 x3::rule<block_class, x3ast::Block> const block = "a block";
 
 // Any statement in any block: parse.cpp says what each block may hold.
 // After the keyword everything is expected, so `data` alone asks for its '{'.
 auto const data_block_def =
-    keyword<struct data_keyword_id>("data") > x3::attr(ast::BlockKind::data) >
+    keyword<struct data_keyword_id>("data") > x3::attr(ast::BlockKind::data) > x3::attr(false) >
     token<struct open_data_id>("'{' after 'data'", '{') > *statement >
     token<struct close_data_id>("'}' to close the data block", '}');
 auto const latent_block_def =
-    keyword<struct latent_keyword_id>("latent") > x3::attr(ast::BlockKind::latent) >
+    keyword<struct latent_keyword_id>("latent") > x3::attr(ast::BlockKind::latent) > x3::attr(false) >
     token<struct open_latent_id>("'{' after 'latent'", '{') > *statement >
     token<struct close_latent_id>("'}' to close the latent block", '}');
 auto const model_block_def =
-    keyword<struct model_keyword_id>("model") > x3::attr(ast::BlockKind::model) >
+    keyword<struct model_keyword_id>("model") > x3::attr(ast::BlockKind::model) > x3::attr(false) >
     token<struct open_model_id>("'{' after 'model'", '{') > *statement >
     token<struct close_model_id>("'}' to close the model block", '}');
 auto const guide_block_def =
-    keyword<struct guide_keyword_id>("guide") > x3::attr(ast::BlockKind::guide) >
-    token<struct open_guide_id>("'{' after 'guide'", '{') > *statement >
+    keyword<struct guide_keyword_id>("guide") > x3::attr(ast::BlockKind::guide) > x3::attr(false) >
+    token<struct open_guide_id>("'{' after 'guide' (or 'guide auto;')", '{') > *statement >
     token<struct close_guide_id>("'}' to close the guide block", '}');
-auto const block_def = data_block | latent_block | model_block | guide_block;
+// `guide auto;`: the automatic guide, said explicitly (docs/language.md,
+// 'Automatic guides'). Tried before the written block, which it shares its
+// first word with.
+auto const automatic_guide_block_def =
+    keyword<struct automatic_guide_keyword_id>("guide") >> keyword<struct auto_keyword_id>("auto") >>
+    x3::attr(ast::BlockKind::guide) >> x3::attr(true) >> x3::attr(std::vector<x3ast::Statement>()) >
+    token<struct automatic_guide_end_id>("';' after 'guide auto'", ';');
+auto const block_def = data_block | latent_block | model_block | automatic_guide_block | guide_block;
 
 BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed, array_literal, primary, power,
                     power_operation, unary, negation, term, term_operation, sum, sum_operation, relational,
@@ -312,7 +321,7 @@ BOOST_SPIRIT_DEFINE(identifier_token, number_token, number, name, call, indexed,
                     matrix_declaration, shape_name, shape_declaration,
                     sample_lhs, distribution_name, sample, target_increment, assignment, loop, loop_body, statement,
                     data_block, latent_block,
-                    model_block, guide_block, block)
+                    model_block, guide_block, automatic_guide_block, block)
 
 }  // namespace rules
 

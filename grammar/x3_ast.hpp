@@ -183,6 +183,7 @@ struct Loop : Positioned {
 // grammar that simply stops at the first surprise.
 struct Block : Spanned {
   ast::BlockKind kind = ast::BlockKind::model;
+  bool automatic = false;  // `guide auto;`
   std::vector<Statement> statements;
 };
 

@@ -75,6 +75,8 @@ bool within_support(Support support, double x, std::optional<double> first, std:
     case Support::positive: return x > 0;
     case Support::unit_interval: return x > 0 && x < 1;
     case Support::interval: return (!first || x > *first) && (!second || x < *second);
+    case Support::lower_bounded: return !first || x > *first;
+    case Support::upper_bounded: return !first || x < *first;
     case Support::nonnegative_integer: return integer && x >= 0;
     case Support::binary: return x == 0 || x == 1;
     case Support::bounded_integer: return integer && x >= 0 && (!first || x <= *first);

@@ -355,6 +355,19 @@ std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& progra
   return rules;
 }
 
+std::vector<GuideElement> guide_elements(Program const& program, Eigen::VectorXd const& u) {
+  Frame<double> frame(program, 0);
+  frame.set_parameters(u);
+  std::vector<GuideElement> out(program.latent_dimension);
+  walk_guide(program, frame, [&](Factor const& f, LatentVariable const& v) {
+    std::size_t const count = f.evaluated().signature.parameters.size();
+    for_each_element(frame, f, v, [&](std::size_t e, double const* args) {
+      out[e] = {&f, std::vector<double>(args, args + count)};
+    });
+  });
+  return out;
+}
+
 namespace {
 
 // The log-joint at z, or with `only`, the sum of the factors it marks; the

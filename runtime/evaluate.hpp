@@ -50,6 +50,14 @@ std::vector<std::vector<double>> guide_marginal_densities(Program const& program
 // (runtime/distributions/quadrature.hpp).
 std::vector<std::vector<QuadraturePoint>> guide_quadrature(Program const& program, Eigen::VectorXd const& u,
                                                            std::vector<int> const& points);
+// Each latent element's guide factor and its arguments under u, one value
+// per parameter (a factor with whole-vector arguments: its first ones, not
+// to be read).
+struct GuideElement {
+  Factor const* factor = nullptr;
+  std::vector<double> arguments;
+};
+std::vector<GuideElement> guide_elements(Program const& program, Eigen::VectorXd const& u);
 double log_joint(Program const& program, std::vector<double> const& z);
 // `node` at draw z as model statement `statement` reads it: the model's
 // locals before it defined at z. For reductions taken when the model is

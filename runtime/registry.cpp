@@ -14,11 +14,14 @@
 #include "runtime/distributions/inv_gamma.hpp"
 #include "runtime/distributions/laplace.hpp"
 #include "runtime/distributions/lognormal.hpp"
+#include "runtime/distributions/logit_normal.hpp"
 #include "runtime/distributions/multi_normal.hpp"
 #include "runtime/distributions/multi_normal_cholesky.hpp"
 #include "runtime/distributions/normal.hpp"
 #include "runtime/distributions/neg_binomial2.hpp"
 #include "runtime/distributions/poisson.hpp"
+#include "runtime/distributions/reflected_lognormal.hpp"
+#include "runtime/distributions/shifted_lognormal.hpp"
 #include "runtime/distributions/student_t.hpp"
 #include "runtime/distributions/uniform.hpp"
 #include "runtime/distributions/weibull.hpp"
@@ -36,6 +39,9 @@ Registry make_registry() {
   table.add<LogNormal>();
   table.add<InvGamma>();
   table.add<Uniform>();
+  table.add<ShiftedLogNormal>();
+  table.add<ReflectedLogNormal>();
+  table.add<LogitNormal>();
   table.add<StudentT>();
   table.add<Cauchy>();
   table.add<Laplace>();

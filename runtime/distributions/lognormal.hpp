@@ -34,6 +34,15 @@ struct LogNormal {
     return -0.5 * z * z - log_sigma - 0.918938533204672742 - log_x;  // log(sqrt(2 pi))
   }
 
+  // The log density at x from log x (x − lower, upper − x for the shifted
+  // and reflected families): the Normal density of log x times the Jacobian
+  // 1/x. Its arguments' checks are the caller's.
+  template <typename T>
+  static T density_of_log(T const& log_x, T const& mu, T const& sigma) {
+    T const z = (log_x - mu) / sigma;  // T, never auto: see runtime/dual.hpp
+    return -0.5 * z * z - math::log(sigma) - 0.918938533204672742 - log_x;  // log(sqrt(2 pi))
+  }
+
   // Over a column, from {n, mean of log x, Σ (log x − that mean)², Σ log x}.
   using Statistics = std::array<double, 4>;
   static Statistics statistics(double const* x, std::size_t n) {

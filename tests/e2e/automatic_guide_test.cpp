@@ -57,6 +57,12 @@ TEST_CASE("automatic guide: a Normal mean's posterior exactly, named after the l
   CHECK(j["params"]["mu.mean"].get<double>() == Approx(3 / precision).epsilon(1e-8));
   CHECK(j["params"]["mu.sd"].get<double>() == Approx(1 / std::sqrt(precision)).epsilon(1e-8));
   CHECK(j["converged"] == true);
+  // `guide auto;` asks for the same guide in words: the same fit.
+  std::string const spelled = scratch("mean_auto.model");
+  std::ofstream(spelled) << normal_mean << "guide auto;\n";
+  nlohmann::json const same = fit(spelled, data);
+  CHECK(same["params"] == j["params"]);
+  CHECK(same["iterations"] == j["iterations"]);
 }
 
 TEST_CASE("automatic guide: a simplex latent's Dirichlet posterior exactly; a written guide's missing factor added") {
@@ -92,12 +98,15 @@ TEST_CASE("automatic guide: the guide explain prints, pasted into the file, fits
   REQUIRE(from != std::string::npos);
   REQUIRE(to != std::string::npos);
   std::string const guide = explained.out.substr(from, to + 3 - from);
+  // The start (docs/language.md, 'Where the automatic guide starts'),
+  // checked by hand for sigma: with theta at the printed means, log p +
+  // log sigma peaks at log sigma = −0.96338, with curvature −1/0.31394².
   CHECK(guide ==
         "guide {\n"
-        "  real theta_mean[2] = 0;\n"
-        "  real<lower=0> theta_sd[2] = 1;\n"
-        "  real sigma_log_mean = 0;\n"
-        "  real<lower=0> sigma_log_sd = 1;\n"
+        "  real theta_mean[2] = {0.6654, 2.362};\n"
+        "  real<lower=0> theta_sd[2] = 0.2201;\n"
+        "  real sigma_log_mean = -0.9634;\n"
+        "  real<lower=0> sigma_log_sd = 0.3139;\n"
         "  theta ~ Normal(theta_mean, theta_sd);\n"
         "  sigma ~ LogNormal(sigma_log_mean, sigma_log_sd);\n"
         "}\n");
@@ -113,6 +122,52 @@ TEST_CASE("automatic guide: the guide explain prints, pasted into the file, fits
   Run const report = run_binary(model + " " + data + " --draws 0");
   CHECK(report.out.find("theta[2].mean") != std::string::npos);
   CHECK(report.out.find("sigma.log_sd") != std::string::npos);
+}
+
+TEST_CASE("automatic guide: bounded latents get the bounds' families, and hold a posterior in the family exactly") {
+  // Without data the posterior is the prior, each of the automatic family
+  // of its latent's bounds. The start search finds b's and c's parameters
+  // (a Normal's mode and curvature on their scale); a's factor is written,
+  // starting at 0 and 1, so the fit has to move it.
+  std::string const model = scratch("bounded.model");
+  std::ofstream(model) << "latent { real<lower=2> a; real<upper=-1> b; real<lower=1, upper=3> c; }\n"
+                          "model { a ~ ShiftedLogNormal(2, 0.5, 0.3); b ~ ReflectedLogNormal(-1, 0.1, 0.4);\n"
+                          "        c ~ LogitNormal(1, 3, 0.2, 0.7); }\n"
+                          "guide { real a_log_mean = 0; real<lower=0> a_log_sd = 1;\n"
+                          "        a ~ ShiftedLogNormal(2, a_log_mean, a_log_sd); }\n";
+  Run const r = run_binary(model + " --draws 0 --output " + scratch("bounded.json"));
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  nlohmann::json const p = nlohmann::json::parse(slurp(scratch("bounded.json")))["params"];
+  CHECK(p["a_log_mean"].get<double>() == Approx(0.5).margin(1e-6));
+  CHECK(p["a_log_sd"].get<double>() == Approx(0.3).epsilon(1e-6));
+  CHECK(p["b.log_mean"].get<double>() == Approx(0.1).margin(1e-6));
+  CHECK(p["b.log_sd"].get<double>() == Approx(0.4).epsilon(1e-6));
+  CHECK(p["c.logit_mean"].get<double>() == Approx(0.2).margin(1e-6));
+  CHECK(p["c.logit_sd"].get<double>() == Approx(0.7).epsilon(1e-6));
+}
+
+TEST_CASE("automatic guide: the start is the mode of log p and its curvature, where the prior median is invalid") {
+  // rate ~ Normal(0, 5): its median 0 makes every nonzero count impossible.
+  // log p(rate) = −rate²/50 + S log rate − n rate + const, n = 6, S = 23:
+  // its maximum solves rate²/25 + n rate − S = 0, rate = 3.7401, and
+  // 1/sqrt(1/25 + S/rate²) = 0.77054 is the sd of a Gaussian of its curvature.
+  std::string const model = scratch("rate.model"), data = scratch("counts.csv");
+  std::ofstream(model) << "data { int y[N]; }\nlatent { real rate; }\n"
+                          "model { rate ~ Normal(0, 5); y ~ Poisson(rate); }\n";
+  std::ofstream(data) << "y\n3\n5\n2\n4\n6\n3\n";
+  Run const explained = run_binary("explain " + model + " " + data);
+  REQUIRE(explained.status == 0);
+  CHECK(explained.out.find("  real rate_mean = 3.74;\n  real<lower=0> rate_sd = 0.7705;\n") != std::string::npos);
+  nlohmann::json const j = fit(model, data);
+  CHECK(j["converged"] == true);
+  // The same guide written with a start at 0: the fit cannot start.
+  std::string const written = scratch("rate_written.model");
+  std::ofstream(written) << slurp(model) << "guide { real m = 0; real<lower=0> s = 1; rate ~ Normal(m, s); }\n";
+  Run const refused = run_binary("check " + written + " " + data);
+  CHECK(refused.status == 2);
+  CHECK(refused.err.find("error: the log density of 'y' is -inf (at the guide's initial values, where the fit would "
+                         "start: rate = 0)") != std::string::npos);
 }
 
 TEST_CASE("automatic guide: the example models without their guide reach the fit of their written mean-field guide",

@@ -330,6 +330,19 @@ TEST_CASE("parse: blocks must come in order, once each") {
         "             ^\n");
   // Without a guide block, the model gets the automatic guide (automatic_guide_test.cpp).
   CHECK(syntax_error("latent { } model { }") == "no error");
+  // `guide auto;` says the same explicitly; without its ';' or with another
+  // word after 'guide', the error says what may follow.
+  CHECK(syntax_error("latent { } model { } guide auto;") == "no error");
+  CHECK(syntax_error("latent { } model { } guide auto") ==
+        "t.model:1:32: error: expected ';' after 'guide auto'\n"
+        "  latent { } model { } guide auto\n"
+        "                                 ^\n");
+  CHECK(syntax_error("latent { } model { } guide x") ==
+        "t.model:1:28: error: expected '{' after 'guide' (or 'guide auto;')\n"
+        "  latent { } model { } guide x\n"
+        "                             ^\n");
+  CHECK(syntax_error("latent { } model { } guide auto; guide { }").find("error: a second guide block") !=
+        std::string::npos);
   CHECK(syntax_error("latent { } data { } model { } guide { }") ==
         "t.model:1:12: error: the data block must come before the latent block\n"
         "  latent { } data { } model { } guide { }\n"

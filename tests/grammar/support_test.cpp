@@ -23,8 +23,10 @@ TEST_CASE("declared_support: from the type and the literal bounds") {
   CHECK(declared_support(latent("real<lower=0.0, upper=1> a;")) == Support::unit_interval);
   CHECK(declared_support(latent("real<upper=1, lower=0> a;")) == Support::unit_interval);
   CHECK(declared_support(latent("real<lower=-1, upper=1> a;")) == Support::interval);
-  CHECK(declared_support(latent("real<lower=c> a;")) == Support::interval);
-  CHECK(declared_support(latent("real<upper=0> a;")) == Support::interval);
+  CHECK(declared_support(latent("real<lower=c> a;")) == Support::lower_bounded);
+  CHECK(declared_support(latent("real<lower=2> a;")) == Support::lower_bounded);
+  CHECK(declared_support(latent("real<upper=0> a;")) == Support::upper_bounded);
+  CHECK(declared_support(latent("real<lower=0, upper=c> a;")) == Support::interval);
   CHECK(declared_support(latent("int<lower=0> a;")) == Support::nonnegative_integer);
   CHECK(declared_support(latent("int<lower=0, upper=1> a;")) == Support::binary);
   CHECK(declared_support(latent("int<lower=0, upper=K> a;")) == Support::bounded_integer);

@@ -58,6 +58,8 @@ std::pair<double, double> support_bounds(DistributionEntry const& d) {
     case Support::positive: return {0, inf};
     case Support::unit_interval: return {0, 1};
     case Support::interval: return {d.example_arguments[0], d.example_arguments[1]};
+    case Support::lower_bounded: return {d.example_arguments[0], inf};
+    case Support::upper_bounded: return {-inf, d.example_arguments[0]};
     default: return {0, inf};  // discrete: summed, never integrated
   }
 }
@@ -71,6 +73,8 @@ std::vector<double> outside_support(DistributionEntry const& d) {
     case Support::positive: return {-1, -inf};
     case Support::unit_interval: return {-0.5, 1.5};
     case Support::interval: return {a[0] - 1, a[1] + 1};
+    case Support::lower_bounded: return {a[0] - 1, -inf};
+    case Support::upper_bounded: return {a[0] + 1, inf};
     case Support::nonnegative_integer: return {-1, 0.5, 2.5};
     case Support::binary: return {-1, 0.5, 2};
     case Support::bounded_integer: return {-1, 0.5, a[0] + 1};

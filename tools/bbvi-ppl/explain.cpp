@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <sstream>
 #include <vector>
 
 namespace bbvi::cli {
@@ -54,6 +55,38 @@ std::string source_line(std::string_view source, int line) {
 
 }  // namespace
 
+namespace {
+
+// The automatic guide's text with each declaration's initial value the one
+// the fit starts from (runtime/start_search.hpp), as 4 significant digits,
+// which is what the search rounded them to: pasted, it starts at the same
+// point.
+std::string automatic_guide_at_start(Program const& program) {
+  std::string out;
+  std::istringstream lines(program.automatic_guide);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::size_t const equals = line.find(" = ");
+    for (Parameter const& p : program.parameters) {
+      std::string const& name = program.slot_names[static_cast<std::size_t>(p.slot)];
+      std::size_t const at = line.find(" " + name);
+      std::size_t const after = at + 1 + name.size();
+      if (p.role.empty() || !p.elementwise() || equals == std::string::npos || at == std::string::npos ||
+          at > equals || (line[after] != '[' && line[after] != ' '))
+        continue;
+      std::vector<double> values;
+      for (std::size_t i = 0; i < p.length(); ++i) values.push_back(p.constraint.constrain(p.initial[i]));
+      bool const same = std::all_of(values.begin(), values.end(), [&](double v) { return v == values[0]; });
+      line = line.substr(0, equals) +
+             (same ? fmt::format(" = {:.4g};", values[0]) : fmt::format(" = {{{:.4g}}};", fmt::join(values, ", ")));
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string explain(Program const& program, std::string_view model_source, FitOptions const& options) {
   FitPlan const plan = plan_fit(program, options);
   Blankets const& b = *plan.blankets;
@@ -74,7 +107,7 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
                   "paste it into the file to edit it:\n\n"
                 : "The guide block leaves latents without a factor, so the fit adds these to it "
                   "(docs/language.md, 'Automatic guides'); paste them into the block to edit them:\n\n") +
-           program.automatic_guide + "\n";
+           automatic_guide_at_start(program) + "\n";
   out += "Markov blankets: each group of guide parameters, then the model's terms whose value depends on its "
          "latents\n";
   for (std::size_t g = 0; g < b.groups.size(); ++g) {

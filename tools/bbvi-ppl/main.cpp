@@ -16,6 +16,8 @@
 #include "runtime/guide_draws.hpp"
 #include "runtime/importance_check.hpp"
 #include "runtime/registry.hpp"
+#include "runtime/start_check.hpp"
+#include "runtime/start_search.hpp"
 #include "runtime/summary.hpp"
 #include "runtime/wide_priors.hpp"
 #include "tools/bbvi-ppl/atomic_file.hpp"
@@ -150,6 +152,8 @@ Program prepare(Options const& o, Sources& sources) {
   CompileOptions compile_options;
   compile_options.overrides = cli::parse_settings(o.settings);
   Program program = compile(syntax, sources.table ? &*sources.table : nullptr, compile_options);
+  search_start(program);
+  check_start(program);
   sources.print(wide_priors(program));
   return program;
 }

@@ -1,0 +1,305 @@
+#include "runtime/start_search.hpp"
+
+#include "runtime/bbvi/fit.hpp"
+#include "runtime/distributions/checks.hpp"
+#include "runtime/evaluate.hpp"
+#include "runtime/random_stream.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace bbvi {
+
+namespace {
+
+// Rows of the model evaluated in all, at most: about a second. A model with
+// many latent elements and rows gets fewer sweeps, or none past the budget.
+constexpr double row_budget = 2e7;
+constexpr int sweeps = 2;
+
+// One searched latent element: its location and sd coordinates in u, and
+// its guide factor's arguments, the location among them: z_e at the
+// factor's centre is a monotone function of the location t (the mean
+// itself; e^t for a LogNormal; lower + e^t, upper − e^t, or the bounds'
+// inv_logit mix for the other bounded families), which the factor's
+// one-point rule computes.
+struct Searched {
+  std::size_t element = 0;
+  Eigen::Index location = 0, scale = 0;
+  GuideElement guide;
+  std::size_t location_argument = 0;
+
+  double centre(double t) const {
+    std::vector<double> args = guide.arguments;
+    args[location_argument] = t;
+    std::vector<QuadraturePoint> point;
+    guide.factor->evaluated().quadrature(args.data(), 1, point);
+    return point.at(0).value;
+  }
+  bool identity() const { return guide.factor->evaluated().affine_in_standard_normal; }
+  // log |dz/dt|: the search climbs the density of t, not of z.
+  double log_jacobian(double t) const {
+    if (identity()) return 0;
+    double const h = 1e-4 * std::max(1.0, std::abs(t));
+    return std::log(std::abs(centre(t + h) - centre(t - h)) / (2 * h));
+  }
+  // The t whose centre is z, by bisection where the map is not the identity;
+  // nullopt where no t reaches z (outside the factor's support).
+  std::optional<double> location_of(double z) const {
+    if (identity()) return z;
+    double lo = -40, hi = 40;
+    bool const increasing = centre(hi) > centre(lo);
+    for (int k = 0; k < 100; ++k) {
+      double const mid = (lo + hi) / 2;
+      ((centre(mid) < z) == increasing ? lo : hi) = mid;
+    }
+    double const t = (lo + hi) / 2;
+    if (!(std::abs(centre(t) - z) <= 1e-9 * std::max(1.0, std::abs(z)))) return std::nullopt;
+    return t;
+  }
+};
+
+// The roles of a location and its scale in the automatic guide
+// (grammar/automatic_guide.cpp).
+std::optional<std::string> scale_role_of(std::string const& role) {
+  if (role == "mean") return "sd";
+  if (role == "log_mean") return "log_sd";
+  if (role == "logit_mean") return "logit_sd";
+  return std::nullopt;
+}
+
+std::vector<Searched> searched_elements(Program const& program, std::vector<GuideElement> const& guide) {
+  std::vector<Searched> out;
+  for (Parameter const& p : program.parameters) {
+    std::optional<std::string> const scale_role = scale_role_of(p.role);
+    if (!scale_role) continue;
+    Parameter const* scale = nullptr;
+    for (Parameter const& q : program.parameters)
+      if (q.latent == p.latent && q.role == *scale_role) scale = &q;
+    LatentVariable const* latent = nullptr;
+    for (LatentVariable const& v : program.latents)
+      if (v.name == p.latent) latent = &v;
+    if (!scale || !latent || latent->length() != p.length()) continue;
+    for (std::size_t i = 0; i < p.length(); ++i) {
+      GuideElement const& g = guide[latent->offset + i];
+      if (!g.factor || !g.factor->evaluated().quadrature) continue;
+      // The argument that reads the location parameter.
+      std::optional<std::size_t> argument;
+      for (std::size_t k = 0; k < g.factor->args.size(); ++k) {
+        Node const& a = g.factor->args[k];
+        if ((a.op == Node::Op::slot || a.op == Node::Op::index) && a.slot == p.slot) argument = k;
+      }
+      if (!argument || *argument >= g.arguments.size()) continue;
+      out.push_back({latent->offset + i, static_cast<Eigen::Index>(p.offset + i),
+                     static_cast<Eigen::Index>(scale->offset + i), g, *argument});
+    }
+  }
+  return out;
+}
+
+// x to 4 significant digits, as the guide `explain` prints shows it.
+double rounded(double x) { return std::strtod(fmt::format("{:.4g}", x).c_str(), nullptr); }
+
+class Search {
+ public:
+  explicit Search(Program const& program) : program_(program) {}
+
+  // log p at z plus element s's log Jacobian (the density of its guide's
+  // location t); −inf where the model cannot be evaluated.
+  double at(std::vector<double> const& z, Searched const& s, double t) {
+    ++evaluations;
+    try {
+      double const value = log_joint(program_, z) + s.log_jacobian(t);
+      return std::isfinite(value) ? value : -HUGE_VAL;
+    } catch (NumericalError const&) {
+      return -HUGE_VAL;
+    } catch (DomainError const&) {
+      return -HUGE_VAL;
+    }
+  }
+
+  // g(t) for element s: z_e at its guide's centre for location t.
+  double g(std::vector<double>& z, Searched const& s, double t) {
+    z[s.element] = s.centre(t);
+    return at(z, s, t);
+  }
+
+  // The best t found from t0 by doubling steps, then halving them; z_e is
+  // left at it. Where g(t0) is not finite, the nearest finite point of
+  // t0 ± 2^k first.
+  double line_search(std::vector<double>& z, Searched const& s, double t0) {
+    double t = t0, best = g(z, s, t0);
+    if (!std::isfinite(best))
+      for (int k = 0; k <= 6 && !std::isfinite(best); ++k)
+        for (double sign : {1.0, -1.0})
+          if (double const v = g(z, s, t0 + sign * std::ldexp(1.0, k)); v > best) {
+            best = v;
+            t = t0 + sign * std::ldexp(1.0, k);
+          }
+    if (!std::isfinite(best)) {
+      g(z, s, t0);
+      return t0;
+    }
+    double step = 1;
+    for (double sign : {1.0, -1.0}) {
+      bool moved = false;
+      for (int k = 0; k < 30; ++k) {
+        double const v = g(z, s, t + sign * step);
+        if (!(v > best)) break;
+        best = v;
+        t += sign * step;
+        step *= 2;
+        moved = true;
+      }
+      if (moved) break;
+      step = 1;
+    }
+    for (int k = 0; k < 20; ++k) {
+      step /= 2;
+      for (double sign : {1.0, -1.0})
+        if (double const v = g(z, s, t + sign * step); v > best) {
+          best = v;
+          t += sign * step;
+          break;
+        }
+    }
+    g(z, s, t);  // z_e left at t
+    return t;
+  }
+
+  // −1/g''(t) by a central difference, the sd of a Gaussian with g's
+  // curvature; nullopt where g is not concave there.
+  std::optional<double> sd_at(std::vector<double>& z, Searched const& s, double t) {
+    double const h = 1e-3 * std::max(1.0, std::abs(t));
+    double const centre = g(z, s, t), up = g(z, s, t + h), down = g(z, s, t - h);
+    g(z, s, t);
+    double const curvature = (up - 2 * centre + down) / (h * h);
+    if (!std::isfinite(curvature) || curvature >= 0) return std::nullopt;
+    return 1 / std::sqrt(-curvature);
+  }
+
+  std::size_t evaluations = 0;
+
+ private:
+  Program const& program_;
+};
+
+// Each searched element whose latent a model '~' draws whole, moved to the
+// median of that prior, its arguments evaluated at z (the latents before it
+// already moved: a hierarchy's population first, its groups then): a start
+// the prior deems typical, from which the search climbs to the nearest mode
+// of log p. A median from 101 draws is close enough for a start; a prior
+// with vector arguments or a vector value, or one whose median is outside
+// the guide's support, leaves the element where it was.
+void move_to_prior_medians(Program const& program, std::vector<Searched> const& searched, std::vector<double>& z,
+                           std::vector<double>& location) {
+  std::vector<int> searched_at(z.size(), -1);
+  for (std::size_t i = 0; i < searched.size(); ++i) searched_at[searched[i].element] = static_cast<int>(i);
+  ModelEvaluator evaluate(program);
+  RandomStream rng(0, 0, 1);
+  std::vector<double> draws(101);
+  for (std::size_t statement = 0; statement < program.model.size(); ++statement) {
+    auto const* f = std::get_if<Factor>(&program.model[statement]);
+    if (!f || f->latent < 0) continue;
+    DistributionSignature const& signature = f->distribution->signature;
+    if (signature.whole_value || f->args.size() != signature.parameters.size()) continue;
+    bool scalar_arguments = true;
+    for (std::size_t a = 0; a < f->args.size(); ++a)
+      scalar_arguments = scalar_arguments && !signature.reads_whole(a) && !signature.reads_matrix(a);
+    if (!scalar_arguments) continue;
+    LatentVariable const& latent = program.latents[static_cast<std::size_t>(f->latent)];
+    try {
+      std::vector<Value<double>> arguments;
+      for (Node const& a : f->args) arguments.push_back(evaluate(z, statement, a));
+      std::vector<double> packed(arguments.size());
+      for (std::size_t k = 0; k < latent.length(); ++k) {
+        int const i = searched_at[latent.offset + k];
+        if (i < 0) continue;
+        for (std::size_t a = 0; a < arguments.size(); ++a) packed[a] = arguments[a].at(k);
+        for (double& d : draws) d = f->distribution->sample(rng, packed.data());
+        std::nth_element(draws.begin(), draws.begin() + 50, draws.end());
+        double const median = draws[50];
+        std::optional<double> const t = searched[static_cast<std::size_t>(i)].location_of(median);
+        if (!std::isfinite(median) || !t) continue;
+        z[latent.offset + k] = median;
+        location[static_cast<std::size_t>(i)] = *t;
+      }
+    } catch (NumericalError const&) {
+    } catch (DomainError const&) {
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<double> guide_centre(Program const& program, Eigen::VectorXd const& u) {
+  // A one-point rule's value where the family has a rule (a Normal's mean,
+  // a LogNormal's median, a discrete factor's likeliest value), else a draw.
+  RandomStream rng(0, 0, 0);
+  std::vector<double> z = sample_guide(program, u, rng);
+  std::vector<std::vector<QuadraturePoint>> const rules =
+      guide_quadrature(program, u, std::vector<int>(program.latent_dimension, 1));
+  for (std::size_t e = 0; e < z.size(); ++e) {
+    if (rules[e].empty()) continue;
+    QuadraturePoint const* likeliest = &rules[e][0];
+    for (QuadraturePoint const& p : rules[e])
+      if (p.weight > likeliest->weight) likeliest = &p;
+    z[e] = likeliest->value;
+  }
+  return z;
+}
+
+StartSearch search_start(Program& program) {
+  StartSearch out;
+  Eigen::VectorXd const u = initial_parameters(program);
+  std::vector<Searched> const searched = searched_elements(program, guide_elements(program, u));
+  if (searched.empty()) return out;
+  std::vector<double> z = guide_centre(program, u);
+  double const rows = static_cast<double>(std::max<std::size_t>(program.rows, 1));
+  Search search(program);
+  std::vector<double> location(searched.size());
+  for (std::size_t i = 0; i < searched.size(); ++i)
+    location[i] = searched[i].guide.arguments[searched[i].location_argument];
+  move_to_prior_medians(program, searched, z, location);
+  for (int sweep = 0; sweep < sweeps && out.finished; ++sweep)
+    for (std::size_t i = 0; i < searched.size(); ++i) {
+      if (static_cast<double>(search.evaluations) * rows > row_budget) {
+        out.finished = false;
+        break;
+      }
+      location[i] = search.line_search(z, searched[i], location[i]);
+    }
+  for (std::size_t i = 0; i < searched.size(); ++i) {
+    Searched const& s = searched[i];
+    Parameter* location_parameter = nullptr;
+    Parameter* scale_parameter = nullptr;
+    for (Parameter& p : program.parameters) {
+      if (s.location >= static_cast<Eigen::Index>(p.offset) &&
+          s.location < static_cast<Eigen::Index>(p.offset + p.coordinates()))
+        location_parameter = &p;
+      if (s.scale >= static_cast<Eigen::Index>(p.offset) &&
+          s.scale < static_cast<Eigen::Index>(p.offset + p.coordinates()))
+        scale_parameter = &p;
+    }
+    if (!location_parameter || !scale_parameter) continue;
+    std::size_t const at_location = static_cast<std::size_t>(s.location) - location_parameter->offset;
+    std::size_t const at_scale = static_cast<std::size_t>(s.scale) - scale_parameter->offset;
+    double const centre = rounded(location[i]);
+    location_parameter->initial[at_location] = location_parameter->constraint.unconstrain(centre);
+    if (std::optional<double> const sd = out.finished ? search.sd_at(z, s, centre) : std::nullopt)
+      scale_parameter->initial[at_scale] =
+          scale_parameter->constraint.unconstrain(rounded(std::min(1e3, std::max(1e-6, *sd))));
+    ++out.elements;
+  }
+  out.evaluations = search.evaluations;
+  return out;
+}
+
+}  // namespace bbvi
