@@ -185,6 +185,19 @@ class Search {
     return 1 / std::sqrt(-curvature);
   }
 
+  // Every term of log p at z; false where the model cannot be evaluated.
+  bool terms_at(std::vector<double> const& z, std::vector<std::vector<double>>& terms) {
+    ++evaluations;
+    try {
+      log_joint_terms(program_, z, terms);
+      return true;
+    } catch (NumericalError const&) {
+      return false;
+    } catch (DomainError const&) {
+      return false;
+    }
+  }
+
   std::size_t evaluations = 0;
 
  private:
@@ -237,6 +250,72 @@ void move_to_prior_medians(Program const& program, std::vector<Searched> const& 
   }
 }
 
+// log p(z_e = 1, ·) − log p(z_e = 0, ·) from the terms that differ between
+// the two: those the element's value reaches. A term −inf on one side only
+// makes that side impossible (±inf); one −inf on both does not depend on
+// z_e and is left out, so the difference is finite even where other rows
+// are impossible at the current start. NaN where neither side can be
+// evaluated or both are impossible.
+double log_odds_of_one(std::vector<std::vector<double>> const& at_0, std::vector<std::vector<double>> const& at_1) {
+  double difference = 0;
+  bool zero_impossible = false, one_impossible = false;
+  for (std::size_t i = 0; i < at_0.size(); ++i)
+    for (std::size_t k = 0; k < at_0[i].size() && k < at_1[i].size(); ++k) {
+      double const a = at_0[i][k], b = at_1[i][k];
+      if (a == b) continue;
+      if (!std::isfinite(a) && !std::isfinite(b)) continue;
+      zero_impossible = zero_impossible || !std::isfinite(a);
+      one_impossible = one_impossible || !std::isfinite(b);
+      if (std::isfinite(a) && std::isfinite(b)) difference += b - a;
+    }
+  if (zero_impossible && one_impossible) return std::nan("");
+  if (zero_impossible) return HUGE_VAL;
+  if (one_impossible) return -HUGE_VAL;
+  return difference;
+}
+
+// Each automatic Bernoulli factor's p, element by element, at the
+// probability of 1 given the other latents where the start has them (a
+// Gibbs step). A value that makes log p −inf (a structural zero's indicator
+// on a nonzero count) gets probability 1e-12, not 0, which the open bounds
+// of p exclude: the fit's draws then never reach it in practice, and the
+// start is finite.
+void start_bernoulli_factors(Program& program, std::vector<GuideElement> const& guide, Search& search,
+                             std::vector<double>& z, double rows, StartSearch& out) {
+  constexpr double floor = 1e-12;
+  std::vector<std::vector<double>> at_0, at_1;
+  for (Parameter& p : program.parameters) {
+    if (p.role != "p" || !p.elementwise()) continue;
+    LatentVariable const* latent = nullptr;
+    for (LatentVariable const& v : program.latents)
+      if (v.name == p.latent && v.length() == p.length()) latent = &v;
+    if (!latent) continue;
+    for (std::size_t i = 0; i < p.length(); ++i) {
+      if (static_cast<double>(search.evaluations) * rows > row_budget) {
+        out.finished = false;
+        return;
+      }
+      std::size_t const e = latent->offset + i;
+      if (!guide[e].factor || guide[e].factor->evaluated().signature.name != "Bernoulli") continue;
+      double const kept = z[e];
+      z[e] = 0;
+      bool const evaluated_0 = search.terms_at(z, at_0);
+      z[e] = 1;
+      bool const evaluated_1 = search.terms_at(z, at_1);
+      z[e] = kept;
+      if (!evaluated_0 || !evaluated_1) continue;
+      double const log_odds = log_odds_of_one(at_0, at_1);
+      if (std::isnan(log_odds)) continue;
+      double const one = 1 / (1 + std::exp(-log_odds));
+      // 4 significant digits of the smaller of p and 1 − p, so that p near 1
+      // stays below it.
+      double const probability = one > 0.5 ? 1 - rounded(std::max(1 - one, floor)) : rounded(std::max(one, floor));
+      p.initial[i] = p.constraint.unconstrain(probability);
+      z[e] = probability > 0.5 ? 1 : 0;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<double> guide_centre(Program const& program, Eigen::VectorXd const& u) {
@@ -259,8 +338,11 @@ std::vector<double> guide_centre(Program const& program, Eigen::VectorXd const& 
 StartSearch search_start(Program& program) {
   StartSearch out;
   Eigen::VectorXd const u = initial_parameters(program);
-  std::vector<Searched> const searched = searched_elements(program, guide_elements(program, u));
-  if (searched.empty()) return out;
+  std::vector<GuideElement> const guide = guide_elements(program, u);
+  std::vector<Searched> const searched = searched_elements(program, guide);
+  if (std::none_of(program.parameters.begin(), program.parameters.end(),
+                   [](Parameter const& p) { return !p.role.empty(); }))
+    return out;
   std::vector<double> z = guide_centre(program, u);
   double const rows = static_cast<double>(std::max<std::size_t>(program.rows, 1));
   Search search(program);
@@ -268,6 +350,10 @@ StartSearch search_start(Program& program) {
   for (std::size_t i = 0; i < searched.size(); ++i)
     location[i] = searched[i].guide.arguments[searched[i].location_argument];
   move_to_prior_medians(program, searched, z, location);
+  // The indicators first, so that the line searches start where log p is
+  // finite if any setting of them makes it so; then again at the searched
+  // locations.
+  start_bernoulli_factors(program, guide, search, z, rows, out);
   for (int sweep = 0; sweep < sweeps && out.finished; ++sweep)
     for (std::size_t i = 0; i < searched.size(); ++i) {
       if (static_cast<double>(search.evaluations) * rows > row_budget) {
@@ -298,6 +384,7 @@ StartSearch search_start(Program& program) {
           scale_parameter->constraint.unconstrain(rounded(std::min(1e3, std::max(1e-6, *sd))));
     ++out.elements;
   }
+  start_bernoulli_factors(program, guide, search, z, rows, out);
   out.evaluations = search.evaluations;
   return out;
 }

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -168,6 +169,45 @@ TEST_CASE("automatic guide: the start is the mode of log p and its curvature, wh
   CHECK(refused.status == 2);
   CHECK(refused.err.find("error: the log density of 'y' is -inf (at the guide's initial values, where the fit would "
                          "start: rate = 0)") != std::string::npos);
+}
+
+TEST_CASE("automatic guide: a zero-inflated Poisson with a structural-zero indicator per row, with no floor") {
+  // 200 counts, 30% structural zeros and the rest Poisson(4) (generated
+  // once). Where y > 0, zero[n] = 1 makes log p −inf: the start gives those
+  // indicators probability 1e-12, and the fit reaches the posterior of the
+  // same model with the indicators summed out (log_mix), whose fit is the
+  // reference. Each marginal is from 10,000 guide draws (a mean good to
+  // 0.01 sd); measured on seeds 1-3: the means within 0.02 sd, the sds
+  // within 5% (mean field over the indicators narrows lambda's by 4%).
+  std::string const counts =
+    "5 5 1 0 0 3 1 4 7 2 1 4 3 1 2 0 0 5 5 3 4 0 0 2 5 2 6 3 7 0 5 0 8 0 6 6 10 7 5 0 4 1 0 2 5 2 1 2 6 6 0 4 6 "
+    "0 5 3 1 4 0 6 3 4 0 3 7 3 5 3 2 2 5 5 3 0 1 4 3 5 0 3 0 4 1 5 1 2 4 0 3 8 0 0 0 0 2 4 0 0 3 0 0 0 0 2 5 0 3 "
+    "0 0 4 4 2 0 2 2 0 3 0 1 1 0 4 5 0 6 3 0 3 0 0 2 1 0 2 10 0 2 0 0 1 1 0 0 5 0 4 4 8 3 4 0 4 6 0 0 0 6 1 3 0 "
+    "8 5 0 0 6 0 8 4 6 5 0 4 0 7 0 2 0 3 3 8 0 0 0 0 0 8 1 0 0 4 3 5 0 0 5 6 2 0 0 4";
+  std::string const data = scratch("zip.csv");
+  {
+    std::ofstream out(data);
+    out << "y\n";
+    std::istringstream in(counts);
+    for (int y; in >> y;) out << y << "\n";
+  }
+  std::string const header = "data { int y[N]; }\nlatent { real<lower=0, upper=1> pi; real<lower=0> lambda; ";
+  std::string const indicators = scratch("zip_indicators.model"), summed = scratch("zip_summed.model");
+  std::ofstream(indicators) << header << "int<lower=0, upper=1> zero[N]; }\n"
+                            << "model { pi ~ Beta(1, 1); lambda ~ Gamma(2, 0.5); zero ~ Bernoulli(pi);\n"
+                               "        y ~ Poisson(lambda * (1 - zero)); }\n";
+  std::ofstream(summed) << header << "}\n"
+                        << "model { pi ~ Beta(1, 1); lambda ~ Gamma(2, 0.5);\n"
+                           "        target += log_mix(pi, Poisson_lpmf(y | 0), Poisson_lpmf(y | lambda)); }\n";
+  nlohmann::json const fitted = fit(indicators, data), reference = fit(summed, data);
+  CHECK(fitted["converged"] == true);
+  for (std::string const latent : {"pi", "lambda"}) {
+    INFO(latent);
+    double const sd = reference["summary"][latent]["sd"].get<double>();
+    CHECK(std::abs(fitted["summary"][latent]["mean"].get<double>() -
+                   reference["summary"][latent]["mean"].get<double>()) < 0.1 * sd);
+    CHECK(fitted["summary"][latent]["sd"].get<double>() == Approx(sd).epsilon(0.1));
+  }
 }
 
 TEST_CASE("automatic guide: the example models without their guide reach the fit of their written mean-field guide",

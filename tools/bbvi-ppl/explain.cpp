@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -57,6 +58,18 @@ std::string source_line(std::string_view source, int line) {
 
 namespace {
 
+// Element i's initial value as the search rounded it, 4 significant digits;
+// more where those would reach the parameter's bound (a Bernoulli's p of
+// 1 − 10⁻¹² is not 1).
+std::string initial_value_text(Parameter const& p, std::size_t i) {
+  double const value = p.constraint.constrain(p.initial[i]);
+  std::string const text = fmt::format("{:.4g}", value);
+  double const read = std::strtod(text.c_str(), nullptr);
+  bool const inside = (!p.constraint.lower || read > *p.constraint.lower) &&
+                      (!p.constraint.upper || read < *p.constraint.upper);
+  return inside ? text : fmt::format("{:.15g}", value);
+}
+
 // The automatic guide's text with each declaration's initial value the one
 // the fit starts from (runtime/start_search.hpp), as 4 significant digits,
 // which is what the search rounded them to: pasted, it starts at the same
@@ -74,11 +87,11 @@ std::string automatic_guide_at_start(Program const& program) {
       if (p.role.empty() || !p.elementwise() || equals == std::string::npos || at == std::string::npos ||
           at > equals || (line[after] != '[' && line[after] != ' '))
         continue;
-      std::vector<double> values;
-      for (std::size_t i = 0; i < p.length(); ++i) values.push_back(p.constraint.constrain(p.initial[i]));
-      bool const same = std::all_of(values.begin(), values.end(), [&](double v) { return v == values[0]; });
+      std::vector<std::string> values;
+      for (std::size_t i = 0; i < p.length(); ++i) values.push_back(initial_value_text(p, i));
+      bool const same = std::all_of(values.begin(), values.end(), [&](std::string const& v) { return v == values[0]; });
       line = line.substr(0, equals) +
-             (same ? fmt::format(" = {:.4g};", values[0]) : fmt::format(" = {{{:.4g}}};", fmt::join(values, ", ")));
+             (same ? fmt::format(" = {};", values[0]) : fmt::format(" = {{{}}};", fmt::join(values, ", ")));
     }
     out += line + "\n";
   }
