@@ -23,12 +23,21 @@
 // where it is ended and reported as "budget"; the gap there is the result's
 // at its last iteration.
 //
-//   bench_correlated [--per-factor] [--family gaussian|known|unknown|logistic] [--rows N] [--coefficients K]
+//   bench_correlated [--per-factor] [--automatic] [--family gaussian|known|unknown|logistic] [--rows N] [--coefficients K]
 //                    [--correlation C] [--seeds S] [--budget SECONDS] [--draws S]
 //                    (default: every case, 5 seeds, 60 s, the fit's default draws)
-// (--per-factor: the natural gradient without its coupled step, for comparison)
+// (--per-factor: the natural gradient without its coupled step, for comparison;
+//  --automatic: each model without its guide block, fitted with the automatic
+//  guide from its searched start, the search's seconds counted in the fit's;
+//  the known-noise and logistic families only, whose automatic guide is the
+//  written one's family)
 //   bench_correlated --write K N CORRELATION known|unknown|logistic DIR   (model.model, data.csv)
+#include "grammar/automatic_guide.hpp"
+#include "grammar/check.hpp"
 #include "runtime/bbvi/fit.hpp"
+#include "runtime/compile.hpp"
+#include "runtime/registry.hpp"
+#include "runtime/start_search.hpp"
 #include "runtime/evaluate.hpp"
 #include "tests/support/fit_helpers.hpp"
 #include "tests/support/gaussian_regression_reference.hpp"
@@ -125,6 +134,22 @@ Prepared prepare_logistic(Case const& c) {
 }
 
 bool per_factor = false;
+bool automatic = false;
+
+// The model as the command line would take it without its guide block: the
+// automatic guide, its start searched; the search's seconds.
+std::pair<Program, double> automatic_program(std::string source, data::CsvTable const& table) {
+  auto const start = std::chrono::steady_clock::now();
+  source = source.substr(0, source.find("guide {"));
+  std::vector<Diagnostic> notes;
+  ast::Program const syntax = parse_with_guide(source, "test.model", notes);
+  std::vector<Diagnostic> problems = check_program(syntax, distributions().catalog());
+  if (!problems.empty()) throw DiagnosticError(std::move(problems));
+  Program program = compile(syntax, &table, {});
+  search_start(program);
+  return {std::move(program),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
+}
 int draws = 0;  // 0: the default
 
 Outcome run(Program const& program, Measure const& measure, std::uint64_t seed, double budget) {
@@ -192,13 +217,15 @@ Prepared prepare(Case const& c) { return c.family == Family::logistic ? prepare_
 void measure_case(Case const& c, int seeds, double budget, int& false_convergences) {
   Prepared const prepared = prepare(c);
   data::CsvTable const table = data::CsvTable::from_text(prepared.csv, "data.csv");
-  Program const program = testing::compile_model(prepared.model, &table);
+  auto const [program, search_seconds] = automatic ? automatic_program(prepared.model, table)
+                                                   : std::pair{testing::compile_model(prepared.model, &table), 0.0};
   int converged = 0, falsely = 0, within_at_end = 0;
   double worst_gap = 0, worst_sd = 0;
   std::vector<int> firsts, iterations;
   std::vector<double> seconds;
   for (int seed = 1; seed <= seeds; ++seed) {
-    Outcome const o = run(program, prepared.measure, static_cast<std::uint64_t>(seed), budget);
+    Outcome o = run(program, prepared.measure, static_cast<std::uint64_t>(seed), budget);
+    o.seconds += search_seconds;
     bool const is_false = o.stop == "converged" && !(o.gap < within);
     converged += o.stop == "converged";
     falsely += is_false;
@@ -251,8 +278,11 @@ int main(int argc, char** argv) {
   int only_coefficients = 0;
   double only_correlation = 0;
   std::string only_family;
-  for (int i = 1; i < argc && std::string(argv[i]) == "--per-factor"; ++i) per_factor = true;
-  for (int i = per_factor ? 2 : 1; i + 1 < argc; i += 2) {
+  int first = 1;
+  for (; first < argc && (std::string(argv[first]) == "--per-factor" || std::string(argv[first]) == "--automatic");
+       ++first)
+    (std::string(argv[first]) == "--per-factor" ? per_factor : automatic) = true;
+  for (int i = first; i + 1 < argc; i += 2) {
     std::string const flag = argv[i];
     if (flag == "--seeds") seeds = std::atoi(argv[i + 1]);
     else if (flag == "--budget") budget = std::atof(argv[i + 1]);
@@ -282,7 +312,8 @@ int main(int argc, char** argv) {
         (only_correlation != 0 && c.correlation != only_correlation) ||
         (only_family == "logistic" && !logistic) || (only_family == "gaussian" && logistic) ||
         (only_family == "known" && c.family != Family::known_noise) ||
-        (only_family == "unknown" && c.family != Family::unknown_noise))
+        (only_family == "unknown" && c.family != Family::unknown_noise) ||
+        (automatic && c.family == Family::unknown_noise))
       continue;
     measure_case(c, seeds, budget, false_convergences);
   }

@@ -219,6 +219,9 @@ TEST_CASE("automatic guide: the example models without their guide reach the fit
   // from 10,000 guide draws: a mean is good to 0.01 sd and an sd to 0.7%,
   // so a difference of two to 0.014 sd and 1%; the tolerances are 3.5 and
   // 3 times those. Measured: 0.017 sd and 1.3% at most, on changepoint.
+  // Between the two fits, the KL of the marginals moment-matched by
+  // Normals, summed over every latent element, is below the 0.01 nats the
+  // issue asks (measured: 0.0012 at most, gamma_poisson).
   for (std::string const name : {"ar1", "beta_bernoulli", "changepoint", "eight_schools", "gamma_poisson",
                                  "linear_regression", "logistic_regression", "matrix_regression", "mixture",
                                  "normal_gamma", "two_sources"}) {
@@ -230,6 +233,7 @@ TEST_CASE("automatic guide: the example models without their guide reach the fit
       std::string const options = "--seed " + std::to_string(seed);
       nlohmann::json const written = fit(source("models/" + name + ".model"), data, options)["summary"];
       nlohmann::json const automatic = fit(automatic_model, data, options)["summary"];
+      double kl = 0;
       for (auto const& [latent, marginal] : written.items()) {
         INFO(latent);
         std::vector<double> const mean = as_vector(marginal["mean"]), sd = as_vector(marginal["sd"]);
@@ -239,8 +243,11 @@ TEST_CASE("automatic guide: the example models without their guide reach the fit
         for (std::size_t i = 0; i < mean.size(); ++i) {
           CHECK(std::abs(auto_mean[i] - mean[i]) < 0.05 * sd[i]);
           CHECK(std::abs(auto_sd[i] / sd[i] - 1) < 0.03);
+          double const d = auto_mean[i] - mean[i];
+          kl += std::log(sd[i] / auto_sd[i]) + (auto_sd[i] * auto_sd[i] + d * d) / (2 * sd[i] * sd[i]) - 0.5;
         }
       }
+      CHECK(kl < 0.01);
     }
   }
 }
