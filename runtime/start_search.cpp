@@ -22,6 +22,22 @@ namespace {
 // Rows of the model evaluated in all, at most: about a second. A model with
 // many latent elements and rows gets fewer sweeps, or none past the budget.
 constexpr double row_budget = 2e7;
+
+// The rows one evaluation of log p computes: a factor reduced to its
+// statistics counts one, any other its elements, a local its elements.
+double rows_per_evaluation(Program const& program) {
+  double rows = 0;
+  for (std::size_t i = 0; i < program.model.size(); ++i) {
+    if (!program.statements_run.empty() && !program.statements_run[i]) continue;
+    if (auto const* d = std::get_if<Definition>(&program.model[i]))
+      rows += static_cast<double>(std::max<std::size_t>(d->value.size, 1));
+    else if (auto const& f = std::get<Factor>(program.model[i]); f.reduced())
+      rows += 1;
+    else
+      rows += static_cast<double>(std::max<std::size_t>(f.lhs_size, 1));
+  }
+  return std::max(rows, 1.0);
+}
 constexpr int sweeps = 2;
 
 // One searched latent element: its location and sd coordinates in u, and
@@ -358,7 +374,7 @@ StartSearch search_start(Program& program) {
                    [](Parameter const& p) { return !p.role.empty(); }))
     return out;
   std::vector<double> z = guide_centre(program, u);
-  double const rows = static_cast<double>(std::max<std::size_t>(program.rows, 1));
+  double const rows = rows_per_evaluation(program);
   Search search(program);
   std::vector<double> location(searched.size());
   for (std::size_t i = 0; i < searched.size(); ++i)
