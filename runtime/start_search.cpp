@@ -51,6 +51,9 @@ struct Searched {
   Eigen::Index location = 0, scale = 0;
   GuideElement guide;
   std::size_t location_argument = 0;
+  // The scale of another latent's prior (a hierarchy's tau in theta ~
+  // Normal(mu, tau)): not searched (hierarchy_scales).
+  bool hierarchy_scale = false;
 
   double centre(double t) const {
     std::vector<double> args = guide.arguments;
@@ -91,8 +94,36 @@ std::optional<std::string> scale_role_of(std::string const& role) {
   return std::nullopt;
 }
 
+bool reads_slot(Node const& n, int slot) {
+  if ((n.op == Node::Op::slot || n.op == Node::Op::index) && n.slot == slot) return true;
+  return std::any_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_slot(a, slot); });
+}
+
+// The latents that a latent's prior reads in its scale (sd, scale, sigma,
+// a covariance or its factor). log p has no proper maximum over such a
+// scale where the latents it spreads sit together: at a start with every
+// group at the population mean, log p grows without bound as the scale
+// goes to 0 (the centred hierarchy's funnel), and a search sends it there.
+// They keep their prior's median.
+std::vector<bool> hierarchy_scales(Program const& program) {
+  std::vector<bool> out(program.latents.size(), false);
+  for (Statement const& st : program.model) {
+    auto const* f = std::get_if<Factor>(&st);
+    if (!f || f->latent < 0) continue;
+    std::vector<std::string> const& names = f->distribution->signature.parameters;
+    for (std::size_t a = 0; a < f->args.size() && a < names.size(); ++a) {
+      if (names[a] != "sd" && names[a] != "scale" && names[a] != "sigma" && names[a] != "Sigma" && names[a] != "L")
+        continue;
+      for (std::size_t v = 0; v < program.latents.size(); ++v)
+        out[v] = out[v] || reads_slot(f->args[a], program.latents[v].slot);
+    }
+  }
+  return out;
+}
+
 std::vector<Searched> searched_elements(Program const& program, std::vector<GuideElement> const& guide) {
   std::vector<Searched> out;
+  std::vector<bool> const scales = hierarchy_scales(program);
   for (Parameter const& p : program.parameters) {
     std::optional<std::string> const scale_role = scale_role_of(p.role);
     if (!scale_role) continue;
@@ -100,8 +131,12 @@ std::vector<Searched> searched_elements(Program const& program, std::vector<Guid
     for (Parameter const& q : program.parameters)
       if (q.latent == p.latent && q.role == *scale_role) scale = &q;
     LatentVariable const* latent = nullptr;
-    for (LatentVariable const& v : program.latents)
-      if (v.name == p.latent) latent = &v;
+    bool hierarchy_scale = false;
+    for (std::size_t v = 0; v < program.latents.size(); ++v)
+      if (program.latents[v].name == p.latent) {
+        latent = &program.latents[v];
+        hierarchy_scale = scales[v];
+      }
     if (!scale || !latent || latent->length() != p.length()) continue;
     for (std::size_t i = 0; i < p.length(); ++i) {
       GuideElement const& g = guide[latent->offset + i];
@@ -114,7 +149,7 @@ std::vector<Searched> searched_elements(Program const& program, std::vector<Guid
       }
       if (!argument || *argument >= g.arguments.size()) continue;
       out.push_back({latent->offset + i, static_cast<Eigen::Index>(p.offset + i),
-                     static_cast<Eigen::Index>(scale->offset + i), g, *argument});
+                     static_cast<Eigen::Index>(scale->offset + i), g, *argument, hierarchy_scale});
     }
   }
   return out;
@@ -390,7 +425,16 @@ StartSearch search_start(Program& program) {
         out.finished = false;
         break;
       }
-      location[i] = search.line_search(z, searched[i], location[i]);
+      // A maximum where log p is not concave is no mode but a run-off: in
+      // a centred hierarchy whose groups all sit at the population mean,
+      // log p grows without bound as the scale goes to 0. The element keeps
+      // its start there, and the next sweep may find a proper maximum.
+      if (searched[i].hierarchy_scale) continue;
+      double const found = search.line_search(z, searched[i], location[i]);
+      if (search.sd_at(z, searched[i], found))
+        location[i] = found;
+      else
+        search.g(z, searched[i], location[i]);
     }
   for (std::size_t i = 0; i < searched.size(); ++i) {
     Searched const& s = searched[i];
