@@ -99,9 +99,10 @@ TEST_CASE("automatic guide: the guide explain prints, pasted into the file, fits
   REQUIRE(from != std::string::npos);
   REQUIRE(to != std::string::npos);
   std::string const guide = explained.out.substr(from, to + 3 - from);
-  // The start (docs/language.md, 'Where the automatic guide starts'),
-  // checked by hand for sigma: with theta at the printed means, log p +
-  // log sigma peaks at log sigma = −0.96338, with curvature −1/0.31394².
+  // The start (docs/language.md, 'Where the automatic guide starts'): the
+  // joint mode of log p + log sigma, computed independently by gradient
+  // ascent, is theta = (0.66537, 2.36208), log sigma = −0.96338; at the
+  // rounded point, log p's curvature in log sigma is −1/0.31394².
   CHECK(guide ==
         "guide {\n"
         "  real theta_mean[2] = {0.6654, 2.362};\n"
