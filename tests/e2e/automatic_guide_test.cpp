@@ -102,13 +102,14 @@ TEST_CASE("automatic guide: the guide explain prints, pasted into the file, fits
   // The start (docs/language.md, 'Where the automatic guide starts'): the
   // joint mode of log p + log sigma, computed independently by gradient
   // ascent, is theta = (0.66537, 2.36208), log sigma = −0.96338; at the
-  // rounded point, log p's curvature in log sigma is −1/0.31394².
+  // rounded point, log p's curvature in log sigma is −1/0.31394², and the
+  // sd starts at twice that.
   CHECK(guide ==
         "guide {\n"
         "  real theta_mean[2] = {0.6654, 2.362};\n"
-        "  real<lower=0> theta_sd[2] = 0.2201;\n"
+        "  real<lower=0> theta_sd[2] = 0.4402;\n"
         "  real sigma_log_mean = -0.9634;\n"
-        "  real<lower=0> sigma_log_sd = 0.3139;\n"
+        "  real<lower=0> sigma_log_sd = 0.6279;\n"
         "  theta ~ Normal(theta_mean, theta_sd);\n"
         "  sigma ~ LogNormal(sigma_log_mean, sigma_log_sd);\n"
         "}\n");
@@ -128,9 +129,9 @@ TEST_CASE("automatic guide: the guide explain prints, pasted into the file, fits
 
 TEST_CASE("automatic guide: bounded latents get the bounds' families, and hold a posterior in the family exactly") {
   // Without data the posterior is the prior, each of the automatic family
-  // of its latent's bounds. The start search finds b's and c's parameters
-  // (a Normal's mode and curvature on their scale); a's factor is written,
-  // starting at 0 and 1, so the fit has to move it.
+  // of its latent's bounds. The start search finds b's and c's locations
+  // (a Normal's mode on their scale) and starts their sds at twice the
+  // optimum; a's factor is written, starting at 0 and 1.
   std::string const model = scratch("bounded.model");
   std::ofstream(model) << "latent { real<lower=2> a; real<upper=-1> b; real<lower=1, upper=3> c; }\n"
                           "model { a ~ ShiftedLogNormal(2, 0.5, 0.3); b ~ ReflectedLogNormal(-1, 0.1, 0.4);\n"
@@ -153,14 +154,15 @@ TEST_CASE("automatic guide: the start is the mode of log p and its curvature, wh
   // rate ~ Normal(0, 5): its median 0 makes every nonzero count impossible.
   // log p(rate) = −rate²/50 + S log rate − n rate + const, n = 6, S = 23:
   // its maximum solves rate²/25 + n rate − S = 0, rate = 3.7401, and
-  // 1/sqrt(1/25 + S/rate²) = 0.77054 is the sd of a Gaussian of its curvature.
+  // 1/sqrt(1/25 + S/rate²) = 0.77054 is the sd of a Gaussian of its
+  // curvature; the sd starts at twice that.
   std::string const model = scratch("rate.model"), data = scratch("counts.csv");
   std::ofstream(model) << "data { int y[N]; }\nlatent { real rate; }\n"
                           "model { rate ~ Normal(0, 5); y ~ Poisson(rate); }\n";
   std::ofstream(data) << "y\n3\n5\n2\n4\n6\n3\n";
   Run const explained = run_binary("explain " + model + " " + data);
   REQUIRE(explained.status == 0);
-  CHECK(explained.out.find("  real rate_mean = 3.74;\n  real<lower=0> rate_sd = 0.7705;\n") != std::string::npos);
+  CHECK(explained.out.find("  real rate_mean = 3.74;\n  real<lower=0> rate_sd = 1.541;\n") != std::string::npos);
   nlohmann::json const j = fit(model, data);
   CHECK(j["converged"] == true);
   // The same guide written with a start at 0: the fit cannot start.
