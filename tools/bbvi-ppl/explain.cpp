@@ -111,13 +111,15 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
   for (Parameter const& p : program.parameters)
     for (std::size_t k = 0; k < p.coordinates(); ++k) coordinate[p.offset + k] = p.coordinate_name(k);
 
-  std::string out = fmt::format("{}: {} latent elements, {} variational parameters, {} group{}\n\n", program.file,
-                                program.latent_dimension, program.parameter_dimension, b.groups.size(),
-                                b.groups.size() == 1 ? "" : "s");
+  auto const plural = [](std::size_t n) { return n == 1 ? "" : "s"; };
+  std::string out = fmt::format("{}: {} latent element{}, {} variational parameter{}, {} group{}\n\n", program.file,
+                                program.latent_dimension, plural(program.latent_dimension),
+                                program.parameter_dimension, plural(program.parameter_dimension), b.groups.size(),
+                                plural(b.groups.size()));
   if (!program.automatic_guide.empty())
     out += (program.automatic_guide.rfind("guide {", 0) == 0
-                ? "The file has no guide block, so the fit uses this one (docs/language.md, 'Automatic guides'); "
-                  "paste it into the file to edit it:\n\n"
+                ? "The file has no guide block (or asks for 'guide auto;'), so the fit uses this one "
+                  "(docs/language.md, 'Automatic guides'); paste it into the file to edit it:\n\n"
                 : "The guide block leaves latents without a factor, so the fit adds these to it "
                   "(docs/language.md, 'Automatic guides'); paste them into the block to edit them:\n\n") +
            automatic_guide_at_start(program) + "\n";
@@ -174,11 +176,11 @@ std::string explain(Program const& program, std::string_view model_source, FitOp
   if (s.method == Method::natural_gradient && estimator.coupled_locations() > 0)
     out += s.per_factor
                ? fmt::format("step       per factor (--per-factor); the stopping rule measures the curvature in the "
-                             "locations of {} Normal factors\n",
-                             estimator.coupled_locations())
-               : fmt::format("step       Newton's on the locations of {} Normal factors, with the curvature the "
+                             "locations of {} Normal factor{}\n",
+                             estimator.coupled_locations(), plural(estimator.coupled_locations()))
+               : fmt::format("step       Newton's on the locations of {} Normal factor{}, with the curvature the "
                              "estimator above measures; the natural gradient for the other parameters\n",
-                             estimator.coupled_locations());
+                             estimator.coupled_locations(), plural(estimator.coupled_locations()));
   return out;
 }
 

@@ -222,6 +222,10 @@ class LocalExpectations final : public GradientEstimator {
                          "curvature of their locations, from the likelihood's statistics, exactly over their own "
                          "draws given the other latents'",
                          closed_form_.size());
+    if (coupled_locations() == 1)
+      return fmt::format("; the Normal factor whose latent enters a linear predictor takes the gradient and "
+                         "curvature of its location{} from that predictor (Bonnet's and Price's theorems)",
+                         linear_scales_.empty() ? "" : ", and the gradient of its sd where the draws sample it,");
     return fmt::format("; the {} Normal factors whose latents enter one linear predictor take the gradient and "
                        "curvature of their locations{} from that predictor (Bonnet's and Price's theorems)",
                        coupled_locations(),
