@@ -165,11 +165,6 @@ class Lowering {
     }
   }
 
-  static bool reads_slot(Node const& n, int slot) {
-    if ((n.op == Node::Op::slot || n.op == Node::Op::index) && n.slot == slot) return true;
-    return std::any_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_slot(a, slot); });
-  }
-
   // A latent has a flat prior where no '~' draws it whole and its
   // elements' own '~'s (latent_part) leave one out.
   void mark_flat_priors() {

@@ -445,4 +445,9 @@ Value<T> evaluate(Node const& node, Slots<T> const& slots) {
 template Value<double> evaluate(Node const&, Slots<double> const&);
 template Value<Dual> evaluate(Node const&, Slots<Dual> const&);
 
+bool reads_slot(Node const& node, int slot) {
+  if ((node.op == Node::Op::slot || node.op == Node::Op::index) && node.slot == slot) return true;
+  return std::any_of(node.args.begin(), node.args.end(), [&](Node const& a) { return reads_slot(a, slot); });
+}
+
 }  // namespace bbvi

@@ -80,6 +80,9 @@ struct Node {
   Position pos;
 };
 
+// Whether the expression reads the slot anywhere in it (a name or an index).
+bool reads_slot(Node const& node, int slot);
+
 // The values an expression can refer to, by slot number.
 template <typename T>
 struct Slots {

@@ -17,13 +17,6 @@ namespace bbvi {
 
 namespace {
 
-bool reads_slot(Node const& n, int slot) {
-  if ((n.op == Node::Op::slot || n.op == Node::Op::index) && n.slot == slot) return true;
-  for (Node const& a : n.args)
-    if (reads_slot(a, slot)) return true;
-  return false;
-}
-
 // "rate = 0", "theta = {0, 0, 0, …}": a latent's elements at z, the first
 // few of a long one.
 std::string latent_value(LatentVariable const& v, std::vector<double> const& z) {

@@ -22,6 +22,7 @@ namespace {
 // Rows of the model evaluated in all, at most: about a second. A model with
 // many latent elements and rows gets fewer sweeps, or none past the budget.
 constexpr double row_budget = 2e7;
+constexpr int sweeps = 2;
 
 // The rows one evaluation of log p computes: a factor reduced to its
 // statistics counts one, any other its elements, a local its elements.
@@ -38,7 +39,6 @@ double rows_per_evaluation(Program const& program) {
   }
   return std::max(rows, 1.0);
 }
-constexpr int sweeps = 2;
 
 // Each sd starts at this many times the sd of log p's curvature at the
 // start. Exactly that sd is the mean-field optimum of a Gaussian posterior,
@@ -101,11 +101,6 @@ std::optional<std::string> scale_role_of(std::string const& role) {
   if (role == "log_mean") return "log_sd";
   if (role == "logit_mean") return "logit_sd";
   return std::nullopt;
-}
-
-bool reads_slot(Node const& n, int slot) {
-  if ((n.op == Node::Op::slot || n.op == Node::Op::index) && n.slot == slot) return true;
-  return std::any_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_slot(a, slot); });
 }
 
 // The latents that a latent's prior reads in its scale (sd, scale, sigma,
