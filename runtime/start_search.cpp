@@ -49,7 +49,7 @@ double rows_per_evaluation(Program const& program) {
 // still came within 0.01 nats in 1 to 4 iterations (docs/language.md).
 constexpr double start_sd_factor = 2;
 
-// One searched latent element: its location and sd coordinates in u, and
+// One searched latent element: its location and sd parameters, and
 // its guide factor's arguments, the location among them: z_e at the
 // factor's centre is a monotone function of the location t (the mean
 // itself; e^t for a LogNormal; lower + e^t, upper − e^t, or the bounds'
@@ -57,7 +57,9 @@ constexpr double start_sd_factor = 2;
 // one-point rule computes.
 struct Searched {
   std::size_t element = 0;
-  Eigen::Index location = 0, scale = 0;
+  // program.parameters' location and scale parameters, and the element's
+  // index in each (both elementwise).
+  std::size_t location_parameter = 0, scale_parameter = 0, index = 0;
   GuideElement guide;
   std::size_t location_argument = 0;
   // The scale of another latent's prior (a hierarchy's tau in theta ~
@@ -128,12 +130,13 @@ std::vector<bool> hierarchy_scales(Program const& program) {
 std::vector<Searched> searched_elements(Program const& program, std::vector<GuideElement> const& guide) {
   std::vector<Searched> out;
   std::vector<bool> const scales = hierarchy_scales(program);
-  for (Parameter const& p : program.parameters) {
+  for (std::size_t at = 0; at < program.parameters.size(); ++at) {
+    Parameter const& p = program.parameters[at];
     std::optional<std::string> const scale_role = scale_role_of(p.role);
     if (!scale_role) continue;
-    Parameter const* scale = nullptr;
-    for (Parameter const& q : program.parameters)
-      if (q.latent == p.latent && q.role == *scale_role) scale = &q;
+    std::optional<std::size_t> scale;
+    for (std::size_t q = 0; q < program.parameters.size(); ++q)
+      if (program.parameters[q].latent == p.latent && program.parameters[q].role == *scale_role) scale = q;
     LatentVariable const* latent = nullptr;
     bool hierarchy_scale = false;
     for (std::size_t v = 0; v < program.latents.size(); ++v)
@@ -152,8 +155,7 @@ std::vector<Searched> searched_elements(Program const& program, std::vector<Guid
         if ((a.op == Node::Op::slot || a.op == Node::Op::index) && a.slot == p.slot) argument = k;
       }
       if (!argument || *argument >= g.arguments.size()) continue;
-      out.push_back({latent->offset + i, static_cast<Eigen::Index>(p.offset + i),
-                     static_cast<Eigen::Index>(scale->offset + i), g, *argument, hierarchy_scale});
+      out.push_back({latent->offset + i, at, *scale, i, g, *argument, hierarchy_scale});
     }
   }
   return out;
@@ -168,17 +170,7 @@ class Search {
 
   // log p at z plus element s's log Jacobian (the density of its guide's
   // location t); −inf where the model cannot be evaluated.
-  double at(std::vector<double> const& z, Searched const& s, double t) {
-    ++evaluations;
-    try {
-      double const value = log_joint(program_, z) + s.log_jacobian(t);
-      return std::isfinite(value) ? value : -HUGE_VAL;
-    } catch (NumericalError const&) {
-      return -HUGE_VAL;
-    } catch (DomainError const&) {
-      return -HUGE_VAL;
-    }
-  }
+  double at(std::vector<double> const& z, Searched const& s, double t) { return finite(log_p(z) + s.log_jacobian(t)); }
 
   // g(t) for element s: z_e at its guide's centre for location t.
   double g(std::vector<double>& z, Searched const& s, double t) {
@@ -258,15 +250,7 @@ class Search {
       z[s.element] = s.centre(t[k]);
       jacobians += s.log_jacobian(t[k]);
     }
-    ++evaluations;
-    try {
-      double const value = log_joint(program_, z) + jacobians;
-      return std::isfinite(value) ? value : -HUGE_VAL;
-    } catch (NumericalError const&) {
-      return -HUGE_VAL;
-    } catch (DomainError const&) {
-      return -HUGE_VAL;
-    }
+    return finite(log_p(z) + jacobians);
   }
 
   // Every term of log p at z; false where the model cannot be evaluated.
@@ -285,6 +269,19 @@ class Search {
   std::size_t evaluations = 0;
 
  private:
+  // log p at z, −inf where the model cannot be evaluated there.
+  double log_p(std::vector<double> const& z) {
+    ++evaluations;
+    try {
+      return log_joint(program_, z);
+    } catch (NumericalError const&) {
+      return -HUGE_VAL;
+    } catch (DomainError const&) {
+      return -HUGE_VAL;
+    }
+  }
+  static double finite(double value) { return std::isfinite(value) ? value : -HUGE_VAL; }
+
   Program const& program_;
 };
 
@@ -548,24 +545,13 @@ StartSearch search_start(Program& program) {
   if (out.finished) newton_refine(search, searched, z, location, rows, out);
   for (std::size_t i = 0; i < searched.size(); ++i) {
     Searched const& s = searched[i];
-    Parameter* location_parameter = nullptr;
-    Parameter* scale_parameter = nullptr;
-    for (Parameter& p : program.parameters) {
-      if (s.location >= static_cast<Eigen::Index>(p.offset) &&
-          s.location < static_cast<Eigen::Index>(p.offset + p.coordinates()))
-        location_parameter = &p;
-      if (s.scale >= static_cast<Eigen::Index>(p.offset) &&
-          s.scale < static_cast<Eigen::Index>(p.offset + p.coordinates()))
-        scale_parameter = &p;
-    }
-    if (!location_parameter || !scale_parameter) continue;
-    std::size_t const at_location = static_cast<std::size_t>(s.location) - location_parameter->offset;
-    std::size_t const at_scale = static_cast<std::size_t>(s.scale) - scale_parameter->offset;
+    Parameter& location_parameter = program.parameters[s.location_parameter];
+    Parameter& scale_parameter = program.parameters[s.scale_parameter];
     double const centre = rounded(location[i]);
-    location_parameter->initial[at_location] = location_parameter->constraint.unconstrain(centre);
+    location_parameter.initial[s.index] = location_parameter.constraint.unconstrain(centre);
     if (std::optional<double> const sd = out.finished ? search.sd_at(z, s, centre) : std::nullopt)
-      scale_parameter->initial[at_scale] =
-          scale_parameter->constraint.unconstrain(rounded(std::min(1e3, std::max(1e-6, start_sd_factor * *sd))));
+      scale_parameter.initial[s.index] =
+          scale_parameter.constraint.unconstrain(rounded(std::min(1e3, std::max(1e-6, start_sd_factor * *sd))));
     ++out.elements;
   }
   start_bernoulli_factors(program, guide, search, z, rows, out);
