@@ -12,12 +12,15 @@ Eigen::MatrixXd control_variated(Eigen::MatrixXd const& controls, Eigen::MatrixX
   Eigen::MatrixXd x(S, k);
   x.col(0).setOnes();
   x.rightCols(k - 1) = controls;
-  Eigen::LDLT<Eigen::MatrixXd> const gram(x.transpose() * x);
+  // Coefficient by coefficient (lazyProduct): at these sizes (a few
+  // controls, tens of draws) the blocked product's packing cost more than
+  // the arithmetic, in every local group at every iteration.
+  Eigen::LDLT<Eigen::MatrixXd> const gram(x.transpose().lazyProduct(x));
   if (gram.info() != Eigen::Success || !(gram.vectorD().array() > 0).all()) return values;
   Eigen::MatrixXd const spread = gram.solve(x.transpose()).transpose();  // row s: (XᵀX)⁻¹x_s
   Eigen::ArrayXd const leverage = spread.cwiseProduct(x).rowwise().sum().array();
   if (!(leverage < 1 - 1e-9).all()) return values;
-  Eigen::MatrixXd const fit = spread.transpose() * values;
+  Eigen::MatrixXd const fit = spread.transpose().lazyProduct(values);
   // The fit without draw s has residual e_s/(1 − h_s) at s, and intercept
   // a − (XᵀX)⁻¹x_s e_s/(1 − h_s) at its first entry: its value at s less the
   // controls' part is that intercept plus that residual.
