@@ -101,7 +101,7 @@ Eigen::MatrixXd AffineNormal::quadratic_form() const {
 
 std::optional<AffineNormal> reduce_affine_normal(Program const& program, std::size_t statement) {
   auto const* f = std::get_if<Factor>(&program.model[statement]);
-  if (!f || f->latent >= 0 || f->log_odds || !f->statistics.empty() || f->distribution->signature.name != Normal::name)
+  if (!f || f->latent >= 0 || f->link_form || !f->statistics.empty() || f->distribution->signature.name != Normal::name)
     return std::nullopt;
   Node const& mean = f->args[0];
   Node const& sd = f->args[1];

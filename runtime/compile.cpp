@@ -1511,7 +1511,7 @@ class Lowering {
     }
     check_simplex_draw(f, st, s);
     check_multivariate_draw(f, st);
-    if (block_ == ast::BlockKind::model) use_log_odds(f);
+    if (block_ == ast::BlockKind::model) use_link_form(f);
     if (s.kind == SlotKind::column) {
       check_observed_support(f);
       reduce(f);
@@ -1615,15 +1615,18 @@ class Lowering {
   }
 
   // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last
-  // argument: see Factor::log_odds. Only in the model: the guide draws its
-  // outcomes from p itself, so none of them has probability 0.
-  static void use_log_odds(Factor& f) {
-    DistributionEntry const* form = log_odds_form(*f.distribution);
-    Node const& p = f.args.back();
-    if (!form || p.op != Node::Op::call || p.function != Function::inv_logit) return;
-    f.log_odds = form;
-    f.log_odds_args = f.args;
-    f.log_odds_args.back() = p.args[0];
+  // argument, and Poisson(exp(E)): see Factor::link_form. Only in the model:
+  // the guide draws its outcomes from p or the rate itself.
+  static void use_link_form(Factor& f) {
+    Node const& last = f.args.back();
+    if (last.op != Node::Op::call) return;
+    DistributionEntry const* form = last.function == Function::inv_logit ? log_odds_form(*f.distribution)
+                                    : last.function == Function::exp     ? log_rate_form(*f.distribution)
+                                                                         : nullptr;
+    if (!form) return;
+    f.link_form = form;
+    f.link_args = f.args;
+    f.link_args.back() = last.args[0];
   }
 
   // Observed values the distribution cannot produce make log p = −∞ at every

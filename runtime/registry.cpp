@@ -20,6 +20,7 @@
 #include "runtime/distributions/normal.hpp"
 #include "runtime/distributions/neg_binomial2.hpp"
 #include "runtime/distributions/poisson.hpp"
+#include "runtime/distributions/poisson_log.hpp"
 #include "runtime/distributions/reflected_lognormal.hpp"
 #include "runtime/distributions/shifted_lognormal.hpp"
 #include "runtime/distributions/student_t.hpp"
@@ -92,6 +93,15 @@ DistributionEntry const* log_odds_form(DistributionEntry const& distribution) {
   if (name == Bernoulli::name) return forms.find(BernoulliLogit::name);
   if (name == Binomial::name) return forms.find(BinomialLogit::name);
   return nullptr;
+}
+
+DistributionEntry const* log_rate_form(DistributionEntry const& distribution) {
+  static Registry const forms = [] {
+    Registry table;
+    table.add<PoissonLog>();
+    return table;
+  }();
+  return distribution.signature.name == Poisson::name ? forms.find(PoissonLog::name) : nullptr;
 }
 
 }  // namespace bbvi

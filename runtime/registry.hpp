@@ -461,4 +461,10 @@ Registry const& distributions();
 // language has no such distribution.
 DistributionEntry const* log_odds_form(DistributionEntry const& distribution);
 
+// Likewise the form of Poisson that takes its rate as its log, eta with
+// rate = exp(eta) (distributions/poisson_log.hpp), in which a model's
+// Poisson(exp(E)) is evaluated: its derivatives in eta make E a linear
+// predictor for the coupled step; null for every other distribution.
+DistributionEntry const* log_rate_form(DistributionEntry const& distribution);
+
 }  // namespace bbvi

@@ -22,7 +22,7 @@ std::size_t rows_of(Program const& program, Factor const& f) {
 // read row by row, not reduced to statistics.
 bool derivatives_in_mean(Factor const& f) {
   DistributionEntry const& d = *f.distribution;
-  return !f.reduced() && !f.log_odds && d.quadratic_in_location && d.argument_derivative_rows &&
+  return !f.reduced() && !f.link_form && d.quadratic_in_location && d.argument_derivative_rows &&
          d.derivative_argument == 0;
 }
 

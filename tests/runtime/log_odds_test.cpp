@@ -189,16 +189,16 @@ TEST_CASE("log-odds: the analyses see Bernoulli(inv_logit(...)) as written") {
   REQUIRE(likelihood.args.size() == 1);
   CHECK(likelihood.args[0].op == Node::Op::call);
   CHECK(likelihood.args[0].function == Function::inv_logit);
-  CHECK(likelihood.log_odds != nullptr);
+  CHECK(likelihood.link_form != nullptr);
   CHECK(likelihood.evaluated_args()[0].op == Node::Op::add);  // alpha + beta * x
   for (Statement const& st : program.guide)
-    if (auto const* f = std::get_if<Factor>(&st)) CHECK(f->log_odds == nullptr);
+    if (auto const* f = std::get_if<Factor>(&st)) CHECK(f->link_form == nullptr);
 
   // The same program evaluated as written: blankets and local-expectation
   // plan identical; inv_logit(…) is no polynomial in either latent, so both
   // are left to the regression estimator.
   Program as_written = program;
-  std::get<Factor>(as_written.model[2]).log_odds = nullptr;
+  std::get<Factor>(as_written.model[2]).link_form = nullptr;
   Blankets const b = find_blankets(program), b_written = find_blankets(as_written);
   REQUIRE(b.groups.size() == b_written.groups.size());
   for (std::size_t g = 0; g < b.groups.size(); ++g) {
@@ -212,4 +212,48 @@ TEST_CASE("log-odds: the analyses see Bernoulli(inv_logit(...)) as written") {
   CHECK(plan.is_local == plan_written.is_local);
   CHECK(plan.points == plan_written.points);
   CHECK(plan.is_local == std::vector<bool>(b.groups.size(), false));
+}
+
+// Poisson(exp(eta)), evaluated in its log-rate form
+// (runtime/distributions/poisson_log.hpp) by the same mechanism.
+namespace {
+
+std::string const poisson_model = R"(
+data { int y[N]; }
+latent { real eta; }
+model { eta ~ Normal(0, 1000); y ~ Poisson(exp(eta)); }
+guide { real m = 0; real<lower=0> s = 1; eta ~ Normal(m, s); }
+)";
+
+double poisson_exact(double y, double eta) {
+  long double const e = static_cast<long double>(eta);
+  return static_cast<double>(y * e - std::exp(e) - std::lgamma(static_cast<long double>(y) + 1));
+}
+
+}  // namespace
+
+TEST_CASE("log rate: Poisson(exp(eta)) has log density y eta - e^eta - log y!, finite where exp(eta) underflows") {
+  for (double y : {0.0, 1.0, 7.0}) {
+    Program const program = compiled(poisson_model, "y", {y});
+    CHECK(std::get<Factor>(program.model[1]).link_form != nullptr);
+    for (double eta : {-800.0, -40.0, -1.0, 0.0, 3.0, 40.0}) {
+      CAPTURE(y, eta);
+      double const lp = likelihood_term(program, eta);
+      CHECK(std::isfinite(lp));
+      CHECK(lp == Approx(poisson_exact(y, eta)).epsilon(1e-13).margin(1e-13));
+    }
+    // Past exp's range the rate is infinite: Poisson's own error.
+    CAPTURE(y);
+    CHECK_THROWS_WITH(likelihood_term(program, 800.0), Catch::Contains("rate"));
+  }
+  // Its derivatives in eta, as the linear predictor's curvature reads them.
+  DistributionEntry const& form = *log_rate_form(*distributions().find("Poisson"));
+  REQUIRE(form.argument_derivative_rows);
+  double const x = 7, eta = 1.5;
+  double const* const args[1] = {&eta};
+  double slope = 0, curvature = 0;
+  form.argument_derivative_rows(&x, 1, args, 0, &slope, &curvature);
+  CHECK(slope == Approx(7 - std::exp(1.5)).epsilon(1e-15));
+  CHECK(curvature == Approx(std::exp(1.5)).epsilon(1e-15));
+  CHECK(log_rate_form(*distributions().find("Normal")) == nullptr);
 }
