@@ -1615,18 +1615,20 @@ class Lowering {
   }
 
   // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last
-  // argument, and Poisson(exp(E)): see Factor::link_form. Only in the model:
-  // the guide draws its outcomes from p or the rate itself.
+  // argument, Poisson(exp(E)) and NegBinomial2(exp(E), phi): see
+  // Factor::link_form. Only in the model: the guide draws its outcomes from
+  // p, the rate or the mean itself.
   static void use_link_form(Factor& f) {
-    Node const& last = f.args.back();
-    if (last.op != Node::Op::call) return;
-    DistributionEntry const* form = last.function == Function::inv_logit ? log_odds_form(*f.distribution)
-                                    : last.function == Function::exp     ? log_rate_form(*f.distribution)
-                                                                         : nullptr;
-    if (!form) return;
-    f.link_form = form;
-    f.link_args = f.args;
-    f.link_args.back() = last.args[0];
+    for (auto const& [form, link] : {std::pair{log_odds_form(*f.distribution), Function::inv_logit},
+                                     std::pair{log_rate_form(*f.distribution), Function::exp}}) {
+      if (!form) continue;
+      Node const& linked = f.args.at(form->derivative_argument);
+      if (linked.op != Node::Op::call || linked.function != link) continue;
+      f.link_form = form;
+      f.link_args = f.args;
+      f.link_args[form->derivative_argument] = linked.args[0];
+      return;
+    }
   }
 
   // Observed values the distribution cannot produce make log p = −∞ at every

@@ -19,6 +19,7 @@
 #include "runtime/distributions/multi_normal_cholesky.hpp"
 #include "runtime/distributions/normal.hpp"
 #include "runtime/distributions/neg_binomial2.hpp"
+#include "runtime/distributions/neg_binomial2_log.hpp"
 #include "runtime/distributions/poisson.hpp"
 #include "runtime/distributions/poisson_log.hpp"
 #include "runtime/distributions/reflected_lognormal.hpp"
@@ -99,9 +100,13 @@ DistributionEntry const* log_rate_form(DistributionEntry const& distribution) {
   static Registry const forms = [] {
     Registry table;
     table.add<PoissonLog>();
+    table.add<NegBinomial2Log>();
     return table;
   }();
-  return distribution.signature.name == Poisson::name ? forms.find(PoissonLog::name) : nullptr;
+  std::string_view const name = distribution.signature.name;
+  if (name == Poisson::name) return forms.find(PoissonLog::name);
+  if (name == NegBinomial2::name) return forms.find(NegBinomial2Log::name);
+  return nullptr;
 }
 
 }  // namespace bbvi

@@ -461,10 +461,12 @@ Registry const& distributions();
 // language has no such distribution.
 DistributionEntry const* log_odds_form(DistributionEntry const& distribution);
 
-// Likewise the form of Poisson that takes its rate as its log, eta with
-// rate = exp(eta) (distributions/poisson_log.hpp), in which a model's
-// Poisson(exp(E)) is evaluated: its derivatives in eta make E a linear
-// predictor for the coupled step; null for every other distribution.
+// Likewise the forms of Poisson and NegBinomial2 that take their rate or
+// mean as its log, eta with rate = exp(eta) (distributions/poisson_log.hpp,
+// neg_binomial2_log.hpp), in which a model's Poisson(exp(E)) and
+// NegBinomial2(exp(E), phi) are evaluated: their derivatives in eta make E
+// a linear predictor for the coupled step; null for every other
+// distribution. A form's derivative_argument is the argument it replaces.
 DistributionEntry const* log_rate_form(DistributionEntry const& distribution);
 
 }  // namespace bbvi

@@ -469,7 +469,7 @@ class PropertyTest : public Catch::ITestInvoker {
 [[maybe_unused]] bool const registered = [] {
   static std::deque<std::string> names;
   // With the forms models' Bernoulli(inv_logit(…)), Binomial(n, inv_logit(…))
-  // and Poisson(exp(…)) are evaluated in.
+  // Poisson(exp(…)) and NegBinomial2(exp(…), phi) are evaluated in.
   std::vector<DistributionEntry const*> entries = distributions().all();
   for (DistributionEntry const* d : distributions().all()) {
     if (DistributionEntry const* form = log_odds_form(*d)) entries.push_back(form);
