@@ -33,39 +33,16 @@ namespace {
 
 constexpr double prior_sd_a = 100, prior_sd_b = 1;
 
-std::string poisson_model = R"(
-data {
-  real year[N];
-  int y[N];
-}
-latent {
-  real a;
-  real b;
-}
-model {
-  a ~ Normal(0, 100);
-  b ~ Normal(0, 1);
-  y ~ Poisson(exp(a + b * year));
-}
-)";
+// The two models share their data, a, b and the priors on them.
+std::string const counts_data = "data {\n  real year[N];\n  int y[N];\n}\n";
+std::string const coefficient_priors = "  a ~ Normal(0, 100);\n  b ~ Normal(0, 1);\n";
 
-std::string negative_binomial_model = R"(
-data {
-  real year[N];
-  int y[N];
-}
-latent {
-  real a;
-  real b;
-  real<lower=0> phi;
-}
-model {
-  a ~ Normal(0, 100);
-  b ~ Normal(0, 1);
-  phi ~ Gamma(2, 0.1);
-  y ~ NegBinomial2(exp(a + b * year), phi);
-}
-)";
+std::string poisson_model = counts_data + "latent {\n  real a;\n  real b;\n}\nmodel {\n" + coefficient_priors +
+                            "  y ~ Poisson(exp(a + b * year));\n}\n";
+
+std::string negative_binomial_model = counts_data + "latent {\n  real a;\n  real b;\n  real<lower=0> phi;\n}\n" +
+                                      "model {\n" + coefficient_priors + "  phi ~ Gamma(2, 0.1);\n" +
+                                      "  y ~ NegBinomial2(exp(a + b * year), phi);\n}\n";
 
 struct Counts {
   std::vector<double> year, y;
