@@ -115,7 +115,11 @@ class Lowering {
     out_.statements_run = statements_to_run(out_);
     guide_block(syntax_.guide);
     out_.automatic_guide = syntax_.automatic_guide;
-    if (auto problem = initial_scale_problem(out_, constant_uses_)) throw DiagnosticError(std::move(*problem));
+    // An automatic guide's initial values are the table's until the start
+    // search replaces them: its terms' scale is checked after that
+    // (start_check.hpp).
+    if (out_.automatic_guide.empty())
+      if (auto problem = initial_scale_problem(out_, constant_uses_)) throw DiagnosticError(std::move(*problem));
     return std::move(out_);
   }
 

@@ -1,6 +1,7 @@
 #include "runtime/start_check.hpp"
 
 #include "core/diagnostic.hpp"
+#include "runtime/bbvi/initial_scale.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/start_search.hpp"
@@ -86,6 +87,8 @@ void check_start(Program const& program) {
       throw DiagnosticError(at_start(program, f->pos, what, values_read(program, program.model[i], z)));
     }
   }
+  if (!program.automatic_guide.empty())
+    if (auto problem = initial_scale_problem(program, {})) throw DiagnosticError(std::move(*problem));
 }
 
 }  // namespace bbvi

@@ -174,6 +174,26 @@ TEST_CASE("automatic guide: the start is the mode of log p and its curvature, wh
                          "start: rate = 0)") != std::string::npos);
 }
 
+TEST_CASE("automatic guide: the terms' scale is checked at the searched start, not at the table's values") {
+  // a's likelihood scales it by 10⁸⁰: at the table's start (sd 1) the term
+  // is near −10¹⁶⁰, beyond what the fit can square; at the searched start
+  // (a near 10⁻⁸⁰) it is a few nats. The same guide written with the table's
+  // start is refused, at the statement, before any fitting.
+  std::string const model = scratch("scaled.model"), data = scratch("scaled.csv");
+  std::ofstream(model) << "data { real y[N]; }\nlatent { real a; }\n"
+                          "model { a ~ Normal(0, 1e-79); y ~ Normal(a * 1e80, 1); }\n";
+  std::ofstream(data) << "y\n1\n2\n";
+  Run const checked = run_binary("check " + model + " " + data);
+  INFO(checked.err);
+  CHECK(checked.status == 0);
+  CHECK(fit(model, data)["converged"] == true);
+  std::string const written = scratch("scaled_written.model");
+  std::ofstream(written) << slurp(model) << "guide { real m = 0; real<lower=0> s = 1; a ~ Normal(m, s); }\n";
+  Run const refused = run_binary("check " + written + " " + data);
+  CHECK(refused.status == 2);
+  CHECK(refused.err.find("at the guide's initial values, too far from the data") != std::string::npos);
+}
+
 TEST_CASE("automatic guide: the centred eight schools, whose joint mode is at tau = 0, starts tau at its prior") {
   // theta ~ Normal(mu, tau): with every theta at mu, log p grows without
   // bound as tau goes to 0, and a search of tau went there (tau = e^−743,
