@@ -42,6 +42,14 @@ nlohmann::json fit(std::string const& model, std::string const& data, std::strin
 // The file's text without its guide block (every example model ends with it).
 std::string without_guide(std::string const& text) { return text.substr(0, text.find("\nguide {") + 1); }
 
+// `check` of the model with `guide` written after it, as scratch file `name`.
+Run check_with_guide(std::string const& model, std::string const& data, std::string const& name,
+                     std::string const& guide) {
+  std::string const written = scratch(name);
+  std::ofstream(written) << slurp(model) << guide;
+  return run_binary("check " + written + " " + data);
+}
+
 std::vector<double> as_vector(nlohmann::json const& v) {
   return v.is_array() ? v.get<std::vector<double>>() : std::vector<double>{v.get<double>()};
 }
@@ -166,9 +174,8 @@ TEST_CASE("automatic guide: the start is the mode of log p and its curvature, wh
   nlohmann::json const j = fit(model, data);
   CHECK(j["converged"] == true);
   // The same guide written with a start at 0: the fit cannot start.
-  std::string const written = scratch("rate_written.model");
-  std::ofstream(written) << slurp(model) << "guide { real m = 0; real<lower=0> s = 1; rate ~ Normal(m, s); }\n";
-  Run const refused = run_binary("check " + written + " " + data);
+  Run const refused = check_with_guide(model, data, "rate_written.model",
+                                       "guide { real m = 0; real<lower=0> s = 1; rate ~ Normal(m, s); }\n");
   CHECK(refused.status == 2);
   CHECK(refused.err.find("error: the log density of 'y' is -inf (at the guide's initial values, where the fit would "
                          "start: rate = 0)") != std::string::npos);
@@ -187,9 +194,8 @@ TEST_CASE("automatic guide: the terms' scale is checked at the searched start, n
   INFO(checked.err);
   CHECK(checked.status == 0);
   CHECK(fit(model, data)["converged"] == true);
-  std::string const written = scratch("scaled_written.model");
-  std::ofstream(written) << slurp(model) << "guide { real m = 0; real<lower=0> s = 1; a ~ Normal(m, s); }\n";
-  Run const refused = run_binary("check " + written + " " + data);
+  Run const refused = check_with_guide(model, data, "scaled_written.model",
+                                       "guide { real m = 0; real<lower=0> s = 1; a ~ Normal(m, s); }\n");
   CHECK(refused.status == 2);
   CHECK(refused.err.find("at the guide's initial values, too far from the data") != std::string::npos);
 }
