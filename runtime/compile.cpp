@@ -1622,17 +1622,31 @@ class Lowering {
   // argument, Poisson(exp(E)) and NegBinomial2(exp(E), phi): see
   // Factor::link_form. Only in the model: the guide draws its outcomes from
   // p, the rate or the mean itself.
-  static void use_link_form(Factor& f) {
+  void use_link_form(Factor& f) const {
     for (auto const& [form, link] : {std::pair{log_odds_form(*f.distribution), Function::inv_logit},
                                      std::pair{log_rate_form(*f.distribution), Function::exp}}) {
       if (!form) continue;
-      Node const& linked = f.args.at(form->derivative_argument);
+      Node const& linked = through_local(f.args.at(form->derivative_argument));
       if (linked.op != Node::Op::call || linked.function != link) continue;
       f.link_form = form;
       f.link_args = f.args;
       f.link_args[form->derivative_argument] = linked.args[0];
       return;
     }
+  }
+
+  // The value of the model local `n` names, where it is a whole local defined
+  // once before (Stan's style, `real lambda[N] = exp(E); y ~ Poisson(lambda);`);
+  // `n` itself otherwise.
+  Node const& through_local(Node const& n) const {
+    if (n.op != Node::Op::slot) return n;
+    Definition const* found = nullptr;
+    for (Statement const& st : out_.model)
+      if (auto const* d = std::get_if<Definition>(&st); d && d->slot == n.slot) {
+        if (found) return n;  // assigned more than once
+        found = d;
+      }
+    return found && found->value.size == n.size ? found->value : n;
   }
 
   // Observed values the distribution cannot produce make log p = −∞ at every

@@ -257,3 +257,35 @@ TEST_CASE("log rate: Poisson(exp(eta)) has log density y eta - e^eta - log y!, f
   CHECK(curvature == Approx(std::exp(1.5)).epsilon(1e-15));
   CHECK(log_rate_form(*distributions().find("Normal")) == nullptr);
 }
+
+TEST_CASE("link forms: a probability or rate named by a model local is read as its link too, as Stan models write it") {
+  std::string const local_probability = R"(
+data { int<lower=0, upper=1> y[N]; }
+latent { real eta; }
+model { eta ~ Normal(0, 1000); real p[N] = inv_logit(eta + 0 * y); y ~ Bernoulli(p); }
+guide { real m = 0; real<lower=0> s = 1; eta ~ Normal(m, s); }
+)";
+  std::string const local_rate = R"(
+data { int y[N]; }
+latent { real eta; }
+model { eta ~ Normal(0, 1000); real rate[N] = exp(eta + 0 * y); y ~ Poisson(rate); }
+guide { real m = 0; real<lower=0> s = 1; eta ~ Normal(m, s); }
+)";
+  for (double y : {0.0, 1.0}) {
+    Program const program = compiled(local_probability, "y", {y});
+    auto const& likelihood = std::get<Factor>(program.model[2]);
+    REQUIRE(likelihood.link_form != nullptr);
+    CHECK(likelihood.args[0].op == Node::Op::slot);  // as written, for the analyses
+    for (double eta : etas) {
+      CAPTURE(y, eta);
+      std::vector<std::vector<double>> terms;
+      log_joint_terms(program, {eta}, terms);
+      CHECK(terms[2].at(0) == Approx(bernoulli_exact(y, eta)).epsilon(1e-13).margin(1e-15));
+    }
+  }
+  Program const program = compiled(local_rate, "y", {7.0});
+  REQUIRE(std::get<Factor>(program.model[2]).link_form != nullptr);
+  std::vector<std::vector<double>> terms;
+  log_joint_terms(program, {-800.0}, terms);
+  CHECK(terms[2].at(0) == Approx(poisson_exact(7, -800)).epsilon(1e-13));
+}
