@@ -1619,11 +1619,12 @@ class Lowering {
   }
 
   // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last
-  // argument, Poisson(exp(E)) and NegBinomial2(exp(E), phi): see
+  // argument, Bernoulli(Phi(E)), Poisson(exp(E)) and NegBinomial2(exp(E), phi): see
   // Factor::link_form. Only in the model: the guide draws its outcomes from
   // p, the rate or the mean itself.
   void use_link_form(Factor& f) const {
     for (auto const& [form, link] : {std::pair{log_odds_form(*f.distribution), Function::inv_logit},
+                                     std::pair{probit_form(*f.distribution), Function::Phi},
                                      std::pair{log_rate_form(*f.distribution), Function::exp}}) {
       if (!form) continue;
       Node const& linked = through_local(f.args.at(form->derivative_argument));

@@ -2,6 +2,7 @@
 
 #include "runtime/distributions/bernoulli.hpp"
 #include "runtime/distributions/bernoulli_logit.hpp"
+#include "runtime/distributions/bernoulli_probit.hpp"
 #include "runtime/distributions/beta.hpp"
 #include "runtime/distributions/binomial.hpp"
 #include "runtime/distributions/binomial_logit.hpp"
@@ -94,6 +95,15 @@ DistributionEntry const* log_odds_form(DistributionEntry const& distribution) {
   if (name == Bernoulli::name) return forms.find(BernoulliLogit::name);
   if (name == Binomial::name) return forms.find(BinomialLogit::name);
   return nullptr;
+}
+
+DistributionEntry const* probit_form(DistributionEntry const& distribution) {
+  static Registry const forms = [] {
+    Registry table;
+    table.add<BernoulliProbit>();
+    return table;
+  }();
+  return distribution.signature.name == Bernoulli::name ? forms.find(BernoulliProbit::name) : nullptr;
 }
 
 DistributionEntry const* log_rate_form(DistributionEntry const& distribution) {

@@ -468,12 +468,13 @@ class PropertyTest : public Catch::ITestInvoker {
 // invokers, and its StringRef does not own the names, hence the deque.
 [[maybe_unused]] bool const registered = [] {
   static std::deque<std::string> names;
-  // With the forms models' Bernoulli(inv_logit(…)), Binomial(n, inv_logit(…))
-  // Poisson(exp(…)) and NegBinomial2(exp(…), phi) are evaluated in.
+  // With the forms models' Bernoulli(inv_logit(…)), Binomial(n, inv_logit(…)),
+  // Bernoulli(Phi(…)), Poisson(exp(…)) and NegBinomial2(exp(…), phi) are evaluated in.
   std::vector<DistributionEntry const*> entries = distributions().all();
   for (DistributionEntry const* d : distributions().all()) {
     if (DistributionEntry const* form = log_odds_form(*d)) entries.push_back(form);
     if (DistributionEntry const* form = log_rate_form(*d)) entries.push_back(form);
+    if (DistributionEntry const* form = probit_form(*d)) entries.push_back(form);
   }
   for (DistributionEntry const* d : entries)
     for (Property const& p : properties) {

@@ -289,3 +289,54 @@ guide { real m = 0; real<lower=0> s = 1; eta ~ Normal(m, s); }
   log_joint_terms(program, {-800.0}, terms);
   CHECK(terms[2].at(0) == Approx(poisson_exact(7, -800)).epsilon(1e-13));
 }
+
+// Bernoulli(Phi(eta)), evaluated in its probit form
+// (runtime/distributions/bernoulli_probit.hpp).
+namespace {
+
+// log Phi(x) in long double, whose erfc reaches e^−11355: exact to double
+// precision down to x = −150; below, the asymptotic series, whose next term
+// there is below 10⁻¹⁸ relative.
+double log_Phi_exact(double x) {
+  long double const v = x;
+  if (x > 0) return static_cast<double>(std::log1p(-0.5L * std::erfc(v / std::sqrt(2.0L))));
+  if (x > -150) return static_cast<double>(std::log(0.5L * std::erfc(-v / std::sqrt(2.0L))));
+  long double const inverse_square = 1 / (v * v);
+  return static_cast<double>(-0.5L * v * v - std::log(-v) - 0.5L * std::log(2 * 3.14159265358979323846264L) +
+                             std::log1p(-inverse_square + 3 * inverse_square * inverse_square));
+}
+
+// The Bernoulli model above with Phi for inv_logit.
+std::string const probit_model = [] {
+  std::string model = bernoulli_model;
+  return model.replace(model.find("inv_logit"), 9, "Phi");
+}();
+
+}  // namespace
+
+TEST_CASE("probit: Bernoulli(Phi(eta)) has log density log Phi(eta) or log Phi(-eta), accurate far into either tail") {
+  for (double y : {0.0, 1.0}) {
+    Program const program = compiled(probit_model, "y", {y});
+    REQUIRE(std::get<Factor>(program.model[1]).link_form != nullptr);
+    for (double eta : {-800.0, -100.0, -30.5, -30.0, -29.5, -5.0, 0.0, 3.0, 8.0, 20.0, 40.0}) {
+      CAPTURE(y, eta);
+      double const lp = likelihood_term(program, eta);
+      CHECK(std::isfinite(lp));
+      CHECK(lp == Approx(log_Phi_exact(y == 1 ? eta : -eta)).epsilon(1e-13).margin(1e-300));
+    }
+  }
+  // Its derivatives in eta, against central differences of log Phi.
+  DistributionEntry const& form = *probit_form(*distributions().find("Bernoulli"));
+  for (double eta : {-40.0, -3.0, 0.5, 6.0}) {
+    for (double y : {0.0, 1.0}) {
+      CAPTURE(eta, y);
+      double const* const args[1] = {&eta};
+      double slope = 0, curvature = 0;
+      form.argument_derivative_rows(&y, 1, args, 0, &slope, &curvature);
+      double const h = 1e-4, sign = y == 1 ? 1 : -1;
+      auto const at = [&](double e) { return log_Phi_exact(sign * e); };
+      CHECK(slope == Approx((at(eta + h) - at(eta - h)) / (2 * h)).epsilon(1e-7));
+      CHECK(curvature == Approx(-(at(eta + h) - 2 * at(eta) + at(eta - h)) / (h * h)).epsilon(1e-5).margin(1e-9));
+    }
+  }
+}
