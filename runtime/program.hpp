@@ -106,14 +106,16 @@ struct Factor {
   // A model's Bernoulli(inv_logit(E)) or Binomial(n, inv_logit(E)) is
   // evaluated from E in its log-odds form (registry.hpp's log_odds_form), so
   // that inv_logit(E) rounding to 0 or 1 does not make its log density −inf;
-  // a Poisson(exp(E)) or NegBinomial2(exp(E), phi) from E in its log-rate
-  // form (log_rate_form), whose derivatives in E make a log-linear
-  // regression's linear predictor.
+  // a Bernoulli(Phi(E)) likewise from E in its probit form (probit_form); a
+  // Poisson(exp(E)) or NegBinomial2(exp(E), phi) from E in its log-rate form
+  // (log_rate_form). Each form's derivatives in E make E a linear predictor
+  // for the coupled step. The argument may name a model local defined as
+  // the call (compile.cpp's through_local).
   // `distribution` and `args` stay as written, for every analysis of the
   // model's structure (Markov blankets, degrees, explain) and every message.
   // Null otherwise.
   DistributionEntry const* link_form = nullptr;
-  std::vector<Node> link_args;  // `args` with that inv_logit(E) or exp(E) replaced by E
+  std::vector<Node> link_args;  // `args` with that inv_logit(E), Phi(E) or exp(E) replaced by E
 
   // What the evaluator computes the density with (runtime/evaluate.cpp).
   DistributionEntry const& evaluated() const { return link_form ? *link_form : *distribution; }
