@@ -29,6 +29,10 @@
 #include "runtime/distributions/uniform.hpp"
 #include "runtime/distributions/weibull.hpp"
 
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+
 namespace bbvi {
 
 namespace {
@@ -84,39 +88,43 @@ Registry const& distributions() {
   return table;
 }
 
-DistributionEntry const* log_odds_form(DistributionEntry const& distribution) {
-  static Registry const forms = [] {
-    Registry table;
-    table.add<BernoulliLogit>();
-    table.add<BinomialLogit>();
-    return table;
+namespace {
+
+// Every link form in one table (registry.hpp): none is a distribution of the
+// language, so none is in distributions().
+Registry const& link_forms() {
+  static Registry const table = [] {
+    Registry forms;
+    forms.add<BernoulliLogit>();
+    forms.add<BinomialLogit>();
+    forms.add<BernoulliProbit>();
+    forms.add<PoissonLog>();
+    forms.add<NegBinomial2Log>();
+    return forms;
   }();
-  std::string_view const name = distribution.signature.name;
-  if (name == Bernoulli::name) return forms.find(BernoulliLogit::name);
-  if (name == Binomial::name) return forms.find(BinomialLogit::name);
+  return table;
+}
+
+// The form named beside `distribution`'s name in `written_and_form`, if any.
+DistributionEntry const* form_of(DistributionEntry const& distribution,
+                                 std::initializer_list<std::pair<std::string_view, std::string_view>> written_and_form) {
+  for (auto const& [written, form] : written_and_form)
+    if (distribution.signature.name == written) return link_forms().find(form);
   return nullptr;
+}
+
+}  // namespace
+
+DistributionEntry const* log_odds_form(DistributionEntry const& distribution) {
+  return form_of(distribution, {{Bernoulli::name, BernoulliLogit::name}, {Binomial::name, BinomialLogit::name}});
 }
 
 DistributionEntry const* probit_form(DistributionEntry const& distribution) {
-  static Registry const forms = [] {
-    Registry table;
-    table.add<BernoulliProbit>();
-    return table;
-  }();
-  return distribution.signature.name == Bernoulli::name ? forms.find(BernoulliProbit::name) : nullptr;
+  return form_of(distribution, {{Bernoulli::name, BernoulliProbit::name}});
 }
 
 DistributionEntry const* log_rate_form(DistributionEntry const& distribution) {
-  static Registry const forms = [] {
-    Registry table;
-    table.add<PoissonLog>();
-    table.add<NegBinomial2Log>();
-    return table;
-  }();
-  std::string_view const name = distribution.signature.name;
-  if (name == Poisson::name) return forms.find(PoissonLog::name);
-  if (name == NegBinomial2::name) return forms.find(NegBinomial2Log::name);
-  return nullptr;
+  return form_of(distribution, {{Poisson::name, PoissonLog::name}, {NegBinomial2::name, NegBinomial2Log::name}});
 }
 
 }  // namespace bbvi
