@@ -38,19 +38,29 @@ std::optional<std::pair<Eigen::Index, Parameter const*>> parameter_at(Program co
   return std::nullopt;
 }
 
-// The parameter that is argument `argument` of latent element e's guide
-// factor, a Normal, and the element's coordinate of it in u.
-std::optional<std::pair<Eigen::Index, Parameter const*>> normal_argument(Program const& program, std::size_t e,
-                                                                         std::size_t argument) {
+// Latent element e's guide factor, or null.
+Factor const* guide_factor_of(Program const& program, std::size_t e) {
   for (Statement const& st : program.guide) {
     auto const* f = std::get_if<Factor>(&st);
     if (!f || f->latent < 0) continue;
     LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
-    if (e < v.offset || e >= v.offset + v.length()) continue;
-    if (!f->distribution->affine_in_standard_normal || f->args.size() <= argument) return std::nullopt;
-    return parameter_at(program, f->args[argument], e - v.offset, v.length());
+    if (e >= v.offset && e < v.offset + v.length()) return f;
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+// The parameter that is argument `argument` of latent element e's guide
+// factor, a Normal (or, `log_too`, a LogNormal), and the element's
+// coordinate of it in u.
+std::optional<std::pair<Eigen::Index, Parameter const*>> normal_argument(Program const& program, std::size_t e,
+                                                                         std::size_t argument, bool log_too = false) {
+  Factor const* f = guide_factor_of(program, e);
+  if (!f) return std::nullopt;
+  bool const normal =
+      f->distribution->affine_in_standard_normal || (log_too && f->distribution->log_affine_in_standard_normal);
+  if (!normal || f->args.size() <= argument) return std::nullopt;
+  LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
+  return parameter_at(program, f->args[argument], e - v.offset, v.length());
 }
 
 }  // namespace
@@ -65,6 +75,15 @@ std::optional<ScaleCoordinate> scale_of(Program const& program, std::size_t e) {
   auto const found = normal_argument(program, e, 1);
   if (!found) return std::nullopt;
   return ScaleCoordinate{found->first, found->second->constraint};
+}
+
+std::optional<LocationScale> location_scale_of(Program const& program, std::size_t e) {
+  auto const location = normal_argument(program, e, 0, true);
+  auto const scale = normal_argument(program, e, 1, true);
+  if (!location || !scale || location->second->constraint.lower || location->second->constraint.upper)
+    return std::nullopt;
+  bool const of_log = guide_factor_of(program, e)->distribution->log_affine_in_standard_normal;
+  return LocationScale{location->first, ScaleCoordinate{scale->first, scale->second->constraint}, of_log};
 }
 
 namespace {

@@ -44,6 +44,16 @@ struct ScaleCoordinate {
 };
 std::optional<ScaleCoordinate> scale_of(Program const& program, std::size_t e);
 
+// Both, where e's guide factor is a Normal or a LogNormal (`of_log`: a
+// Normal in log z) whose location is an unconstrained parameter and whose
+// scale is a parameter.
+struct LocationScale {
+  Eigen::Index location = 0;
+  ScaleCoordinate scale;
+  bool of_log = false;
+};
+std::optional<LocationScale> location_scale_of(Program const& program, std::size_t e);
+
 struct LocationCoupling {
   std::vector<Eigen::Index> coordinates;  // the locations, in u
   Eigen::VectorXd gradient;               // ∂L/∂m at u, by location

@@ -235,3 +235,43 @@ TEST_CASE("local expectations: a colour is taken from the rows only where its bl
   REQUIRE(elsewhere.own.size() == 1);  // mu's prior
   CHECK(elsewhere.own[0].fixed.empty());
 }
+
+TEST_CASE("local expectations: points under a Normal or LogNormal guide are scored in closed form, as the guide's scorer scores them") {
+  // Eight schools' mu and etas have Normal guides and tau a LogNormal one,
+  // each with its own location and sd parameters: every point's score and
+  // log q come from its standardised value. A guide whose sd is computed
+  // (exp of a parameter) is scored by the scorer as before; both must agree
+  // with the scorer at every point.
+  std::string const computed_sd = R"(
+latent { real mu; }
+model { mu ~ Normal(0, 5); }
+guide { real m = 0; real log_s = 0; mu ~ Normal(m, exp(log_s)); }
+)";
+  for (bool const shipped_model : {true, false}) {
+    Program const program = shipped_model ? shipped("eight_schools") : testing::compile_model(computed_sd, nullptr);
+    Blankets const blankets = find_blankets(program);
+    LocalPlan const plan = plan_local(program, blankets);
+    REQUIRE(!plan.groups.empty());
+    Eigen::VectorXd u = initial_parameters(program);
+    for (Eigen::Index c = 0; c < u.size(); ++c) u[c] = 0.3 - 0.2 * static_cast<double>(c % 5);  // sds away from 1
+    WorkerPool pool(1);
+    std::vector<double> const z(program.latent_dimension, 0.5);  // the guide factorises: any values do
+    LocalPoints const points = local_points(program, blankets, plan, u, z, pool);
+    GuideScorer scorer(program, u, blankets.score_groups);
+    Eigen::VectorXd score(u.size());
+    std::vector<double> elements;
+    for (std::size_t i = 0; i < plan.groups.size(); ++i) {
+      auto const& coordinates = blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
+      for (std::size_t k = 0; k < points.points[i].size(); ++k) {
+        std::vector<double> at = z;
+        at[plan.element[i]] = points.points[i][k].value;
+        scorer(at, score, &elements);
+        CAPTURE(shipped_model, i, k);
+        CHECK(points.log_q[i][k] == Approx(elements[plan.element[i]]).epsilon(1e-12).margin(1e-12));
+        for (std::size_t c = 0; c < coordinates.size(); ++c)
+          CHECK(points.scores[i](static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(c)) ==
+                Approx(score[coordinates[c]]).epsilon(1e-12).margin(1e-12));
+      }
+    }
+  }
+}
