@@ -1619,7 +1619,7 @@ class Lowering {
   }
 
   // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last
-  // argument, Bernoulli(Phi(E)), Poisson(exp(E)) and NegBinomial2(exp(E), phi): see
+  // argument, the same with Phi(E), Poisson(exp(E)) and NegBinomial2(exp(E), phi): see
   // Factor::link_form. Only in the model: the guide draws its outcomes from
   // p, the rate or the mean itself.
   void use_link_form(Factor& f) const {

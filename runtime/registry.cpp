@@ -6,6 +6,7 @@
 #include "runtime/distributions/beta.hpp"
 #include "runtime/distributions/binomial.hpp"
 #include "runtime/distributions/binomial_logit.hpp"
+#include "runtime/distributions/binomial_probit.hpp"
 #include "runtime/distributions/categorical.hpp"
 #include "runtime/distributions/cauchy.hpp"
 #include "runtime/distributions/dirichlet.hpp"
@@ -98,6 +99,7 @@ Registry const& link_forms() {
     forms.add<BernoulliLogit>();
     forms.add<BinomialLogit>();
     forms.add<BernoulliProbit>();
+    forms.add<BinomialProbit>();
     forms.add<PoissonLog>();
     forms.add<NegBinomial2Log>();
     return forms;
@@ -120,7 +122,7 @@ DistributionEntry const* log_odds_form(DistributionEntry const& distribution) {
 }
 
 DistributionEntry const* probit_form(DistributionEntry const& distribution) {
-  return form_of(distribution, {{Bernoulli::name, BernoulliProbit::name}});
+  return form_of(distribution, {{Bernoulli::name, BernoulliProbit::name}, {Binomial::name, BinomialProbit::name}});
 }
 
 DistributionEntry const* log_rate_form(DistributionEntry const& distribution) {

@@ -461,9 +461,10 @@ Registry const& distributions();
 // language has no such distribution.
 DistributionEntry const* log_odds_form(DistributionEntry const& distribution);
 
-// Likewise the form of Bernoulli that takes p as its probit, alpha with
-// p = Phi(alpha) (distributions/bernoulli_probit.hpp), in which a model's
-// Bernoulli(Phi(E)) is evaluated; null for every other distribution.
+// Likewise the form of Bernoulli or Binomial that takes p as its probit,
+// alpha with p = Phi(alpha) (distributions/bernoulli_probit.hpp,
+// binomial_probit.hpp), in which a model's Bernoulli(Phi(E)) or
+// Binomial(n, Phi(E)) is evaluated; null for every other distribution.
 DistributionEntry const* probit_form(DistributionEntry const& distribution);
 
 // Likewise the forms of Poisson and NegBinomial2 that take their rate or

@@ -3,23 +3,17 @@
 // Binomial(n, inv_logit(…)) is evaluated in (runtime/compile.cpp), finite
 // for any finite alpha (log_odds.hpp). Not a distribution of the language:
 // its checks and messages are Binomial's, of p = inv_logit(alpha).
-#include "core/support.hpp"
 #include "runtime/distributions/argument_derivatives.hpp"
+#include "runtime/distributions/binomial_link.hpp"
 #include "runtime/distributions/binomial.hpp"
 #include "runtime/distributions/log_odds.hpp"
 
-#include <array>
 #include <string_view>
 
 namespace bbvi {
 
-struct BinomialLogit {
+struct BinomialLogit : BinomialLinkForm {
   static constexpr std::string_view name = "BinomialLogit";
-  static constexpr std::array<std::string_view, 2> parameters{"n", "alpha"};
-  static constexpr std::array<double, 2> example_arguments{12.0, -0.8};
-  static constexpr std::array<double, 2> invalid_arguments{2.5, -0.8};
-  static constexpr std::array<bool, 2> differentiable{false, true};
-  static constexpr Support support = Support::bounded_integer;
 
   template <typename T>
   static T log_density(double x, T const& n, T const& alpha) {
@@ -40,7 +34,6 @@ struct BinomialLogit {
 
   // In alpha: ℓ′ = x(1 − p) − (n − x)p and −ℓ″ = n p(1 − p), with
   // 1 − p = inv_logit(−alpha) as in BernoulliLogit.
-  static constexpr std::size_t derivative_argument = 1;
   static ArgumentDerivatives argument_derivatives(double x, double n, double alpha) {
     auto const [p, q] = math::inv_logit_pair(alpha);
     return {x * q - (n - x) * p, n * p * q};

@@ -221,3 +221,26 @@ TEST_CASE("probit regression on an uncentred year: default fits agree with a lon
   REQUIRE(std::get<Factor>(program.model[2]).link_form != nullptr);
   agrees_with_long_run(program, {"a.mean", "b.mean"}, {"a.sd", "b.sd"});
 }
+
+TEST_CASE("dose-response probit on an uncentred dose: default fits agree with a long one") {
+  // 40 doses from 50 to 90, 20 subjects each, with P(response) =
+  // Phi(−7 + 0.1 dose): from 0.02 at 50 to 0.98 at 90. The dose is not
+  // centred, so a and b are correlated beyond −0.99.
+  boost::random::mt19937_64 rng(29);
+  boost::random::uniform_01<double> uniform;
+  std::string csv = "dose,n,k\n";
+  for (int d = 0; d < 40; ++d) {
+    double const dose = 50 + d;
+    double const p = 0.5 * std::erfc(-(-7 + 0.1 * dose) / std::sqrt(2.0));
+    int k = 0;
+    for (int s = 0; s < 20; ++s) k += uniform(rng) < p;
+    csv += std::to_string(dose) + ",20," + std::to_string(k) + "\n";
+  }
+  data::CsvTable const table = data::CsvTable::from_text(csv, "doses.csv");
+  std::string model = "data {\n  real dose[N];\n  int n[N];\n  int k[N];\n}\nlatent {\n  real a;\n  real b;\n}\n"
+                            "model {\n" +
+                            coefficient_priors + "  k ~ Binomial(n, Phi(a + b * dose));\n}\n";
+  Program const program = prepared(model, table);
+  REQUIRE(std::get<Factor>(program.model[2]).link_form != nullptr);
+  agrees_with_long_run(program, {"a.mean", "b.mean"}, {"a.sd", "b.sd"});
+}

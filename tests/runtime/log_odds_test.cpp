@@ -340,3 +340,36 @@ TEST_CASE("probit: Bernoulli(Phi(eta)) has log density log Phi(eta) or log Phi(-
     }
   }
 }
+
+TEST_CASE("probit: Binomial(n, Phi(eta)) has log density lchoose(n, k) + k log Phi(eta) + (n - k) log Phi(-eta), "
+          "finite far into either tail") {
+  std::string model = binomial_model;
+  model.replace(model.find("inv_logit"), 9, "Phi");
+  for (double k : {0.0, 5.0, 12.0}) {
+    Program const program = compiled(model, "k", {k});
+    REQUIRE(std::get<Factor>(program.model[1]).link_form != nullptr);
+    for (double eta : {-800.0, -100.0, -30.5, -30.0, -29.5, -5.0, 0.0, 3.0, 8.0, 20.0, 40.0}) {
+      CAPTURE(k, eta);
+      double expected = std::lgamma(13.0) - std::lgamma(k + 1) - std::lgamma(13 - k);
+      if (k > 0) expected += k * log_Phi_exact(eta);
+      if (k < 12) expected += (12 - k) * log_Phi_exact(-eta);
+      double const lp = likelihood_term(program, eta);
+      CHECK(std::isfinite(lp));
+      CHECK(lp == Approx(expected).epsilon(1e-13).margin(1e-300));
+    }
+  }
+  // Its derivatives in eta, against central differences of the same.
+  DistributionEntry const& form = *probit_form(*distributions().find("Binomial"));
+  for (double eta : {-40.0, -3.0, 0.5, 6.0})
+    for (double k : {0.0, 5.0, 12.0}) {
+      CAPTURE(eta, k);
+      double const n = 12;
+      double const* const args[2] = {&n, &eta};
+      double slope = 0, curvature = 0;
+      form.argument_derivative_rows(&k, 1, args, 0, &slope, &curvature);
+      double const h = 1e-4;
+      auto const at = [&](double e) { return k * log_Phi_exact(e) + (n - k) * log_Phi_exact(-e); };
+      CHECK(slope == Approx((at(eta + h) - at(eta - h)) / (2 * h)).epsilon(1e-7));
+      CHECK(curvature == Approx(-(at(eta + h) - 2 * at(eta) + at(eta - h)) / (h * h)).epsilon(1e-5).margin(1e-9));
+    }
+}
