@@ -1619,7 +1619,8 @@ class Lowering {
   }
 
   // Bernoulli(inv_logit(E)) and Binomial(n, inv_logit(E)), p their last
-  // argument, the same with Phi(E), Poisson(exp(E)) and NegBinomial2(exp(E), phi): see
+  // argument, the same with Phi(E), Poisson(exp(E)), NegBinomial2(exp(E), phi)
+  // and Gamma(shape, shape / exp(E)): see
   // Factor::link_form. Only in the model: the guide draws its outcomes from
   // p, the rate or the mean itself.
   void use_link_form(Factor& f) const {
@@ -1634,6 +1635,25 @@ class Lowering {
       f.link_args[form->derivative_argument] = linked.args[0];
       return;
     }
+    // Gamma(shape, shape / exp(E)) or Gamma(shape, shape * exp(-E)), the
+    // shape the same variable or number in both places: a mean of exp(E).
+    DistributionEntry const* const form = log_mean_form(*f.distribution);
+    if (!form) return;
+    Node const& rate = through_local(f.args.at(form->derivative_argument));
+    if ((rate.op != Node::Op::divide && rate.op != Node::Op::multiply) || !same_leaf(rate.args[0], f.args[0])) return;
+    Node const& mean = through_local(rate.args[1]);
+    if (mean.op != Node::Op::call || mean.function != Function::exp) return;
+    Node const& eta = mean.args[0];
+    if (rate.op == Node::Op::multiply && eta.op != Node::Op::negate) return;
+    f.link_form = form;
+    f.link_args = f.args;
+    f.link_args[form->derivative_argument] = rate.op == Node::Op::divide ? eta : eta.args[0];
+  }
+
+  // Both the same data or latent variable, or the same number.
+  static bool same_leaf(Node const& a, Node const& b) {
+    if (a.op == Node::Op::slot && b.op == Node::Op::slot) return a.slot == b.slot && a.size == b.size;
+    return a.op == Node::Op::constant && b.op == Node::Op::constant && a.constant == b.constant;
   }
 
   // The value of the model local `n` names, where it is a whole local defined

@@ -12,6 +12,7 @@
 #include "runtime/distributions/dirichlet.hpp"
 #include "runtime/distributions/exponential.hpp"
 #include "runtime/distributions/gamma.hpp"
+#include "runtime/distributions/gamma_log.hpp"
 #include "runtime/distributions/half_normal.hpp"
 #include "runtime/distributions/inv_gamma.hpp"
 #include "runtime/distributions/laplace.hpp"
@@ -102,6 +103,7 @@ Registry const& link_forms() {
     forms.add<BinomialProbit>();
     forms.add<PoissonLog>();
     forms.add<NegBinomial2Log>();
+    forms.add<GammaLog>();
     return forms;
   }();
   return table;
@@ -127,6 +129,10 @@ DistributionEntry const* probit_form(DistributionEntry const& distribution) {
 
 DistributionEntry const* log_rate_form(DistributionEntry const& distribution) {
   return form_of(distribution, {{Poisson::name, PoissonLog::name}, {NegBinomial2::name, NegBinomial2Log::name}});
+}
+
+DistributionEntry const* log_mean_form(DistributionEntry const& distribution) {
+  return form_of(distribution, {{Gamma::name, GammaLog::name}});
 }
 
 }  // namespace bbvi

@@ -475,4 +475,10 @@ DistributionEntry const* probit_form(DistributionEntry const& distribution);
 // distribution. A form's derivative_argument is the argument it replaces.
 DistributionEntry const* log_rate_form(DistributionEntry const& distribution);
 
+// Likewise the form of Gamma that takes its mean shape/rate as its log, eta
+// with rate = shape·exp(−eta) (distributions/gamma_log.hpp), in which a
+// model's Gamma(shape, shape / exp(E)) is evaluated (a Gamma regression
+// with a log link); null for every other distribution.
+DistributionEntry const* log_mean_form(DistributionEntry const& distribution);
+
 }  // namespace bbvi

@@ -18,6 +18,7 @@
 #include "tests/support/fit_helpers.hpp"
 
 #include <boost/random/mersenne_twister.hpp>
+#include <boost/random/gamma_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_int_distribution.hpp>
@@ -196,11 +197,24 @@ static void agrees_with_long_run(Program const& program, std::vector<std::string
   }
 }
 
+// `model` on `csv` (its likelihood, statement `likelihood`, evaluated in a
+// link form) fits as agrees_with_long_run says: the means and sds of a and
+// b, and of `others`.
+static void link_form_agrees(std::string const& csv, std::string model, std::size_t likelihood,
+                             std::vector<std::string> const& others = {}) {
+  data::CsvTable const table = data::CsvTable::from_text(csv, "regression.csv");
+  Program const program = prepared(model, table);
+  REQUIRE(std::get<Factor>(program.model[likelihood]).link_form != nullptr);
+  std::vector<std::string> means{"a.mean", "b.mean"}, sds{"a.sd", "b.sd"};
+  for (std::string const& other : others) {
+    means.push_back(other + ".log_mean");
+    sds.push_back(other + ".log_sd");
+  }
+  agrees_with_long_run(program, means, sds);
+}
+
 TEST_CASE("negative binomial regression with a log link on an uncentred year: default fits agree with a long one") {
-  Counts const c = counts();
-  data::CsvTable const table = data::CsvTable::from_text(csv_of(c), "counts.csv");
-  Program const program = prepared(negative_binomial_model, table);
-  agrees_with_long_run(program, {"a.mean", "b.mean", "phi.log_mean"}, {"a.sd", "b.sd", "phi.log_sd"});
+  link_form_agrees(csv_of(counts()), negative_binomial_model, 3, {"phi"});
 }
 
 TEST_CASE("probit regression on an uncentred year: default fits agree with a long one") {
@@ -214,12 +228,10 @@ TEST_CASE("probit regression on an uncentred year: default fits agree with a lon
     csv += std::to_string(x) + "," + (uniform(rng) < 0.5 * std::erfc(-(-60 + 0.03 * x) / std::sqrt(2.0)) ? "1" : "0") +
            "\n";
   }
-  data::CsvTable const table = data::CsvTable::from_text(csv, "outcomes.csv");
-  std::string model = counts_data + "latent {\n  real a;\n  real b;\n}\nmodel {\n" + coefficient_priors +
-                      "  y ~ Bernoulli(Phi(a + b * year));\n}\n";
-  Program const program = prepared(model, table);
-  REQUIRE(std::get<Factor>(program.model[2]).link_form != nullptr);
-  agrees_with_long_run(program, {"a.mean", "b.mean"}, {"a.sd", "b.sd"});
+  link_form_agrees(csv,
+                   counts_data + "latent {\n  real a;\n  real b;\n}\nmodel {\n" + coefficient_priors +
+                       "  y ~ Bernoulli(Phi(a + b * year));\n}\n",
+                   2);
 }
 
 TEST_CASE("dose-response probit on an uncentred dose: default fits agree with a long one") {
@@ -236,11 +248,29 @@ TEST_CASE("dose-response probit on an uncentred dose: default fits agree with a 
     for (int s = 0; s < 20; ++s) k += uniform(rng) < p;
     csv += std::to_string(dose) + ",20," + std::to_string(k) + "\n";
   }
-  data::CsvTable const table = data::CsvTable::from_text(csv, "doses.csv");
-  std::string model = "data {\n  real dose[N];\n  int n[N];\n  int k[N];\n}\nlatent {\n  real a;\n  real b;\n}\n"
-                            "model {\n" +
-                            coefficient_priors + "  k ~ Binomial(n, Phi(a + b * dose));\n}\n";
-  Program const program = prepared(model, table);
-  REQUIRE(std::get<Factor>(program.model[2]).link_form != nullptr);
-  agrees_with_long_run(program, {"a.mean", "b.mean"}, {"a.sd", "b.sd"});
+  link_form_agrees(csv,
+                   "data {\n  real dose[N];\n  int n[N];\n  int k[N];\n}\nlatent {\n  real a;\n  real b;\n}\n"
+                   "model {\n" +
+                       coefficient_priors + "  k ~ Binomial(n, Phi(a + b * dose));\n}\n",
+                   2);
+}
+
+TEST_CASE("Gamma regression with a log link on an uncentred year: default fits agree with a long one") {
+  // 300 positive outcomes with mean exp(−50 + 0.026 year) and shape 3, the
+  // shape a latent: y ~ Gamma(shape, shape / exp(a + b * year)).
+  boost::random::mt19937_64 rng(31);
+  boost::random::uniform_int_distribution<int> year(1990, 2020);
+  std::string csv = "year,y\n";
+  for (int n = 0; n < 300; ++n) {
+    int const x = year(rng);
+    double const mean = std::exp(-50 + 0.026 * x);
+    csv += std::to_string(x) + "," + std::to_string(boost::random::gamma_distribution<double>(3, mean / 3)(rng)) +
+           "\n";
+  }
+  link_form_agrees(csv,
+                   "data {\n  real year[N];\n  real<lower=0> y[N];\n}\n"
+                   "latent {\n  real a;\n  real b;\n  real<lower=0> shape;\n}\nmodel {\n" +
+                       coefficient_priors +
+                       "  shape ~ Gamma(2, 0.5);\n  y ~ Gamma(shape, shape / exp(a + b * year));\n}\n",
+                   3, {"shape"});
 }

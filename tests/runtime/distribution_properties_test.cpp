@@ -469,12 +469,14 @@ class PropertyTest : public Catch::ITestInvoker {
 [[maybe_unused]] bool const registered = [] {
   static std::deque<std::string> names;
   // With the forms models' Bernoulli(inv_logit(…)), Binomial(n, inv_logit(…)),
-  // Bernoulli(Phi(…)), Poisson(exp(…)) and NegBinomial2(exp(…), phi) are evaluated in.
+  // Bernoulli(Phi(…)), Binomial(n, Phi(…)), Poisson(exp(…)),
+  // NegBinomial2(exp(…), phi) and Gamma(shape, shape / exp(…)) are evaluated in.
   std::vector<DistributionEntry const*> entries = distributions().all();
   for (DistributionEntry const* d : distributions().all()) {
     if (DistributionEntry const* form = log_odds_form(*d)) entries.push_back(form);
     if (DistributionEntry const* form = log_rate_form(*d)) entries.push_back(form);
     if (DistributionEntry const* form = probit_form(*d)) entries.push_back(form);
+    if (DistributionEntry const* form = log_mean_form(*d)) entries.push_back(form);
   }
   for (DistributionEntry const* d : entries)
     for (Property const& p : properties) {

@@ -373,3 +373,56 @@ TEST_CASE("probit: Binomial(n, Phi(eta)) has log density lchoose(n, k) + k log P
       CHECK(curvature == Approx(-(at(eta + h) - 2 * at(eta) + at(eta - h)) / (h * h)).epsilon(1e-5).margin(1e-9));
     }
 }
+
+// Gamma(shape, shape / exp(eta)), evaluated in its log-mean form
+// (runtime/distributions/gamma_log.hpp).
+namespace {
+
+std::string gamma_model(std::string const& rate) {
+  return "data { real<lower=0> y[N]; }\nlatent { real eta; }\nmodel { eta ~ Normal(0, 1000); y ~ Gamma(3, " + rate +
+         "); }\nguide { real m = 0; real<lower=0> s = 1; eta ~ Normal(m, s); }\n";
+}
+
+double gamma_exact(double y, double shape, double eta) {
+  long double const e = static_cast<long double>(eta), a = shape, x = y;
+  return static_cast<double>(a * (std::log(a) - e) - std::lgamma(a) + (a - 1) * std::log(x) - a * std::exp(-e) * x);
+}
+
+}  // namespace
+
+TEST_CASE("log mean: Gamma(shape, shape / exp(eta)) has the Gamma's log density of mean e^eta, finite where the "
+          "rate underflows") {
+  for (std::string const rate : {"3 / exp(eta)", "3 * exp(-eta)"}) {
+    Program const program = compiled(gamma_model(rate), "y", {2.5});
+    CAPTURE(rate);
+    REQUIRE(std::get<Factor>(program.model[1]).link_form != nullptr);
+    for (double eta : {-40.0, -1.0, 0.0, 3.0, 40.0, 800.0}) {
+      CAPTURE(eta);
+      double const lp = likelihood_term(program, eta);
+      CHECK(std::isfinite(lp));
+      CHECK(lp == Approx(gamma_exact(2.5, 3, eta)).epsilon(1e-13));
+    }
+    // Past exp's range the rate is infinite: Gamma's own error.
+    CHECK_THROWS_WITH(likelihood_term(program, -800.0), Catch::Contains("rate"));
+  }
+  // Only where the rate's numerator is the shape: 2 / exp(eta) with shape 3
+  // has mean 1.5 e^eta, not e^eta.
+  for (std::string const rate : {"2 / exp(eta)", "3 * exp(eta)", "3 + exp(eta)", "exp(-eta)"}) {
+    CAPTURE(rate);
+    CHECK(std::get<Factor>(compiled(gamma_model(rate), "y", {2.5}).model[1]).link_form == nullptr);
+  }
+  // Its derivatives in eta, against differences of the same.
+  DistributionEntry const& form = *log_mean_form(*distributions().find("Gamma"));
+  for (double eta : {-3.0, 0.5, 4.0}) {
+    CAPTURE(eta);
+    double const x = 2.5, shape = 3;
+    double const* const args[2] = {&shape, &eta};
+    double slope = 0, curvature = 0;
+    form.argument_derivative_rows(&x, 1, args, 0, &slope, &curvature);
+    double const h = 1e-4;
+    auto const at = [&](double e) { return gamma_exact(x, shape, e); };
+    CHECK(slope == Approx((at(eta + h) - at(eta - h)) / (2 * h)).epsilon(1e-7));
+    CHECK(curvature == Approx(-(at(eta + h) - 2 * at(eta) + at(eta - h)) / (h * h)).epsilon(1e-5));
+  }
+  CHECK(log_mean_form(*distributions().find("Poisson")) == nullptr);
+}
