@@ -1635,19 +1635,28 @@ class Lowering {
       f.link_args[form->derivative_argument] = linked.args[0];
       return;
     }
-    // Gamma(shape, shape / exp(E)) or Gamma(shape, shape * exp(-E)), the
-    // shape the same variable or number in both places: a mean of exp(E).
+    // Gamma(shape, shape / exp(E)) or Gamma(shape, shape * exp(W)), the
+    // shape the same variable or number in both places: a mean of exp(E),
+    // E = −W (W itself written −E, most often).
     DistributionEntry const* const form = log_mean_form(*f.distribution);
     if (!form) return;
     Node const& rate = through_local(f.args.at(form->derivative_argument));
     if ((rate.op != Node::Op::divide && rate.op != Node::Op::multiply) || !same_leaf(rate.args[0], f.args[0])) return;
-    Node const& mean = through_local(rate.args[1]);
-    if (mean.op != Node::Op::call || mean.function != Function::exp) return;
-    Node const& eta = mean.args[0];
-    if (rate.op == Node::Op::multiply && eta.op != Node::Op::negate) return;
+    Node const& exponential = through_local(rate.args[1]);
+    if (exponential.op != Node::Op::call || exponential.function != Function::exp) return;
+    Node const& power = exponential.args[0];
     f.link_form = form;
     f.link_args = f.args;
-    f.link_args[form->derivative_argument] = rate.op == Node::Op::divide ? eta : eta.args[0];
+    Node& eta = f.link_args[form->derivative_argument];
+    if (rate.op == Node::Op::divide) {
+      eta = power;
+    } else if (power.op == Node::Op::negate) {
+      eta = power.args[0];
+    } else {
+      eta = power;
+      eta.args = {power};
+      eta.op = Node::Op::negate;
+    }
   }
 
   // Both the same data or latent variable, or the same number.

@@ -392,7 +392,7 @@ double gamma_exact(double y, double shape, double eta) {
 
 TEST_CASE("log mean: Gamma(shape, shape / exp(eta)) has the Gamma's log density of mean e^eta, finite where the "
           "rate underflows") {
-  for (std::string const rate : {"3 / exp(eta)", "3 * exp(-eta)"}) {
+  for (std::string const rate : {"3 / exp(eta)", "3 * exp(-eta)", "3 * exp(-1 * eta)"}) {
     Program const program = compiled(gamma_model(rate), "y", {2.5});
     CAPTURE(rate);
     REQUIRE(std::get<Factor>(program.model[1]).link_form != nullptr);
@@ -405,9 +405,21 @@ TEST_CASE("log mean: Gamma(shape, shape / exp(eta)) has the Gamma's log density 
     // Past exp's range the rate is infinite: Gamma's own error.
     CHECK_THROWS_WITH(likelihood_term(program, -800.0), Catch::Contains("rate"));
   }
+  // Through model locals, as Stan models write it: the mean, or the rate.
+  for (std::string const local : {"real mu[N] = exp(eta + 0 * y); y ~ Gamma(3, 3 / mu);",
+                                  "real rate[N] = 3 * exp(-eta + 0 * y); y ~ Gamma(3, rate);"}) {
+    std::string model = gamma_model("3 / exp(eta)");
+    model.replace(model.find("y ~ Gamma"), std::string("y ~ Gamma(3, 3 / exp(eta));").size(), local);
+    Program const program = compiled(model, "y", {2.5});
+    CAPTURE(local);
+    REQUIRE(std::get<Factor>(program.model[2]).link_form != nullptr);
+    std::vector<std::vector<double>> terms;
+    log_joint_terms(program, {40.0}, terms);
+    CHECK(terms[2].at(0) == Approx(gamma_exact(2.5, 3, 40.0)).epsilon(1e-13));
+  }
   // Only where the rate's numerator is the shape: 2 / exp(eta) with shape 3
   // has mean 1.5 e^eta, not e^eta.
-  for (std::string const rate : {"2 / exp(eta)", "3 * exp(eta)", "3 + exp(eta)", "exp(-eta)"}) {
+  for (std::string const rate : {"2 / exp(eta)", "3 + exp(eta)", "exp(-eta)", "3 / eta"}) {
     CAPTURE(rate);
     CHECK(std::get<Factor>(compiled(gamma_model(rate), "y", {2.5}).model[1]).link_form == nullptr);
   }
