@@ -1653,9 +1653,11 @@ class Lowering {
     } else if (power.op == Node::Op::negate) {
       eta = power.args[0];
     } else {
-      eta = power;
-      eta.args = {power};
+      eta = Node{};
       eta.op = Node::Op::negate;
+      eta.size = power.size;
+      eta.pos = power.pos;
+      eta.args = {power};
     }
   }
 

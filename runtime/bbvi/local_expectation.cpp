@@ -67,20 +67,22 @@ std::vector<std::size_t> interpolation_nodes(std::vector<QuadraturePoint> const&
 }
 
 // A group whose coordinates are its guide factor's location m and scale s, a
-// Normal's or a LogNormal's (location_scale_of): its points' log q and
-// scores from their standardised values, with no dual numbers
-// (docs/method.md, 'Local expectation gradients'). The guide's scorer gives
-// the same to rounding at many times the cost: one scorer evaluation per
-// point was most of a hundred-group fit's local points.
+// Normal's or a LogNormal's (location_scale_of): its points' scores from
+// their standardised values, with no dual numbers, and log q from the
+// guide's own density in doubles (docs/method.md, 'Local expectation
+// gradients'). The guide's scorer gives the same to rounding at many times
+// the cost: one scorer evaluation per point was most of a hundred-group
+// fit's local points.
 struct NormalPointScores {
   Eigen::Index location = 0, scale = 0;  // positions among the group's coordinates
   double mean = 0, sd = 0, sd_slope = 0;
   bool of_log = false;
+  DistributionEntry const* guide = nullptr;
 
   void score(QuadraturePoint const& point, double& log_q, Eigen::MatrixXd& scores, Eigen::Index row) const {
-    double const value = of_log ? std::log(point.value) : point.value;
-    double const x = (value - mean) / sd;
-    log_q = -0.5 * x * x - std::log(sd) - 0.918938533204672742 - (of_log ? value : 0.0);  // log(sqrt(2 pi))
+    double const x = ((of_log ? std::log(point.value) : point.value) - mean) / sd;
+    double const arguments[2] = {mean, sd};
+    log_q = guide->log_density(point.value, arguments);
     scores(row, location) = x / sd;
     scores(row, scale) = (x * x - 1) / sd * sd_slope;
   }
@@ -95,7 +97,7 @@ std::optional<NormalPointScores> normal_point_scores(Program const& program,
     return static_cast<Eigen::Index>(std::find(coordinates.begin(), coordinates.end(), c) - coordinates.begin());
   };
   NormalPointScores out{position(found->location), position(found->scale.coordinate), u[found->location], 0, 0,
-                        found->of_log};
+                        found->of_log, found->guide};
   if (out.location == 2 || out.scale == 2) return std::nullopt;
   std::tie(out.sd, out.sd_slope) = found->scale.constraint.constrain_with_slope(u[found->scale.coordinate]);
   if (!(out.sd > 0) || !std::isfinite(out.sd) || !std::isfinite(out.sd_slope)) return std::nullopt;

@@ -82,8 +82,9 @@ std::optional<LocationScale> location_scale_of(Program const& program, std::size
   auto const scale = normal_argument(program, e, 1, true);
   if (!location || !scale || location->second->constraint.lower || location->second->constraint.upper)
     return std::nullopt;
-  bool const of_log = guide_factor_of(program, e)->distribution->log_affine_in_standard_normal;
-  return LocationScale{location->first, ScaleCoordinate{scale->first, scale->second->constraint}, of_log};
+  DistributionEntry const* const guide = guide_factor_of(program, e)->distribution;
+  return LocationScale{location->first, ScaleCoordinate{scale->first, scale->second->constraint},
+                       guide->log_affine_in_standard_normal, guide};
 }
 
 namespace {

@@ -46,11 +46,12 @@ std::optional<ScaleCoordinate> scale_of(Program const& program, std::size_t e);
 
 // Both, where e's guide factor is a Normal or a LogNormal (`of_log`: a
 // Normal in log z) whose location is an unconstrained parameter and whose
-// scale is a parameter.
+// scale is a parameter; `guide` is that factor's distribution.
 struct LocationScale {
   Eigen::Index location = 0;
   ScaleCoordinate scale;
   bool of_log = false;
+  DistributionEntry const* guide = nullptr;
 };
 std::optional<LocationScale> location_scale_of(Program const& program, std::size_t e);
 
