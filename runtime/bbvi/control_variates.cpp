@@ -7,19 +7,32 @@
 namespace bbvi {
 
 Eigen::MatrixXd control_variated(Eigen::MatrixXd const& controls, Eigen::MatrixXd const& values) {
-  Eigen::Index const S = values.rows(), k = controls.cols() + 1;
-  if (controls.cols() == 0 || S < k + 2) return values;
-  Eigen::MatrixXd x(S, k);
-  x.col(0).setOnes();
-  x.rightCols(k - 1) = controls;
+  return control_variated(control_fit(controls, values.rows()), values);
+}
+
+ControlFit control_fit(Eigen::MatrixXd const& controls, Eigen::Index draws) {
+  Eigen::Index const S = draws, k = controls.cols() + 1;
+  ControlFit out;
+  if (controls.cols() == 0 || S < k + 2) return out;
+  out.x.resize(S, k);
+  out.x.col(0).setOnes();
+  out.x.rightCols(k - 1) = controls;
   // Coefficient by coefficient (lazyProduct): at these sizes (a few
   // controls, tens of draws) the blocked product's packing cost more than
   // the arithmetic, in every local group at every iteration.
-  Eigen::LDLT<Eigen::MatrixXd> const gram(x.transpose().lazyProduct(x));
-  if (gram.info() != Eigen::Success || !(gram.vectorD().array() > 0).all()) return values;
-  Eigen::MatrixXd const spread = gram.solve(x.transpose()).transpose();  // row s: (XᵀX)⁻¹x_s
-  Eigen::ArrayXd const leverage = spread.cwiseProduct(x).rowwise().sum().array();
-  if (!(leverage < 1 - 1e-9).all()) return values;
+  Eigen::LDLT<Eigen::MatrixXd> const gram(out.x.transpose().lazyProduct(out.x));
+  if (gram.info() != Eigen::Success || !(gram.vectorD().array() > 0).all()) return out;
+  out.spread = gram.solve(out.x.transpose()).transpose();
+  out.leverage = out.spread.cwiseProduct(out.x).rowwise().sum().array();
+  out.usable = (out.leverage < 1 - 1e-9).all();
+  return out;
+}
+
+Eigen::MatrixXd control_variated(ControlFit const& f, Eigen::MatrixXd const& values) {
+  if (!f.usable) return values;
+  Eigen::MatrixXd const& x = f.x;
+  Eigen::MatrixXd const& spread = f.spread;
+  Eigen::ArrayXd const& leverage = f.leverage;
   Eigen::MatrixXd const fit = spread.transpose().lazyProduct(values);
   // The fit without draw s has residual e_s/(1 − h_s) at s, and intercept
   // a − (XᵀX)⁻¹x_s e_s/(1 − h_s) at its first entry: its value at s less the

@@ -16,4 +16,16 @@ namespace bbvi {
 // c + 3 draws, or a draw with leverage 1).
 Eigen::MatrixXd control_variated(Eigen::MatrixXd const& controls, Eigen::MatrixXd const& values);
 
+// The part of control_variated that depends on the controls alone, made
+// once for every set of values that shares them: in a hierarchical model
+// every group's controls are the same population parameters' scores.
+struct ControlFit {
+  bool usable = false;     // false: the values are returned as they are
+  Eigen::MatrixXd x;       // S × (c + 1): the intercept, then the controls
+  Eigen::MatrixXd spread;  // row s: (XᵀX)⁻¹x_s
+  Eigen::ArrayXd leverage;
+};
+ControlFit control_fit(Eigen::MatrixXd const& controls, Eigen::Index draws);
+Eigen::MatrixXd control_variated(ControlFit const& fit, Eigen::MatrixXd const& values);
+
 }  // namespace bbvi

@@ -27,6 +27,8 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     points = local_points(program, *blankets, *local, u, sample_guide(program, u, rng), pool);
     d.local.gradients = Eigen::MatrixXd::Zero(samples, u.size());
     if (needs.curvature) d.local.curvature = Eigen::MatrixXd::Zero(samples, u.size());
+    if (needs.curvature && !local->coupling.empty())
+      d.local.couplings = Eigen::MatrixXd::Zero(samples, static_cast<Eigen::Index>(local->coupling.pairs.size()));
     d.local.fisher = points->fisher;
     d.local.failed.assign(local->groups.size(), false);
   }
@@ -39,6 +41,7 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
     std::optional<GuideScorer> scorer;
     if (needs.score_groups) scorer.emplace(program, u, needs.score_groups->score_groups);
     Eigen::VectorXd score(u.size());
+    LocalScratch scratch;
     for (std::size_t draw_index = begin; draw_index < end; ++draw_index) {
       Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
       RandomStream rng(seed, iteration, draw_index);
@@ -56,8 +59,13 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
         // Bound to some row even when unused: a Ref cannot be empty.
         Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> curvature =
             needs.curvature ? d.local.curvature.row(s) : d.local.gradients.row(s);
-        outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms),
-                                              d.local.gradients.row(s), needs.curvature ? &curvature : nullptr);
+        bool const coupled = d.local.couplings.size() > 0;
+        Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> couplings =
+            coupled ? d.local.couplings.row(s) : d.local.gradients.row(s);
+        outcomes[draw_index] =
+            local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms), scratch,
+                           d.local.gradients.row(s),
+                           needs.curvature ? &curvature : nullptr, coupled ? &couplings : nullptr);
       }
     }
   });

@@ -38,6 +38,9 @@ struct LocalDraws {
   // Row s: Σ_k w_k f(z_k) (s_c(z_k)² − F_cc) on the local groups'
   // coordinates (local_gradient), when the estimator asks for it.
   Eigen::MatrixXd curvature;
+  // With it, where the plan has them: row s is draw s's cross-curvature by
+  // pair of LocalPlan::coupling (rows_coupling.hpp).
+  Eigen::MatrixXd couplings;
   std::vector<Eigen::MatrixXd> fisher;  // by local group, its exact Fisher on its coordinates
   // By local group (LocalPlan::groups): a point of some draw where the
   // expectation was not finite; the group's gradient must come from

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <tuple>
 
@@ -192,6 +193,10 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vect
   for (std::size_t c = 0; c < plan.colours.size(); ++c)
     plan.rows.push_back(
         plan_rows(program, model, blankets, plan.groups, plan.element, plan.colours[c], plan.colour_statements[c]));
+  std::vector<bool> located(plan.groups.size());
+  for (std::size_t i = 0; i < plan.groups.size(); ++i) located[i] = location_of(program, plan.element[i]).has_value();
+  plan.coupling = plan_rows_coupling(program, model, blankets, plan.groups, plan.element, plan.colours, plan.rows,
+                                     located);
   return plan;
 }
 
@@ -274,9 +279,10 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
-                            std::vector<std::vector<double>> terms,
+                            std::vector<std::vector<double>> terms, LocalScratch& scratch,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
-                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature) {
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature,
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* couplings) {
   // Element by element rather than by Eigen's indexed views, which copy
   // their index vector: per group and point, that copy was a tenth of a
   // 10,000-group fit's time.
@@ -304,24 +310,33 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
   // A colour taken from the rows needs every group's f at the draw, before
   // the other colours' points change `terms`.
   std::optional<RowsAtDraw> rows;
-  Eigen::RowVectorXd at_draw;
-  std::vector<std::vector<double>> change(plan.groups.size());
+  Eigen::RowVectorXd& at_draw = scratch.at_draw;
+  std::vector<std::vector<double>>& change = scratch.change;
+  change.resize(plan.groups.size());
+  if (plan.coupling.empty()) couplings = nullptr;
+  std::vector<std::vector<std::vector<double>>>& columns = scratch.columns;  // by colour
+  columns.resize(couplings ? plan.colours.size() : 0);
   if (std::any_of(plan.rows.begin(), plan.rows.end(), [](RowsColour const& r) { return r.by_rows; })) {
     rows.emplace(program, z);
     blanket_sums(blankets, terms, log_q, at_draw);
     ++outcome.evaluations;  // the rows' derivatives at the draw
   }
   TermUpdater updater(program);
-  std::vector<double> at = z, at_log_q = log_q;  // the draw, with the colour's elements at their points
-  Eigen::RowVectorXd f;                           // every group's f_j at the point
-  std::vector<Eigen::VectorXd> at_nodes(plan.groups.size());  // an interpolated group's blanket terms at its nodes
+  std::vector<double>& at = scratch.at;  // the draw, with the colour's elements at their points
+  std::vector<double>& at_log_q = scratch.at_log_q;
+  at = z;
+  at_log_q = log_q;
+  Eigen::RowVectorXd& f = scratch.f;  // every group's f_j at the point
+  std::vector<Eigen::VectorXd>& at_nodes = scratch.at_nodes;  // an interpolated group's blanket terms at its nodes
+  at_nodes.resize(plan.groups.size());
   for (std::size_t colour_index = 0; colour_index < plan.colours.size(); ++colour_index) {
     std::vector<std::size_t> const& colour = plan.colours[colour_index];
     if (plan.rows[colour_index].by_rows) {
       ++outcome.evaluations;  // of the means, the colour's elements moved
       bool rejected = false;
       try {
-        blanket_changes(program, plan.rows[colour_index], colour, plan.element, points.points, z, *rows, change);
+        blanket_changes(program, plan.rows[colour_index], colour, plan.element, points.points, z, *rows, scratch.rows,
+                        change, couplings ? &columns[colour_index] : nullptr);
       } catch (DomainError const&) {
         rejected = true;  // which group's point the model rejected is not known: all of the colour's
       }
@@ -378,6 +393,19 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
       for (std::size_t k = 0; k < points.points[i].size(); ++k)
         add(i, k, terms_at_points[static_cast<Eigen::Index>(k)] - points.log_q[i][k]);
     }
+  }
+  // A colour the model rejected has no columns (its groups have failed),
+  // nor has one not taken from the rows: no couplings at this draw.
+  if (couplings) {
+    bool const measured =
+        rows && std::none_of(outcome.failed.begin(), outcome.failed.end(), [](bool failed) { return failed; }) &&
+        std::all_of(plan.coupling.shared.begin(), plan.coupling.shared.end(), [&](RowsCoupling::Shared const& sh) {
+          return plan.rows[sh.colour_a].by_rows && plan.rows[sh.colour_b].by_rows;
+        });
+    if (measured)
+      row_couplings(plan.coupling, columns, *rows, *couplings);
+    else
+      couplings->setConstant(std::numeric_limits<double>::quiet_NaN());
   }
   return outcome;
 }

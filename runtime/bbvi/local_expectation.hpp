@@ -23,6 +23,7 @@
 #include "core/parallel.hpp"
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/local_rows.hpp"
+#include "runtime/bbvi/rows_coupling.hpp"
 #include "runtime/distributions/quadrature.hpp"
 #include "runtime/program.hpp"
 
@@ -53,6 +54,9 @@ struct LocalPlan {
   // chosen each iteration from the guide's sd (points_at): fewer than the
   // default where that is small.
   std::vector<int> log_degree;
+  // The locations' cross-curvature from the rows, where the colours give it
+  // (rows_coupling.hpp).
+  RowsCoupling coupling;
 };
 
 // `closed_form`, by latent element where not empty: the elements whose
@@ -95,7 +99,19 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 // `curvature`, also Σ_k w_k f(z_k) (s_c(z_k)² − F_cc) on the same
 // coordinates: for the location m of a Normal factor, where ∂s/∂m = −F,
 // that is ∂²/∂m² E[f] given the rest of the draw (docs/method.md, 'The
-// coupled step').
+// coupled step'). With `couplings` too, where the plan has them, the
+// draw's cross-curvature by pair of plan.coupling (row_couplings).
+// `scratch`: buffers one thread's draws reuse, so that a draw allocates
+// nothing the last one had (a tenth of a hierarchical fit's local work
+// was allocation).
+struct LocalScratch {
+  std::vector<std::vector<double>> change;
+  std::vector<std::vector<std::vector<double>>> columns;
+  std::vector<double> at, at_log_q;
+  std::vector<Eigen::VectorXd> at_nodes;
+  Eigen::RowVectorXd at_draw, f;
+  RowsScratch rows;
+};
 struct LocalOutcome {
   int evaluations = 0;  // of the log-joint
   // By local group: a point where the model has no finite density (a Normal
@@ -106,8 +122,9 @@ struct LocalOutcome {
 };
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
-                            std::vector<std::vector<double>> terms,
+                            std::vector<std::vector<double>> terms, LocalScratch& scratch,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
-                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature = nullptr);
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature = nullptr,
+                            Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* couplings = nullptr);
 
 }  // namespace bbvi

@@ -161,15 +161,23 @@ RowsAtDraw::Likelihood const& RowsAtDraw::at(std::size_t statement) {
 void blanket_changes(Program const& program, RowsColour const& colour_rows, std::vector<std::size_t> const& colour,
                      std::vector<std::size_t> const& element,
                      std::vector<std::vector<QuadraturePoint>> const& points, std::vector<double> const& z,
-                     RowsAtDraw& draw, std::vector<std::vector<double>>& change) {
-  std::vector<double> slope(element.size(), 0.0), second(element.size(), 0.0);  // A and B, by local group
-  std::vector<double> moved = z;
+                     RowsAtDraw& draw, RowsScratch& scratch, std::vector<std::vector<double>>& change,
+                     std::vector<std::vector<double>>* columns) {
+  std::vector<double>& slope = scratch.slope;  // A and B, by local group
+  std::vector<double>& second = scratch.second;
+  slope.assign(element.size(), 0.0);
+  second.assign(element.size(), 0.0);
+  std::vector<double>& moved = scratch.moved;
+  moved = z;
   for (std::size_t i : colour) {
     moved[element[i]] += 1;
     change[i].assign(points[i].size(), 0.0);
   }
-  for (RowsColour::Likelihood const& l : colour_rows.likelihoods) {
+  if (columns) columns->resize(colour_rows.likelihoods.size());
+  for (std::size_t index = 0; index < colour_rows.likelihoods.size(); ++index) {
+    RowsColour::Likelihood const& l = colour_rows.likelihoods[index];
     RowsAtDraw::Likelihood const& at = draw.at(l.statement);
+    if (columns) (*columns)[index].assign(l.local_of_row.size(), 0.0);
     Factor const& f = std::get<Factor>(program.model[l.statement]);
     // Affine in the colour's elements: the difference is each row's column.
     Value<double> const eta = draw.evaluate(moved, l.statement, f.evaluated_args()[0]);
@@ -177,6 +185,7 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
       int const i = l.local_of_row[n];
       if (i < 0) continue;
       double const c = eta.at(n) - at.eta.at(n);
+      if (columns) (*columns)[index][n] = c;
       slope[static_cast<std::size_t>(i)] += at.slope[n] * c;
       second[static_cast<std::size_t>(i)] -= at.curvature[n] * c * c;
     }

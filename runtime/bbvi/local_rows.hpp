@@ -77,12 +77,20 @@ class RowsAtDraw {
   ModelEvaluator evaluator_;
 };
 
+// The buffers blanket_changes fills, kept by the caller from draw to draw.
+struct RowsScratch {
+  std::vector<double> moved, slope, second;
+};
+
 // T(t) − T(z_e) at each of its points, by local group of the colour, into
-// `change` (indexed as LocalPlan::groups; the colour's entries resized).
-// Throws DomainError where the model rejects a point.
+// `change` (indexed as LocalPlan::groups; the colour's entries resized);
+// with `columns`, each likelihood's column c_n by row too (zero where the
+// row reads none of the colour's elements). Throws DomainError where the
+// model rejects a point.
 void blanket_changes(Program const& program, RowsColour const& colour_rows, std::vector<std::size_t> const& colour,
                      std::vector<std::size_t> const& element,
                      std::vector<std::vector<QuadraturePoint>> const& points, std::vector<double> const& z,
-                     RowsAtDraw& draw, std::vector<std::vector<double>>& change);
+                     RowsAtDraw& draw, RowsScratch& scratch, std::vector<std::vector<double>>& change,
+                     std::vector<std::vector<double>>* columns = nullptr);
 
 }  // namespace bbvi

@@ -6,6 +6,7 @@
 #include <Eigen/QR>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <tuple>
 
@@ -123,6 +124,22 @@ LocationCurvature::LocationCurvature(Program const& program, Blankets const& bla
         for (Eigen::Index c : blankets.groups[other].coordinates) row.other_scores.push_back(c);
     }
   }
+  if (plan.coupling.empty()) return;
+  std::vector<int> row_of_local(plan.groups.size(), -1);
+  for (std::size_t r = 0; r < rows_.size(); ++r) row_of_local[rows_[r].plan_index] = static_cast<int>(r);
+  for (auto const& [i, j] : plan.coupling.pairs)
+    from_rows_.emplace_back(static_cast<std::size_t>(row_of_local[i]), static_cast<std::size_t>(row_of_local[j]));
+  std::map<std::vector<Eigen::Index>, int> sets;
+  shared_set_.assign(rows_.size(), -1);
+  for (std::size_t r = 0; r < rows_.size(); ++r) {
+    std::vector<Eigen::Index> regressors;
+    for (std::size_t j : rows_[r].location_neighbours) regressors.push_back(rows_[j].coordinate);
+    regressors.insert(regressors.end(), rows_[r].other_scores.begin(), rows_[r].other_scores.end());
+    if (regressors.size() + 1 > max_regressors) continue;
+    auto const [found, added] = sets.try_emplace(regressors, static_cast<int>(shared_sets_.size()));
+    if (added) shared_sets_.push_back(std::move(regressors));
+    shared_set_[r] = found->second;
+  }
 }
 
 std::vector<std::size_t> LocationCurvature::elements() const {
@@ -136,6 +153,11 @@ std::size_t LocationCurvature::largest_regression() const {
   // the smaller; a location with no location neighbour its own, for its
   // gradient.
   std::size_t most = 0;
+  if (!from_rows_.empty()) {
+    for (Row const& r : rows_)
+      if (r.controls() <= max_regressors) most = std::max(most, r.controls());
+    return most;
+  }
   for (Row const& r : rows_) {
     std::size_t wanted = r.location_neighbours.empty() ? r.regressors() : 0;
     for (std::size_t j : r.location_neighbours)
@@ -160,44 +182,96 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
   // degrees of freedom are gathered in order after.
   std::vector<std::vector<Coupling>> found(L);
   std::vector<double> dof(L, out.dof);
+  bool const have_previous = previous && previous->rows() == static_cast<Eigen::Index>(L);
+  // Σ_j M_ij (z_j − m_j) over location i's neighbours, with z_j − m_j =
+  // s_j/F_j (s_j the location's score) and M the last iteration's: it holds
+  // most of what moves G_i where log p is near quadratic, and M from before
+  // these draws keeps its mean zero.
+  auto const previous_control = [&](std::size_t i) {
+    Eigen::VectorXd control = Eigen::VectorXd::Zero(S);
+    for (Eigen::SparseMatrix<double>::InnerIterator it(*previous, static_cast<Eigen::Index>(i)); it; ++it) {
+      std::size_t const j = static_cast<std::size_t>(it.row());
+      if (j != i) control += it.value() / rows_[j].fisher(d) * d.scores.col(rows_[j].coordinate);
+    }
+    return control;
+  };
+  // Each shared set's regression, where the draws are at least twice its
+  // regressors and more (as the draws are sized): its design, its normal
+  // equations and the intercept's entry of their inverse.
+  struct SharedRegression {
+    Eigen::MatrixXd x;
+    Eigen::LDLT<Eigen::MatrixXd> normal;
+    double intercept_inverse = 0;
+    bool usable = false;
+  };
+  std::vector<SharedRegression> shared(shared_sets_.size());
+  for (std::size_t k = 0; k < shared_sets_.size(); ++k) {
+    Eigen::Index const columns = static_cast<Eigen::Index>(shared_sets_[k].size()) + 1;
+    if (2 * columns + 2 > S) continue;
+    SharedRegression& sh = shared[k];
+    sh.x.resize(S, columns);
+    sh.x.col(0).setOnes();
+    sh.x.rightCols(columns - 1) = d.scores(Eigen::all, shared_sets_[k]);
+    sh.normal.compute(sh.x.transpose().lazyProduct(sh.x));
+    sh.usable = sh.normal.info() == Eigen::Success && (sh.normal.vectorD().array() > 0).all();
+    if (!sh.usable) continue;
+    Eigen::VectorXd unit = Eigen::VectorXd::Zero(columns);
+    unit[0] = 1;
+    sh.intercept_inverse = sh.normal.solve(unit)[0];
+  }
   auto const measure_row = [&](std::size_t i) {
     Row const& r = rows_[i];
+    Eigen::Index const at = static_cast<Eigen::Index>(i);
+    if (!from_rows_.empty() && shared_set_[i] >= 0 && shared[static_cast<std::size_t>(shared_set_[i])].usable) {
+      // The couplings come from the rows: the regression on the
+      // neighbours' scores is for the gradient and the diagonal alone.
+      SharedRegression const& sh = shared[static_cast<std::size_t>(shared_set_[i])];
+      Eigen::MatrixXd targets(S, 2);
+      targets.col(0) = d.local.gradients.col(r.coordinate);
+      targets.col(1) = d.local.curvature.col(r.coordinate);
+      Eigen::MatrixXd const fit = sh.normal.solve(sh.x.transpose().lazyProduct(targets));
+      double const residual_dof = static_cast<double>(S - sh.x.cols());
+      out.gradient[at] = fit(0, 0);
+      out.gradient_variance[at] =
+          (targets.col(0) - sh.x * fit.col(0)).squaredNorm() / residual_dof * sh.intercept_inverse;
+      diagonal[at] = r.fisher(d) - fit(0, 1);
+      dof[i] = residual_dof;
+      return;
+    }
     Eigen::MatrixXd targets(S, 2);
     targets.col(0) = d.local.gradients.col(r.coordinate);
     targets.col(1) = d.local.curvature.col(r.coordinate);
     // What the plain or control-variated means are taken over.
     Eigen::MatrixXd samples = targets;
-    Eigen::Index const k = static_cast<Eigen::Index>(r.regressors());
-    bool const regresses = r.regressors() <= max_regressors && k + 2 <= S;
-    if (!regresses && previous && previous->rows() == static_cast<Eigen::Index>(L)) {
-      // Too many neighbours to regress on (a population mean's): one
-      // control, their draws' displacements weighted by the last
-      // iteration's coupling, Σ_j M_ij (z_j − m_j) with z_j − m_j = s_j/F_j
-      // (s_j the location's score). It holds most of what moves G_i where
-      // log p is near quadratic, and M from before these draws keeps its
-      // mean zero.
-      Eigen::MatrixXd control = Eigen::MatrixXd::Zero(S, 1);
-      for (Eigen::SparseMatrix<double>::InnerIterator it(*previous, static_cast<Eigen::Index>(i)); it; ++it) {
-        std::size_t const j = static_cast<std::size_t>(it.row());
-        if (j != i) control.col(0) += it.value() / rows_[j].fisher(d) * d.scores.col(rows_[j].coordinate);
-      }
-      samples = control_variated(control, targets);
+    bool const rows_give_couplings = !from_rows_.empty();
+    bool const controlled = rows_give_couplings && have_previous && !r.location_neighbours.empty();
+    Eigen::Index const k =
+        static_cast<Eigen::Index>(rows_give_couplings ? r.controls() - (controlled ? 0 : 1) : r.regressors());
+    bool const regresses = static_cast<std::size_t>(k) <= max_regressors && k + 2 <= S;
+    if (!regresses && have_previous) {
+      // Too many neighbours to regress on (a population mean's), or too few
+      // draws: the last coupling's control alone.
+      samples = control_variated(previous_control(i), targets);
       dof[i] = static_cast<double>(S - 2);
     }
     Eigen::RowVector2d level = samples.colwise().mean();
     double variance =
         (samples.col(0).array() - level[0]).square().sum() / static_cast<double>(S - 1) / static_cast<double>(S);
     if (regresses) {
-      // Every regressor has expectation zero under q (scores, and products
-      // of independent scores), so the intercept is the control-variated mean.
+      // Every regressor has expectation zero under q (scores, products of
+      // independent scores, the last coupling's control), so the intercept
+      // is the control-variated mean.
       Eigen::MatrixXd x(S, k);
       x.col(0).setOnes();
       Eigen::Index col = 1;
-      for (std::size_t j : r.location_neighbours) x.col(col++) = d.scores.col(rows_[j].coordinate);
+      if (!rows_give_couplings)
+        for (std::size_t j : r.location_neighbours) x.col(col++) = d.scores.col(rows_[j].coordinate);
       for (Eigen::Index o : r.other_scores) x.col(col++) = d.scores.col(o);
-      for (std::size_t j : r.location_neighbours)
-        for (Eigen::Index o : r.other_scores)
-          x.col(col++) = d.scores.col(rows_[j].coordinate).cwiseProduct(d.scores.col(o));
+      if (!rows_give_couplings)
+        for (std::size_t j : r.location_neighbours)
+          for (Eigen::Index o : r.other_scores)
+            x.col(col++) = d.scores.col(rows_[j].coordinate).cwiseProduct(d.scores.col(o));
+      if (controlled) x.col(col++) = previous_control(i);
       // By the normal equations, whose Gram matrix the intercept's variance
       // needs anyway: a pivoted QR of x costs several times as much. The QR
       // only where the Gram matrix is not positive definite (collinear
@@ -218,13 +292,13 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
       unit[0] = 1;
       variance = residual * normal.solve(unit)[0];
       dof[i] = residual_dof;
-      for (std::size_t n = 0; n < r.location_neighbours.size(); ++n) {
-        std::size_t const j = r.location_neighbours[n];
-        found[i].push_back(
-            {std::min(i, j), std::max(i, j), -fit(static_cast<Eigen::Index>(n) + 1, 0) * rows_[j].fisher(d)});
-      }
+      if (!rows_give_couplings)
+        for (std::size_t n = 0; n < r.location_neighbours.size(); ++n) {
+          std::size_t const j = r.location_neighbours[n];
+          found[i].push_back(
+              {std::min(i, j), std::max(i, j), -fit(static_cast<Eigen::Index>(n) + 1, 0) * rows_[j].fisher(d)});
+        }
     }
-    Eigen::Index const at = static_cast<Eigen::Index>(i);
     out.gradient[at] = level[0];
     out.gradient_variance[at] = variance;
     diagonal[at] = r.fisher(d) - level[1];
@@ -237,6 +311,16 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
   for (std::size_t i = 0; i < L; ++i) {
     out.dof = std::min(out.dof, dof[i]);
     couplings.insert(couplings.end(), found[i].begin(), found[i].end());
+  }
+  if (!from_rows_.empty()) {
+    // Not measured at some draw (or by these draws at all): no coupled step.
+    if (d.local.couplings.cols() != static_cast<Eigen::Index>(from_rows_.size())) return {};
+    Eigen::RowVectorXd const mean = d.local.couplings.colwise().mean();
+    if (!mean.allFinite()) return {};
+    for (std::size_t p = 0; p < from_rows_.size(); ++p) {
+      auto const [i, j] = from_rows_[p];
+      couplings.push_back({std::min(i, j), std::max(i, j), mean[static_cast<Eigen::Index>(p)]});
+    }
   }
 
   // Each pair measured from one side or both: the mean of what there is.

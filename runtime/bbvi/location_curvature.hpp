@@ -15,6 +15,11 @@
 // whose guide's score is linear in it) the regression fits exactly and
 // neither has Monte-Carlo error; only then can the Newton step cross a
 // ridge of correlation ρ, which needs M to relative accuracy 1 − ρ².
+// Where the local plan's rows give every coupling (rows_coupling.hpp), M's
+// off-diagonal is their mean over the draws instead, and each location's
+// regression, on its neighbours' scores without the products, is for its
+// gradient and M's diagonal alone (docs/method.md, 'The cross-curvature
+// from the rows').
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
@@ -25,6 +30,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace bbvi {
@@ -84,6 +90,8 @@ class LocationCurvature {
 
   bool empty() const { return rows_.empty(); }
   std::size_t locations() const { return rows_.size(); }
+  // Whether the couplings come from the rows (rows_coupling.hpp).
+  bool from_rows() const { return !from_rows_.empty(); }
   // The locations' latent elements, in the order of M's rows.
   std::vector<std::size_t> elements() const;
   // The most regressors (with the intercept) of a location that regresses
@@ -117,8 +125,21 @@ class LocationCurvature {
     std::size_t regressors() const {
       return 1 + location_neighbours.size() * (1 + other_scores.size()) + other_scores.size();
     }
+    // With the couplings from the rows: the intercept, the other
+    // neighbours' scores and the last coupling's control.
+    std::size_t controls() const { return 2 + other_scores.size(); }
   };
   std::vector<Row> rows_;
+  // Where the plan's rows give every coupling (rows_coupling.hpp): by pair
+  // of LocalPlan::coupling, its two locations (indices into rows_). Each
+  // location's regression is then on its other neighbours' scores and one
+  // control alone, for its gradient.
+  std::vector<std::pair<std::size_t, std::size_t>> from_rows_;
+  // With them, the distinct sets of neighbours' score coordinates the
+  // locations regress on where the draws allow (every group of a
+  // hierarchical model has the same), and by location its set or −1.
+  std::vector<std::vector<Eigen::Index>> shared_sets_;
+  std::vector<int> shared_set_;
 };
 
 }  // namespace bbvi

@@ -224,8 +224,9 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
   CHECK(schools.out.find("estimator  local (the default): the groups marked above as local expectations get the "
                          "exact expectation over their latent element by quadrature, given the rest of the draw; "
                          "any other group's slopes come from one least-squares regression of the whole "
-                         "log p − log q on all 20 parameters' scores\n"
-                         "method     natural-gradient, 14 draws per iteration\n"
+                         "log p − log q on all 20 parameters' scores; the coupled step's curvature between the 9 "
+                         "locations comes from their rows' second derivatives, exactly at each draw\n"
+                         "method     natural-gradient, 10 draws per iteration\n"
                          "step       Newton's on the locations of 9 Normal factors, with the curvature the estimator "
                          "above measures; the natural gradient for the other parameters\n") != std::string::npos);
 

@@ -64,13 +64,15 @@ TEST_CASE("SNR: at every converged example fit, below 1 wherever the estimator h
 }
 
 TEST_CASE("SNR: a fit stopped early shows a gradient above its noise") {
-  // Three iterations of eight schools: the guide has far to go.
+  // One iteration of eight schools: the guide has far to go (by the second,
+  // the coupled step has taken the locations most of the way, and 2 of the
+  // 20 coordinates are above their noise).
   bool converged = true;
-  nlohmann::json const g = fit_gradient(models + "/eight_schools.model " + models + "/eight_schools.csv --iters 3",
+  nlohmann::json const g = fit_gradient(models + "/eight_schools.model " + models + "/eight_schools.csv --iters 1",
                                         converged);
   REQUIRE_FALSE(converged);
   int above = 0;
   for (auto const& [variance, snr] : coordinates(g))
     if (variance >= 1e-6 && snr > 1) ++above;
-  CHECK(above >= 5);  // log_tau_sd 3.7, and eta_mean[j] about 1.6 in most schools
+  CHECK(above >= 5);  // 19 of 20: mu_mean 40, eta_mean[j] 4 to 31, eta_sd[j] 2.1
 }

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -155,6 +156,16 @@ class LocalExpectations final : public GradientEstimator {
                    [&](Eigen::Index i) { return std::find(own.begin(), own.end(), i) == own.end(); });
       if (regressed_with_others(g)) regressed_ = true;
     }
+    // The local groups that share their controls share their fit.
+    std::map<Block, std::size_t> sets;
+    control_set_.assign(regressors_.size(), 0);
+    for (int g : plan_.groups) {
+      std::size_t const group = static_cast<std::size_t>(g);
+      if (controls_[group].empty()) continue;
+      auto const [found, added] = sets.try_emplace(controls_[group], control_sets_.size());
+      if (added) control_sets_.push_back(controls_[group]);
+      control_set_[group] = found->second;
+    }
     joint_ = regressed_ && parameters_ <= largest_regression;
     if (!linear().empty()) {
       std::vector<std::size_t> const elements = linear_elements();
@@ -213,7 +224,15 @@ class LocalExpectations final : public GradientEstimator {
   }
   bool regresses() const override { return false; }
 
-  std::string describe() const override { return describe_groups() + describe_linear_predictor(); }
+  std::string describe() const override {
+    return describe_groups() + describe_linear_predictor() + describe_rows_coupling();
+  }
+  std::string describe_rows_coupling() const {
+    if (!closed_form_.empty() || !linear().empty() || !curvature_.from_rows()) return "";
+    return fmt::format("; the coupled step's curvature between the {} locations comes from their rows' second "
+                       "derivatives, exactly at each draw",
+                       curvature_.locations());
+  }
   std::string describe_linear_predictor() const {
     if (linear().empty()) return "";
     if (linear().gaussian())
@@ -273,6 +292,9 @@ class LocalExpectations final : public GradientEstimator {
     std::vector<double> dof(blocks_->blocks.size(), std::numeric_limits<double>::infinity());
     // The closed form's groups first: those it gives need nothing else.
     std::vector<char> closed(blocks_->blocks.size(), 0);
+    std::vector<ControlFit> control_fits;
+    for (Block const& set : control_sets_)
+      control_fits.push_back(control_fit(d.scores(Eigen::all, in(set)), d.scores.rows()));
     if (!closed_form_.empty()) {
       LocationCoupling c;
       c.coordinates = linear_coordinates_;
@@ -291,7 +313,7 @@ class LocalExpectations final : public GradientEstimator {
         mean_and_covariance(d.local.gradients(Eigen::all, in(idx)), gradient, covariance);
         Eigen::MatrixXd const& fisher = d.local.fisher[local_index_[j]];
         Eigen::MatrixXd const inverse = inverse_of(fisher, true);
-        if (!controls_[j].empty()) with_controls(d, j, inverse, gradient, covariance);
+        if (!controls_[j].empty()) with_controls(d, j, control_fits[control_set_[j]], inverse, gradient, covariance);
         e.gradient(in(idx)) = gradient;
         e.covariance.block(j) = covariance;
         e.fisher.block(j) = fisher;
@@ -498,11 +520,10 @@ class LocalExpectations final : public GradientEstimator {
   // the previous draws, so the estimate stays unbiased; this iteration's
   // comparison, of the natural gradient's noise tr(F⁻¹ Cov), decides the
   // next.
-  void with_controls(Draws const& d, std::size_t j, Eigen::MatrixXd const& inverse, Eigen::VectorXd& gradient,
-                     Eigen::MatrixXd& covariance) {
+  void with_controls(Draws const& d, std::size_t j, ControlFit const& fit, Eigen::MatrixXd const& inverse,
+                     Eigen::VectorXd& gradient, Eigen::MatrixXd& covariance) {
     Block const& idx = blocks_->blocks[j];
-    Eigen::MatrixXd terms =
-        control_variated(d.scores(Eigen::all, in(controls_[j])), d.local.gradients(Eigen::all, in(idx)));
+    Eigen::MatrixXd terms = control_variated(fit, d.local.gradients(Eigen::all, in(idx)));
     // A location keeps its plain mean: the coupled step takes its gradient
     // from the location's own regression (location_curvature.hpp), and a
     // nearly exact one here would make the step's noise tests read the
@@ -653,6 +674,8 @@ class LocalExpectations final : public GradientEstimator {
   std::vector<Eigen::Index> exact_categorical_;  // exact_categorical_coordinates()
   std::vector<Block> regressors_;         // by group: the coordinates its regression takes, sorted
   std::vector<Block> controls_;           // by group: those of other groups, whose scores are its control variates
+  std::vector<Block> control_sets_;       // the local groups' distinct controls
+  std::vector<std::size_t> control_set_;  // by local group with controls: its index in control_sets_
   // By group (char, not bool: the groups are estimated on several threads):
   // whether the controls paid on the draws of the iteration that took the
   // last step, and on this iteration's.
