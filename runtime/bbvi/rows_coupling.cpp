@@ -29,6 +29,16 @@ std::optional<std::size_t> likelihood_reading(RowsColour const& colour, std::siz
   return std::nullopt;
 }
 
+// Whether statement s's row k has local group i's element as its value,
+// taken at the colour's points as its own factor.
+bool value_of(RowsColour const& colour, std::size_t s, std::size_t k, std::size_t i) {
+  for (RowsColour::Own const& own : colour.own)
+    if (own.statement == s &&
+        std::find(own.rows.begin(), own.rows.end(), std::pair<std::size_t, std::size_t>{k, i}) != own.rows.end())
+      return true;
+  return false;
+}
+
 }  // namespace
 
 RowsCoupling plan_rows_coupling(Program const& program, ProgramWalk const& walk, Blankets const& blankets,
@@ -57,9 +67,17 @@ RowsCoupling plan_rows_coupling(Program const& program, ProgramWalk const& walk,
         for (std::size_t b = a + 1; b < here.size(); ++b) {
           std::size_t const i = here[a], j = here[b];
           std::size_t const ci = colour_of[i], cj = colour_of[j];
+          if (!rows[ci].by_rows || !rows[cj].by_rows) return {};
           std::optional<std::size_t> const li = likelihood_reading(rows[ci], s, k, i);
           std::optional<std::size_t> const lj = likelihood_reading(rows[cj], s, k, j);
-          if (!rows[ci].by_rows || !rows[cj].by_rows || !li || !lj) return {};
+          // One the row's value and the other in its mean: ∂²/∂x∂η = −ℓ″ for
+          // a density in x − η.
+          auto value = RowsCoupling::Shared::Value::neither;
+          if (!li && lj && value_of(rows[ci], s, k, i)) value = RowsCoupling::Shared::Value::a;
+          if (li && !lj && value_of(rows[cj], s, k, j)) value = RowsCoupling::Shared::Value::b;
+          bool const in_means = li && lj;
+          if (!in_means && (value == RowsCoupling::Shared::Value::neither || !f->distribution->quadratic_in_location))
+            return {};
           JointDegree joint;
           joint.only = element[i];
           joint.second = element[j];
@@ -67,10 +85,12 @@ RowsCoupling plan_rows_coupling(Program const& program, ProgramWalk const& walk,
           auto const [p, added] = pair_index.try_emplace({i, j}, out.pairs.size());
           if (added) out.pairs.emplace_back(i, j);
           auto const [h, fresh] = shared_index.try_emplace({s, ci, cj}, out.shared.size());
-          if (fresh) out.shared.push_back({s, ci, *li, cj, *lj, {}});
+          if (fresh) out.shared.push_back({s, value, ci, li.value_or(0), cj, lj.value_or(0), {}});
           RowsCoupling::Shared& shared = out.shared[h->second];
-          // A term whose every row reaches the same groups: every row couples them.
-          std::size_t const n = t.uniform ? rows[ci].likelihoods[*li].local_of_row.size() : k + 1;
+          if (shared.value != value) return {};
+          // A term whose every row reaches the same groups: every row couples
+          // them (a vector's own factor reaches each element's group alone).
+          std::size_t const n = t.uniform ? rows[li ? ci : cj].likelihoods[li ? *li : *lj].local_of_row.size() : k + 1;
           for (std::size_t row = t.uniform ? 0 : k; row < n; ++row) shared.rows.emplace_back(row, p->second);
         }
     }
@@ -81,8 +101,16 @@ RowsCoupling plan_rows_coupling(Program const& program, ProgramWalk const& walk,
 void row_couplings(RowsCoupling const& coupling, std::vector<std::vector<std::vector<double>>> const& columns,
                    RowsAtDraw& draw, Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> out) {
   out.setZero();
+  using Value = RowsCoupling::Shared::Value;
   for (RowsCoupling::Shared const& shared : coupling.shared) {
     std::vector<double> const& curvature = draw.at(shared.statement).curvature;  // −ℓ″
+    if (shared.value != Value::neither) {
+      // The value's column is 1; the mean's is the other colour's.
+      std::vector<double> const& mean = shared.value == Value::a ? columns[shared.colour_b][shared.likelihood_b]
+                                                                 : columns[shared.colour_a][shared.likelihood_a];
+      for (auto const& [row, pair] : shared.rows) out[static_cast<Eigen::Index>(pair)] -= curvature[row] * mean[row];
+      continue;
+    }
     std::vector<double> const& a = columns[shared.colour_a][shared.likelihood_a];
     std::vector<double> const& b = columns[shared.colour_b][shared.likelihood_b];
     for (auto const& [row, pair] : shared.rows)

@@ -5,7 +5,8 @@
 // colours, jointly (no product of the two), the log-joint's cross second
 // derivative is Σ_n ℓ″_n c_n^i c_n^j over the rows reading both, with the
 // columns c = ∂η_n/∂z that the colours' own evaluations make already
-// (local_rows.hpp). Its mean over the draws is M_ij: exact at each draw, its
+// (local_rows.hpp); where z_i is the row's value instead, its density a
+// function of value − mean, it is −ℓ″_n c_n^j. Its mean over the draws is M_ij: exact at each draw, its
 // Monte-Carlo error only that of the other latents the columns and ℓ″ read
 // (a group scale multiplying the element, a noise scale). A regression of
 // the local gradients on the neighbours' scores measures the same M with
@@ -28,11 +29,15 @@ struct RowsCoupling {
   // whose elements share a row; empty where some pair of `located` groups
   // shares a term that is not such a row, whose coupling the rows miss.
   std::vector<std::pair<std::size_t, std::size_t>> pairs;
-  // A likelihood some of whose rows read an element of each of two colours.
+  // A statement some of whose rows read an element of each of two colours:
+  // in the mean for both, or one as the row's value (a prior such as
+  // theta ~ Normal(mu, tau), its mean reading the other).
   struct Shared {
+    enum class Value { neither, a, b };  // which element, if either, is the row's value
     std::size_t statement = 0;
+    Value value = Value::neither;
     std::size_t colour_a = 0, likelihood_a = 0;  // its index in each colour's RowsColour::likelihoods
-    std::size_t colour_b = 0, likelihood_b = 0;
+    std::size_t colour_b = 0, likelihood_b = 0;  // (unused for the value's colour)
     std::vector<std::pair<std::size_t, std::size_t>> rows;  // (row, index into pairs)
   };
   std::vector<Shared> shared;

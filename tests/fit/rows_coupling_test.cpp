@@ -68,7 +68,7 @@ TEST_CASE("rows coupling: eight schools' mu and each eta are coupled by the scho
   }
 }
 
-TEST_CASE("rows coupling: none where two locations meet in a prior or a product, whose couplings the rows miss") {
+TEST_CASE("rows coupling: none where two locations meet in a product, whose coupling the rows miss") {
   // Rows with sds of their own, not reduced to statistics: every colour
   // below is taken from the rows, and only the coupling decides.
   data::CsvTable const table = data::CsvTable::from_text("y,g,s\n1.2,1,1\n-0.3,2,2\n2.5,1,1\n0.7,2,3\n", "rows.csv");
@@ -94,7 +94,51 @@ TEST_CASE("rows coupling: none where two locations meet in a prior or a product,
   CHECK(sum.shared[0].rows.size() == 4);
   // Multiplied: affine in each, but not jointly.
   CHECK(coupling_of("b ~ Normal(0, 5); y ~ Normal(a * b[g], s);").empty());
-  // b's prior reads a too, and a prior is no row: the rows alone would miss
-  // that part of the coupling.
-  CHECK(coupling_of("b ~ Normal(a, 2); y ~ Normal(a + b[g], s);").empty());
+}
+
+TEST_CASE("rows coupling: a prior whose mean reads another location couples them by −1/sd², beside the rows") {
+  // Centred eight schools: theta ~ Normal(mu, tau) and y ~ Normal(theta[j],
+  // sigma[j]). The log-joint's second derivative in mu and theta[j] is
+  // 1/tau² from the prior (a density in theta − mu), and no row of y reads
+  // both: the coupling at a draw is −1/tau².
+  data::CsvTable const table =
+      data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/eight_schools.csv");
+  Program const centred =
+      testing::compile_model(testing::read_source_file("bench/eight_schools_centred.model"), &table);
+  Blankets const blankets = find_blankets(centred);
+  LocalPlan const plan = plan_local(centred, blankets);
+  REQUIRE(plan.coupling.pairs.size() == 8);
+  WorkerPool pool(1);
+  Draws const d = draw(centred, initial_parameters(centred), 10, 5, 1, pool, {&blankets, &plan, &blankets, true, true});
+  for (std::size_t p = 0; p < plan.coupling.pairs.size(); ++p)
+    for (Eigen::Index s = 0; s < 10; ++s) {
+      CAPTURE(p, s);
+      double const tau = d.latents(s, 1);
+      CHECK(d.local.couplings(s, static_cast<Eigen::Index>(p)) == Approx(-1 / (tau * tau)).epsilon(1e-12));
+    }
+
+  // Both at once, with nothing random in them: b[g]'s prior reads a (−1/2²),
+  // and so do the rows of group g, each 1/s².
+  data::CsvTable const rows = data::CsvTable::from_text("y,g,s\n1.2,1,1\n-0.3,2,2\n2.5,1,1\n0.7,2,3\n", "rows.csv");
+  Program const both = testing::compile_model(R"(
+    data { real y[N]; int g[N]; real s[N]; }
+    latent { real a; real b[2]; }
+    model { a ~ Normal(0, 5); b ~ Normal(a, 2); y ~ Normal(a + b[g], s); }
+    guide {
+      real am = 1; real<lower=0> as = 1; real bm[2] = 1; real<lower=0> bs[2] = 1;
+      a ~ Normal(am, as); b ~ Normal(bm, bs);
+    })",
+                                              &rows);
+  Blankets const both_blankets = find_blankets(both);
+  LocalPlan const both_plan = plan_local(both, both_blankets);
+  REQUIRE(both_plan.coupling.pairs.size() == 2);
+  Draws const e =
+      draw(both, initial_parameters(both), 10, 5, 1, pool, {&both_blankets, &both_plan, &both_blankets, true});
+  double const group[2] = {-0.25 + 1 + 1, -0.25 + 1.0 / 4 + 1.0 / 9};
+  for (std::size_t p = 0; p < 2; ++p) {
+    std::size_t const b = both_plan.element[both_plan.coupling.pairs[p].second] - 1;  // after a
+    REQUIRE(b < 2);
+    for (Eigen::Index s = 0; s < 10; ++s)
+      CHECK(e.local.couplings(s, static_cast<Eigen::Index>(p)) == Approx(group[b]).epsilon(1e-12));
+  }
 }
