@@ -32,9 +32,11 @@ std::optional<std::size_t> likelihood_reading(RowsColour const& colour, std::siz
 // Whether statement s's row k has local group i's element as its value,
 // taken at the colour's points as its own factor.
 bool value_of(RowsColour const& colour, std::size_t s, std::size_t k, std::size_t i) {
+  // Its rows are in order (plan_rows): a search rather than a scan keeps a
+  // centred hierarchy's plan from growing with the square of its groups.
   for (RowsColour::Own const& own : colour.own)
     if (own.statement == s &&
-        std::find(own.rows.begin(), own.rows.end(), std::pair<std::size_t, std::size_t>{k, i}) != own.rows.end())
+        std::binary_search(own.rows.begin(), own.rows.end(), std::pair<std::size_t, std::size_t>{k, i}))
       return true;
   return false;
 }
@@ -46,7 +48,8 @@ RowsCoupling plan_rows_coupling(Program const& program, ProgramWalk const& walk,
                                 std::vector<std::vector<std::size_t>> const& colours,
                                 std::vector<RowsColour> const& rows, std::vector<bool> const& located) {
   std::vector<int> local_of_group(blankets.groups.size(), -1);
-  for (std::size_t i = 0; i < groups.size(); ++i) local_of_group[static_cast<std::size_t>(groups[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    local_of_group[static_cast<std::size_t>(groups[i])] = static_cast<int>(i);
   std::vector<std::size_t> colour_of(groups.size(), 0);
   for (std::size_t c = 0; c < colours.size(); ++c)
     for (std::size_t i : colours[c]) colour_of[i] = c;
