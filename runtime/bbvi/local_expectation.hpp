@@ -101,17 +101,7 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 // that is ∂²/∂m² E[f] given the rest of the draw (docs/method.md, 'The
 // coupled step'). With `couplings` too, where the plan has them, the
 // draw's cross-curvature by pair of plan.coupling (row_couplings).
-// `scratch`: buffers one thread's draws reuse, so that a draw allocates
-// nothing the last one had (a tenth of a hierarchical fit's local work
-// was allocation).
-struct LocalScratch {
-  std::vector<std::vector<double>> change;
-  std::vector<std::vector<std::vector<double>>> columns;
-  std::vector<double> at, at_log_q;
-  std::vector<Eigen::VectorXd> at_nodes;
-  Eigen::RowVectorXd at_draw, f;
-  RowsScratch rows;
-};
+// `scratch`: LocalScratch below.
 struct LocalOutcome {
   int evaluations = 0;  // of the log-joint
   // By local group: a point where the model has no finite density (a Normal
@@ -119,6 +109,16 @@ struct LocalOutcome {
   // expectation is then not finite, and the group's gradient has to come
   // from elsewhere this iteration.
   std::vector<bool> failed;
+};
+// Buffers one thread's draws reuse, so that a draw allocates nothing the
+// last one had (a tenth of a hierarchical fit's local work was allocation).
+struct LocalScratch {
+  std::vector<std::vector<double>> change;
+  std::vector<std::vector<std::vector<double>>> columns;
+  std::vector<double> at, at_log_q;
+  std::vector<Eigen::VectorXd> at_nodes;
+  Eigen::RowVectorXd at_draw, f;
+  RowsScratch rows;
 };
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,

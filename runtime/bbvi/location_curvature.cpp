@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <utility>
 
 namespace bbvi {
 
@@ -94,6 +95,47 @@ struct Coupling {
   std::size_t low, high;
   double value;
 };
+
+// A regression of a location's targets (its local gradient and curvature)
+// by the normal equations, whose Gram matrix the intercept's variance needs
+// anyway: a pivoted QR of x costs several times as much. The QR only where
+// the Gram matrix is not positive definite (collinear regressors), whose
+// least-squares solution it still finds. Coefficient by coefficient, as
+// control_variated's: a blocked product's packing outweighs a few
+// regressors' arithmetic.
+struct NormalEquations {
+  Eigen::MatrixXd x;  // the intercept, then the regressors
+  Eigen::LDLT<Eigen::MatrixXd> normal;
+  bool definite = false;
+  double intercept_inverse = 0;  // (XᵀX)⁻¹₀₀
+};
+
+NormalEquations normal_equations(Eigen::MatrixXd x) {
+  NormalEquations out;
+  out.normal.compute(x.transpose().lazyProduct(x));
+  out.definite = out.normal.info() == Eigen::Success && (out.normal.vectorD().array() > 0).all();
+  Eigen::VectorXd unit = Eigen::VectorXd::Zero(x.cols());
+  unit[0] = 1;
+  out.intercept_inverse = out.normal.solve(unit)[0];
+  out.x = std::move(x);
+  return out;
+}
+
+// The coefficients, and the intercept's variance σ̂² (XᵀX)⁻¹₀₀ for the
+// first target with its residual degrees of freedom.
+struct InterceptFit {
+  Eigen::MatrixXd coefficients;
+  double variance = 0, dof = 0;
+};
+
+InterceptFit fit_intercept(NormalEquations const& n, Eigen::MatrixXd const& targets) {
+  InterceptFit out;
+  out.coefficients = n.definite ? Eigen::MatrixXd(n.normal.solve(n.x.transpose().lazyProduct(targets)))
+                                : Eigen::MatrixXd(Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(n.x).solve(targets));
+  out.dof = static_cast<double>(n.x.rows() - n.x.cols());
+  out.variance = (targets.col(0) - n.x * out.coefficients.col(0)).squaredNorm() / out.dof * n.intercept_inverse;
+  return out;
+}
 
 }  // namespace
 
@@ -196,51 +238,32 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
     return control;
   };
   // Each shared set's regression, where the draws are at least twice its
-  // regressors and more (as the draws are sized): its design, its normal
-  // equations and the intercept's entry of their inverse.
-  struct SharedRegression {
-    Eigen::MatrixXd x;
-    Eigen::LDLT<Eigen::MatrixXd> normal;
-    double intercept_inverse = 0;
-    bool usable = false;
-  };
-  std::vector<SharedRegression> shared(shared_sets_.size());
+  // regressors and more (as the draws are sized).
+  std::vector<std::optional<NormalEquations>> shared(shared_sets_.size());
   for (std::size_t k = 0; k < shared_sets_.size(); ++k) {
     Eigen::Index const columns = static_cast<Eigen::Index>(shared_sets_[k].size()) + 1;
     if (2 * columns + 2 > S) continue;
-    SharedRegression& sh = shared[k];
-    sh.x.resize(S, columns);
-    sh.x.col(0).setOnes();
-    sh.x.rightCols(columns - 1) = d.scores(Eigen::all, shared_sets_[k]);
-    sh.normal.compute(sh.x.transpose().lazyProduct(sh.x));
-    sh.usable = sh.normal.info() == Eigen::Success && (sh.normal.vectorD().array() > 0).all();
-    if (!sh.usable) continue;
-    Eigen::VectorXd unit = Eigen::VectorXd::Zero(columns);
-    unit[0] = 1;
-    sh.intercept_inverse = sh.normal.solve(unit)[0];
+    Eigen::MatrixXd x(S, columns);
+    x.col(0).setOnes();
+    x.rightCols(columns - 1) = d.scores(Eigen::all, shared_sets_[k]);
+    if (NormalEquations n = normal_equations(std::move(x)); n.definite) shared[k] = std::move(n);
   }
   auto const measure_row = [&](std::size_t i) {
     Row const& r = rows_[i];
     Eigen::Index const at = static_cast<Eigen::Index>(i);
-    if (!from_rows_.empty() && shared_set_[i] >= 0 && shared[static_cast<std::size_t>(shared_set_[i])].usable) {
-      // The couplings come from the rows: the regression on the
-      // neighbours' scores is for the gradient and the diagonal alone.
-      SharedRegression const& sh = shared[static_cast<std::size_t>(shared_set_[i])];
-      Eigen::MatrixXd targets(S, 2);
-      targets.col(0) = d.local.gradients.col(r.coordinate);
-      targets.col(1) = d.local.curvature.col(r.coordinate);
-      Eigen::MatrixXd const fit = sh.normal.solve(sh.x.transpose().lazyProduct(targets));
-      double const residual_dof = static_cast<double>(S - sh.x.cols());
-      out.gradient[at] = fit(0, 0);
-      out.gradient_variance[at] =
-          (targets.col(0) - sh.x * fit.col(0)).squaredNorm() / residual_dof * sh.intercept_inverse;
-      diagonal[at] = r.fisher(d) - fit(0, 1);
-      dof[i] = residual_dof;
-      return;
-    }
     Eigen::MatrixXd targets(S, 2);
     targets.col(0) = d.local.gradients.col(r.coordinate);
     targets.col(1) = d.local.curvature.col(r.coordinate);
+    if (!from_rows_.empty() && shared_set_[i] >= 0 && shared[static_cast<std::size_t>(shared_set_[i])]) {
+      // The couplings come from the rows: the regression on the
+      // neighbours' scores is for the gradient and the diagonal alone.
+      InterceptFit const f = fit_intercept(*shared[static_cast<std::size_t>(shared_set_[i])], targets);
+      out.gradient[at] = f.coefficients(0, 0);
+      out.gradient_variance[at] = f.variance;
+      diagonal[at] = r.fisher(d) - f.coefficients(0, 1);
+      dof[i] = f.dof;
+      return;
+    }
     // What the plain or control-variated means are taken over.
     Eigen::MatrixXd samples = targets;
     bool const rows_give_couplings = !from_rows_.empty();
@@ -272,31 +295,15 @@ LocationCoupling LocationCurvature::measure(Draws const& d, Eigen::SparseMatrix<
           for (Eigen::Index o : r.other_scores)
             x.col(col++) = d.scores.col(rows_[j].coordinate).cwiseProduct(d.scores.col(o));
       if (controlled) x.col(col++) = previous_control(i);
-      // By the normal equations, whose Gram matrix the intercept's variance
-      // needs anyway: a pivoted QR of x costs several times as much. The QR
-      // only where the Gram matrix is not positive definite (collinear
-      // regressors), whose least-squares solution it still finds.
-      // Coefficient by coefficient, as control_variated's: a blocked
-      // product's packing outweighs a few regressors' arithmetic.
-      Eigen::MatrixXd const gram = x.transpose().lazyProduct(x);
-      Eigen::LDLT<Eigen::MatrixXd> const normal(gram);
-      bool const definite = normal.info() == Eigen::Success && (normal.vectorD().array() > 0).all();
-      Eigen::MatrixXd const fit = definite
-                                      ? Eigen::MatrixXd(normal.solve(x.transpose().lazyProduct(targets)))
-                                      : Eigen::MatrixXd(Eigen::ColPivHouseholderQR<Eigen::MatrixXd>(x).solve(targets));
-      level = fit.row(0);
-      // The intercept's variance σ̂² (XᵀX)⁻¹₀₀.
-      double const residual_dof = static_cast<double>(S - k);
-      double const residual = (targets.col(0) - x * fit.col(0)).squaredNorm() / residual_dof;
-      Eigen::VectorXd unit = Eigen::VectorXd::Zero(k);
-      unit[0] = 1;
-      variance = residual * normal.solve(unit)[0];
-      dof[i] = residual_dof;
+      InterceptFit const f = fit_intercept(normal_equations(std::move(x)), targets);
+      level = f.coefficients.row(0);
+      variance = f.variance;
+      dof[i] = f.dof;
       if (!rows_give_couplings)
         for (std::size_t n = 0; n < r.location_neighbours.size(); ++n) {
           std::size_t const j = r.location_neighbours[n];
-          found[i].push_back(
-              {std::min(i, j), std::max(i, j), -fit(static_cast<Eigen::Index>(n) + 1, 0) * rows_[j].fisher(d)});
+          found[i].push_back({std::min(i, j), std::max(i, j),
+                              -f.coefficients(static_cast<Eigen::Index>(n) + 1, 0) * rows_[j].fisher(d)});
         }
     }
     out.gradient[at] = level[0];
