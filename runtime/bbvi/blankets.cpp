@@ -137,9 +137,10 @@ Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<doubl
 }
 
 void blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms, std::vector<double> const& log_q,
-                  Eigen::RowVectorXd& out) {
+                  Eigen::RowVectorXd& out, std::vector<bool> const* statements) {
   out.setZero(static_cast<Eigen::Index>(b.groups.size()));
   for (std::size_t i = 0; i < terms.size(); ++i) {
+    if (statements && !(*statements)[i]) continue;
     TermGroups const& groups = b.terms[i];
     if (groups.uniform) {  // a term over N rows, all in the same blankets: summed once, not N times per group
       double const sum = std::accumulate(terms[i].begin(), terms[i].end(), 0.0);

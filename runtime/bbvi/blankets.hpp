@@ -56,7 +56,9 @@ std::vector<std::vector<int>> neighbours(Blankets const& b);
 Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms,
                                 std::vector<double> const& log_q);
 // The same into `out`, whose storage a caller evaluating many points reuses.
+// With `statements`, by model statement, only the marked ones are summed:
+// exact for the groups whose blankets they cover, and for no other.
 void blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms, std::vector<double> const& log_q,
-                  Eigen::RowVectorXd& out);
+                  Eigen::RowVectorXd& out, std::vector<bool> const* statements = nullptr);
 
 }  // namespace bbvi

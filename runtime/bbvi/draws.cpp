@@ -8,6 +8,23 @@
 
 namespace bbvi {
 
+namespace {
+
+// The constant colours' groups were evaluated at the first draw alone: their
+// gradient and curvature are the same at every draw (local_expectation.hpp).
+void copy_constant_colours(Blankets const& blankets, LocalPlan const& plan, LocalDraws& local) {
+  for (std::size_t c = 0; c < plan.colours.size(); ++c) {
+    if (!plan.constant[c]) continue;
+    for (std::size_t i : plan.colours[c])
+      for (Eigen::Index coordinate : blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates) {
+        local.gradients.col(coordinate).setConstant(local.gradients(0, coordinate));
+        if (local.curvature.size() > 0) local.curvature.col(coordinate).setConstant(local.curvature(0, coordinate));
+      }
+  }
+}
+
+}  // namespace
+
 Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::uint64_t seed,
            std::uint64_t iteration, WorkerPool& pool, DrawNeeds const& needs) {
   Blankets const* const blankets = needs.blanket_sums;
@@ -63,12 +80,13 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
         Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> couplings =
             coupled ? d.local.couplings.row(s) : d.local.gradients.row(s);
         outcomes[draw_index] =
-            local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms), scratch,
+            local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms), scratch, draw_index == 0,
                            d.local.gradients.row(s),
                            needs.curvature ? &curvature : nullptr, coupled ? &couplings : nullptr);
       }
     }
   });
+  if (points) copy_constant_colours(*blankets, *local, d.local);
   d.evaluations = samples;
   for (LocalOutcome const& o : outcomes) {
     d.evaluations += o.evaluations;

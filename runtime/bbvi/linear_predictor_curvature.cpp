@@ -137,12 +137,13 @@ void LinearPredictorCurvature::row_derivatives(Program const& program, Term cons
       w.x[r] = z[v.offset + r];
     }
   } else {
-    Eigen::VectorXd at_draw(static_cast<Eigen::Index>(t.elements.size()));
-    for (std::size_t j = 0; j < t.elements.size(); ++j) at_draw[static_cast<Eigen::Index>(j)] = z[t.elements[j]];
-    Eigen::Map<Eigen::VectorXd>(w.eta.data(), rows) = t.at_zero + t.columns * at_draw;
+    w.at_draw.resize(static_cast<Eigen::Index>(t.elements.size()));
+    for (std::size_t j = 0; j < t.elements.size(); ++j) w.at_draw[static_cast<Eigen::Index>(j)] = z[t.elements[j]];
+    Eigen::Map<Eigen::VectorXd>(w.eta.data(), rows) = t.at_zero + t.columns * w.at_draw;
     x = program.data[static_cast<std::size_t>(f.lhs_slot)].elements.data();
   }
-  std::vector<double const*> pointers(args.size());
+  std::vector<double const*>& pointers = w.pointers;
+  pointers.resize(args.size());
   unsigned varies = 1u << t.argument;
   for (std::size_t k = 0; k < args.size(); ++k) {
     pointers[k] = w.values[k].elements.data();
@@ -231,11 +232,13 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
             }
           continue;
         }
-        Eigen::VectorXd const g = t.columns.transpose() * workspace.slope;
+        Eigen::VectorXd& g = workspace.by_location;
+        g.noalias() = t.columns.transpose() * workspace.slope;
         for (std::size_t j = 0; j < t.location_row.size(); ++j)
           per_draw(s, t.location_row[j]) += g[static_cast<Eigen::Index>(j)];
         if (!scales) continue;
-        Eigen::VectorXd const diagonal = t.squared_columns.transpose() * workspace.curvature;
+        Eigen::VectorXd& diagonal = workspace.by_location;
+        diagonal.noalias() = t.squared_columns.transpose() * workspace.curvature;
         for (std::size_t j = 0; j < t.location_row.size(); ++j)
           per_draw(s, L + t.location_row[j]) -= diagonal[static_cast<Eigen::Index>(j)];
       }

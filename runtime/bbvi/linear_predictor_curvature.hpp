@@ -102,6 +102,8 @@ class LinearPredictorCurvature {
     std::vector<Value<double>> values;  // the arguments at the draw
     std::vector<double> eta, x, step, above, below, at, up, down;
     Eigen::VectorXd slope, curvature;  // by row: ℓ' and −ℓ''
+    Eigen::VectorXd at_draw, by_location;  // a term's locations at the draw; a sum over its rows by location
+    std::vector<double const*> pointers;   // the arguments' rows
   };
   void row_derivatives(Program const& program, Term const& t, std::vector<double> const& z, Workspace& w) const;
 

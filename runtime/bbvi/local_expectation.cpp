@@ -168,11 +168,19 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vect
   }
 
   // Greedy colouring: each group takes the first colour none of its
-  // neighbours has.
+  // neighbours has. A group whose blanket reads no other latent is the
+  // same at every draw: those take one colour of their own, evaluated at
+  // the first draw only.
   std::vector<int> colour_of(G, -1);
   std::vector<std::vector<int>> const near = neighbours(blankets);
+  auto const alone = [&](std::size_t g) { return near[g].size() <= 1; };
+  std::vector<std::size_t> constant;
   for (std::size_t i = 0; i < plan.groups.size(); ++i) {
     std::size_t const g = static_cast<std::size_t>(plan.groups[i]);
+    if (alone(g)) {
+      constant.push_back(i);
+      continue;
+    }
     std::vector<bool> taken(plan.colours.size(), false);
     for (int h : near[g])
       if (int const c = colour_of[static_cast<std::size_t>(h)]; c >= 0) taken[static_cast<std::size_t>(c)] = true;
@@ -180,6 +188,13 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vect
     if (c == plan.colours.size()) plan.colours.emplace_back();
     plan.colours[c].push_back(i);
     colour_of[g] = static_cast<int>(c);
+  }
+  plan.constant.assign(plan.colours.size(), false);
+  if (!constant.empty()) {
+    for (std::size_t i : constant)
+      colour_of[static_cast<std::size_t>(plan.groups[i])] = static_cast<int>(plan.colours.size());
+    plan.colours.push_back(std::move(constant));
+    plan.constant.push_back(true);
   }
   plan.colour_statements.assign(plan.colours.size(), std::vector<bool>(program.model.size(), false));
   for (std::size_t s = 0; s < program.model.size(); ++s) {
@@ -279,7 +294,7 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
-                            std::vector<std::vector<double>> terms, LocalScratch& scratch,
+                            std::vector<std::vector<double>> terms, LocalScratch& scratch, bool first_draw,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* couplings) {
@@ -316,7 +331,10 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
   if (plan.coupling.empty()) couplings = nullptr;
   std::vector<std::vector<std::vector<double>>>& columns = scratch.columns;  // by colour
   columns.resize(couplings ? plan.colours.size() : 0);
-  if (std::any_of(plan.rows.begin(), plan.rows.end(), [](RowsColour const& r) { return r.by_rows; })) {
+  auto const evaluates = [&](std::size_t colour) { return first_draw || !plan.constant[colour]; };
+  bool by_rows = false;
+  for (std::size_t c = 0; c < plan.colours.size(); ++c) by_rows = by_rows || (evaluates(c) && plan.rows[c].by_rows);
+  if (by_rows) {
     rows.emplace(program, z);
     blanket_sums(blankets, terms, log_q, at_draw);
     ++outcome.evaluations;  // the rows' derivatives at the draw
@@ -330,6 +348,7 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
   std::vector<Eigen::VectorXd>& at_nodes = scratch.at_nodes;  // an interpolated group's blanket terms at its nodes
   at_nodes.resize(plan.groups.size());
   for (std::size_t colour_index = 0; colour_index < plan.colours.size(); ++colour_index) {
+    if (!evaluates(colour_index)) continue;
     std::vector<std::size_t> const& colour = plan.colours[colour_index];
     if (plan.rows[colour_index].by_rows) {
       ++outcome.evaluations;  // of the means, the colour's elements moved
@@ -369,7 +388,10 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
       ++outcome.evaluations;
       try {
         updater.update(at, terms, &blankets.summed_terms, plan.colour_statements[colour_index]);
-        blanket_sums(blankets, terms, at_log_q, f);
+        // Only the colour's own groups' f is read: the statements of their
+        // blankets are all that is summed (the likelihood of a centred
+        // hierarchy's scale is its J groups' terms, not every row's).
+        blanket_sums(blankets, terms, at_log_q, f, &plan.colour_statements[colour_index]);
       } catch (NumericalError const&) {
         // Which group's point the model rejected is not known: all of the colour's.
         f.setConstant(static_cast<Eigen::Index>(blankets.groups.size()), -HUGE_VAL);

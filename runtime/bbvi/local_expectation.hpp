@@ -38,6 +38,10 @@ struct LocalPlan {
   std::vector<int> groups;                       // the local groups
   std::vector<std::size_t> element;              // each one's latent element
   std::vector<std::vector<std::size_t>> colours;  // indices into `groups`, no two of one colour neighbours
+  // By colour: its groups' blankets read no latent but their own, so their
+  // gradient is the same at every draw of an iteration (at most one such
+  // colour, the last).
+  std::vector<bool> constant;
   // By colour, the model statements in some blanket of its groups, the only
   // ones its points change, and the definitions they read (statements_to_run).
   std::vector<std::vector<bool>> colour_statements;
@@ -101,7 +105,9 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 // that is ∂²/∂m² E[f] given the rest of the draw (docs/method.md, 'The
 // coupled step'). With `couplings` too, where the plan has them, the
 // draw's cross-curvature by pair of plan.coupling (row_couplings).
-// `scratch`: LocalScratch below.
+// `scratch`: LocalScratch below. Only the first draw of an iteration
+// (`first_draw`) evaluates the plan's constant colours: the caller copies
+// their coordinates to the other draws' rows (draws.cpp).
 struct LocalOutcome {
   int evaluations = 0;  // of the log-joint
   // By local group: a point where the model has no finite density (a Normal
@@ -122,7 +128,7 @@ struct LocalScratch {
 };
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
-                            std::vector<std::vector<double>> terms, LocalScratch& scratch,
+                            std::vector<std::vector<double>> terms, LocalScratch& scratch, bool first_draw,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature = nullptr,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* couplings = nullptr);

@@ -13,16 +13,19 @@ namespace bbvi {
 namespace {
 
 // The rows of a model factor: its value's elements.
+// A column reduced to its statistics is one row: the sum of its rows.
 std::size_t rows_of(Program const& program, Factor const& f) {
+  if (!f.statistics.empty()) return 1;
   if (f.latent >= 0) return program.latents[static_cast<std::size_t>(f.latent)].length();
   return program.data[static_cast<std::size_t>(f.lhs_slot)].elements.size();
 }
 
 // Its log density's derivatives in its mean are exact and its own: a Normal
-// read row by row, not reduced to statistics.
+// read row by row, or a column reduced to its statistics {n, x̄, ...} with
+// one mean for every row (RowsAtDraw::at), not a dense regression's.
 bool derivatives_in_mean(Factor const& f) {
   DistributionEntry const& d = *f.distribution;
-  return !f.reduced() && !f.link_form && d.quadratic_in_location && d.argument_derivative_rows &&
+  return !f.affine && !f.link_form && d.quadratic_in_location && d.argument_derivative_rows &&
          d.derivative_argument == 0;
 }
 
@@ -138,9 +141,12 @@ RowsAtDraw::Likelihood const& RowsAtDraw::at(std::size_t statement) {
                      : &(computed[a] = evaluator_(z_, statement, args[a]));
   }
   std::size_t const n = rows_of(program_, f);
-  double const* x = f.latent >= 0
-                        ? z_.data() + program_.latents[static_cast<std::size_t>(f.latent)].offset
-                        : program_.data[static_cast<std::size_t>(f.lhs_slot)].elements.data();
+  // A column reduced to {n, x̄, ...}: a log density quadratic in x − η has
+  // derivatives affine in x, so its rows' sum is n times x̄'s.
+  bool const reduced = !f.statistics.empty();
+  double const* x = reduced         ? &f.statistics[1]
+                    : f.latent >= 0 ? z_.data() + program_.latents[static_cast<std::size_t>(f.latent)].offset
+                                    : program_.data[static_cast<std::size_t>(f.lhs_slot)].elements.data();
   std::vector<double const*> pointers(args.size());
   unsigned varies = 0;
   for (std::size_t a = 0; a < args.size(); ++a) {
@@ -151,6 +157,10 @@ RowsAtDraw::Likelihood const& RowsAtDraw::at(std::size_t statement) {
   out.slope.resize(n);
   out.curvature.resize(n);
   f.evaluated().argument_derivative_rows(x, n, pointers.data(), varies, out.slope.data(), out.curvature.data());
+  if (reduced) {
+    out.slope[0] *= f.statistics[0];
+    out.curvature[0] *= f.statistics[0];
+  }
   for (std::size_t r = 0; r < n; ++r)
     if (!std::isfinite(out.slope[r]) || !std::isfinite(out.curvature[r]))
       throw DomainError("a row's derivatives in its mean are not finite");
@@ -192,6 +202,18 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
   }
   for (RowsColour::Own const& o : colour_rows.own) {
     Factor const& f = std::get<Factor>(program.model[o.statement]);
+    // A density quadratic in value − mean whose arguments read other latents
+    // (a centred hierarchy's theta ~ Normal(mu, tau)): its change is the
+    // quadratic's, from the derivatives in the mean the draw's rows take
+    // once (∂/∂x = −∂/∂η), not a log density per point.
+    if (o.fixed.empty() && derivatives_in_mean(f)) {
+      RowsAtDraw::Likelihood const& at = draw.at(o.statement);
+      for (auto const& [row, i] : o.rows) {
+        slope[i] -= at.slope[row];
+        second[i] -= at.curvature[row];
+      }
+      continue;
+    }
     std::vector<Node> const& nodes = f.evaluated_args();
     std::vector<Value<double>> at_draw_values;
     if (o.fixed.empty()) {

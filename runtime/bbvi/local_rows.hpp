@@ -11,7 +11,9 @@
 // and ℓ″ the row's log density's derivatives in η at the draw and c_n =
 // ∂η_n/∂z_e. The derivatives come once a draw for every colour; a colour's
 // columns from one evaluation of the means with its elements moved by one
-// (affine, and no row reads two elements of one colour).
+// (affine, and no row reads two elements of one colour). An own factor that
+// is a Normal whose arguments read other latents joins A and B instead of
+// the last sum, as a row with c = −1: its density is quadratic in t − η.
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/distributions/quadrature.hpp"

@@ -8,44 +8,60 @@ namespace bbvi {
 
 namespace {
 
-// x = M⁻¹g by conjugate gradients; false at a direction of non-positive
-// curvature.
-bool solve(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& g, Eigen::VectorXd& x) {
-  Eigen::Index const n = g.size();
-  Eigen::VectorXd const diagonal = m.diagonal();
-  if (!(diagonal.array() > 0).all() || !g.allFinite()) return false;
-  Eigen::VectorXd const inverse_diagonal = diagonal.cwiseInverse();
-  x = Eigen::VectorXd::Zero(n);
-  Eigen::VectorXd r = g;
-  Eigen::VectorXd z = inverse_diagonal.cwiseProduct(r), p = z;
-  double rz = r.dot(z);
-  double const start = rz;
-  // Exact arithmetic ends in n iterations; rounding on an ill-conditioned M
-  // (a ridge) may take a few more.
-  for (Eigen::Index k = 0; k < 2 * n + 20 && rz > 1e-24 * start && rz > 0; ++k) {
-    Eigen::VectorXd const mp = m * p;
-    double const curvature = p.dot(mp);
-    if (!(curvature > 0)) return false;
-    double const alpha = rz / curvature;
-    x += alpha * p;
-    r -= alpha * mp;
-    z = inverse_diagonal.cwiseProduct(r);
-    double const next = r.dot(z);
-    p = z + (next / rz) * p;
-    rz = next;
+// Conjugate gradients on M, preconditioned by its diagonal. Its vectors are
+// kept from solve to solve: the stopping rule's probes solve many small
+// systems, whose cost was otherwise mostly allocation.
+class ConjugateGradients {
+ public:
+  explicit ConjugateGradients(Eigen::SparseMatrix<double> const& m) : m_(m) {
+    Eigen::VectorXd const diagonal = m.diagonal();
+    usable_ = (diagonal.array() > 0).all();
+    if (usable_) inverse_diagonal_ = diagonal.cwiseInverse();
   }
-  return x.allFinite();
-}
+
+  // x = M⁻¹g; false at a direction of non-positive curvature.
+  bool solve(Eigen::VectorXd const& g, Eigen::VectorXd& x) {
+    if (!usable_ || !g.allFinite()) return false;
+    Eigen::Index const n = g.size();
+    x = Eigen::VectorXd::Zero(n);
+    r_ = g;
+    z_ = inverse_diagonal_.cwiseProduct(r_);
+    p_ = z_;
+    double rz = r_.dot(z_);
+    double const start = rz;
+    // Exact arithmetic ends in n iterations; rounding on an ill-conditioned M
+    // (a ridge) may take a few more.
+    for (Eigen::Index k = 0; k < 2 * n + 20 && rz > 1e-24 * start && rz > 0; ++k) {
+      mp_.noalias() = m_ * p_;
+      double const curvature = p_.dot(mp_);
+      if (!(curvature > 0)) return false;
+      double const alpha = rz / curvature;
+      x += alpha * p_;
+      r_ -= alpha * mp_;
+      z_ = inverse_diagonal_.cwiseProduct(r_);
+      double const next = r_.dot(z_);
+      p_ = z_ + (next / rz) * p_;
+      rz = next;
+    }
+    return x.allFinite();
+  }
+
+ private:
+  Eigen::SparseMatrix<double> const& m_;
+  Eigen::VectorXd inverse_diagonal_, r_, z_, p_, mp_;
+  bool usable_ = false;
+};
 
 // The mean over `probes` of ½ ξᵀM⁻¹ξ, ξ = A·(random signs): E ξξᵀ = AAᵀ.
 template <typename Factor>
 double probed(Eigen::SparseMatrix<double> const& m, Factor const& a, RandomStream& rng, int probes) {
   double sum = 0;
+  ConjugateGradients solver(m);
   Eigen::VectorXd signs(a.cols()), xi, y;
   for (int k = 0; k < probes; ++k) {
     for (Eigen::Index i = 0; i < signs.size(); ++i) signs[i] = rng() & 1 ? 1.0 : -1.0;
     xi = a * signs;
-    if (!solve(m, xi, y)) return HUGE_VAL;
+    if (!solver.solve(xi, y)) return HUGE_VAL;
     sum += 0.5 * xi.dot(y);
   }
   return sum / probes;
@@ -56,7 +72,7 @@ double probed(Eigen::SparseMatrix<double> const& m, Factor const& a, RandomStrea
 NewtonDirection newton_direction(Eigen::SparseMatrix<double> const& m, Eigen::VectorXd const& g) {
   NewtonDirection out;
   Eigen::VectorXd x;
-  if (!solve(m, g, x)) return out;
+  if (!ConjugateGradients(m).solve(g, x)) return out;
   out.positive_definite = true;
   out.decrement = 0.5 * g.dot(x);
   out.step = std::move(x);

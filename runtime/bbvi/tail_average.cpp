@@ -11,11 +11,33 @@ namespace {
 constexpr double unavailable = std::numeric_limits<double>::infinity();
 }
 
-double metric_kl(BlockDiagonal const& fisher, LocationMetric const* locations, Eigen::VectorXd d) {
+namespace {
+
+// Moves d's location coordinates into `at` (resized), leaving zeros in d.
+// Element by element: an indexed view copies its index vector, and a
+// small model's stopping rule was then mostly allocation.
+void take_locations(LocationMetric const& locations, Eigen::VectorXd& d, Eigen::VectorXd& at) {
+  at.resize(static_cast<Eigen::Index>(locations.coordinates.size()));
+  for (std::size_t i = 0; i < locations.coordinates.size(); ++i) {
+    Eigen::Index const c = locations.coordinates[i];
+    at[static_cast<Eigen::Index>(i)] = d[c];
+    d[c] = 0;
+  }
+}
+
+// metric_kl, with d's location coordinates zeroed on return.
+double metric_kl_in_place(BlockDiagonal const& fisher, LocationMetric const* locations, Eigen::VectorXd& d,
+                          Eigen::VectorXd& at) {
   if (!locations) return 0.5 * fisher.quadratic(d);
-  Eigen::VectorXd const at = d(locations->coordinates);
-  d(locations->coordinates).setZero();
+  take_locations(*locations, d, at);
   return 0.5 * (fisher.quadratic(d) + at.dot(locations->curvature * at));
+}
+
+}  // namespace
+
+double metric_kl(BlockDiagonal const& fisher, LocationMetric const* locations, Eigen::VectorXd d) {
+  Eigen::VectorXd at;
+  return metric_kl_in_place(fisher, locations, d, at);
 }
 
 // The metric G: the Fisher, with M̄ in place of its location block where
@@ -36,14 +58,23 @@ class TailAverage::Whitening {
     }
     return usable_;
   }
-  double half_quadratic(Eigen::VectorXd const& d) const { return metric_kl(fisher_, locations_, d); }
-  Eigen::RowVectorXd operator()(Eigen::VectorXd d) const {
-    if (!locations_) return lower_.left_multiply(d.transpose());
-    Eigen::VectorXd const at = d(locations_->coordinates);
-    d(locations_->coordinates).setZero();
-    Eigen::RowVectorXd w(d.size() + at.size());
-    w << lower_.left_multiply(d.transpose()), (curvature_.matrixU() * (curvature_.permutationP() * at)).transpose();
-    return w;
+  // ½ dᵀGd; d's location coordinates are zeroed.
+  double half_quadratic(Eigen::VectorXd& d) const { return metric_kl_in_place(fisher_, locations_, d, at_); }
+  // w(d) into `w`, a row of as many columns as d has coordinates, and one
+  // more per location; d's location coordinates are zeroed.
+  template <typename Row>
+  void operator()(Eigen::VectorXd& d, Row&& w) const {
+    Eigen::Index const p = d.size();
+    if (!locations_) {
+      w = lower_.left_multiply(d.transpose());
+      return;
+    }
+    take_locations(*locations_, d, at_);
+    w.head(p) = lower_.left_multiply(d.transpose());
+    w.tail(at_.size()) = (curvature_.matrixU() * (curvature_.permutationP() * at_)).transpose();
+  }
+  Eigen::Index columns(Eigen::Index p) const {
+    return locations_ ? p + static_cast<Eigen::Index>(locations_->coordinates.size()) : p;
   }
 
  private:
@@ -52,6 +83,7 @@ class TailAverage::Whitening {
   BlockDiagonal lower_;
   Eigen::SimplicialLLT<Eigen::SparseMatrix<double>> curvature_;
   bool factored_ = false, usable_ = false;
+  mutable Eigen::VectorXd at_;  // the locations' part of the d last given
 };
 
 void TailAverage::add(Eigen::VectorXd const& u, double step_noise_kl) {
@@ -103,8 +135,10 @@ double TailAverage::steps_or_batch_means(Whitening const& whitening) const {
   std::size_t const from = end - batches * length;
   Eigen::VectorXd const overall = window_mean(from, end);
   double spread = 0;
+  Eigen::VectorXd d(overall.size());
   for (std::size_t b = 0; b < batches; ++b) {
-    Eigen::VectorXd const d = window_mean(from + b * length, from + (b + 1) * length) - overall;
+    std::size_t const first = from + b * length, last = from + (b + 1) * length;
+    d = (sum(last) - sum(first)) / static_cast<double>(last - first) - overall;  // the batch's mean, centred
     spread += whitening.half_quadratic(d);
   }
   double const batch_means = spread / static_cast<double>(batches * (batches - 1));
@@ -117,11 +151,11 @@ TailAverage::Autocorrelated TailAverage::autocorrelated(Whitening& whitening) co
   // Rows w(u − ū), so that ½ (u − ū)ᵀG(u − ū) is half their squared norm
   // and the KL splits over the columns.
   Eigen::VectorXd const centre = mean();
-  Eigen::MatrixXd whitened;
+  Eigen::MatrixXd whitened(static_cast<Eigen::Index>(n), whitening.columns(centre.size()));
+  Eigen::VectorXd d(centre.size());
   for (std::size_t k = 0; k < n; ++k) {
-    Eigen::RowVectorXd const w = whitening(iterate(tail_start() + k) - centre);
-    if (k == 0) whitened.resize(static_cast<Eigen::Index>(n), w.size());
-    whitened.row(static_cast<Eigen::Index>(k)) = w;
+    d = iterate(tail_start() + k) - centre;
+    whitening(d, whitened.row(static_cast<Eigen::Index>(k)));
   }
   Autocorrelated result{0, true};
   for (Eigen::Index i = 0; i < whitened.cols(); ++i) {

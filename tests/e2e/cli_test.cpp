@@ -237,11 +237,13 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
   CHECK(canonical.out.find("estimator  cv: Algorithm 2") != std::string::npos);
   CHECK(canonical.out.find("method     adam, 10 draws per iteration") != std::string::npos);
 
-  // The default on the canonical model: mu (Normal guide) by quadrature, tau
-  // (Gamma guide, no rule) by the joint regression.
+  // The default on the canonical model: mu (Normal guide) by quadrature on
+  // its likelihood's statistics' derivatives, tau (Gamma guide, no rule) by
+  // the joint regression.
   Run const mixed = run("explain " + source("models/normal_gamma.model") + " " + source("models/normal_gamma.csv"));
   REQUIRE(mixed.status == 0);
-  CHECK(mixed.out.find("  mu (mu_N, lambda_N): local expectation, by quadrature\n") != std::string::npos);
+  CHECK(mixed.out.find("  mu (mu_N, lambda_N): local expectation, by quadrature on its rows' derivatives\n") !=
+        std::string::npos);
   CHECK(mixed.out.find("  tau (alpha_N, beta_N)\n") != std::string::npos);
 
   // A logistic regression's coefficients share its linear predictor.

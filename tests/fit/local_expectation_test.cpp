@@ -191,13 +191,33 @@ TEST_CASE("local expectations: a colour whose blankets are Gaussian in its eleme
 }
 
 TEST_CASE("local expectations: a colour is taken from the rows only where its blankets are Gaussian in its elements") {
-  // The canonical model's likelihood is reduced to its statistics (so would
-  // a Normal's with one sd for every row be): its rows are gone, and mu's
-  // points are evaluated.
+  // The canonical model's likelihood is reduced to its statistics {n, x̄,
+  // ss}: one row whose derivatives in mu are n times x̄'s, and mu's prior
+  // reads tau. Both are quadratic in mu: its colour is taken from the rows,
+  // and gives what its points give, to rounding.
   Program const canonical = shipped("normal_gamma");
-  LocalPlan const canonical_plan = plan_local(canonical, find_blankets(canonical));
+  Blankets const canonical_blankets = find_blankets(canonical);
+  LocalPlan const canonical_plan = plan_local(canonical, canonical_blankets);
   REQUIRE(canonical_plan.rows.size() == 1);
-  CHECK_FALSE(canonical_plan.rows[0].by_rows);
+  CHECK(canonical_plan.rows[0].by_rows);
+  REQUIRE(canonical_plan.rows[0].likelihoods.size() == 1);
+  CHECK(canonical_plan.rows[0].likelihoods[0].local_of_row.size() == 1);
+  LocalPlan const canonical_points = by_points(canonical_plan);
+  WorkerPool pool(1);
+  Eigen::VectorXd u = initial_parameters(canonical);
+  u[0] = 40;  // mu_N: far from the data's mean
+  for (Eigen::VectorXd const& at : {initial_parameters(canonical), u}) {
+    Draws const a = draw(canonical, at, 10, 3, 1, pool, {&canonical_blankets, &canonical_plan, nullptr, true});
+    Draws const b = draw(canonical, at, 10, 3, 1, pool, {&canonical_blankets, &canonical_points, nullptr, true});
+    CHECK(a.evaluations == 10 * (1 + 1 + 1));
+    CHECK(b.evaluations == 10 * (1 + 3));
+    for (Eigen::Index c : canonical_blankets.groups[static_cast<std::size_t>(canonical_plan.groups[0])].coordinates)
+      for (Eigen::Index s = 0; s < 10; ++s) {
+        CAPTURE(at[0], c, s);
+        CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-9).margin(1e-9));
+        CHECK(a.local.curvature(s, c) == Approx(b.local.curvature(s, c)).epsilon(1e-9).margin(1e-9));
+      }
+  }
 
   // A Normal whose mean is affine in mu is; but not through a local with
   // bounds, which are checked only where the local is evaluated.

@@ -1,0 +1,119 @@
+// A draw's local work is what its colours need: a group whose blanket reads
+// no other latent is evaluated once an iteration, and a centred hierarchy's
+// own Normal factor is taken from its derivatives, not a log density per
+// point; either gives what evaluating every point at every draw gives.
+#include "runtime/bbvi/draws.hpp"
+#include "runtime/bbvi/fit.hpp"
+#include "runtime/bbvi/local_expectation.hpp"
+#include "core/parallel.hpp"
+#include "tests/support/fit_helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace bbvi;
+
+TEST_CASE("local work: a group whose blanket reads no other latent is evaluated at the first draw and the same at every draw") {
+  // from_b's likelihood reads data alone; mu and s share y's rows.
+  data::CsvTable const table = data::CsvTable::from_text("x,y\n1.2,0.3\n1.9,-0.4\n0.8,1.1\n1.4,0.2\n", "alone.csv");
+  Program const program = testing::compile_model(R"(
+    data { real x[N]; real y[N]; }
+    latent { int<lower=0, upper=1> from_b; real mu; real<lower=0> s; }
+    model {
+      from_b ~ Bernoulli(0.3);
+      x ~ Normal(1.5 * from_b, 1);
+      mu ~ Normal(0, 5);
+      s ~ HalfNormal(2);
+      y ~ Normal(mu, s);
+    }
+    guide {
+      real<lower=0, upper=1> q = 0.4;
+      from_b ~ Bernoulli(q);
+      real m = 0.5;
+      real<lower=0> m_sd = 1;
+      mu ~ Normal(m, m_sd);
+      real s_log = 0;
+      real<lower=0> s_log_sd = 0.5;
+      s ~ LogNormal(s_log, s_log_sd);
+    }
+  )",
+                                                 &table);
+  Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
+  REQUIRE(plan.constant.size() == plan.colours.size());
+  std::size_t constant = plan.colours.size();
+  for (std::size_t c = 0; c < plan.colours.size(); ++c)
+    if (plan.constant[c]) {
+      CHECK(constant == plan.colours.size());  // one such colour at most
+      constant = c;
+    }
+  REQUIRE(constant < plan.colours.size());
+  REQUIRE(plan.colours[constant].size() == 1);
+  std::size_t const from_b = plan.colours[constant][0];
+  CHECK(plan.element[from_b] == 0);
+
+  // Every draw evaluating every colour: the same numbers to rounding (each
+  // draw's from_b starts from its own value), at one more evaluation (the
+  // means, from_b's colour being taken from the rows) a draw past the first.
+  LocalPlan every = plan;
+  every.constant.assign(every.constant.size(), false);
+  CHECK(plan.rows[constant].by_rows);
+  for (bool by_rows : {true, false}) {
+    LocalPlan once_plan = plan;
+    once_plan.rows[constant].by_rows = every.rows[constant].by_rows = by_rows;
+    WorkerPool pool(2);
+    Eigen::VectorXd const u = initial_parameters(program);
+    Draws const once = draw(program, u, 10, 3, 1, pool, {&blankets, &once_plan, nullptr, true});
+    Draws const each = draw(program, u, 10, 3, 1, pool, {&blankets, &every, nullptr, true});
+    CHECK(once.evaluations == each.evaluations - 9 * (by_rows ? 1 : 2));  // else from_b's two values
+    for (Eigen::Index s = 0; s < 10; ++s)
+      for (Eigen::Index c = 0; c < u.size(); ++c) {
+        CAPTURE(by_rows, s, c);
+        CHECK(once.local.gradients(s, c) == Approx(each.local.gradients(s, c)).epsilon(1e-12).margin(1e-12));
+        CHECK(once.local.curvature(s, c) == Approx(each.local.curvature(s, c)).epsilon(1e-12).margin(1e-12));
+      }
+    Eigen::Index const q = blankets.groups[static_cast<std::size_t>(plan.groups[from_b])].coordinates[0];
+    CHECK(once.local.gradients(0, q) != 0);
+    CHECK((once.local.gradients.col(q).array() == once.local.gradients(0, q)).all());
+  }
+}
+
+TEST_CASE("local work: a centred hierarchy's own Normal factor is taken from its derivatives, and gives what its points give") {
+  // theta ~ Normal(mu, tau) reads mu and tau: its change at each of theta[j]'s
+  // points is the quadratic in theta[j] − mu its derivatives give, the same
+  // to rounding as its log density at the points, at the initial guide and
+  // at one far from the data (mu at 300, tau's sd wide).
+  data::CsvTable const table = data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/eight_schools.csv");
+  Program const centred =
+      testing::compile_model(testing::read_source_file("bench/eight_schools_centred.model"), &table);
+  Blankets const blankets = find_blankets(centred);
+  LocalPlan const plan = plan_local(centred, blankets);
+  std::size_t thetas = 0;
+  for (std::size_t c = 0; c < plan.colours.size(); ++c) {
+    if (plan.colours[c].size() != 8) continue;
+    thetas += 1;
+    REQUIRE(plan.rows[c].by_rows);
+    REQUIRE(plan.rows[c].own.size() == 1);
+    CHECK(plan.rows[c].own[0].fixed.empty());  // its arguments read mu and tau
+  }
+  REQUIRE(thetas == 1);
+  LocalPlan points = plan;
+  for (RowsColour& r : points.rows) r.by_rows = false;
+  WorkerPool pool(1);
+  std::vector<Eigen::VectorXd> guides{initial_parameters(centred), initial_parameters(centred)};
+  guides.back()[0] = 300;          // mu_mean
+  guides.back()[3] = std::log(2);  // log_tau_sd, on its unconstrained (log) scale
+  for (Eigen::VectorXd const& u : guides) {
+    Draws const a = draw(centred, u, 10, 5, 1, pool, {&blankets, &plan, nullptr, true});
+    Draws const b = draw(centred, u, 10, 5, 1, pool, {&blankets, &points, nullptr, true});
+    CHECK(a.evaluations < b.evaluations);
+    for (std::size_t e : plan.element)
+      for (Eigen::Index c : blankets.groups[static_cast<std::size_t>(blankets.group_of_element[e])].coordinates)
+        for (Eigen::Index s = 0; s < 10; ++s) {
+          CAPTURE(u[0], e, c, s);
+          CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-9).margin(1e-9));
+          CHECK(a.local.curvature(s, c) == Approx(b.local.curvature(s, c)).epsilon(1e-9).margin(1e-9));
+        }
+  }
+}
