@@ -99,6 +99,12 @@ struct DistributionEntry {
   // The log density is a quadratic in the value for fixed arguments, on the
   // support (HalfNormal's): likewise.
   bool quadratic_in_value = false;
+  // With quadratic_in_location, where the distribution states it: the
+  // argument that is its scale σ, so that the log density is
+  // −log σ − k (x − location)²/σ² + c (the Normal's sd, k = ½); −1 where
+  // none. A latent sd's local expectation then needs only Σ k (x − η)² at
+  // the draw (runtime/bbvi/local_rows.hpp).
+  int scale_argument = -1;
   // Null unless the distribution states them: by row, as log_density_rows
   // reads its arguments, ℓ′ into slope[i] and −ℓ″ into curvature[i] in the
   // argument numbered `derivative_argument`.
@@ -151,6 +157,7 @@ class Registry {
     if constexpr (has<D, log_affine_member>::value)
       entry.log_affine_in_standard_normal = D::log_affine_in_standard_normal;
     if constexpr (has<D, quadratic_value_member>::value) entry.quadratic_in_value = D::quadratic_in_value;
+    if constexpr (has<D, scale_argument_member>::value) entry.scale_argument = D::scale_argument;
     if constexpr (has<D, argument_derivatives_member>::value) {
       static_assert(D::derivative_argument < arity, "the derivatives' argument is one of the parameters");
       entry.argument_derivative_rows = &argument_derivative_rows<D>;
@@ -177,6 +184,7 @@ class Registry {
   template <typename D> using quadratic_member = decltype(D::quadratic_in_location);
   template <typename D> using log_affine_member = decltype(D::log_affine_in_standard_normal);
   template <typename D> using quadratic_value_member = decltype(D::quadratic_in_value);
+  template <typename D> using scale_argument_member = decltype(D::scale_argument);
   template <typename D> using argument_derivatives_member = decltype(&D::argument_derivatives);
   template <typename D> using whole_vector_member = decltype(D::whole_vector);
   template <typename D> using support_values_member = decltype(&D::support_values);

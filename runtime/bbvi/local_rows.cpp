@@ -29,6 +29,22 @@ bool derivatives_in_mean(Factor const& f) {
          d.derivative_argument == 0;
 }
 
+// Whether the row's sd is element e itself, a scalar latent, its mean and any
+// other argument not reading e, for a Normal read row by row: then its terms
+// in e are −log e − k r²/e² (RowsColour::scales).
+bool sd_is_element(Program const& program, Factor const& f, std::vector<int> const& degree, std::size_t e) {
+  DistributionEntry const& d = *f.distribution;
+  if (!derivatives_in_mean(f) || f.reduced() || d.scale_argument < 0) return false;
+  std::size_t const scale = static_cast<std::size_t>(d.scale_argument);
+  for (std::size_t a = 0; a < degree.size(); ++a)
+    if (a != scale && degree[a] != 0) return false;
+  Node const& sd = f.args[scale];
+  if (sd.op != Node::Op::slot) return false;
+  return std::any_of(program.latents.begin(), program.latents.end(), [&](LatentVariable const& v) {
+    return v.slot == sd.slot && v.length() == 1 && v.offset == e;
+  });
+}
+
 // Whether an expression reads a latent element marked in `elements`, by
 // whole latent variable, through the locals it reads.
 bool reads_any(Program const& program, Node const& n, std::vector<bool> const& elements) {
@@ -66,7 +82,7 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
     TermGroups const& t = blankets.terms[s];
     std::size_t const rows = rows_of(program, f);
     if (!t.uniform && t.by_element.size() != rows) return {};
-    RowsColour::Likelihood likelihood{s, std::vector<int>(rows, -1)};
+    RowsColour::Likelihood likelihood{s, std::vector<int>(rows, -1)}, scale{s, std::vector<int>(rows, -1)};
     RowsColour::Own own{s, {}, {}};
     bool reads = false;
     // A term whose every row reaches the same groups is read at its first:
@@ -90,6 +106,8 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
         LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
         if (degree[0] != 0 || !others_fixed || v.offset + k != e) return {};
         own.rows.emplace_back(k, static_cast<std::size_t>(local));
+      } else if (sd_is_element(program, f, degree, e)) {
+        scale.local_of_row[k] = local;
       } else {
         if (!derivatives_in_mean(f) || degree[0] > 1 || !others_fixed) return {};
         likelihood.local_of_row[k] = local;
@@ -98,15 +116,17 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
     if (!reads) continue;
     if (t.uniform && rows > 1) {
       if (!own.rows.empty()) return {};  // a vector's own factor reaches each element's group alone
-      std::fill(likelihood.local_of_row.begin(), likelihood.local_of_row.end(), likelihood.local_of_row[0]);
+      for (RowsColour::Likelihood* l : {&likelihood, &scale})
+        std::fill(l->local_of_row.begin(), l->local_of_row.end(), l->local_of_row[0]);
     }
-    bool const has_likelihood = std::any_of(likelihood.local_of_row.begin(), likelihood.local_of_row.end(),
-                                            [](int i) { return i >= 0; });
-    if (has_likelihood && !own.rows.empty()) return {};
-    if (has_likelihood) {
-      out.likelihoods.push_back(std::move(likelihood));
-      continue;
-    }
+    auto const any_row = [](RowsColour::Likelihood const& l) {
+      return std::any_of(l.local_of_row.begin(), l.local_of_row.end(), [](int i) { return i >= 0; });
+    };
+    bool const has_likelihood = any_row(likelihood), has_scale = any_row(scale);
+    if ((has_likelihood || has_scale) && !own.rows.empty()) return {};
+    if (has_likelihood) out.likelihoods.push_back(std::move(likelihood));
+    if (has_scale) out.scales.push_back(std::move(scale));
+    if (has_likelihood || has_scale) continue;
     PolynomialDegree every{std::nullopt};
     bool fixed = true;
     for (Node const& a : f.evaluated_args())
@@ -123,7 +143,7 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
     }
     out.own.push_back(std::move(own));
   }
-  out.by_rows = !out.likelihoods.empty() || !out.own.empty();
+  out.by_rows = !out.likelihoods.empty() || !out.scales.empty() || !out.own.empty();
   return out;
 }
 
@@ -200,6 +220,22 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
       second[static_cast<std::size_t>(i)] -= at.curvature[n] * c * c;
     }
   }
+  // A row whose sd is the element σ: −log σ − k r²/σ², its k r² from the
+  // derivatives at the draw (ℓ′ = 2k r/σ², −ℓ″ = 2k/σ²).
+  std::vector<double>& count = scratch.count;
+  std::vector<double>& squares = scratch.squares;
+  count.assign(element.size(), 0.0);
+  squares.assign(element.size(), 0.0);
+  for (RowsColour::Likelihood const& l : colour_rows.scales) {
+    RowsAtDraw::Likelihood const& at = draw.at(l.statement);
+    for (std::size_t n = 0; n < l.local_of_row.size(); ++n) {
+      int const i = l.local_of_row[n];
+      if (i < 0) continue;
+      double const sd = z[element[static_cast<std::size_t>(i)]];
+      count[static_cast<std::size_t>(i)] += 1;
+      squares[static_cast<std::size_t>(i)] += sd * sd * at.slope[n] * at.slope[n] / (2 * at.curvature[n]);
+    }
+  }
   for (RowsColour::Own const& o : colour_rows.own) {
     Factor const& f = std::get<Factor>(program.model[o.statement]);
     // A density quadratic in value − mean whose arguments read other latents
@@ -233,8 +269,10 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
   for (std::size_t i : colour) {
     double const from = z[element[i]];
     for (std::size_t k = 0; k < points[i].size(); ++k) {
-      double const step = points[i][k].value - from;
+      double const to = points[i][k].value, step = to - from;
       change[i][k] += slope[i] * step + 0.5 * second[i] * step * step;
+      if (count[i] > 0)
+        change[i][k] -= count[i] * std::log(to / from) + squares[i] * (1 / (to * to) - 1 / (from * from));
     }
   }
 }

@@ -14,6 +14,8 @@
 // (affine, and no row reads two elements of one colour). An own factor that
 // is a Normal whose arguments read other latents joins A and B instead of
 // the last sum, as a row with c = −1: its density is quadratic in t − η.
+// A row whose sd is the element adds −n log(t/z_e) − Q (1/t² − 1/z_e²)
+// (RowsColour::scales).
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/distributions/quadrature.hpp"
@@ -37,6 +39,12 @@ struct RowsColour {
     std::vector<int> local_of_row;
   };
   std::vector<Likelihood> likelihoods;
+  // A Normal some of whose rows' sd is one of the colour's elements itself, a
+  // scalar latent (y ~ Normal(mu, sigma); a centred hierarchy's theta ~
+  // Normal(mu, tau)), the mean not reading it: by row, as above. Its terms
+  // in σ are −log σ − k r²/σ² (DistributionEntry::scale_argument), so a
+  // point needs only the draw's Σ k r².
+  std::vector<Likelihood> scales;
   // A factor whose value is some of the colour's elements: (row, local group).
   struct Own {
     std::size_t statement = 0;
@@ -81,7 +89,7 @@ class RowsAtDraw {
 
 // The buffers blanket_changes fills, kept by the caller from draw to draw.
 struct RowsScratch {
-  std::vector<double> moved, slope, second;
+  std::vector<double> moved, slope, second, count, squares;
 };
 
 // T(t) − T(z_e) at each of its points, by local group of the colour, into

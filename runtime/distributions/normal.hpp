@@ -49,6 +49,7 @@ struct Normal {
   // may assume of the log density: a quadratic in x − mean for a fixed sd.
   static constexpr bool affine_in_standard_normal = true;
   static constexpr bool quadratic_in_location = true;
+  static constexpr int scale_argument = 1;  // the sd: −log sd − ½((x − mean)/sd)² + c
   static double from_standard_normal(double x, double mean, double sd) {
     check_finite(name, "mean", mean);
     check_positive_finite(name, "sd", sd);

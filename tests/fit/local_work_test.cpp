@@ -10,9 +10,34 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <string>
 
 using namespace bbvi;
+
+namespace {
+
+// Every local group's gradient and curvature from `plan` match those from
+// evaluating every point (`points`) at u, to rounding, over 10 draws; and
+// `plan` makes fewer evaluations.
+void matches_points(Program const& program, Blankets const& blankets, LocalPlan const& plan, LocalPlan const& points,
+                    Eigen::VectorXd const& u, std::uint64_t seed) {
+  WorkerPool pool(1);
+  Draws const a = draw(program, u, 10, seed, 1, pool, {&blankets, &plan, nullptr, true});
+  Draws const b = draw(program, u, 10, seed, 1, pool, {&blankets, &points, nullptr, true});
+  CHECK(a.evaluations < b.evaluations);
+  for (std::size_t e : plan.element)
+    for (Eigen::Index c : blankets.groups[static_cast<std::size_t>(blankets.group_of_element[e])].coordinates)
+      for (Eigen::Index s = 0; s < 10; ++s) {
+        CAPTURE(u.transpose(), e, c, s);
+        CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-9).margin(1e-9));
+        CHECK(a.local.curvature(s, c) == Approx(b.local.curvature(s, c)).epsilon(1e-9).margin(1e-9));
+      }
+}
+
+}  // namespace
 
 TEST_CASE("local work: a group whose blanket reads no other latent is evaluated at the first draw and the same at every draw") {
   // from_b's likelihood reads data alone; mu and s share y's rows.
@@ -100,20 +125,62 @@ TEST_CASE("local work: a centred hierarchy's own Normal factor is taken from its
   REQUIRE(thetas == 1);
   LocalPlan points = plan;
   for (RowsColour& r : points.rows) r.by_rows = false;
-  WorkerPool pool(1);
   std::vector<Eigen::VectorXd> guides{initial_parameters(centred), initial_parameters(centred)};
   guides.back()[0] = 300;          // mu_mean
   guides.back()[3] = std::log(2);  // log_tau_sd, on its unconstrained (log) scale
-  for (Eigen::VectorXd const& u : guides) {
-    Draws const a = draw(centred, u, 10, 5, 1, pool, {&blankets, &plan, nullptr, true});
-    Draws const b = draw(centred, u, 10, 5, 1, pool, {&blankets, &points, nullptr, true});
-    CHECK(a.evaluations < b.evaluations);
-    for (std::size_t e : plan.element)
-      for (Eigen::Index c : blankets.groups[static_cast<std::size_t>(blankets.group_of_element[e])].coordinates)
-        for (Eigen::Index s = 0; s < 10; ++s) {
-          CAPTURE(u[0], e, c, s);
-          CHECK(a.local.gradients(s, c) == Approx(b.local.gradients(s, c)).epsilon(1e-9).margin(1e-9));
-          CHECK(a.local.curvature(s, c) == Approx(b.local.curvature(s, c)).epsilon(1e-9).margin(1e-9));
-        }
+  for (Eigen::VectorXd const& u : guides) matches_points(centred, blankets, plan, points, u, 5);
+}
+
+TEST_CASE("local work: a latent sd is taken from the rows' squared residuals, and gives what its points give") {
+  // sigma is every row's sd and tau a centred hierarchy's: each one's terms
+  // are −n log σ − Σ k r²/σ² given the rest of the draw, so their colours
+  // need no evaluation at their points; the gradient and curvature match
+  // those from evaluating every point, to rounding, at the initial guide and
+  // at sds that put the points far apart.
+  data::CsvTable const table = data::CsvTable::from_text(
+      "g,y\n1,0.3\n1,1.2\n2,-0.8\n2,-1.5\n3,2.1\n3,1.7\n4,0.1\n4,-0.2\n5,0.9\n5,1.4\n", "groups.csv");
+  Program const program = testing::compile_model(R"(
+    data { int g[N]; real y[N]; }
+    latent { real mu; real<lower=0> tau; real theta[5]; real<lower=0> sigma; }
+    model {
+      mu ~ Normal(0, 5);
+      tau ~ HalfNormal(5);
+      theta ~ Normal(mu, tau);
+      sigma ~ HalfNormal(2);
+      y ~ Normal(theta[g], sigma);
+    }
+    guide {
+      real mu_m = 0;
+      real<lower=0> mu_s = 1;
+      mu ~ Normal(mu_m, mu_s);
+      real tau_m = 0;
+      real<lower=0> tau_s = 1;
+      tau ~ LogNormal(tau_m, tau_s);
+      real theta_m[5] = 0;
+      real<lower=0> theta_s[5] = 1;
+      theta ~ Normal(theta_m, theta_s);
+      real sigma_m = 0;
+      real<lower=0> sigma_s = 1;
+      sigma ~ LogNormal(sigma_m, sigma_s);
+    }
+  )",
+                                                 &table);
+  Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
+  std::size_t scales = 0;
+  for (RowsColour const& r : plan.rows) {
+    CHECK(r.by_rows);
+    for (RowsColour::Likelihood const& l : r.scales) {
+      scales += 1;
+      CHECK(std::count(l.local_of_row.begin(), l.local_of_row.end(), -1) == 0);  // every row reads it
+    }
   }
+  CHECK(scales == 2);  // tau's in theta's prior, sigma's in y's rows
+  LocalPlan points = plan;
+  for (RowsColour& r : points.rows) r.by_rows = false;
+  Eigen::VectorXd wide = initial_parameters(program);
+  wide[3] = std::log(2.5);   // tau's log-sd, on its unconstrained (log) scale
+  wide[15] = std::log(2.5);  // sigma's
+  for (Eigen::VectorXd const& u : {initial_parameters(program), wide})
+    matches_points(program, blankets, plan, points, u, 7);
 }
