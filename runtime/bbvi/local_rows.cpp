@@ -239,10 +239,13 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
   for (RowsColour::Own const& o : colour_rows.own) {
     Factor const& f = std::get<Factor>(program.model[o.statement]);
     // A density quadratic in value − mean whose arguments read other latents
-    // (a centred hierarchy's theta ~ Normal(mu, tau)): its change is the
-    // quadratic's, from the derivatives in the mean the draw's rows take
-    // once (∂/∂x = −∂/∂η), not a log density per point.
-    if (o.fixed.empty() && derivatives_in_mean(f)) {
+    // (a centred hierarchy's theta ~ Normal(mu, tau)), or whose rows are
+    // many (a non-centred one's eta ~ Normal(0, 1) at J = 100): its change
+    // is the quadratic's, from the derivatives in the mean the draw's rows
+    // take once (∂/∂x = −∂/∂η), not a log density per point. A few rows
+    // with fixed arguments are cheaper evaluated (eight schools' 8: 2%).
+    constexpr std::size_t few_rows = 32;
+    if (derivatives_in_mean(f) && (o.fixed.empty() || o.rows.size() > few_rows)) {
       RowsAtDraw::Likelihood const& at = draw.at(o.statement);
       for (auto const& [row, i] : o.rows) {
         slope[i] -= at.slope[row];

@@ -153,6 +153,9 @@ LocationCurvature::LocationCurvature(Program const& program, Blankets const& bla
   }
   if (rows_.empty()) return;
   std::vector<std::vector<int>> const near = neighbours(blankets);
+  // By row, its other neighbours' locations' coordinates, or all of one's
+  // coordinates where it has no location.
+  std::vector<std::vector<Eigen::Index>> other_locations(rows_.size());
   for (std::size_t i = 0; i < plan.groups.size(); ++i) {
     std::size_t const g = static_cast<std::size_t>(plan.groups[i]);
     if (row_of[g] < 0) continue;
@@ -160,13 +163,31 @@ LocationCurvature::LocationCurvature(Program const& program, Blankets const& bla
     for (int h : near[g]) {
       std::size_t const other = static_cast<std::size_t>(h);
       if (other == g) continue;
-      if (row_of[other] >= 0)
+      if (row_of[other] >= 0) {
         row.location_neighbours.push_back(static_cast<std::size_t>(row_of[other]));
+        continue;
+      }
+      FactorGroup const& group = blankets.groups[other];
+      for (Eigen::Index c : group.coordinates) row.other_scores.push_back(c);
+      std::optional<LocationScale> const found =
+          group.latent_elements.size() == 1 ? location_scale_of(program, group.latent_elements[0]) : std::nullopt;
+      std::vector<Eigen::Index>& locations = other_locations[static_cast<std::size_t>(row_of[g])];
+      if (found)
+        locations.push_back(found->location);
       else
-        for (Eigen::Index c : blankets.groups[other].coordinates) row.other_scores.push_back(c);
+        locations.insert(locations.end(), group.coordinates.begin(), group.coordinates.end());
     }
   }
   if (plan.coupling.empty()) return;
+  // With the couplings from the rows, a location regresses on its other
+  // neighbours' scores for its control variates alone. Where those are more
+  // than the fewest draws can fit (a hierarchy whose scale and noise sd are
+  // both latents: 6 controls, 14 draws), it takes their locations' scores
+  // alone, and the draws stay at the floor (docs/method.md, 'The
+  // cross-curvature from the rows').
+  constexpr std::size_t floor_controls = 4;  // 2k + 2 draws for k: the natural gradient's floor of 10 (table.cpp)
+  for (std::size_t r = 0; r < rows_.size(); ++r)
+    if (rows_[r].controls() > floor_controls) rows_[r].other_scores = other_locations[r];
   std::vector<int> row_of_local(plan.groups.size(), -1);
   for (std::size_t r = 0; r < rows_.size(); ++r) row_of_local[rows_[r].plan_index] = static_cast<int>(r);
   for (auto const& [i, j] : plan.coupling.pairs)

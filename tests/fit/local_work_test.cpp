@@ -5,6 +5,7 @@
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
+#include "runtime/bbvi/location_curvature.hpp"
 #include "core/parallel.hpp"
 #include "tests/support/fit_helpers.hpp"
 
@@ -176,6 +177,10 @@ TEST_CASE("local work: a latent sd is taken from the rows' squared residuals, an
     }
   }
   CHECK(scales == 2);  // tau's in theta's prior, sigma's in y's rows
+  // Each theta's control variates would regress on tau's and sigma's two
+  // scores each, 6 controls and 14 draws; their locations' scores alone
+  // keep the draws at the floor of 10.
+  CHECK(LocationCurvature(program, blankets, plan).largest_regression() == 4);
   LocalPlan points = plan;
   for (RowsColour& r : points.rows) r.by_rows = false;
   Eigen::VectorXd wide = initial_parameters(program);
