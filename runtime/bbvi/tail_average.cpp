@@ -8,10 +8,8 @@
 namespace bbvi {
 
 namespace {
-constexpr double unavailable = std::numeric_limits<double>::infinity();
-}
 
-namespace {
+constexpr double unavailable = std::numeric_limits<double>::infinity();
 
 // Moves d's location coordinates into `at` (resized), leaving zeros in d.
 // Element by element: an indexed view copies its index vector, and a
