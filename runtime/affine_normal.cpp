@@ -73,13 +73,21 @@ Eigen::VectorXd near_fit(AffineNormal const& s, double mean_residual, Eigen::Vec
 
 }  // namespace
 
-double AffineNormal::log_density_sum(std::vector<double> const& z, double sd) const {
+AffineNormal::Column AffineNormal::column_at(std::vector<double> const& z) const {
   Eigen::VectorXd d(reference.size());
   for (Eigen::Index j = 0; j < d.size(); ++j) d[j] = z[elements[static_cast<std::size_t>(j)]] - reference[j];
   double const deviations = residual_deviations - 2 * cross.dot(d) + d.dot(gram * d);
-  // Normal's own sum over a column, {N, r̄, Σ (r̃ − C̃d)²} against m·d: the
-  // same checks of the sd, and the same constants, as the rows'.
-  return Normal::log_density_sum({rows, mean_residual, deviations}, column_means.dot(d), sd);
+  return {{rows, mean_residual, deviations}, column_means.dot(d)};
+}
+
+// Normal's own sum over a column, {N, r̄, Σ (r̃ − C̃d)²} against m·d: the
+// same checks of the sd, and the same constants, as the rows'.
+double AffineNormal::log_density_sum(Column const& column, double sd) {
+  return Normal::log_density_sum(column.statistics, column.mean, sd);
+}
+
+double AffineNormal::log_density_sum(std::vector<double> const& z, double sd) const {
+  return log_density_sum(column_at(z), sd);
 }
 
 double AffineNormal::expected_log_density_sum(std::vector<double> const& z, Eigen::VectorXd const& sds,

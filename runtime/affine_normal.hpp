@@ -8,6 +8,7 @@
 // 'Cost follows the graph').
 #include <Eigen/Core>
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -36,6 +37,16 @@ struct AffineNormal {
   //   Σ (y − E(z))² = Σ (r̃ − C̃d)² + N (r̄ − m·d)²,
   // r̃ and C̃ centred, so the cross terms are zero.
   double log_density_sum(std::vector<double> const& z, double sd) const;
+  // What that sum reads of z: Normal's statistics of the column there,
+  // {N, r̄, Σ (r̃ − C̃d)²}, and the mean m·d they are read against; so that
+  // the sum at many sds and one z (a local expectation's points in the sd)
+  // costs them once.
+  struct Column {
+    std::array<double, 3> statistics;
+    double mean = 0;
+  };
+  Column column_at(std::vector<double> const& z) const;
+  static double log_density_sum(Column const& column, double sd);
   // Its expectation over independent Normal elements, element j's mean
   // z[elements[j]] and sd sds[j]: E[dᵀAd] = d̄ᵀAd̄ + Σ_j A_jj s_j² with
   // A = C̃ᵀC̃ + N m mᵀ, so the sum at the means less ½ Σ_j A_jj s_j² / sd².

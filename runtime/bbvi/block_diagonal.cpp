@@ -59,8 +59,13 @@ double BlockDiagonal::trace() const {
 
 BlockDiagonal BlockDiagonal::operator*(BlockDiagonal const& other) const {
   if (!same_layout(other)) return BlockDiagonal(Eigen::MatrixXd(dense() * other.dense()));
-  BlockDiagonal out = *this;
-  for (std::size_t b = 0; b < blocks_.size(); ++b) out.blocks_[b] = blocks_[b] * other.blocks_[b];
+  // Each block made in its place: a copy of this one's, then a product
+  // into a temporary copied over it, were two allocations a block.
+  BlockDiagonal out = unfilled();
+  for (std::size_t b = 0; b < blocks_.size(); ++b) {
+    out.blocks_.emplace_back(blocks_[b].rows(), other.blocks_[b].cols());
+    out.blocks_.back().noalias() = blocks_[b] * other.blocks_[b];
+  }
   return out;
 }
 
@@ -77,15 +82,34 @@ BlockDiagonal BlockDiagonal::operator+(BlockDiagonal const& other) const {
 }
 
 BlockDiagonal BlockDiagonal::operator*(double c) const {
-  BlockDiagonal out = *this;
-  for (Eigen::MatrixXd& m : out.blocks_) m *= c;
+  BlockDiagonal out = unfilled();
+  for (Eigen::MatrixXd const& m : blocks_) out.blocks_.emplace_back(m * c);
   return out;
 }
 
 BlockDiagonal BlockDiagonal::operator/(double c) const {
-  BlockDiagonal out = *this;
-  for (Eigen::MatrixXd& m : out.blocks_) m /= c;
+  BlockDiagonal out = unfilled();
+  for (Eigen::MatrixXd const& m : blocks_) out.blocks_.emplace_back(m / c);
   return out;
+}
+
+BlockDiagonal BlockDiagonal::unfilled() const {
+  BlockDiagonal out;
+  out.layout_ = layout_;
+  out.blocks_.reserve(blocks_.size());
+  return out;
+}
+
+BlockDiagonal& BlockDiagonal::add_times(BlockDiagonal const& other, double c) {
+  if (!same_layout(other)) return *this += other * c;
+  for (std::size_t b = 0; b < blocks_.size(); ++b) blocks_[b] += other.blocks_[b] * c;
+  return *this;
+}
+
+BlockDiagonal& BlockDiagonal::add_over(BlockDiagonal const& other, double c) {
+  if (!same_layout(other)) return *this += other / c;
+  for (std::size_t b = 0; b < blocks_.size(); ++b) blocks_[b] += other.blocks_[b] / c;
+  return *this;
 }
 
 BlockDiagonal BlockDiagonal::inverse(bool ridge) const {

@@ -71,6 +71,10 @@ class BlockDiagonal {
   BlockDiagonal operator+(BlockDiagonal const& other) const;
   BlockDiagonal operator*(double c) const;
   BlockDiagonal operator/(double c) const;
+  // *this += other * c and *this += other / c, without the temporary: the
+  // same sums, element by element.
+  BlockDiagonal& add_times(BlockDiagonal const& other, double c);
+  BlockDiagonal& add_over(BlockDiagonal const& other, double c);
 
   // M⁻¹ block by block for a symmetric positive semi-definite M; with
   // `ridge`, the regression's tiny ridge on each block (add_ridge).
@@ -89,6 +93,8 @@ class BlockDiagonal {
 
  private:
   bool same_layout(BlockDiagonal const& other) const;
+  // This layout with no blocks yet, room for all: for results made block by block.
+  BlockDiagonal unfilled() const;
 
   std::shared_ptr<BlockLayout const> layout_;
   std::vector<Eigen::MatrixXd> blocks_;

@@ -324,7 +324,7 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
   };
   // A colour taken from the rows needs every group's f at the draw, before
   // the other colours' points change `terms`.
-  std::optional<RowsAtDraw> rows;
+  RowsAtDraw* rows = nullptr;
   Eigen::RowVectorXd& at_draw = scratch.at_draw;
   std::vector<std::vector<double>>& change = scratch.change;
   change.resize(plan.groups.size());
@@ -335,11 +335,12 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
   bool by_rows = false;
   for (std::size_t c = 0; c < plan.colours.size(); ++c) by_rows = by_rows || (evaluates(c) && plan.rows[c].by_rows);
   if (by_rows) {
-    rows.emplace(program, z);
+    if (!scratch.rows_at_draw) scratch.rows_at_draw.emplace(program);
+    rows = &*scratch.rows_at_draw;
+    rows->start(z);
     blanket_sums(blankets, terms, log_q, at_draw);
     ++outcome.evaluations;  // the rows' derivatives at the draw
   }
-  TermUpdater updater(program);
   std::vector<double>& at = scratch.at;  // the draw, with the colour's elements at their points
   std::vector<double>& at_log_q = scratch.at_log_q;
   at = z;
@@ -387,7 +388,8 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
       }
       ++outcome.evaluations;
       try {
-        updater.update(at, terms, &blankets.summed_terms, plan.colour_statements[colour_index]);
+        if (!scratch.updater) scratch.updater.emplace(program);
+        scratch.updater->update(at, terms, &blankets.summed_terms, plan.colour_statements[colour_index]);
         // Only the colour's own groups' f is read: the statements of their
         // blankets are all that is summed (the likelihood of a centred
         // hierarchy's scale is its J groups' terms, not every row's).

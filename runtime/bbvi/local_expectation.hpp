@@ -29,6 +29,8 @@
 
 #include <Eigen/Core>
 
+#include <optional>
+
 #include <vector>
 
 namespace bbvi {
@@ -125,6 +127,9 @@ struct LocalScratch {
   std::vector<Eigen::VectorXd> at_nodes;
   Eigen::RowVectorXd at_draw, f;
   RowsScratch rows;
+  // Made on first use by a draw that needs them, then kept: a frame each.
+  std::optional<RowsAtDraw> rows_at_draw;
+  std::optional<TermUpdater> updater;
 };
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace bbvi {
 
@@ -29,12 +30,11 @@ bool derivatives_in_mean(Factor const& f) {
          d.derivative_argument == 0;
 }
 
-// Whether the row's sd is element e itself, a scalar latent, its mean and any
-// other argument not reading e, for a Normal read row by row: then its terms
-// in e are −log e − k r²/e² (RowsColour::scales).
-bool sd_is_element(Program const& program, Factor const& f, std::vector<int> const& degree, std::size_t e) {
+// Whether the factor's scale argument is element e itself, a scalar latent,
+// and no other argument reads e.
+bool scale_is_element(Program const& program, Factor const& f, std::vector<int> const& degree, std::size_t e) {
   DistributionEntry const& d = *f.distribution;
-  if (!derivatives_in_mean(f) || f.reduced() || d.scale_argument < 0) return false;
+  if (d.scale_argument < 0) return false;
   std::size_t const scale = static_cast<std::size_t>(d.scale_argument);
   for (std::size_t a = 0; a < degree.size(); ++a)
     if (a != scale && degree[a] != 0) return false;
@@ -43,6 +43,13 @@ bool sd_is_element(Program const& program, Factor const& f, std::vector<int> con
   return std::any_of(program.latents.begin(), program.latents.end(), [&](LatentVariable const& v) {
     return v.slot == sd.slot && v.length() == 1 && v.offset == e;
   });
+}
+
+// Whether the row's sd is element e itself, a scalar latent, its mean and any
+// other argument not reading e, for a Normal read row by row: then its terms
+// in e are −log e − k r²/e² (RowsColour::scales).
+bool sd_is_element(Program const& program, Factor const& f, std::vector<int> const& degree, std::size_t e) {
+  return derivatives_in_mean(f) && !f.reduced() && scale_is_element(program, f, degree, e);
 }
 
 // Whether an expression reads a latent element marked in `elements`, by
@@ -84,6 +91,7 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
     if (!t.uniform && t.by_element.size() != rows) return {};
     RowsColour::Likelihood likelihood{s, std::vector<int>(rows, -1)}, scale{s, std::vector<int>(rows, -1)};
     RowsColour::Own own{s, {}, {}};
+    std::optional<std::size_t> affine;  // the local group whose element is a dense regression's sd
     bool reads = false;
     // A term whose every row reaches the same groups is read at its first:
     // its structure is the same in every row.
@@ -108,12 +116,20 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
         own.rows.emplace_back(k, static_cast<std::size_t>(local));
       } else if (sd_is_element(program, f, degree, e)) {
         scale.local_of_row[k] = local;
+      } else if (f.affine && scale_is_element(program, f, degree, e)) {
+        affine = static_cast<std::size_t>(local);
       } else {
         if (!derivatives_in_mean(f) || degree[0] > 1 || !others_fixed) return {};
         likelihood.local_of_row[k] = local;
       }
     }
     if (!reads) continue;
+    if (affine) {
+      // Every row reads the sd, and no other of the colour's elements.
+      if (!t.uniform) return {};
+      out.affine_scales.emplace_back(s, *affine);
+      continue;
+    }
     if (t.uniform && rows > 1) {
       if (!own.rows.empty()) return {};  // a vector's own factor reaches each element's group alone
       for (RowsColour::Likelihood* l : {&likelihood, &scale})
@@ -143,40 +159,43 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
     }
     out.own.push_back(std::move(own));
   }
-  out.by_rows = !out.likelihoods.empty() || !out.scales.empty() || !out.own.empty();
+  out.by_rows = !out.likelihoods.empty() || !out.scales.empty() || !out.affine_scales.empty() || !out.own.empty();
   return out;
 }
 
 RowsAtDraw::Likelihood const& RowsAtDraw::at(std::size_t statement) {
-  if (auto const found = made_.find(statement); found != made_.end()) return found->second;
+  for (std::size_t i = 0; i < used_; ++i)
+    if (made_[i].first == statement) return made_[i].second;
+  std::vector<double> const& z = *z_;
   Factor const& f = std::get<Factor>(program_.model[statement]);
   std::vector<Node> const& args = f.evaluated_args();
   // A data column is read where it is stored.
-  std::vector<Value<double>> computed(args.size());
-  std::vector<Value<double> const*> values(args.size());
+  computed_.resize(args.size());
+  values_.resize(args.size());
   for (std::size_t a = 0; a < args.size(); ++a) {
     bool const data = args[a].op == Node::Op::slot && args[a].slot >= 0 &&
                       !program_.data[static_cast<std::size_t>(args[a].slot)].elements.empty();
-    values[a] = data ? &program_.data[static_cast<std::size_t>(args[a].slot)]
-                     : &(computed[a] = evaluator_(z_, statement, args[a]));
+    values_[a] = data ? &program_.data[static_cast<std::size_t>(args[a].slot)]
+                      : &(computed_[a] = evaluator_(z, statement, args[a]));
   }
   std::size_t const n = rows_of(program_, f);
   // A column reduced to {n, x̄, ...}: a log density quadratic in x − η has
   // derivatives affine in x, so its rows' sum is n times x̄'s.
   bool const reduced = !f.statistics.empty();
   double const* x = reduced         ? &f.statistics[1]
-                    : f.latent >= 0 ? z_.data() + program_.latents[static_cast<std::size_t>(f.latent)].offset
+                    : f.latent >= 0 ? z.data() + program_.latents[static_cast<std::size_t>(f.latent)].offset
                                     : program_.data[static_cast<std::size_t>(f.lhs_slot)].elements.data();
-  std::vector<double const*> pointers(args.size());
+  pointers_.resize(args.size());
   unsigned varies = 0;
   for (std::size_t a = 0; a < args.size(); ++a) {
-    pointers[a] = values[a]->elements.data();
-    if (values[a]->is_vector) varies |= 1u << a;
+    pointers_[a] = values_[a]->elements.data();
+    if (values_[a]->is_vector) varies |= 1u << a;
   }
-  Likelihood out;
+  if (used_ == made_.size()) made_.emplace_back();
+  auto& [made_for, out] = made_[used_];
   out.slope.resize(n);
   out.curvature.resize(n);
-  f.evaluated().argument_derivative_rows(x, n, pointers.data(), varies, out.slope.data(), out.curvature.data());
+  f.evaluated().argument_derivative_rows(x, n, pointers_.data(), varies, out.slope.data(), out.curvature.data());
   if (reduced) {
     out.slope[0] *= f.statistics[0];
     out.curvature[0] *= f.statistics[0];
@@ -184,8 +203,10 @@ RowsAtDraw::Likelihood const& RowsAtDraw::at(std::size_t statement) {
   for (std::size_t r = 0; r < n; ++r)
     if (!std::isfinite(out.slope[r]) || !std::isfinite(out.curvature[r]))
       throw DomainError("a row's derivatives in its mean are not finite");
-  out.eta = *values[0];
-  return made_.emplace(statement, std::move(out)).first->second;
+  out.eta = *values_[0];
+  made_for = statement;
+  ++used_;
+  return out;
 }
 
 void blanket_changes(Program const& program, RowsColour const& colour_rows, std::vector<std::size_t> const& colour,
@@ -224,8 +245,11 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
   // derivatives at the draw (ℓ′ = 2k r/σ², −ℓ″ = 2k/σ²).
   std::vector<double>& count = scratch.count;
   std::vector<double>& squares = scratch.squares;
-  count.assign(element.size(), 0.0);
-  squares.assign(element.size(), 0.0);
+  bool const scales = !colour_rows.scales.empty();
+  if (scales) {
+    count.assign(element.size(), 0.0);
+    squares.assign(element.size(), 0.0);
+  }
   for (RowsColour::Likelihood const& l : colour_rows.scales) {
     RowsAtDraw::Likelihood const& at = draw.at(l.statement);
     for (std::size_t n = 0; n < l.local_of_row.size(); ++n) {
@@ -235,6 +259,12 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
       count[static_cast<std::size_t>(i)] += 1;
       squares[static_cast<std::size_t>(i)] += sd * sd * at.slope[n] * at.slope[n] / (2 * at.curvature[n]);
     }
+  }
+  for (auto const& [statement, i] : colour_rows.affine_scales) {
+    AffineNormal::Column const column = std::get<Factor>(program.model[statement]).affine->column_at(z);
+    double const at_draw = AffineNormal::log_density_sum(column, z[element[i]]);
+    for (std::size_t k = 0; k < points[i].size(); ++k)
+      change[i][k] += AffineNormal::log_density_sum(column, points[i][k].value) - at_draw;
   }
   for (RowsColour::Own const& o : colour_rows.own) {
     Factor const& f = std::get<Factor>(program.model[o.statement]);
@@ -274,7 +304,7 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     for (std::size_t k = 0; k < points[i].size(); ++k) {
       double const to = points[i][k].value, step = to - from;
       change[i][k] += slope[i] * step + 0.5 * second[i] * step * step;
-      if (count[i] > 0)
+      if (scales && count[i] > 0)
         change[i][k] -= count[i] * std::log(to / from) + squares[i] * (1 / (to * to) - 1 / (from * from));
     }
   }

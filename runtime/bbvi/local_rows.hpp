@@ -15,7 +15,8 @@
 // is a Normal whose arguments read other latents joins A and B instead of
 // the last sum, as a row with c = −1: its density is quadratic in t − η.
 // A row whose sd is the element adds −n log(t/z_e) − Q (1/t² − 1/z_e²)
-// (RowsColour::scales).
+// (RowsColour::scales); a dense regression reduced to its statistics, its
+// sum's change (RowsColour::affine_scales).
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/distributions/quadrature.hpp"
@@ -23,7 +24,7 @@
 #include "runtime/program_walk.hpp"
 
 #include <cstddef>
-#include <map>
+#include <deque>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,12 @@ struct RowsColour {
   // in σ are −log σ − k r²/σ² (DistributionEntry::scale_argument), so a
   // point needs only the draw's Σ k r².
   std::vector<Likelihood> scales;
+  // A Normal reduced to a dense regression's statistics (Factor::affine)
+  // whose sd is one of the colour's elements, a scalar latent, the mean not
+  // reading it (an autoregression's y[2:N] ~ Normal(alpha + beta * y[1:(N -
+  // 1)], sigma)): (statement, local group). A point's terms are its
+  // log_density_sum there, O(K²) for K coefficients.
+  std::vector<std::pair<std::size_t, std::size_t>> affine_scales;
   // A factor whose value is some of the colour's elements: (row, local group).
   struct Own {
     std::size_t statement = 0;
@@ -64,9 +71,17 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& model, Blankets 
                      std::vector<std::size_t> const& colour, std::vector<bool> const& statements);
 
 // One draw's η, ℓ′ and −ℓ″ by row of each likelihood, made on first use.
+// Kept from draw to draw (start() begins the next), so that its frame and
+// buffers are made once, not at every draw.
 class RowsAtDraw {
  public:
-  RowsAtDraw(Program const& program, std::vector<double> const& z) : program_(program), z_(z), evaluator_(program) {}
+  explicit RowsAtDraw(Program const& program) : program_(program), evaluator_(program) {}
+
+  // The draw whose rows at() reads from now on; `z` outlives its use.
+  void start(std::vector<double> const& z) {
+    z_ = &z;
+    used_ = 0;
+  }
 
   struct Likelihood {
     Value<double> eta;
@@ -82,8 +97,15 @@ class RowsAtDraw {
 
  private:
   Program const& program_;
-  std::vector<double> const& z_;
-  std::map<std::size_t, Likelihood> made_;
+  std::vector<double> const* z_ = nullptr;
+  // By statement, in the order this draw first asked: the first used_ are
+  // this draw's; the rest keep their buffers for the next. A deque: what
+  // at() returned stays where it is while later statements are made.
+  std::deque<std::pair<std::size_t, Likelihood>> made_;
+  std::size_t used_ = 0;
+  std::vector<Value<double>> computed_;
+  std::vector<Value<double> const*> values_;
+  std::vector<double const*> pointers_;
   ModelEvaluator evaluator_;
 };
 

@@ -1,7 +1,8 @@
 // A draw's local work is what its colours need: a group whose blanket reads
 // no other latent is evaluated once an iteration, and a centred hierarchy's
 // own Normal factor is taken from its derivatives, not a log density per
-// point; either gives what evaluating every point at every draw gives.
+// point (nor a dense regression's sd its model per point); either gives
+// what evaluating every point at every draw gives.
 #include "runtime/bbvi/draws.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
@@ -188,4 +189,34 @@ TEST_CASE("local work: a latent sd is taken from the rows' squared residuals, an
   wide[15] = std::log(2.5);  // sigma's
   for (Eigen::VectorXd const& u : {initial_parameters(program), wide})
     matches_points(program, blankets, plan, points, u, 7);
+}
+
+TEST_CASE("local work: a dense regression's latent sd is taken from its statistics, and gives what its points give") {
+  // The autoregression's likelihood is reduced to a dense regression's
+  // statistics (Factor::affine) and sigma is its sd: each of sigma's points
+  // is the reduced sum at that sd, O(K²), not the model evaluated there. The
+  // gradient and curvature match those from evaluating every point, at the
+  // initial guide and at one whose sd puts the points far apart and whose
+  // coefficients are far from the data.
+  data::CsvTable const table = data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/ar1.csv");
+  Program const ar1 = testing::compile_model(testing::read_source_file("models/ar1.model"), &table);
+  Blankets const blankets = find_blankets(ar1);
+  LocalPlan const plan = plan_local(ar1, blankets);
+  // Without the estimator's closed form, alpha and beta are local too; their
+  // points are evaluated (the reduced mean is not read row by row).
+  std::size_t affine = 0;
+  for (std::size_t c = 0; c < plan.colours.size(); ++c) {
+    if (plan.rows[c].affine_scales.empty()) continue;
+    affine += 1;
+    CHECK(plan.rows[c].by_rows);
+    CHECK(plan.rows[c].affine_scales.size() == 1);
+    CHECK(plan.colours[c].size() == 1);
+  }
+  CHECK(affine == 1);
+  LocalPlan points = plan;
+  for (RowsColour& r : points.rows) r.by_rows = false;
+  Eigen::VectorXd far = initial_parameters(ar1);
+  far[0] = 40;               // alpha_mean
+  far[5] = std::log(2.5);    // log_sigma_sd, on its unconstrained (log) scale
+  for (Eigen::VectorXd const& u : {initial_parameters(ar1), far}) matches_points(ar1, blankets, plan, points, u, 3);
 }

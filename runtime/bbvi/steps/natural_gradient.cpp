@@ -63,7 +63,7 @@ double noise_kl(GradientEstimate const& e) { return 0.5 * (e.fisher * e.natural_
 double wald(GradientEstimate const& e) {
   BlockDiagonal total = e.natural_covariance;
   if (!e.exact_fisher_inverse.empty())
-    total += e.exact_fisher_inverse * (2 * negligible_kl / static_cast<double>(e.natural.size()));
+    total.add_times(e.exact_fisher_inverse, 2 * negligible_kl / static_cast<double>(e.natural.size()));
   return total.inverse_quadratic(e.natural);
 }
 
@@ -147,8 +147,8 @@ GradientEstimate window_mean(std::deque<GradientEstimate> const& w) {
   mean.exact_fisher_inverse = w.front().exact_fisher_inverse;
   for (GradientEstimate const& e : w) {
     mean.natural += e.natural / m;
-    mean.natural_covariance += e.natural_covariance / (m * m);
-    mean.fisher += e.fisher / m;
+    mean.natural_covariance.add_over(e.natural_covariance, m * m);
+    mean.fisher.add_over(e.fisher, m);
     mean.elbo += e.elbo / m;
     mean.elbo_variance += e.elbo_variance / (m * m);
     mean.dof += e.dof;
@@ -354,13 +354,15 @@ class NaturalGradient final : public Step {
 
   bool converged() const override {
     if (noise_iterations_ <= static_cast<int>(window)) return false;
+    // The three tests read nothing but the fit's state: the cheapest, the
+    // decrement's, goes first, and the others are made only where it holds.
+    if (!certified(recent_coupled_, settings_.tolerance) && !certified_at_tail()) return false;
     GradientEstimate const mean = window_mean(recent_);
     // Where Newton's step moves the locations, their remaining gain is
-    // certified by the decrement below, not by this test.
+    // certified by the decrement, not by this test.
     bool const newton = !recent_coupled_.empty() && takes_newton(recent_coupled_.back());
     return (newton ? is_noise_apart_from(mean, recent_coupled_.back().coordinates) : is_noise(mean)) &&
-           tail_noise_kl() < settings_.tolerance &&
-           (certified(recent_coupled_, settings_.tolerance) || certified_at_tail());
+           tail_noise_kl() < settings_.tolerance;
   }
 
   void finish(FitResult& r) const override {
