@@ -65,6 +65,17 @@ def write_wide_regression(model_path, data_path, rows=5000, coefficients=25, see
         f.write("\n".join(lines) + "\n")
 
 
+def write_robust(path, rows=1000, seed=7):
+    """Uncentred x (mean 50, sd 10) and Student-t noise of 4 degrees of freedom, scale 2."""
+    rng = random.Random(seed)
+    with open(path, "w") as f:
+        f.write("x,y\n")
+        for _ in range(rows):
+            x = rng.gauss(50, 10)
+            noise = rng.gauss(0, 1) / math.sqrt(rng.gammavariate(2, 1) / 2)
+            f.write(f"{x:.4f},{1 + 0.3 * x + 2 * noise:.4f}\n")
+
+
 def fit_seconds(binary, model, data, extra, estimator, cap):
     """The fit's own seconds and its iterations, or None where it fails."""
     done = subprocess.run([binary, model, data, "--estimator", estimator, "--iters", str(cap), "--tolerance",
@@ -106,11 +117,20 @@ def main():
     hierarchical = os.path.join(data, "hierarchical100.csv")
     if not os.path.exists(hierarchical):
         write_hierarchical(hierarchical, 100)
+    robust = os.path.join(data, "robust1000.csv")
+    if not os.path.exists(robust):
+        write_robust(robust)
     # (name, model, data, extra options, iteration cap, repeats): the small models, and the reduced
     # linear regression, run long enough for their iterations to outweigh the timer's resolution.
     cases = [(name, f"models/{name}.model", f"models/{name}.csv", [], 2000, 3)
              for name in ["normal_gamma", "linear_regression", "logistic_regression", "beta_bernoulli",
                           "gamma_poisson", "two_sources", "eight_schools"]]
+    # The example models whose local colours evaluate their points (bench/README.md, 'A draw's local
+    # work'), at caps their cost allows.
+    cases += [(name, f"models/{name}.model", f"models/{name}.csv", [], cap, 1)
+              for name, cap in [("ar1", 2000), ("mixture", 200), ("changepoint", 50)]]
+    cases += [("eight_schools, centred", "bench/eight_schools_centred.model", "models/eight_schools.csv", [], 2000, 3),
+              ("robust regression, N = 1,000", "bench/robust_regression.model", robust, [], 25, 1)]
     cases += [("linear_regression, N = 10^6", "models/linear_regression.model", linear, [], 500, 1),
               ("logistic_regression, N = 10^5", "models/logistic_regression.model", logistic, [], 25, 1),
               ("25 coefficients, N = 5,000", wide_model, wide_data, [], 25, 1),
