@@ -280,7 +280,8 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
   });
   for (std::size_t i = 0; i < plan.groups.size(); ++i) {
     Eigen::VectorXd weights(out.points[i].size());
-    for (std::size_t k = 0; k < out.points[i].size(); ++k) weights[static_cast<Eigen::Index>(k)] = out.points[i][k].weight;
+    for (std::size_t k = 0; k < out.points[i].size(); ++k)
+      weights[static_cast<Eigen::Index>(k)] = out.points[i][k].weight;
     out.fisher.push_back(out.scores[i].transpose() * weights.asDiagonal() * out.scores[i]);
     Eigen::RowVectorXd diagonal = Eigen::RowVectorXd::Zero(out.scores[i].cols());
     for (std::size_t k = 0; k < out.points[i].size(); ++k)
