@@ -30,7 +30,6 @@
 #include <Eigen/Core>
 
 #include <optional>
-
 #include <vector>
 
 namespace bbvi {
