@@ -1,5 +1,6 @@
 #include "runtime/bbvi/draws.hpp"
 
+#include "runtime/bbvi/local_cost.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/random_stream.hpp"
 
@@ -48,6 +49,11 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
       d.local.couplings = Eigen::MatrixXd::Zero(samples, static_cast<Eigen::Index>(local->coupling.pairs.size()));
     d.local.fisher = points->fisher;
     d.local.failed.assign(local->groups.size(), false);
+    points->stride =
+        colour_strides(*local, *points, samples, needs.local_draws ? *needs.local_draws : std::vector<std::size_t>{});
+    d.local.stride.assign(local->groups.size(), 1);
+    for (std::size_t c = 0; c < local->colours.size(); ++c)
+      for (std::size_t i : local->colours[c]) d.local.stride[i] = points->stride[c];
   }
   std::vector<LocalOutcome> outcomes(static_cast<std::size_t>(samples));
   // Each thread makes its share of the draws, in order, with one sampler and
@@ -80,7 +86,7 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
         Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> couplings =
             coupled ? d.local.couplings.row(s) : d.local.gradients.row(s);
         outcomes[draw_index] =
-            local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms), scratch, draw_index == 0,
+            local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms), scratch, draw_index,
                            d.local.gradients.row(s),
                            needs.curvature ? &curvature : nullptr, coupled ? &couplings : nullptr);
       }

@@ -28,6 +28,9 @@ struct DrawNeeds {
   bool curvature = false;
   // Draws::latents.
   bool latents = false;
+  // With quadrature, by colour where not null: the fewest draws each colour
+  // is taken at (colour_strides).
+  std::vector<std::size_t> const* local_draws = nullptr;
 };
 
 // The local expectation gradients of one iteration's draws.
@@ -46,6 +49,9 @@ struct LocalDraws {
   // expectation was not finite; the group's gradient must come from
   // elsewhere this iteration.
   std::vector<bool> failed;
+  // By local group, its colour's stride (local_cost.hpp): its rows are
+  // those of draws_taken, zero at the other draws.
+  std::vector<std::size_t> stride;
 };
 
 struct Draws {

@@ -1,5 +1,6 @@
 #include "runtime/bbvi/local_expectation.hpp"
 
+#include "runtime/bbvi/local_cost.hpp"
 #include "runtime/bbvi/location_curvature.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/evaluate.hpp"
@@ -212,6 +213,13 @@ LocalPlan plan_local(Program const& program, Blankets const& blankets, std::vect
   for (std::size_t i = 0; i < plan.groups.size(); ++i) located[i] = location_of(program, plan.element[i]).has_value();
   plan.coupling = plan_rows_coupling(program, model, blankets, plan.groups, plan.element, plan.colours, plan.rows,
                                      located);
+  plan.terms_per_draw = terms_evaluated(program, std::vector<bool>(program.model.size(), true));
+  for (std::size_t c = 0; c < plan.colours.size(); ++c) {
+    bool const thinnable = !plan.constant[c] && !plan.rows[c].by_rows &&
+                           std::none_of(plan.colours[c].begin(), plan.colours[c].end(),
+                                        [&](std::size_t i) { return located[i]; });
+    plan.terms_per_point.push_back(thinnable ? terms_evaluated(program, plan.colour_statements[c]) : 0.0);
+  }
   return plan;
 }
 
@@ -295,7 +303,7 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
-                            std::vector<std::vector<double>> terms, LocalScratch& scratch, bool first_draw,
+                            std::vector<std::vector<double>> terms, LocalScratch& scratch, std::size_t draw_index,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* couplings) {
@@ -332,7 +340,10 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
   if (plan.coupling.empty()) couplings = nullptr;
   std::vector<std::vector<std::vector<double>>>& columns = scratch.columns;  // by colour
   columns.resize(couplings ? plan.colours.size() : 0);
-  auto const evaluates = [&](std::size_t colour) { return first_draw || !plan.constant[colour]; };
+  auto const evaluates = [&](std::size_t colour) {
+    if (plan.constant[colour]) return draw_index == 0;
+    return points.stride.empty() || draw_index % points.stride[colour] == 0;
+  };
   bool by_rows = false;
   for (std::size_t c = 0; c < plan.colours.size(); ++c) by_rows = by_rows || (evaluates(c) && plan.rows[c].by_rows);
   if (by_rows) {

@@ -12,7 +12,8 @@
 // noise to τ's own gradient. The cost: a log-joint evaluation per point, per
 // colour: groups that share no term are moved to their points together; or,
 // where a colour's blankets are Gaussian in its elements, one evaluation of
-// the means for the colour (local_rows.hpp).
+// the means for the colour (local_rows.hpp). A colour whose points cost
+// more than a draw may be taken at some draws only (local_cost.hpp).
 // A blanket that is a polynomial of degree D in z_e, under a guide affine in
 // its standard normal, needs only max(3, (D + 4)/2) points for the rule to be
 // exact (the score adds degree 2, the Fisher needs degree 4): the degree is
@@ -62,6 +63,12 @@ struct LocalPlan {
   // The locations' cross-curvature from the rows, where the colours give it
   // (rows_coupling.hpp).
   RowsCoupling coupling;
+  // By colour, the model's terms one of its points evaluates, where the
+  // colour may be taken at some of the draws only (local_cost.hpp); 0 for
+  // one that is constant, taken from the rows, or holds a location, whose
+  // every draw the coupled step reads. And the terms of a draw's log-joint.
+  std::vector<double> terms_per_point;
+  double terms_per_draw = 0;
 };
 
 // `closed_form`, by latent element where not empty: the elements whose
@@ -90,6 +97,9 @@ struct LocalPoints {
   // the blanket's terms at every point from theirs. Empty elsewhere.
   std::vector<std::vector<std::size_t>> nodes;
   std::vector<Eigen::MatrixXd> interpolation;
+  // By colour, where not empty: it is taken at the draws whose index is a
+  // multiple of this (colour_strides); at every draw otherwise.
+  std::vector<std::size_t> stride;
 };
 
 // `z`: any draw from q(·|u), whose other elements the guide's scores need.
@@ -107,8 +117,10 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 // coupled step'). With `couplings` too, where the plan has them, the
 // draw's cross-curvature by pair of plan.coupling (row_couplings).
 // `scratch`: LocalScratch below. Only the first draw of an iteration
-// (`first_draw`) evaluates the plan's constant colours: the caller copies
-// their coordinates to the other draws' rows (draws.cpp).
+// (`draw_index` 0) evaluates the plan's constant colours: the caller copies
+// their coordinates to the other draws' rows (draws.cpp). A colour with a
+// stride is evaluated at the draws it divides; its coordinates stay zero at
+// the others.
 struct LocalOutcome {
   int evaluations = 0;  // of the log-joint
   // By local group: a point where the model has no finite density (a Normal
@@ -132,7 +144,7 @@ struct LocalScratch {
 };
 LocalOutcome local_gradient(Program const& program, Blankets const& blankets, LocalPlan const& plan,
                             LocalPoints const& points, std::vector<double> const& z, std::vector<double> const& log_q,
-                            std::vector<std::vector<double>> terms, LocalScratch& scratch, bool first_draw,
+                            std::vector<std::vector<double>> terms, LocalScratch& scratch, std::size_t draw_index,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> row,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* curvature = nullptr,
                             Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>>* couplings = nullptr);

@@ -19,12 +19,20 @@ constexpr int max_retries = 5;
 Attempt draw_with_retries(Program const& program, FitSettings const& settings, WorkerPool& pool,
                           GradientEstimator& estimator, Step& step, int t, Iterate& at) {
   Attempt a;
+  // A costly local colour is taken at some draws only where its noise would
+  // stay below what the natural-gradient step's tests read (local_cost.hpp).
+  // Adam's and AdaGrad's steps follow each iteration's gradient with no such
+  // test: thinned, their fits were measured further from the optimum after
+  // as many iterations (docs/method.md, 'Local expectations at some of the
+  // draws').
+  DrawNeeds needs = estimator.needs();
+  if (settings.method != Method::natural_gradient) needs.local_draws = nullptr;
   for (int retry = 0;; ++retry) {
     // A retry draws afresh, from streams no first attempt uses.
     std::uint64_t const stream = static_cast<std::uint64_t>(t) + (static_cast<std::uint64_t>(retry) << 32);
     std::optional<Diagnostic> trouble;
     try {
-      a.draws = draw(program, at.u, settings.samples, settings.seed, stream, pool, estimator.needs());
+      a.draws = draw(program, at.u, settings.samples, settings.seed, stream, pool, needs);
       at.log_joint_evaluations += a.draws.evaluations;
       if (!a.draws.elbo_terms().allFinite()) {
         trouble = explain_non_finite(program, at.u, a.draws.elbo_terms(), settings.seed, stream);

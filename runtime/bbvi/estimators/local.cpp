@@ -10,6 +10,7 @@
 #include "runtime/bbvi/control_variates.hpp"
 #include "runtime/bbvi/estimators/blocks.hpp"
 #include "runtime/bbvi/linear_predictor_curvature.hpp"
+#include "runtime/bbvi/local_cost.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
 #include "runtime/bbvi/location_curvature.hpp"
 #include "runtime/bbvi/regressed_curvature.hpp"
@@ -136,6 +137,10 @@ class LocalExpectations final : public GradientEstimator {
         linear_curvature_(c.program, closed_form_.empty() ? linear_elements() : std::vector<std::size_t>{}),
         program_(c.program) {
     for (std::size_t i = 0; i < plan_.groups.size(); ++i) local_index_[static_cast<std::size_t>(plan_.groups[i])] = i;
+    thinnable_.assign(c.blankets.groups.size(), false);
+    for (std::size_t c_index = 0; c_index < plan_.colours.size(); ++c_index)
+      for (std::size_t i : plan_.colours[c_index])
+        thinnable_[static_cast<std::size_t>(plan_.groups[i])] = plan_.terms_per_point[c_index] > 0;
     exact_categorical_ = exact_categorical_coordinates(c.program, c.blankets, plan_);
     closed_group_.assign(blankets_.groups.size(), false);
     std::vector<bool> const closed = by_element(closed_form_, c.program.latent_dimension);
@@ -190,13 +195,14 @@ class LocalExpectations final : public GradientEstimator {
       price_paid_ = price_pays_;
     }
     controls_pay_.assign(regressors_.size(), 0);
+    uncontrolled_noise_.assign(regressors_.size(), 0);
     controls_paid_.assign(regressors_.size(), 0);
   }
 
   DrawNeeds needs() const override {
     bool const expected = std::any_of(expected_terms_.begin(), expected_terms_.end(),
                                       [](std::vector<ExpectedTerm> const& t) { return !t.empty(); });
-    return {&blankets_, &plan_, &blankets_, !curvature_.empty(), !linear().empty() || expected};
+    return {&blankets_, &plan_, &blankets_, !curvature_.empty(), !linear().empty() || expected, &local_draws_wanted_};
   }
   std::size_t curvature_regressors() const override {
     if (!closed_form_.empty()) return 0;
@@ -225,7 +231,14 @@ class LocalExpectations final : public GradientEstimator {
   bool regresses() const override { return false; }
 
   std::string describe() const override {
-    return describe_groups() + describe_linear_predictor() + describe_rows_coupling();
+    return describe_groups() + describe_thinning() + describe_linear_predictor() + describe_rows_coupling();
+  }
+  std::string describe_thinning() const {
+    if (std::none_of(thinnable_.begin(), thinnable_.end(), [](bool t) { return t; })) return "";
+    return fmt::format("; under the natural-gradient step, a local group whose points cost more than a draw's "
+                       "log-joint is taken at some of the draws only, as few as keep its noise below the other "
+                       "groups' together (at least {})",
+                       fewest_local_draws);
   }
   std::string describe_rows_coupling() const {
     if (!closed_form_.empty() || !linear().empty() || !curvature_.from_rows()) return "";
@@ -310,17 +323,30 @@ class LocalExpectations final : public GradientEstimator {
       if (local[j]) {
         Eigen::VectorXd gradient;
         Eigen::MatrixXd covariance;
-        mean_and_covariance(d.local.gradients(Eigen::all, in(idx)), gradient, covariance);
         Eigen::MatrixXd const& fisher = d.local.fisher[local_index_[j]];
         Eigen::MatrixXd const inverse = inverse_of(fisher, true);
-        if (!controls_[j].empty()) with_controls(d, j, control_fits[control_set_[j]], inverse, gradient, covariance);
+        std::size_t const stride = d.local.stride.empty() ? 1 : d.local.stride[local_index_[j]];
+        if (stride > 1) {
+          // Taken at some of the draws alone (local_cost.hpp): their mean,
+          // their covariance and their degrees of freedom. The controls are
+          // fitted to every draw's scores, so none here.
+          std::vector<Eigen::Index> const taken = draws_taken(static_cast<int>(S), stride);
+          mean_and_covariance(d.local.gradients(taken, in(idx)), gradient, covariance);
+          dof[j] = static_cast<double>(taken.size()) - 1;
+          uncontrolled_noise_[j] =
+              0.5 * (fisher * inverse * covariance * inverse).trace() * static_cast<double>(taken.size());
+        } else {
+          mean_and_covariance(d.local.gradients(Eigen::all, in(idx)), gradient, covariance);
+          if (thinnable_[j]) uncontrolled_noise_[j] = 0.5 * (fisher * inverse * covariance * inverse).trace() * S;
+          if (!controls_[j].empty()) with_controls(d, j, control_fits[control_set_[j]], inverse, gradient, covariance);
+          dof[j] = S - 1;
+        }
         e.gradient(in(idx)) = gradient;
         e.covariance.block(j) = covariance;
         e.fisher.block(j) = fisher;
         e.exact_fisher_inverse.block(j) = inverse;
         e.natural(in(idx)) = inverse * gradient;
         e.natural_covariance.block(j) = inverse * covariance * inverse;
-        dof[j] = S - 1;
         return;
       }
       if (!expected_terms_[j].empty())
@@ -377,11 +403,13 @@ class LocalExpectations final : public GradientEstimator {
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
       }
     }
+    local_draws_to_want_ = local_draws_wanted(d, e, local);
     return e;
   }
 
  public:
   void end_iteration() override {
+    local_draws_wanted_ = local_draws_to_want_;
     controls_paid_ = controls_pay_;
     price_paid_ = price_pays_;
   }
@@ -509,6 +537,47 @@ class LocalExpectations final : public GradientEstimator {
     e.gradient(idx) = g.gradient;
     e.covariance.block(j) = g.covariance;
     return static_cast<double>(r.residual_dof);
+  }
+
+  // By colour, the fewest draws the next iteration should take it at
+  // (colour_strides): enough that its groups' noise, ½ tr(F Cov) of their
+  // natural gradient as the step's tests read it, is no more than every
+  // other group's together, the coupled step's locations left out (its
+  // decrement certifies them). A colour taken at some draws goes without
+  // its controls, so its noise is weighed without them. A costly colour
+  // whose expectation varies little from draw to draw (a changepoint's
+  // period, given rates the data pin down) is then taken at a few draws; one
+  // whose noise is most of the step's (a Student-t's degrees of freedom,
+  // beside coefficients on the coupled step) at every draw (docs/method.md,
+  // 'Local expectations at some of the draws'). Empty where no colour may
+  // be thinned.
+  std::vector<std::size_t> local_draws_wanted(Draws const& d, GradientEstimate const& e,
+                                              std::vector<bool> const& local) const {
+    if (std::none_of(thinnable_.begin(), thinnable_.end(), [](bool t) { return t; })) return {};
+    std::vector<bool> location(static_cast<std::size_t>(e.natural.size()), false);
+    if (e.coupling)
+      for (Eigen::Index i : e.coupling->coordinates) location[static_cast<std::size_t>(i)] = true;
+    double others = 0;
+    for (std::size_t j = 0; j < blocks_->blocks.size(); ++j) {
+      if (thinnable_[j]) continue;
+      Eigen::VectorXd const product = (e.fisher.block(j) * e.natural_covariance.block(j)).diagonal();
+      for (std::size_t k = 0; k < blocks_->blocks[j].size(); ++k)
+        if (!location[static_cast<std::size_t>(blocks_->blocks[j][k])])
+          others += 0.5 * product[static_cast<Eigen::Index>(k)];
+    }
+    auto const S = static_cast<std::size_t>(d.scores.rows());
+    std::vector<std::size_t> wanted(plan_.colours.size(), S);
+    for (std::size_t c = 0; c < plan_.colours.size(); ++c) {
+      if (plan_.terms_per_point[c] <= 0) continue;
+      double per_draw = 0;  // the colour's noise at one draw
+      for (std::size_t i : plan_.colours[c]) {
+        auto const g = static_cast<std::size_t>(plan_.groups[i]);
+        per_draw += local[g] ? uncontrolled_noise_[g] : HUGE_VAL;
+      }
+      if (others > 0 && per_draw < others * static_cast<double>(S))
+        wanted[c] = static_cast<std::size_t>(std::ceil(per_draw / others));
+    }
+    return wanted;
   }
 
   // The neighbours' scores as control variates for group j's local mean
@@ -671,6 +740,14 @@ class LocalExpectations final : public GradientEstimator {
   LocalPlan plan_;
   Layout blocks_;
   std::vector<std::size_t> local_index_;  // by group: its place in plan_.groups, where it is local
+  // By colour: the fewest draws this iteration takes it at, and what this
+  // iteration's draws ask of the next (local_draws_wanted); empty at first.
+  std::vector<std::size_t> local_draws_wanted_, local_draws_to_want_;
+  // By group, where local: one draw's noise ½ tr(F Cov) in its natural
+  // gradient, without the controls, which a colour taken at some draws only
+  // goes without (local_draws_wanted).
+  std::vector<double> uncontrolled_noise_;
+  std::vector<bool> thinnable_;  // by group: local, in a colour that may be thinned
   std::vector<Eigen::Index> exact_categorical_;  // exact_categorical_coordinates()
   std::vector<Block> regressors_;         // by group: the coordinates its regression takes, sorted
   std::vector<Block> controls_;           // by group: those of other groups, whose scores are its control variates

@@ -1,0 +1,189 @@
+// A local colour whose points cost more than a draw's log-joint (a
+// changepoint's period, every period evaluating every row) is taken at some
+// of an iteration's draws only (local_cost.hpp): at those it gives what
+// every draw gives, its mean over them is unbiased, and the covariance it
+// claims is the spread its mean has from iteration to iteration.
+#include "runtime/bbvi/draws.hpp"
+#include "runtime/bbvi/estimators/estimator.hpp"
+#include "runtime/bbvi/fit.hpp"
+#include "runtime/bbvi/local_cost.hpp"
+#include "runtime/bbvi/local_expectation.hpp"
+#include "core/parallel.hpp"
+#include "tests/support/fit_helpers.hpp"
+#include "tests/support/source_file.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace bbvi;
+
+namespace {
+
+// 40 periods of counts, the rate falling from about 3 to about 1 at period 25.
+data::CsvTable changepoint_table() {
+  std::vector<int> const y = {4, 2, 3, 5, 1, 3, 2, 4, 3, 2, 6, 3, 1, 2, 4, 3, 3, 5, 2, 3,
+                              2, 4, 1, 3, 1, 0, 2, 1, 0, 1, 1, 2, 0, 1, 1, 0, 2, 1, 1, 0};
+  std::string csv = "y,t\n";
+  for (std::size_t i = 0; i < y.size(); ++i) csv += std::to_string(y[i]) + "," + std::to_string(i + 1) + "\n";
+  return data::CsvTable::from_text(csv, "changepoint.csv");
+}
+
+// The plan's one colour whose points may be thinned.
+std::size_t thinnable_colour(LocalPlan const& plan) {
+  std::size_t found = plan.colours.size();
+  for (std::size_t c = 0; c < plan.colours.size(); ++c)
+    if (plan.terms_per_point[c] > 0) {
+      CHECK(found == plan.colours.size());
+      found = c;
+    }
+  REQUIRE(found < plan.colours.size());
+  return found;
+}
+
+// The shipped changepoint model on those counts, and its plan.
+struct ChangepointPlan {
+  data::CsvTable table = changepoint_table();
+  Program program = testing::compile_model(testing::read_source_file("models/changepoint.model"), &table);
+  Blankets blankets = find_blankets(program);
+  LocalPlan plan = plan_local(program, blankets);
+  std::size_t tau = thinnable_colour(plan);  // τ's colour
+  std::size_t group = plan.colours[tau][0];  // τ's place among plan.groups
+};
+
+}  // namespace
+
+TEST_CASE("local thinning: a costly colour is taken at some draws, which give what every draw gives, the rest zero") {
+  ChangepointPlan const cp;
+  Program const& program = cp.program;
+  Blankets const& blankets = cp.blankets;
+  LocalPlan const& plan = cp.plan;
+  std::size_t const tau = cp.tau, i = cp.group;
+  CHECK(plan.terms_per_draw == 43);        // 40 rows and 3 priors
+  CHECK(plan.terms_per_point[tau] == 41);  // its prior and the rows
+
+  int const S = 32;
+  std::vector<std::size_t> wanted(plan.colours.size(), 1);
+  WorkerPool pool(2);
+  Eigen::VectorXd const u = initial_parameters(program);
+  Draws const every = draw(program, u, S, 5, 1, pool, {&blankets, &plan, nullptr, false});
+  Draws const some = draw(program, u, S, 5, 1, pool, {&blankets, &plan, nullptr, false, false, &wanted});
+  // 40 points a draw cost 38 draws' terms: the colour keeps the fewest draws.
+  REQUIRE(some.local.stride[i] == static_cast<std::size_t>(S) / fewest_local_draws);
+  REQUIRE(every.local.stride[i] == 1);
+  std::vector<Eigen::Index> const taken = draws_taken(S, some.local.stride[i]);
+  CHECK(taken.size() == fewest_local_draws);
+  CHECK(some.evaluations == every.evaluations - (S - static_cast<long>(taken.size())) * 40);
+  for (Eigen::Index c : blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates)
+    for (Eigen::Index s = 0; s < S; ++s) {
+      CAPTURE(c, s);
+      bool const is_taken = s % static_cast<Eigen::Index>(some.local.stride[i]) == 0;
+      CHECK(some.local.gradients(s, c) == (is_taken ? every.local.gradients(s, c) : 0.0));
+    }
+
+  // Asked for every draw, or under an optimiser that reads no noise test
+  // (no `wanted`), nothing is thinned.
+  std::vector<std::size_t> const all(plan.colours.size(), S);
+  Draws const asked_all = draw(program, u, S, 5, 1, pool, {&blankets, &plan, nullptr, false, false, &all});
+  CHECK(asked_all.local.stride[i] == 1);
+  CHECK(asked_all.evaluations == every.evaluations);
+}
+
+TEST_CASE("local thinning: a colour whose points cost less than a draw's log-joint is taken at every draw") {
+  // s's blanket is its prior and mu's: 2 terms at each of 10 points. A draw
+  // evaluates 30 rows of y's Poisson besides.
+  std::string csv = "x,y\n";
+  for (int k = 0; k < 30; ++k) csv += std::to_string(0.1 * k) + "," + std::to_string(k % 4) + "\n";
+  data::CsvTable const table = data::CsvTable::from_text(csv, "cheap.csv");
+  Program const program = testing::compile_model(R"(
+    data { real x[N]; int<lower=0> y[N]; }
+    latent { real mu; real<lower=0> s; }
+    model { s ~ HalfNormal(2); mu ~ StudentT(3, 0, s); y ~ Poisson(exp(mu + x)); }
+    guide {
+      real m = 0; real<lower=0> m_sd = 1; mu ~ Normal(m, m_sd);
+      real s_log = 0; real<lower=0> s_log_sd = 0.5; s ~ LogNormal(s_log, s_log_sd);
+    }
+  )",
+                                                 &table);
+  Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
+  REQUIRE(plan.groups.size() == 1);  // s alone: mu's blanket is not a polynomial in it
+  CHECK(plan.terms_per_draw == 32);
+  CHECK(plan.terms_per_point[0] == 2);
+  std::vector<std::size_t> const wanted(plan.colours.size(), 1);
+  WorkerPool pool(1);
+  Draws const d = draw(program, initial_parameters(program), 24, 2, 1, pool,
+                       {&blankets, &plan, nullptr, false, false, &wanted});
+  CHECK(d.local.stride[0] == 1);
+}
+
+TEST_CASE("local thinning: the mean over the taken draws is unbiased, and the covariance it claims is its spread") {
+  ChangepointPlan const cp;
+  Program const& program = cp.program;
+  Blankets const& blankets = cp.blankets;
+  std::size_t const i = cp.group;
+  std::vector<Eigen::Index> const& coordinates =
+      blankets.groups[static_cast<std::size_t>(cp.plan.groups[i])].coordinates;
+  Eigen::Index const P = static_cast<Eigen::Index>(coordinates.size());
+
+  int const S = 32, R = 400;
+  std::vector<std::size_t> const wanted(cp.plan.colours.size(), 1);
+  WorkerPool pool(2);
+  Eigen::VectorXd const u = initial_parameters(program);
+  // Iteration by iteration: the thinned mean less every draw's (the same
+  // draws' streams, so most of their noise cancels), the thinned mean, and
+  // the variance of it that its draws claim.
+  // The default estimator's gradient and covariance are these.
+  std::unique_ptr<GradientEstimator> const estimator = estimator_named("local")->make({program, blankets});
+  DrawNeeds every_draw = estimator->needs(), some_draws = every_draw;
+  every_draw.local_draws = nullptr;
+  some_draws.local_draws = &wanted;
+  Eigen::MatrixXd difference(R, P), thinned(R, P), claimed(R, P);
+  for (int r = 0; r < R; ++r) {
+    auto const iteration = static_cast<std::uint64_t>(r + 1);
+    Draws const every = draw(program, u, S, 9, iteration, pool, every_draw);
+    Draws const some = draw(program, u, S, 9, iteration, pool, some_draws);
+    std::vector<Eigen::Index> const taken = draws_taken(S, some.local.stride[i]);
+    REQUIRE(taken.size() == fewest_local_draws);
+    Eigen::MatrixXd const rows = some.local.gradients(taken, coordinates);
+    Eigen::RowVectorXd const mean = rows.colwise().mean();
+    thinned.row(r) = mean;
+    difference.row(r) = mean - every.local.gradients(Eigen::all, coordinates).colwise().mean();
+    double const m = static_cast<double>(taken.size());
+    claimed.row(r) = (rows.rowwise() - mean).array().square().colwise().sum() / (m * (m - 1));
+    GradientEstimate const e = estimator->estimate(some);
+    Eigen::VectorXd const variance = e.covariance.diagonal();
+    for (Eigen::Index c = 0; c < P; ++c) {
+      CHECK(e.gradient[coordinates[static_cast<std::size_t>(c)]] == Approx(mean[c]).epsilon(1e-12).margin(1e-300));
+      CHECK(variance[coordinates[static_cast<std::size_t>(c)]] == Approx(claimed(r, c)).epsilon(1e-9).margin(1e-300));
+    }
+    CHECK(e.dof <= m - 1);
+  }
+  // The periods near the change carry the gradient; far from it, q's
+  // points there are nearly identical draw to draw. Each coordinate whose
+  // spread is not negligible:
+  int checked = 0;
+  for (Eigen::Index c = 0; c < P; ++c) {
+    Eigen::VectorXd const x = thinned.col(c);
+    double const spread = (x.array() - x.mean()).square().sum() / (R - 1);
+    if (!(spread > 1e-12)) continue;
+    ++checked;
+    CAPTURE(c, spread);
+    // Unbiased: the mean difference within 4.5 of its standard errors
+    // (R = 400 iterations, every coordinate tested: a 1-in-10⁵ chance each).
+    Eigen::VectorXd const dc = difference.col(c);
+    double const dc_sd = std::sqrt((dc.array() - dc.mean()).square().sum() / (R - 1) / R);
+    CHECK(std::abs(dc.mean()) < 4.5 * dc_sd);
+    // Honest: the mean claimed variance against the spread across
+    // iterations. Each claim has 3 degrees of freedom; over 400 iterations,
+    // both sides are good to about 10%, heavier-tailed terms making it
+    // worse: a factor 1.6 either way is about 5 of those errors.
+    double const claim = claimed.col(c).mean();
+    CHECK(claim / spread > 1 / 1.6);
+    CHECK(claim / spread < 1.6);
+  }
+  CHECK(checked >= 5);
+}
