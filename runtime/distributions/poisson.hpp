@@ -25,7 +25,7 @@ struct Poisson {
     check_nonnegative_finite(name, "rate", rate);
     if (!is_nonnegative_integer(x)) return math::log_zero(rate);
     if (value_of(rate) == 0) return x == 0 ? T(-rate) : math::log_zero(rate);
-    return x * math::log(rate) - rate - math::lgamma(x + 1);
+    return x * math::log(rate) - rate - math::log_factorial(x);
   }
 
   // Over a column of counts, from {n, Σ x, Σ log x!}.

@@ -29,7 +29,7 @@ struct PoissonLog {
     T const rate = math::exp(eta);
     if (std::isinf(value_of(eta)) || !is_nonnegative_integer(x)) return Poisson::log_density(x, rate);
     check_nonnegative_finite(Poisson::name, "rate", rate);
-    return x * eta - rate - math::lgamma(x + 1);
+    return x * eta - rate - math::log_factorial(x);
   }
 
   using Statistics = Poisson::Statistics;
