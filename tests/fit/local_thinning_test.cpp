@@ -133,14 +133,15 @@ TEST_CASE("local thinning: the mean over the taken draws is unbiased, and the co
   std::vector<std::size_t> const wanted(cp.plan.colours.size(), 1);
   WorkerPool pool(2);
   Eigen::VectorXd const u = initial_parameters(program);
-  // Iteration by iteration: the thinned mean less every draw's (the same
-  // draws' streams, so most of their noise cancels), the thinned mean, and
-  // the variance of it that its draws claim.
-  // The default estimator's gradient and covariance are these.
+  // The default estimator's gradient and covariance are those of the taken
+  // draws.
   std::unique_ptr<GradientEstimator> const estimator = estimator_named("local")->make({program, blankets});
   DrawNeeds every_draw = estimator->needs(), some_draws = every_draw;
   every_draw.local_draws = nullptr;
   some_draws.local_draws = &wanted;
+  // Iteration by iteration: the thinned mean less every draw's (the same
+  // draws' streams, so most of their noise cancels), the thinned mean, and
+  // the variance of it that its draws claim.
   Eigen::MatrixXd difference(R, P), thinned(R, P), claimed(R, P);
   for (int r = 0; r < R; ++r) {
     auto const iteration = static_cast<std::uint64_t>(r + 1);
