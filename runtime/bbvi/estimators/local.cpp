@@ -234,7 +234,7 @@ class LocalExpectations final : public GradientEstimator {
     return describe_groups() + describe_thinning() + describe_linear_predictor() + describe_rows_coupling();
   }
   std::string describe_thinning() const {
-    if (std::none_of(thinnable_.begin(), thinnable_.end(), [](bool t) { return t; })) return "";
+    if (!thins()) return "";
     return fmt::format("; under the natural-gradient step, a local group whose points cost more than a draw's "
                        "log-joint is taken at some of the draws only, as few as keep its noise below the other "
                        "groups' together (at least {})",
@@ -326,21 +326,22 @@ class LocalExpectations final : public GradientEstimator {
         Eigen::MatrixXd const& fisher = d.local.fisher[local_index_[j]];
         Eigen::MatrixXd const inverse = inverse_of(fisher, true);
         std::size_t const stride = d.local.stride.empty() ? 1 : d.local.stride[local_index_[j]];
+        // Taken at some of the draws alone (local_cost.hpp): their mean,
+        // their covariance and their degrees of freedom.
+        double m = S;
         if (stride > 1) {
-          // Taken at some of the draws alone (local_cost.hpp): their mean,
-          // their covariance and their degrees of freedom. The controls are
-          // fitted to every draw's scores, so none here.
           std::vector<Eigen::Index> const taken = draws_taken(static_cast<int>(S), stride);
           mean_and_covariance(d.local.gradients(taken, in(idx)), gradient, covariance);
-          dof[j] = static_cast<double>(taken.size()) - 1;
-          uncontrolled_noise_[j] =
-              0.5 * (fisher * inverse * covariance * inverse).trace() * static_cast<double>(taken.size());
+          m = static_cast<double>(taken.size());
         } else {
           mean_and_covariance(d.local.gradients(Eigen::all, in(idx)), gradient, covariance);
-          if (thinnable_[j]) uncontrolled_noise_[j] = 0.5 * (fisher * inverse * covariance * inverse).trace() * S;
-          if (!controls_[j].empty()) with_controls(d, j, control_fits[control_set_[j]], inverse, gradient, covariance);
-          dof[j] = S - 1;
         }
+        dof[j] = m - 1;
+        if (thinnable_[j]) uncontrolled_noise_[j] = 0.5 * (fisher * inverse * covariance * inverse).trace() * m;
+        // The controls are fitted to every draw's scores: none for a colour
+        // taken at some draws.
+        if (stride == 1 && !controls_[j].empty())
+          with_controls(d, j, control_fits[control_set_[j]], inverse, gradient, covariance);
         e.gradient(in(idx)) = gradient;
         e.covariance.block(j) = covariance;
         e.fisher.block(j) = fisher;
@@ -539,6 +540,9 @@ class LocalExpectations final : public GradientEstimator {
     return static_cast<double>(r.residual_dof);
   }
 
+  // Whether some local colour may be taken at some of the draws only.
+  bool thins() const { return std::any_of(thinnable_.begin(), thinnable_.end(), [](bool t) { return t; }); }
+
   // By colour, the fewest draws the next iteration should take it at
   // (colour_strides): enough that its groups' noise, ½ tr(F Cov) of their
   // natural gradient as the step's tests read it, is no more than every
@@ -553,7 +557,7 @@ class LocalExpectations final : public GradientEstimator {
   // be thinned.
   std::vector<std::size_t> local_draws_wanted(Draws const& d, GradientEstimate const& e,
                                               std::vector<bool> const& local) const {
-    if (std::none_of(thinnable_.begin(), thinnable_.end(), [](bool t) { return t; })) return {};
+    if (!thins()) return {};
     std::vector<bool> location(static_cast<std::size_t>(e.natural.size()), false);
     if (e.coupling)
       for (Eigen::Index i : e.coupling->coordinates) location[static_cast<std::size_t>(i)] = true;
