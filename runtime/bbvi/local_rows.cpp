@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace bbvi {
@@ -67,6 +68,234 @@ bool reads_any(Program const& program, Node const& n, std::vector<bool> const& e
   return std::any_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_any(program, a, elements); });
 }
 
+
+// Each element of its value reads only the same element of its operands'.
+bool elementwise(Node const& n) {
+  switch (n.op) {
+    case Node::Op::negate:
+    case Node::Op::add:
+    case Node::Op::subtract:
+    case Node::Op::multiply:
+    case Node::Op::divide:
+    case Node::Op::power:
+    case Node::Op::conditional:
+      return true;
+    case Node::Op::call:
+      return n.function != Function::density && !reads_whole_vector(n.function, n.args.size()) &&
+             !is_replaced_when_lowered(n.function);
+    default:
+      return false;
+  }
+}
+
+bool is_comparison(Node::Op op) {
+  return op == Node::Op::less || op == Node::Op::less_equal || op == Node::Op::greater ||
+         op == Node::Op::greater_equal || op == Node::Op::equal || op == Node::Op::not_equal;
+}
+
+// b `op` a where a `op` b is written.
+Node::Op mirrored(Node::Op op) {
+  switch (op) {
+    case Node::Op::less: return Node::Op::greater;
+    case Node::Op::less_equal: return Node::Op::greater_equal;
+    case Node::Op::greater: return Node::Op::less;
+    case Node::Op::greater_equal: return Node::Op::less_equal;
+    default: return op;
+  }
+}
+
+// The `?:` under n whose condition reads the colour and whose branches do
+// not, reached through element-wise operations; `other` set where the
+// colour is read anywhere else.
+void find_selects(Program const& program, Node const& n, std::vector<bool> const& in_colour,
+                  std::vector<Node const*>& found, bool& other) {
+  if (!reads_any(program, n, in_colour)) return;
+  if (n.op == Node::Op::conditional && !reads_any(program, n.args[1], in_colour) &&
+      !reads_any(program, n.args[2], in_colour)) {
+    found.push_back(&n);
+    return;
+  }
+  if (!elementwise(n)) {
+    other = true;
+    return;
+  }
+  for (Node const& a : n.args) find_selects(program, a, in_colour, found, other);
+}
+
+// n with the node at `target` replaced by `with`.
+Node replaced(Node const& n, Node const* target, Node const& with) {
+  if (&n == target) return with;
+  Node out = n;
+  for (std::size_t a = 0; a < n.args.size(); ++a) out.args[a] = replaced(n.args[a], target, with);
+  return out;
+}
+
+// The factor as a RowsColour::Threshold, where it is one.
+std::optional<RowsColour::Threshold> threshold_of(Program const& program, Factor const& f, std::size_t statement,
+                                                  std::vector<bool> const& in_colour,
+                                                  std::vector<int> const& local_of_element) {
+  if (f.affine || f.evaluated().signature.whole_value) return std::nullopt;
+  if (f.latent >= 0) {
+    LatentVariable const& v = program.latents[static_cast<std::size_t>(f.latent)];
+    for (std::size_t i = 0; i < v.length(); ++i)
+      if (in_colour[v.offset + i]) return std::nullopt;
+  }
+  std::vector<Node> const& args = f.evaluated_args();
+  std::vector<Node const*> found;
+  bool other = false;
+  std::size_t argument = 0;
+  for (std::size_t a = 0; a < args.size(); ++a) {
+    std::size_t const before = found.size();
+    find_selects(program, args[a], in_colour, found, other);
+    if (found.size() != before) argument = a;
+  }
+  if (other || found.size() != 1 || f.evaluated().signature.reads_whole(argument)) return std::nullopt;
+  Node const& select = *found[0];
+  Node const& condition = select.args[0];
+  if (!is_comparison(condition.op)) return std::nullopt;
+  // One side the element, a scalar latent; the other reading none of the colour.
+  auto const element_of = [&](Node const& side) -> std::optional<std::size_t> {
+    if (side.op != Node::Op::slot) return std::nullopt;
+    for (LatentVariable const& v : program.latents)
+      if (v.slot == side.slot && v.length() == 1 && in_colour[v.offset]) return v.offset;
+    return std::nullopt;
+  };
+  for (std::size_t side = 0; side < 2; ++side) {
+    std::optional<std::size_t> const e = element_of(condition.args[side]);
+    Node const& bound = condition.args[1 - side];
+    if (!e || reads_any(program, bound, in_colour)) continue;
+    RowsColour::Threshold out;
+    out.statement = statement;
+    out.local = static_cast<std::size_t>(local_of_element[*e]);
+    out.argument = argument;
+    out.when_true = replaced(args[argument], &select, select.args[1]);
+    out.when_false = replaced(args[argument], &select, select.args[2]);
+    out.comparison = side == 0 ? condition.op : mirrored(condition.op);
+    out.bound = bound;
+    return out;
+  }
+  return std::nullopt;
+}
+
+bool holds(Node::Op comparison, double x, double bound) {
+  switch (comparison) {
+    case Node::Op::less: return x < bound;
+    case Node::Op::less_equal: return x <= bound;
+    case Node::Op::greater: return x > bound;
+    case Node::Op::greater_equal: return x >= bound;
+    case Node::Op::equal: return x == bound;
+    default: return x != bound;
+  }
+}
+
+// A threshold's change at each of its group's points, into `change`: each
+// row's two values are evaluated once, and the points, in order of value,
+// where the condition holds are one run of them, or all but one run
+// (not_equal); a row adds its value to a run as a step in `steps`, whose
+// prefix sums are then every point's sum. A value that is not finite makes
+// the points that choose it non-finite, as their evaluation would: a `?:`
+// may leave a row's unchosen branch invalid.
+void threshold_changes(Program const& program, RowsColour::Threshold const& th,
+                       std::vector<QuadraturePoint> const& points, std::vector<double> const& z, double at,
+                       RowsAtDraw& draw, RowsScratch& scratch, std::vector<double>& change) {
+  Factor const& f = std::get<Factor>(program.model[th.statement]);
+  DistributionEntry const& d = f.evaluated();
+  std::vector<Node> const& nodes = f.evaluated_args();
+  std::size_t const n = rows_of(program, f);
+  double const* x = f.latent >= 0 ? z.data() + program.latents[static_cast<std::size_t>(f.latent)].offset
+                                  : program.data[static_cast<std::size_t>(f.lhs_slot)].elements.data();
+  std::vector<Value<double>>& arguments = scratch.arguments;
+  arguments.resize(nodes.size());
+  for (std::size_t a = 0; a < nodes.size(); ++a)
+    if (a != th.argument) arguments[a] = draw.evaluate(z, th.statement, nodes[a]);
+  std::vector<std::vector<double>> whole;
+  std::vector<double const*> columns;
+  for (auto const& [node, out] :
+       {std::pair{&th.when_true, &scratch.when_true}, {&th.when_false, &scratch.when_false}}) {
+    arguments[th.argument] = draw.evaluate(z, th.statement, *node);
+    out->resize(n);
+    if (!f.statistics.empty()) {
+      // A column reduced to its statistics, its arguments one value each:
+      // one row, their sum's log density.
+      std::vector<double> packed;
+      pack_arguments(d.signature, nodes.size(), [&](std::size_t k) -> auto const& { return arguments[k]; }, 0, packed);
+      try {
+        (*out)[0] = d.log_density_sum(f.statistics.data(), packed.data());
+      } catch (DomainError const&) {
+        (*out)[0] = std::numeric_limits<double>::quiet_NaN();
+      }
+      continue;
+    }
+    unsigned const varies = row_columns(
+        d.signature, nodes.size(), [&](std::size_t k) -> Value<double> const& { return arguments[k]; }, whole,
+        columns);
+    try {
+      d.log_density_rows(x, n, columns.data(), varies, out->data());
+    } catch (DomainError const&) {
+      // A branch some rows do not choose may be outside the density's
+      // domain there: row by row, a rejected row's value not a number.
+      std::vector<double const*> row(columns.size());
+      for (std::size_t r = 0; r < n; ++r) {
+        for (std::size_t k = 0; k < columns.size(); ++k) row[k] = columns[k] + (((varies >> k) & 1u) != 0 ? r : 0);
+        try {
+          d.log_density_rows(x + r, 1, row.data(), varies, out->data() + r);
+        } catch (DomainError const&) {
+          (*out)[r] = std::numeric_limits<double>::quiet_NaN();
+        }
+      }
+    }
+  }
+  Value<double> const bound = draw.evaluate(z, th.statement, th.bound);
+  std::size_t const K = points.size();
+  std::vector<std::size_t>& order = scratch.order;
+  order.resize(K);
+  for (std::size_t k = 0; k < K; ++k) order[k] = k;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return points[a].value < points[b].value; });
+  std::vector<double>& sorted = scratch.sorted;
+  sorted.resize(K);
+  for (std::size_t p = 0; p < K; ++p) sorted[p] = points[order[p]].value;
+  std::vector<double>& steps = scratch.steps;
+  std::vector<int>& rejected = scratch.rejected;  // by position, as steps: the rows a point makes non-finite
+  steps.assign(K + 1, 0.0);
+  rejected.assign(K + 1, 0);
+  double everywhere = 0, at_draw = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    double const c = bound.at(r), when_true = scratch.when_true[r], when_false = scratch.when_false[r];
+    if (std::isnan(c)) throw DomainError("a threshold's bound is not a number");
+    double const chosen = holds(th.comparison, at, c) ? when_true : when_false;
+    if (!std::isfinite(chosen)) throw DomainError("a row's term at the draw is not finite");
+    at_draw += chosen;
+    // The run [lo, hi) of positions, and the value inside it and outside.
+    auto const lower = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), c) - sorted.begin());
+    auto const upper = static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), c) - sorted.begin());
+    std::size_t lo = lower, hi = upper;
+    bool inside_true = true;
+    switch (th.comparison) {
+      case Node::Op::less: lo = 0, hi = lower; break;
+      case Node::Op::less_equal: lo = 0, hi = upper; break;
+      case Node::Op::greater: lo = upper, hi = K; break;
+      case Node::Op::greater_equal: lo = lower, hi = K; break;
+      case Node::Op::equal: break;
+      default: inside_true = false;
+    }
+    double const inside = inside_true ? when_true : when_false, outside = inside_true ? when_false : when_true;
+    double const inside_sum = std::isfinite(inside) ? inside : 0, outside_sum = std::isfinite(outside) ? outside : 0;
+    everywhere += outside_sum;
+    steps[lo] += inside_sum - outside_sum;
+    steps[hi] -= inside_sum - outside_sum;
+    if (!std::isfinite(inside)) ++rejected[lo], --rejected[hi];
+    if (!std::isfinite(outside)) ++rejected[0], --rejected[lo], ++rejected[hi], --rejected[K];
+  }
+  double sum = everywhere;
+  int non_finite = 0;
+  for (std::size_t p = 0; p < K; ++p) {
+    sum += steps[p];
+    non_finite += rejected[p];
+    change[order[p]] += non_finite > 0 ? -HUGE_VAL : sum - at_draw;
+  }
+}
+
 }  // namespace
 
 RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets const& blankets,
@@ -75,7 +304,11 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
   std::vector<int> local_of_group(blankets.groups.size(), -1);
   for (std::size_t i : colour) local_of_group[static_cast<std::size_t>(groups[i])] = static_cast<int>(i);
   std::vector<bool> in_colour(program.latent_dimension, false);
-  for (std::size_t i : colour) in_colour[element[i]] = true;
+  std::vector<int> local_of_element(program.latent_dimension, -1);
+  for (std::size_t i : colour) {
+    in_colour[element[i]] = true;
+    local_of_element[element[i]] = static_cast<int>(i);
+  }
   RowsColour out;
   for (std::size_t s = 0; s < program.model.size(); ++s) {
     if (!statements[s]) continue;
@@ -86,6 +319,10 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
       continue;
     }
     Factor const& f = std::get<Factor>(program.model[s]);
+    if (std::optional<RowsColour::Threshold> threshold = threshold_of(program, f, s, in_colour, local_of_element)) {
+      out.thresholds.push_back(std::move(*threshold));
+      continue;
+    }
     TermGroups const& t = blankets.terms[s];
     std::size_t const rows = rows_of(program, f);
     if (!t.uniform && t.by_element.size() != rows) return {};
@@ -159,7 +396,8 @@ RowsColour plan_rows(Program const& program, ProgramWalk const& walk, Blankets c
     }
     out.own.push_back(std::move(own));
   }
-  out.by_rows = !out.likelihoods.empty() || !out.scales.empty() || !out.affine_scales.empty() || !out.own.empty();
+  out.by_rows = !out.likelihoods.empty() || !out.scales.empty() || !out.affine_scales.empty() || !out.own.empty() ||
+                !out.thresholds.empty();
   return out;
 }
 
@@ -266,6 +504,8 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     for (std::size_t k = 0; k < points[i].size(); ++k)
       change[i][k] += AffineNormal::log_density_sum(column, points[i][k].value) - at_draw;
   }
+  for (RowsColour::Threshold const& th : colour_rows.thresholds)
+    threshold_changes(program, th, points[th.local], z, z[element[th.local]], draw, scratch, change[th.local]);
   for (RowsColour::Own const& o : colour_rows.own) {
     Factor const& f = std::get<Factor>(program.model[o.statement]);
     // A density quadratic in value − mean whose arguments read other latents
@@ -295,6 +535,22 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
       pack_arguments(f.evaluated().signature, nodes.size(), [&](std::size_t a) -> auto const& { return values[a]; },
                      row, args);
       double const at_draw = f.evaluated().log_density(z[element[i]], args.data());
+      if (!o.fixed.empty()) {
+        RowsScratch::AtPoints& kept = scratch.fixed_at_points[{o.statement, row}];
+        bool const same = kept.points.size() == points[i].size() &&
+                          std::equal(kept.points.begin(), kept.points.end(), points[i].begin(),
+                                     [](double value, QuadraturePoint const& p) { return value == p.value; });
+        if (!same) {
+          kept.points.clear();
+          kept.terms.clear();
+          for (QuadraturePoint const& p : points[i]) {
+            kept.points.push_back(p.value);
+            kept.terms.push_back(f.evaluated().log_density(p.value, args.data()));
+          }
+        }
+        for (std::size_t k = 0; k < points[i].size(); ++k) change[i][k] += kept.terms[k] - at_draw;
+        continue;
+      }
       for (std::size_t k = 0; k < points[i].size(); ++k)
         change[i][k] += f.evaluated().log_density(points[i][k].value, args.data()) - at_draw;
     }

@@ -16,7 +16,12 @@
 // the last sum, as a row with c = −1: its density is quadratic in t − η.
 // A row whose sd is the element adds −n log(t/z_e) − Q (1/t² − 1/z_e²)
 // (RowsColour::scales); a dense regression reduced to its statistics, its
-// sum's change (RowsColour::affine_scales).
+// sum's change (RowsColour::affine_scales). A row that reads the element
+// only in the condition of a `?:`, comparing it with what reads no other of
+// the colour's elements (a changepoint's y ~ Poisson(t < tau ? e : l)),
+// takes one of two values whatever the point: each is evaluated once a draw,
+// and a point's sum is a prefix sum over the points in order
+// (RowsColour::thresholds).
 #include "runtime/bbvi/blankets.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/distributions/quadrature.hpp"
@@ -25,6 +30,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -61,6 +67,19 @@ struct RowsColour {
     std::vector<Value<double>> fixed;
   };
   std::vector<Own> own;
+  // A factor that reads one of the colour's elements only in the condition
+  // of one `?:`, reached through element-wise operations, the condition
+  // comparing the element with a bound that reads none of the colour, the
+  // branches none either: each row's term is one of two values at any point.
+  struct Threshold {
+    std::size_t statement = 0;
+    std::size_t local = 0;     // the local group whose element it reads
+    std::size_t argument = 0;  // the evaluated argument holding the `?:`
+    Node when_true, when_false;  // that argument with the `?:` replaced by each branch
+    Node::Op comparison = Node::Op::less;  // element `comparison` bound
+    Node bound;
+  };
+  std::vector<Threshold> thresholds;
 };
 
 // Whether the colour (indices into `groups`, whose elements are `element`)
@@ -112,6 +131,19 @@ class RowsAtDraw {
 // The buffers blanket_changes fills, kept by the caller from draw to draw.
 struct RowsScratch {
   std::vector<double> moved, slope, second, count, squares;
+  std::vector<Value<double>> arguments;
+  std::vector<double> when_true, when_false, sorted, steps;
+  std::vector<std::size_t> order;
+  std::vector<int> rejected;
+  // A factor's terms at a group's points where its arguments are fixed (a
+  // Categorical prior's), by (statement, row): the same at every draw of an
+  // iteration, whose points are the same, so made at the first draw that
+  // meets these points and kept. A Categorical's check of its simplex at each
+  // point was an eighth of a changepoint's iteration.
+  struct AtPoints {
+    std::vector<double> points, terms;
+  };
+  std::map<std::pair<std::size_t, std::size_t>, AtPoints> fixed_at_points;
 };
 
 // T(t) − T(z_e) at each of its points, by local group of the colour, into

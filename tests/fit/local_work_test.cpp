@@ -220,3 +220,177 @@ TEST_CASE("local work: a dense regression's latent sd is taken from its statisti
   far[5] = std::log(2.5);    // log_sigma_sd, on its unconstrained (log) scale
   for (Eigen::VectorXd const& u : {initial_parameters(ar1), far}) matches_points(ar1, blankets, plan, points, u, 3);
 }
+
+namespace {
+
+// Periods with ties (2, 2), one before every category (0.5) and one between
+// two (3.5); counts and measurements for the likelihoods below.
+data::CsvTable periods() {
+  return data::CsvTable::from_text("y1,y2,y3,y4,t,w1,w2,w3,w4\n"
+                                   "3,1,0,2,0.5,0.3,1.2,-0.4,0.8\n"
+                                   "4,2,1,0,1,-0.2,0.6,0.1,1.1\n"
+                                   "2,0,3,1,2,1.1,-0.3,0.9,0.2\n"
+                                   "5,3,2,4,2,0.8,0.4,1.6,-0.7\n"
+                                   "1,1,4,2,3.5,-0.5,2.1,0.3,0.5\n"
+                                   "0,4,2,3,5,0.2,-1.0,0.7,1.3\n"
+                                   "2,2,1,0,6,1.4,0.9,-0.2,0.4\n"
+                                   "1,0,5,1,8,0.9,0.1,1.2,-0.3\n",
+                                   "periods.csv");
+}
+
+// tau's colour, every comparison either way round, a bound that is a data
+// column or a number (w4's, whose column is reduced to its statistics), and
+// a branch outside Poisson's domain (a rate of 0.5 − 0.75) at the one row
+// that chooses it at no category.
+Program thresholds() {
+  data::CsvTable const table = periods();
+  return testing::compile_model(R"(
+    data {
+      int y1[N]; int y2[N]; int y3[N]; int y4[N]; real t[N]; real w1[N]; real w2[N]; real w3[N]; real w4[N];
+      real uniform_tau[N] = 1.0 / N;
+    }
+    latent { real<lower=0> e; real<lower=0> l; int<lower=1, upper=N> tau; }
+    model {
+      e ~ Gamma(2, 0.5);
+      l ~ Gamma(2, 0.5);
+      tau ~ Categorical(uniform_tau);
+      y1 ~ Poisson(t < tau ? e : l);
+      y2 ~ Poisson(tau > t ? 2 * e : t - 0.75);
+      y3 ~ Poisson(t <= tau ? l : e);
+      y4 ~ Poisson(tau <= t ? l : e + l);
+      w1 ~ Normal(t > tau ? e : 2 * l + 1, 1);
+      w2 ~ Normal(t == tau ? e : l, 2);
+      w3 ~ Normal(t != tau ? e : -l, 3);
+      w4 ~ Normal(tau < 4 ? e - l : l, 1.5);
+    }
+    guide {
+      simplex[N] p;
+      real<lower=0> e_shape = 2;
+      real<lower=0> e_rate = 0.5;
+      real<lower=0> l_shape = 2;
+      real<lower=0> l_rate = 0.5;
+      tau ~ Categorical(p);
+      e ~ Gamma(e_shape, e_rate);
+      l ~ Gamma(l_shape, l_rate);
+    }
+  )",
+                                &table);
+}
+
+// A guide whose categories are far from equal and whose rates are far from
+// the prior's (e near 10).
+Eigen::VectorXd skewed(Program const& program) {
+  Eigen::VectorXd u = initial_parameters(program);
+  u.head(7) << 1.5, -2, 0.3, 2.2, -0.7, 0.1, -1.2;  // p's coordinates
+  u[7] = std::log(20.0);                            // e_shape, on its log scale
+  u[8] = std::log(2.0);                             // e_rate
+  return u;
+}
+
+}  // namespace
+
+TEST_CASE("local work: a row that reads its element only in a condition takes one of two values, and gives what its points give") {
+  // Each row's term is its `?:`'s true branch's or false branch's whatever
+  // tau is: the two are evaluated once a draw and a category's sum comes
+  // from the rows whose condition holds there. The gradient and curvature
+  // match those from evaluating every category, to rounding, for each
+  // comparison, with ties, and with a branch that is invalid at a row that
+  // never chooses it (where the rows' evaluation would reject the draw).
+  Program const program = thresholds();
+  Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
+  REQUIRE(plan.groups.size() == 1);  // tau: e's and l's Gamma guides have no rule
+  REQUIRE(plan.rows.size() == 1);
+  CHECK(plan.rows[0].by_rows);
+  CHECK(plan.rows[0].thresholds.size() == 8);
+  CHECK(plan.rows[0].own.size() == 1);  // tau's prior
+  LocalPlan points = plan;
+  points.rows[0].by_rows = false;
+  WorkerPool pool(1);
+  std::vector<Eigen::Index> const& tau = blankets.groups[static_cast<std::size_t>(plan.groups[0])].coordinates;
+  for (Eigen::VectorXd const& u : {initial_parameters(program), skewed(program)}) {
+    matches_points(program, blankets, plan, points, u, 11);
+    // tau's point did not fail at the row that never takes the invalid branch.
+    Draws const d = draw(program, u, 10, 11, 1, pool, {&blankets, &plan, nullptr, true});
+    CHECK(d.local.gradients(Eigen::all, tau).cwiseAbs().maxCoeff() > 0);
+  }
+}
+
+TEST_CASE("local work: a Categorical guide's scores at its categories are its softmax's, as its scorer gives them") {
+  // At category k the score on the simplex's coordinate j is [j = k] − p_j,
+  // and log q is log p_k: taken so, not from the scorer's dual numbers.
+  Program const program = thresholds();
+  Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
+  REQUIRE(plan.groups.size() == 1);
+  std::vector<Eigen::Index> const& coordinates =
+      blankets.groups[static_cast<std::size_t>(plan.groups[0])].coordinates;
+  WorkerPool pool(1);
+  for (Eigen::VectorXd const& u : {initial_parameters(program), skewed(program)}) {
+    std::vector<double> z{1.5, 0.7, 3};  // e, l, tau
+    LocalPoints const at = local_points(program, blankets, plan, u, z, pool);
+    REQUIRE(at.points[0].size() == 8);
+    GuideScorer scorer(program, u, blankets.score_groups);
+    Eigen::VectorXd score(u.size());
+    std::vector<double> elements;
+    for (std::size_t k = 0; k < 8; ++k) {
+      z[2] = at.points[0][k].value;
+      scorer(z, score, &elements);
+      CAPTURE(u.transpose(), k);
+      CHECK(at.log_q[0][k] == Approx(elements[2]).epsilon(1e-12));
+      for (std::size_t c = 0; c < coordinates.size(); ++c)
+        CHECK(at.scores[0](static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(c)) ==
+              Approx(score[coordinates[c]]).epsilon(1e-12).margin(1e-14));
+    }
+  }
+}
+
+TEST_CASE("local work: a category whose rows choose a branch outside its density's domain is not finite, as its evaluation is not") {
+  // tau's change at each category against the model evaluated there: equal
+  // to rounding where the rows choose valid branches, and not finite at
+  // tau = 1 and 2, where the periods 1 and 2 take a rate of t − 2.5 < 0.
+  data::CsvTable const table =
+      data::CsvTable::from_text("y,t\n3,1\n4,2\n2,3\n5,4\n1,5\n0,6\n2,7\n1,8\n", "counts.csv");
+  Program const program = testing::compile_model(R"(
+    data { int y[N]; real t[N]; real uniform_tau[N] = 1.0 / N; }
+    latent { real<lower=0> e; int<lower=1, upper=N> tau; }
+    model {
+      e ~ Gamma(2, 0.5);
+      tau ~ Categorical(uniform_tau);
+      y ~ Poisson(t < tau ? e : t - 2.5);
+    }
+    guide {
+      simplex[N] p;
+      real<lower=0> e_shape = 2;
+      real<lower=0> e_rate = 0.5;
+      tau ~ Categorical(p);
+      e ~ Gamma(e_shape, e_rate);
+    }
+  )",
+                                                 &table);
+  Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
+  REQUIRE(plan.groups.size() == 1);
+  REQUIRE(plan.rows[0].thresholds.size() == 1);
+  std::vector<std::vector<QuadraturePoint>> points(1);
+  for (int k = 8; k >= 1; --k) points[0].push_back({static_cast<double>(k), 0.125});  // in no order of value
+  std::vector<double> const z{1.7, 5};  // e, tau
+  RowsAtDraw at(program);
+  at.start(z);
+  RowsScratch scratch;
+  std::vector<std::vector<double>> change(1);
+  blanket_changes(program, plan.rows[0], plan.colours[0], plan.element, points, z, at, scratch, change);
+  std::vector<std::vector<double>> terms;
+  double const at_draw = log_joint_terms(program, z, terms);
+  for (std::size_t p = 0; p < 8; ++p) {
+    double const tau = points[0][p].value;
+    CAPTURE(tau);
+    if (tau <= 2) {
+      CHECK_FALSE(std::isfinite(change[0][p]));
+      continue;
+    }
+    std::vector<double> moved = z;
+    moved[1] = tau;
+    CHECK(change[0][p] == Approx(log_joint_terms(program, moved, terms) - at_draw).epsilon(1e-12).margin(1e-12));
+  }
+}

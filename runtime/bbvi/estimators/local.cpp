@@ -142,6 +142,9 @@ class LocalExpectations final : public GradientEstimator {
       for (std::size_t i : plan_.colours[c_index])
         thinnable_[static_cast<std::size_t>(plan_.groups[i])] = plan_.terms_per_point[c_index] > 0;
     exact_categorical_ = exact_categorical_coordinates(c.program, c.blankets, plan_);
+    for (Eigen::Index i = 0; i < static_cast<Eigen::Index>(parameters_); ++i)
+      if (std::find(exact_categorical_.begin(), exact_categorical_.end(), i) == exact_categorical_.end())
+        joint_columns_.push_back(i);
     closed_group_.assign(blankets_.groups.size(), false);
     std::vector<bool> const closed = by_element(closed_form_, c.program.latent_dimension);
     for (std::size_t g = 0; g < blankets_.groups.size(); ++g) {
@@ -427,19 +430,21 @@ class LocalExpectations final : public GradientEstimator {
   // own scores.
   void joint_regression(Draws const& d, std::size_t j, GradientEstimate& e,
                         std::optional<RegressionEstimate>& joint) const {
-    Eigen::Index const P = d.scores.cols();
+    Eigen::Index const P = static_cast<Eigen::Index>(joint_columns_.size());
     Block const& idx = blocks_->blocks[j];
     Eigen::VectorXd const f = d.elbo_terms();
-    if (d.scores.rows() > P + 1) {
+    Block const at = positions_in(joint_columns_, idx);
+    bool const in_joint = std::all_of(at.begin(), at.end(), [&](Eigen::Index c) { return c < P; });
+    if (d.scores.rows() > P + 1 && in_joint) {
       if (!joint) {
-        joint = regress(d.scores, f);
+        joint = regress(d.scores(Eigen::all, joint_columns_), f);
         e.elbo = joint->intercept;  // control-variated by every score
         e.elbo_variance = joint->intercept_variance;
         e.dof = std::min(e.dof, static_cast<double>(joint->residual_dof));
       }
-      e.natural(idx) = joint->slope(idx);
-      e.natural_covariance.block(j) = joint->slope_covariance(idx, idx);
-      e.fisher.block(j) = joint->fisher(idx, idx);
+      e.natural(idx) = joint->slope(at);
+      e.natural_covariance.block(j) = joint->slope_covariance(at, at);
+      e.fisher.block(j) = joint->fisher(at, at);
     } else {
       RegressionEstimate const r = regress(d.scores(Eigen::all, idx), f);
       e.natural(idx) = r.slope;
@@ -753,6 +758,10 @@ class LocalExpectations final : public GradientEstimator {
   std::vector<double> uncontrolled_noise_;
   std::vector<bool> thinnable_;  // by group: local, in a colour that may be thinned
   std::vector<Eigen::Index> exact_categorical_;  // exact_categorical_coordinates()
+  // The joint regression's columns: every coordinate but those, whose
+  // zeroed scores would only cost it their columns and its residuals'
+  // degrees of freedom.
+  Block joint_columns_;
   std::vector<Block> regressors_;         // by group: the coordinates its regression takes, sorted
   std::vector<Block> controls_;           // by group: those of other groups, whose scores are its control variates
   std::vector<Block> control_sets_;       // the local groups' distinct controls
