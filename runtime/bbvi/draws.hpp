@@ -29,7 +29,7 @@ struct DrawNeeds {
   // Draws::latents.
   bool latents = false;
   // With quadrature, by colour where not null: the fewest draws each colour
-  // is taken at (colour_strides).
+  // is taken at, 0 for none (colour_strides).
   std::vector<std::size_t> const* local_draws = nullptr;
 };
 
@@ -50,7 +50,8 @@ struct LocalDraws {
   // elsewhere this iteration.
   std::vector<bool> failed;
   // By local group, its colour's stride (local_cost.hpp): its rows are
-  // those of draws_taken, zero at the other draws.
+  // those of draws_taken, zero at the other draws (at every draw for 0,
+  // where the group is not taken this iteration).
   std::vector<std::size_t> stride;
 };
 

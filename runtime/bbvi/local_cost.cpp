@@ -37,12 +37,14 @@ std::vector<std::size_t> colour_strides(LocalPlan const& plan, LocalPoints const
   auto const S = static_cast<std::size_t>(samples);
   auto const taken = static_cast<std::size_t>(std::ceil(plan.terms_per_draw / thinnable * static_cast<double>(S)));
   for (std::size_t c = 0; c < plan.colours.size(); ++c)
-    if (per_draw[c] > 0) strides[c] = std::max<std::size_t>(1, S / std::max({taken, fewest_local_draws, wanted[c]}));
+    if (per_draw[c] > 0)
+      strides[c] = wanted[c] == 0 ? 0 : std::max<std::size_t>(1, S / std::max({taken, fewest_local_draws, wanted[c]}));
   return strides;
 }
 
 std::vector<Eigen::Index> draws_taken(int samples, std::size_t stride) {
   std::vector<Eigen::Index> out;
+  if (stride == 0) return out;
   for (Eigen::Index s = 0; s < samples; s += static_cast<Eigen::Index>(stride)) out.push_back(s);
   return out;
 }

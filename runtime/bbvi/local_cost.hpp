@@ -27,11 +27,13 @@ inline constexpr std::size_t fewest_local_draws = 4;
 // colours the plan lets thin (LocalPlan::terms_per_point) are thinned alike
 // until they cost about that, but each keeps fewest_local_draws, and as
 // many as `wanted` asks (by colour; empty: every draw, as at a fit's first
-// iteration, which has measured no noise yet).
+// iteration, which has measured no noise yet). A costly colour `wanted` at
+// 0 draws has stride 0: it is taken at none, and its groups' slopes come
+// from the regression.
 std::vector<std::size_t> colour_strides(LocalPlan const& plan, LocalPoints const& points, int samples,
                                         std::vector<std::size_t> const& wanted);
 
-// The draws of `samples` a colour of this stride is taken at.
+// The draws of `samples` a colour of this stride is taken at: none for 0.
 std::vector<Eigen::Index> draws_taken(int samples, std::size_t stride);
 
 }  // namespace bbvi

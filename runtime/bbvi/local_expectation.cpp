@@ -391,7 +391,7 @@ LocalOutcome local_gradient(Program const& program, Blankets const& blankets, Lo
   columns.resize(couplings ? plan.colours.size() : 0);
   auto const evaluates = [&](std::size_t colour) {
     if (plan.constant[colour]) return draw_index == 0;
-    return points.stride.empty() || draw_index % points.stride[colour] == 0;
+    return points.stride.empty() || (points.stride[colour] > 0 && draw_index % points.stride[colour] == 0);
   };
   bool by_rows = false;
   for (std::size_t c = 0; c < plan.colours.size(); ++c) by_rows = by_rows || (evaluates(c) && plan.rows[c].by_rows);

@@ -98,7 +98,8 @@ struct LocalPoints {
   std::vector<std::vector<std::size_t>> nodes;
   std::vector<Eigen::MatrixXd> interpolation;
   // By colour, where not empty: it is taken at the draws whose index is a
-  // multiple of this (colour_strides); at every draw otherwise.
+  // multiple of this (colour_strides), at none for 0; at every draw
+  // otherwise.
   std::vector<std::size_t> stride;
 };
 
@@ -119,8 +120,8 @@ LocalPoints local_points(Program const& program, Blankets const& blankets, Local
 // `scratch`: LocalScratch below. Only the first draw of an iteration
 // (`draw_index` 0) evaluates the plan's constant colours: the caller copies
 // their coordinates to the other draws' rows (draws.cpp). A colour with a
-// stride is evaluated at the draws it divides; its coordinates stay zero at
-// the others.
+// stride is evaluated at the draws it divides, none for 0; its coordinates
+// stay zero at the others.
 struct LocalOutcome {
   int evaluations = 0;  // of the log-joint
   // By local group: a point where the model has no finite density (a Normal

@@ -9,6 +9,7 @@
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/local_cost.hpp"
 #include "runtime/bbvi/local_expectation.hpp"
+#include "runtime/bbvi/regression.hpp"
 #include "core/parallel.hpp"
 #include "tests/support/fit_helpers.hpp"
 #include "tests/support/source_file.hpp"
@@ -199,4 +200,82 @@ TEST_CASE("local thinning: the mean over the taken draws is unbiased, and the co
     CHECK(claim / spread < 1.6);
   }
   CHECK(checked >= 5);
+}
+
+namespace {
+
+// Over `R` iterations at the fitted guide, those after which the default
+// estimator wants each of `program`'s costly colours at none of the draws
+// (local_draws_wanted), summed over the colours.
+int taken_at_none(Program const& program, int R) {
+  FitResult const fitted = testing::fit_on_seed(program, 1);
+  Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
+  std::unique_ptr<GradientEstimator> const estimator = estimator_named("local")->make({program, blankets});
+  WorkerPool pool(1);
+  int none = 0;
+  for (int r = 0; r < R; ++r) {
+    Draws const d = draw(program, fitted.u, fitted.settings.samples, 3, static_cast<std::uint64_t>(r + 1), pool,
+                         estimator->needs());
+    estimator->estimate(d);
+    estimator->end_iteration();
+    std::vector<std::size_t> const* wanted = estimator->needs().local_draws;
+    REQUIRE(wanted != nullptr);
+    for (std::size_t c = 0; c < plan.colours.size(); ++c)
+      if (plan.terms_per_point[c] > 0 && (*wanted)[c] == 0) ++none;
+  }
+  return none;
+}
+
+}  // namespace
+
+TEST_CASE("local thinning: a costly colour the regression estimates as well as it does the others is taken at none of the draws") {
+  // mixture's sigma inside log_mix: its points evaluate every row, and near
+  // the optimum the joint regression's noise for it, ½ tr(F Cov) of its
+  // natural gradient, is a tenth to a half of the other groups' together.
+  // Taken at none, it costs no evaluation, and its slopes are the joint
+  // regression's.
+  data::CsvTable const table = data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/mixture.csv");
+  Program const mixture = testing::compile_model(testing::read_source_file("models/mixture.model"), &table);
+  Blankets const blankets = find_blankets(mixture);
+  LocalPlan const plan = plan_local(mixture, blankets);
+  std::size_t const sigma = thinnable_colour(plan);
+  REQUIRE(plan.colours[sigma].size() == 1);
+  std::size_t const i = plan.colours[sigma][0];
+  std::vector<Eigen::Index> const& coordinates =
+      blankets.groups[static_cast<std::size_t>(plan.groups[i])].coordinates;
+  int const S = 22;
+  std::vector<std::size_t> none(plan.colours.size(), 1);
+  none[sigma] = 0;
+  WorkerPool pool(1);
+  Eigen::VectorXd const u = initial_parameters(mixture);
+  std::unique_ptr<GradientEstimator> const estimator = estimator_named("local")->make({mixture, blankets});
+  DrawNeeds needs = estimator->needs();
+  needs.local_draws = &none;
+  Draws const at_none = draw(mixture, u, S, 5, 1, pool, needs);
+  needs.local_draws = nullptr;
+  Draws const every = draw(mixture, u, S, 5, 1, pool, needs);
+  CHECK(at_none.local.stride[i] == 0);
+  CHECK(at_none.evaluations < every.evaluations);
+  CHECK(at_none.local.gradients(Eigen::all, coordinates).isZero(0));
+  GradientEstimate const e = estimator->estimate(at_none);
+  RegressionEstimate const joint = regress(at_none.scores, at_none.elbo_terms());
+  for (Eigen::Index c : coordinates) CHECK(e.natural[c] == Approx(joint.slope[c]).epsilon(1e-9));
+  // Near the optimum, after most iterations: at none.
+  CHECK(taken_at_none(mixture, 40) >= 30);
+}
+
+TEST_CASE("local thinning: a costly colour whose regression is noisier than the rest of the step is always taken at some draws") {
+  // A Student-t regression: nu's and sigma's noise under the regression is
+  // hundreds of times that of a and b's sds (their locations, on the coupled
+  // step, left out); taken at none they would make the fit many times
+  // slower. 200 rows, x uncentred, heavy-tailed residuals.
+  std::string csv = "x,y\n";
+  for (int n = 0; n < 200; ++n) {
+    double const x = 50 + 10 * std::sin(1.7 * n), u = std::fmod(0.6180339887 * (n + 1), 1.0);
+    csv += std::to_string(x) + "," + std::to_string(1 + 0.3 * x + 0.8 * std::tan(3.0 * (u - 0.5))) + "\n";
+  }
+  data::CsvTable const table = data::CsvTable::from_text(csv, "robust.csv");
+  Program const robust = testing::compile_model(testing::read_source_file("bench/robust_regression.model"), &table);
+  CHECK(taken_at_none(robust, 40) == 0);
 }

@@ -240,7 +240,8 @@ class LocalExpectations final : public GradientEstimator {
     if (!thins()) return "";
     return fmt::format("; under the natural-gradient step, a local group whose points cost more than a draw's "
                        "log-joint is taken at some of the draws only, as few as keep its noise below the other "
-                       "groups' together (at least {})",
+                       "groups' together (at least {}), or at none, its slopes from the regression, where the "
+                       "regression's noise for it is below theirs already",
                        fewest_local_draws);
   }
   std::string describe_rows_coupling() const {
@@ -407,7 +408,7 @@ class LocalExpectations final : public GradientEstimator {
         e.coupling = std::make_shared<LocationCoupling const>(std::move(c));
       }
     }
-    local_draws_to_want_ = local_draws_wanted(d, e, local);
+    local_draws_to_want_ = local_draws_wanted(d, e, local, joint);
     return e;
   }
 
@@ -557,11 +558,16 @@ class LocalExpectations final : public GradientEstimator {
   // whose expectation varies little from draw to draw (a changepoint's
   // period, given rates the data pin down) is then taken at a few draws; one
   // whose noise is most of the step's (a Student-t's degrees of freedom,
-  // beside coefficients on the coupled step) at every draw (docs/method.md,
-  // 'Local expectations at some of the draws'). Empty where no colour may
-  // be thinned.
+  // beside coefficients on the coupled step) at every draw. 0, at none,
+  // where the joint regression's noise for the colour's groups is no more
+  // than the others' already: their slopes then come from it, as a group's
+  // that is not local, at no cost beyond the draws (a mixture's σ inside
+  // log_mix). `joint`: this iteration's joint regression, where made
+  // (docs/method.md, 'Local expectations at some of the draws'). Empty
+  // where no colour may be thinned.
   std::vector<std::size_t> local_draws_wanted(Draws const& d, GradientEstimate const& e,
-                                              std::vector<bool> const& local) const {
+                                              std::vector<bool> const& local,
+                                              std::optional<RegressionEstimate> const& joint) const {
     if (!thins()) return {};
     std::vector<bool> location(static_cast<std::size_t>(e.natural.size()), false);
     if (e.coupling)
@@ -578,15 +584,39 @@ class LocalExpectations final : public GradientEstimator {
     std::vector<std::size_t> wanted(plan_.colours.size(), S);
     for (std::size_t c = 0; c < plan_.colours.size(); ++c) {
       if (plan_.terms_per_point[c] <= 0) continue;
-      double per_draw = 0;  // the colour's noise at one draw
+      // The colour's noise at one draw: where it was taken at none, as last
+      // measured.
+      double per_draw = 0;
       for (std::size_t i : plan_.colours[c]) {
         auto const g = static_cast<std::size_t>(plan_.groups[i]);
-        per_draw += local[g] ? uncontrolled_noise_[g] : HUGE_VAL;
+        bool const skipped = !d.local.stride.empty() && d.local.stride[i] == 0 && uncontrolled_noise_[g] > 0;
+        per_draw += local[g] || skipped ? uncontrolled_noise_[g] : HUGE_VAL;
       }
       if (others > 0 && per_draw < others * static_cast<double>(S))
         wanted[c] = static_cast<std::size_t>(std::ceil(per_draw / others));
+      if (std::optional<double> const regressed = regression_noise(d, c, joint); regressed && *regressed <= others)
+        wanted[c] = 0;
     }
     return wanted;
+  }
+
+  // ½ tr(F Cov) of the joint regression's natural gradient for colour c's
+  // groups, as local_draws_wanted weighs the others'; nullopt where the
+  // model has no joint regression or its columns leave some group out.
+  std::optional<double> regression_noise(Draws const& d, std::size_t c,
+                                         std::optional<RegressionEstimate> const& joint) const {
+    auto const P = static_cast<Eigen::Index>(joint_columns_.size());
+    if (!joint_ || d.scores.rows() <= P + 1) return std::nullopt;
+    std::optional<RegressionEstimate> made;
+    if (!joint) made = regress(d.scores(Eigen::all, joint_columns_), d.elbo_terms());
+    RegressionEstimate const& r = joint ? *joint : *made;
+    double noise = 0;
+    for (std::size_t i : plan_.colours[c]) {
+      Block const at = positions_in(joint_columns_, blocks_->blocks[static_cast<std::size_t>(plan_.groups[i])]);
+      if (std::any_of(at.begin(), at.end(), [&](Eigen::Index k) { return k >= P; })) return std::nullopt;
+      noise += 0.5 * (r.fisher(at, at) * r.slope_covariance(at, at)).trace();
+    }
+    return noise;
   }
 
   // The neighbours' scores as control variates for group j's local mean
@@ -736,7 +766,8 @@ class LocalExpectations final : public GradientEstimator {
     if (d.local.failed.size() != plan_.groups.size() || plan_.groups.empty()) return local;
     local = plan_.is_local;
     for (std::size_t i = 0; i < plan_.groups.size(); ++i)
-      if (d.local.failed[i]) local[static_cast<std::size_t>(plan_.groups[i])] = false;
+      if (d.local.failed[i] || (!d.local.stride.empty() && d.local.stride[i] == 0))
+        local[static_cast<std::size_t>(plan_.groups[i])] = false;
     return local;
   }
 
