@@ -154,7 +154,15 @@ CsvTable CsvTable::from_file(std::string const& path) {
   std::size_t const size = regular ? static_cast<std::size_t>(info.st_size) : 0;
   std::shared_ptr<void const> mapping = regular ? map_file(fd, size) : nullptr;
   ::close(fd);
-  if (mapping) return CsvTable(mapping, std::string_view(static_cast<char const*>(mapping.get()), size), path);
+  if (mapping) {
+    CsvTable table(mapping, std::string_view(static_cast<char const*>(mapping.get()), size), path);
+    std::error_code error;
+    std::filesystem::path const absolute = std::filesystem::absolute(path, error);
+    if (!error)
+      table.stamp_ = FileStamp{absolute.lexically_normal().string(), static_cast<std::uint64_t>(info.st_size),
+                               static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec};
+    return table;
+  }
   if (std::filesystem::is_directory(path)) cannot_read(path, std::generic_category().message(EISDIR));
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -462,15 +470,32 @@ std::vector<T> CsvTable::parsed_column(std::string_view name, Parse const& parse
   return out;
 }
 
+template <typename T, typename Load, typename Parse>
+std::vector<T> CsvTable::cached_column(std::string_view name, Load const& load, Parse const& parse) const {
+  if (!cache_ || !stamp_ || column_index(name) == npos) return parse();
+  if (std::optional<std::vector<T>> kept = load(*cache_, *stamp_, name, rows_)) return std::move(*kept);
+  std::vector<T> values = parse();
+  cache_->store(*stamp_, name, values);
+  return values;
+}
+
 std::vector<double> CsvTable::real_column(std::string_view name) const {
-  return parsed_column<double>(name, parse_real, real_problem);
+  return cached_column<double>(
+      name,
+      [](ColumnCache const& c, FileStamp const& f, std::string_view n, std::size_t r) { return c.load_real(f, n, r); },
+      [&] { return parsed_column<double>(name, parse_real, real_problem); });
 }
 
 std::vector<std::int64_t> CsvTable::int_column(std::string_view name) const {
-  return parsed_column<std::int64_t>(name, parse_int, [](Parsed p, std::string const& cell) {
-    return p == Parsed::out_of_range ? fmt::format("the integer '{}' is too large", cell)
-                                     : fmt::format("expected an integer, found '{}'", cell);
-  });
+  return cached_column<std::int64_t>(
+      name,
+      [](ColumnCache const& c, FileStamp const& f, std::string_view n, std::size_t r) { return c.load_int(f, n, r); },
+      [&] {
+        return parsed_column<std::int64_t>(name, parse_int, [](Parsed p, std::string const& cell) {
+          return p == Parsed::out_of_range ? fmt::format("the integer '{}' is too large", cell)
+                                           : fmt::format("expected an integer, found '{}'", cell);
+        });
+      });
 }
 
 }  // namespace bbvi::data

@@ -23,10 +23,12 @@
 // are checked only when the column is requested, so a text column the model
 // does not use may hold anything.
 #include "core/position.hpp"
+#include "runtime/data/column_cache.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +65,15 @@ class CsvTable {
   // floating point write these). "2.5" is not.
   std::vector<std::int64_t> int_column(std::string_view name) const;
 
+  // The file as it was read, for a column cache: none for a table from
+  // text, or from a file that is not a regular one (a pipe).
+  std::optional<FileStamp> const& stamp() const { return stamp_; }
+  // From now on, real_column and int_column take a column from `cache`
+  // where it holds it for this file as it is, and store the columns they
+  // parse there (--cache; column_cache.hpp). A table without a stamp
+  // ignores it.
+  void use_cache(std::shared_ptr<ColumnCache const> cache) { cache_ = std::move(cache); }
+
  private:
   // `owner` keeps `text` alive: a string, or a read-only mapping of the file.
   CsvTable(std::shared_ptr<void const> owner, std::string_view text, std::string file_name);
@@ -82,6 +93,9 @@ class CsvTable {
   // first that fails is reported, with `problem` naming what is wrong.
   template <typename T, typename Parse, typename Problem>
   std::vector<T> parsed_column(std::string_view name, Parse const& parse, Problem const& problem) const;
+  // The column from the cache where it has it, else `parse()`, stored there.
+  template <typename T, typename Load, typename Parse>
+  std::vector<T> cached_column(std::string_view name, Load const& load, Parse const& parse) const;
 
   void use_line_feeds();
   void split();
@@ -114,6 +128,8 @@ class CsvTable {
   std::vector<LineShare> line_shares_;
   std::size_t rows_ = 0;
   std::size_t limit_ = 0;  // just past the last visible character
+  std::optional<FileStamp> stamp_;
+  std::shared_ptr<ColumnCache const> cache_;
 };
 
 }  // namespace bbvi::data

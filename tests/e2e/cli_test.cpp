@@ -265,3 +265,33 @@ TEST_CASE("bbvi-ppl explain prints each group's Markov blanket, per element for 
   CHECK(no_data.status == 2);
   CHECK(no_data.err.find("'school' is a data column, but no data file was given") != std::string::npos);
 }
+
+TEST_CASE("bbvi-ppl --cache keeps the parsed columns for the next run, which gives the same result") {
+  fs::path const dir = scratch("column_cache");
+  fs::remove_all(dir);
+  fs::path const csv = write("cached.csv", slurp(source("models/logistic_regression.csv")));
+  std::string const fit = source("models/logistic_regression.model") + " '" + csv.string() + "' --cache '" +
+                          dir.string() + "' --output - --quiet";
+  Run const first = run(fit);
+  REQUIRE(first.status == 0);
+  std::size_t files = 0;
+  for (fs::directory_entry const& e : fs::directory_iterator(dir)) files += e.is_regular_file() ? 1 : 0;
+  CHECK(files == 2);  // x and y
+  Run const second = run(fit);
+  REQUIRE(second.status == 0);
+  nlohmann::json a = nlohmann::json::parse(first.out), b = nlohmann::json::parse(second.out);
+  a.erase("seconds");
+  b.erase("seconds");
+  CHECK(a == b);
+  CHECK(second.err.find("warning: --cache") == std::string::npos);
+  // `check` and `explain` take it too.
+  CHECK(run("check " + source("models/logistic_regression.model") + " '" + csv.string() + "' --cache '" +
+            dir.string() + "'")
+            .status == 0);
+  // A path that is a file cannot be the directory: exit 2, naming it.
+  Run const not_a_directory = run(source("models/logistic_regression.model") + " '" + csv.string() +
+                                  "' --cache '" + csv.string() + "'");
+  CHECK(not_a_directory.status == 2);
+  CHECK(not_a_directory.err.find(csv.string() + ": error: cannot use it as the directory of the column cache") !=
+        std::string::npos);
+}

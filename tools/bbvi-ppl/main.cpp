@@ -71,6 +71,7 @@ struct Options {
   int chains = 1;
   bool quiet = false;
   std::vector<std::string> settings;
+  std::string cache_directory;  // --cache: where parsed data columns are kept between runs
   std::string method{method_table().front().name};
   std::string estimator;
   FitOptions fit;
@@ -149,9 +150,19 @@ Program prepare(Options const& o, Sources& sources) {
       throw;
     }
   }
+  std::shared_ptr<data::ColumnCache const> cache;
+  if (sources.table && !o.cache_directory.empty()) {
+    cache = std::make_shared<data::ColumnCache const>(o.cache_directory);
+    sources.table->use_cache(cache);
+  }
   CompileOptions compile_options;
   compile_options.overrides = cli::parse_settings(o.settings);
   Program program = compile(syntax, sources.table ? &*sources.table : nullptr, compile_options);
+  if (cache && !cache->problem().empty())
+    std::fputs(fmt::format("bbvi-ppl: warning: --cache: {}; the columns were parsed, as they will be next time\n",
+                           cache->problem())
+                   .c_str(),
+               stderr);
   search_start(program);
   check_start(program);
   sources.print(wide_priors(program));
@@ -420,6 +431,9 @@ int main(int argc, char** argv) {
   auto const add_settings = [&](CLI::App& to) {
     to.add_option("--set", o.settings, "NAME=VALUE: override a data constant (repeatable; default: none)")
         ->allow_extra_args(false);
+    to.add_option("--cache", o.cache_directory,
+                  "keep the data columns, once parsed, in this directory (made if need be), for the next run on "
+                  "the same CSV file, checked against its size and modification time (default: none)");
   };
   add_settings(app);
   // The files a fit may write; none unless asked for. `check` checks them
