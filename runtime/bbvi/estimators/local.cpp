@@ -556,15 +556,15 @@ class LocalExpectations final : public GradientEstimator {
   // decrement certifies them). A colour taken at some draws goes without
   // its controls, so its noise is weighed without them. A costly colour
   // whose expectation varies little from draw to draw (a changepoint's
-  // period, given rates the data pin down) is then taken at a few draws; one
-  // whose noise is most of the step's (a Student-t's degrees of freedom,
-  // beside coefficients on the coupled step) at every draw. 0, at none,
-  // where the joint regression's noise for the colour's groups is no more
-  // than the others' already: their slopes then come from it, as a group's
-  // that is not local, at no cost beyond the draws (a mixture's σ inside
-  // log_mix). `joint`: this iteration's joint regression, where made
-  // (docs/method.md, 'Local expectations at some of the draws'). Empty
-  // where no colour may be thinned.
+  // period read through a local, given rates the data pin down) is then
+  // taken at a few draws; one whose noise is most of the step's (a
+  // Student-t's degrees of freedom, beside coefficients on the coupled
+  // step) at every draw. 0, at none, where the joint regression's noise for
+  // the colour's groups is no more than the others' already: their slopes
+  // then come from it, as a group's that is not local, at no cost beyond
+  // the draws (a mixture's σ inside log_mix). `joint`: this iteration's
+  // joint regression, where made (docs/method.md, 'Local expectations at
+  // some of the draws'). Empty where no colour may be thinned.
   std::vector<std::size_t> local_draws_wanted(Draws const& d, GradientEstimate const& e,
                                               std::vector<bool> const& local,
                                               std::optional<RegressionEstimate> const& joint) const {
