@@ -2,8 +2,8 @@
 // What a colour's points cost against a draw's own log-joint, and the draws
 // of an iteration a costly colour is taken at (docs/method.md, 'Local
 // expectations at some of the draws'). A colour whose points each evaluate
-// every row (a Student-t's degrees of freedom, a changepoint's period read
-// through a local) would make an iteration many times a plain one's cost;
+// every row (a Student-t's degrees of freedom, a changepoint's period inside
+// a density call) would make an iteration many times a plain one's cost;
 // taken at every k-th draw only, its gradient is the mean over those draws,
 // with their covariance and their degrees of freedom: unbiased, and no less
 // honest about its noise.

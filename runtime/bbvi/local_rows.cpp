@@ -122,6 +122,21 @@ void find_selects(Program const& program, Node const& n, std::vector<bool> const
   for (Node const& a : n.args) find_selects(program, a, in_colour, found, other);
 }
 
+// n with every local that reads the colour replaced by its value, so that
+// a `?:` a statement reads through a local is found (a changepoint's
+// `real rate[N] = t < tau ? e : l; y ~ Poisson(rate);`). A local read by
+// index stays: its element is not the row's.
+Node inlined(Program const& program, Node const& n, std::vector<bool> const& in_colour) {
+  if (n.op == Node::Op::slot)
+    for (Statement const& st : program.model)
+      if (auto const* d = std::get_if<Definition>(&st);
+          d && d->slot == n.slot && reads_any(program, d->value, in_colour))
+        return inlined(program, d->value, in_colour);
+  Node out = n;
+  for (std::size_t a = 0; a < n.args.size(); ++a) out.args[a] = inlined(program, n.args[a], in_colour);
+  return out;
+}
+
 // n with the node at `target` replaced by `with`.
 Node replaced(Node const& n, Node const* target, Node const& with) {
   if (&n == target) return with;
@@ -140,7 +155,8 @@ std::optional<RowsColour::Threshold> threshold_of(Program const& program, Factor
     for (std::size_t i = 0; i < v.length(); ++i)
       if (in_colour[v.offset + i]) return std::nullopt;
   }
-  std::vector<Node> const& args = f.evaluated_args();
+  std::vector<Node> args;
+  for (Node const& a : f.evaluated_args()) args.push_back(inlined(program, a, in_colour));
   std::vector<Node const*> found;
   bool other = false;
   std::size_t argument = 0;

@@ -18,7 +18,8 @@
 // (RowsColour::scales); a dense regression reduced to its statistics, its
 // sum's change (RowsColour::affine_scales). A row that reads the element
 // only in the condition of a `?:`, comparing it with what reads no other of
-// the colour's elements (a changepoint's y ~ Poisson(t < tau ? e : l)),
+// the colour's elements (a changepoint's y ~ Poisson(t < tau ? e : l), or
+// its rate a local with that value),
 // takes one of two values whatever the point: each is evaluated once a draw,
 // and a point's sum is a prefix sum over the points in order
 // (RowsColour::thresholds).

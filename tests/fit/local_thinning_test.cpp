@@ -1,5 +1,5 @@
 // A local colour whose points cost more than a draw's log-joint (a
-// changepoint's period through a local rate, every period evaluating every
+// changepoint's period inside a density, every period evaluating every
 // row) is taken at some of an iteration's draws only (local_cost.hpp): at
 // those it gives what every draw gives, its mean over them is unbiased, and
 // the covariance it claims is the spread its mean has from iteration to
@@ -46,21 +46,21 @@ std::size_t thinnable_colour(LocalPlan const& plan) {
   return found;
 }
 
-// The shipped changepoint model on those counts, its rate a local: a row
-// that reads tau through a local is evaluated at each of tau's points (the
-// shipped model's rows each take one of two values, local_rows.hpp), so
-// tau's colour costs about 40 draws' terms a draw.
-std::string changepoint_through_a_local() {
+// The shipped changepoint model on those counts, its likelihood added as a
+// density: a row that reads tau inside a density call is evaluated at each
+// of tau's points (the shipped model's rows each take one of two values,
+// local_rows.hpp), so tau's colour costs about 40 draws' terms a draw.
+std::string changepoint_as_a_density() {
   std::string model = testing::read_source_file("models/changepoint.model");
   std::string const written = "y ~ Poisson(t < tau ? e : l);";
   std::size_t const at = model.find(written);
   REQUIRE(at != std::string::npos);
-  return model.replace(at, written.size(), "real rate[N] = t < tau ? e : l;\n  y ~ Poisson(rate);");
+  return model.replace(at, written.size(), "target += Poisson_lpmf(y | t < tau ? e : l);");
 }
 
 struct ChangepointPlan {
   data::CsvTable table = changepoint_table();
-  Program program = testing::compile_model(changepoint_through_a_local(), &table);
+  Program program = testing::compile_model(changepoint_as_a_density(), &table);
   Blankets blankets = find_blankets(program);
   LocalPlan plan = plan_local(program, blankets);
   std::size_t tau = thinnable_colour(plan);  // τ's colour
@@ -75,8 +75,8 @@ TEST_CASE("local thinning: a costly colour is taken at some draws, which give wh
   Blankets const& blankets = cp.blankets;
   LocalPlan const& plan = cp.plan;
   std::size_t const tau = cp.tau, i = cp.group;
-  CHECK(plan.terms_per_draw == 83);        // 40 rows, the local's 40 elements and 3 priors
-  CHECK(plan.terms_per_point[tau] == 81);  // its prior, the local and the rows
+  CHECK(plan.terms_per_draw == 43);        // 40 rows and 3 priors
+  CHECK(plan.terms_per_point[tau] == 41);  // its prior and the rows
 
   int const S = 32;
   std::vector<std::size_t> wanted(plan.colours.size(), 1);
@@ -84,7 +84,7 @@ TEST_CASE("local thinning: a costly colour is taken at some draws, which give wh
   Eigen::VectorXd const u = initial_parameters(program);
   Draws const every = draw(program, u, S, 5, 1, pool, {&blankets, &plan, nullptr, false});
   Draws const some = draw(program, u, S, 5, 1, pool, {&blankets, &plan, nullptr, false, false, &wanted});
-  // 40 points a draw cost 39 draws' terms: the colour keeps the fewest draws.
+  // 40 points a draw cost 38 draws' terms: the colour keeps the fewest draws.
   REQUIRE(some.local.stride[i] == static_cast<std::size_t>(S) / fewest_local_draws);
   REQUIRE(every.local.stride[i] == 1);
   std::vector<Eigen::Index> const taken = draws_taken(S, some.local.stride[i]);

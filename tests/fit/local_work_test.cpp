@@ -316,6 +316,26 @@ TEST_CASE("local work: a row that reads its element only in a condition takes on
   }
 }
 
+TEST_CASE("local work: a condition read through a local is found there, and gives what its points give") {
+  // The shipped changepoint with its rate a local: the `?:` is the local's
+  // value, and each row still takes one of its two.
+  data::CsvTable const table = data::CsvTable::from_file(std::string(BBVI_SOURCE_DIR) + "/models/changepoint.csv");
+  std::string model = testing::read_source_file("models/changepoint.model");
+  std::string const written = "y ~ Poisson(t < tau ? e : l);";
+  std::size_t const at = model.find(written);
+  REQUIRE(at != std::string::npos);
+  model.replace(at, written.size(), "real rate[N] = t < tau ? e : l;\n  y ~ Poisson(rate);");
+  Program const program = testing::compile_model(model, &table);
+  Blankets const blankets = find_blankets(program);
+  LocalPlan const plan = plan_local(program, blankets);
+  REQUIRE(plan.groups.size() == 1);
+  CHECK(plan.rows[0].by_rows);
+  CHECK(plan.rows[0].thresholds.size() == 1);
+  LocalPlan points = plan;
+  points.rows[0].by_rows = false;
+  matches_points(program, blankets, plan, points, initial_parameters(program), 17);
+}
+
 TEST_CASE("local work: a Categorical guide's scores at its categories are its softmax's, as its scorer gives them") {
   // At category k the score on the simplex's coordinate j is [j = k] − p_j,
   // and log q is log p_k: taken so, not from the scorer's dual numbers.

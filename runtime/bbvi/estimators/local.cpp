@@ -556,7 +556,7 @@ class LocalExpectations final : public GradientEstimator {
   // decrement certifies them). A colour taken at some draws goes without
   // its controls, so its noise is weighed without them. A costly colour
   // whose expectation varies little from draw to draw (a changepoint's
-  // period read through a local, given rates the data pin down) is then
+  // period inside a density call, given rates the data pin down) is then
   // taken at a few draws; one whose noise is most of the step's (a
   // Student-t's degrees of freedom, beside coefficients on the coupled
   // step) at every draw. 0, at none, where the joint regression's noise for
