@@ -126,29 +126,23 @@ struct CategoricalPointScores {
 std::optional<CategoricalPointScores> categorical_point_scores(Program const& program,
                                                                std::vector<Eigen::Index> const& coordinates,
                                                                std::size_t e, Eigen::VectorXd const& u) {
-  for (Statement const& st : program.guide) {
-    auto const* f = std::get_if<Factor>(&st);
-    if (!f || f->latent < 0) continue;
-    LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
-    if (v.offset != e) continue;
-    if (v.length() != 1 || f->distribution->signature.name != "Categorical" || f->args.size() != 1 ||
-        f->args[0].op != Node::Op::slot)
-      return std::nullopt;
-    for (Parameter const& parameter : program.parameters) {
-      if (parameter.slot != f->args[0].slot) continue;
-      if (!parameter.constraint.simplex || parameter.coordinates() != coordinates.size()) return std::nullopt;
-      CategoricalPointScores out;
-      out.p = simplex_from(u.data() + parameter.offset, parameter.length());
-      for (Eigen::Index c : coordinates) {
-        if (c < static_cast<Eigen::Index>(parameter.offset)) return std::nullopt;
-        out.category.push_back(static_cast<std::size_t>(c) - parameter.offset);
-        if (out.category.back() >= parameter.coordinates()) return std::nullopt;
-      }
-      return out;
-    }
+  Factor const* f = guide_factor_of(program, e);
+  if (!f || program.latents[static_cast<std::size_t>(f->latent)].length() != 1 ||
+      f->distribution->signature.name != "Categorical" || f->args.size() != 1 || f->args[0].op != Node::Op::slot)
     return std::nullopt;
+  auto const parameter = std::find_if(program.parameters.begin(), program.parameters.end(),
+                                      [&](Parameter const& p) { return p.slot == f->args[0].slot; });
+  if (parameter == program.parameters.end() || !parameter->constraint.simplex ||
+      parameter->coordinates() != coordinates.size())
+    return std::nullopt;
+  CategoricalPointScores out;
+  out.p = simplex_from(u.data() + parameter->offset, parameter->length());
+  for (Eigen::Index c : coordinates) {
+    if (c < static_cast<Eigen::Index>(parameter->offset)) return std::nullopt;
+    out.category.push_back(static_cast<std::size_t>(c) - parameter->offset);
+    if (out.category.back() >= parameter->coordinates()) return std::nullopt;
   }
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace

@@ -68,7 +68,6 @@ bool reads_any(Program const& program, Node const& n, std::vector<bool> const& e
   return std::any_of(n.args.begin(), n.args.end(), [&](Node const& a) { return reads_any(program, a, elements); });
 }
 
-
 // Each element of its value reads only the same element of its operands'.
 bool elementwise(Node const& n) {
   switch (n.op) {
@@ -204,16 +203,12 @@ bool holds(Node::Op comparison, double x, double bound) {
   }
 }
 
-// A threshold's change at each of its group's points, into `change`: each
-// row's two values are evaluated once, and the points, in order of value,
-// where the condition holds are one run of them, or all but one run
-// (not_equal); a row adds its value to a run as a step in `steps`, whose
-// prefix sums are then every point's sum. A value that is not finite makes
-// the points that choose it non-finite, as their evaluation would: a `?:`
-// may leave a row's unchosen branch invalid.
-void threshold_changes(Program const& program, RowsColour::Threshold const& th,
-                       std::vector<QuadraturePoint> const& points, std::vector<double> const& z, double at,
-                       RowsAtDraw& draw, RowsScratch& scratch, std::vector<double>& change) {
+// Each row's term under the threshold's true branch and under its false
+// one, into scratch.when_true and scratch.when_false: not a number where
+// the density rejects a branch's arguments (a `?:` may leave a row's
+// unchosen branch invalid).
+void branch_terms(Program const& program, RowsColour::Threshold const& th, std::vector<double> const& z,
+                  RowsAtDraw& draw, RowsScratch& scratch) {
   Factor const& f = std::get<Factor>(program.model[th.statement]);
   DistributionEntry const& d = f.evaluated();
   std::vector<Node> const& nodes = f.evaluated_args();
@@ -261,6 +256,19 @@ void threshold_changes(Program const& program, RowsColour::Threshold const& th,
       }
     }
   }
+}
+
+// A threshold's change at each of its group's points, into `change`: each
+// row's two values are evaluated once (branch_terms), and the points, in
+// order of value, where the condition holds are one run of them, or all but
+// one run (not_equal); a row adds its value to a run as a step in `steps`,
+// whose prefix sums are then every point's sum. A value that is not finite
+// makes the points that choose it non-finite, as their evaluation would.
+void threshold_changes(Program const& program, RowsColour::Threshold const& th,
+                       std::vector<QuadraturePoint> const& points, std::vector<double> const& z, double at,
+                       RowsAtDraw& draw, RowsScratch& scratch, std::vector<double>& change) {
+  branch_terms(program, th, z, draw, scratch);
+  std::size_t const n = scratch.when_true.size();
   Value<double> const bound = draw.evaluate(z, th.statement, th.bound);
   std::size_t const K = points.size();
   std::vector<std::size_t>& order = scratch.order;

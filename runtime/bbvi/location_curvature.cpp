@@ -40,17 +40,6 @@ std::optional<std::pair<Eigen::Index, Parameter const*>> parameter_at(Program co
   return std::nullopt;
 }
 
-// Latent element e's guide factor, or null.
-Factor const* guide_factor_of(Program const& program, std::size_t e) {
-  for (Statement const& st : program.guide) {
-    auto const* f = std::get_if<Factor>(&st);
-    if (!f || f->latent < 0) continue;
-    LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
-    if (e >= v.offset && e < v.offset + v.length()) return f;
-  }
-  return nullptr;
-}
-
 // The parameter that is argument `argument` of latent element e's guide
 // factor, a Normal (or, `log_too`, a LogNormal), and the element's
 // coordinate of it in u.
@@ -77,6 +66,16 @@ std::optional<ScaleCoordinate> scale_of(Program const& program, std::size_t e) {
   auto const found = normal_argument(program, e, 1);
   if (!found) return std::nullopt;
   return ScaleCoordinate{found->first, found->second->constraint};
+}
+
+Factor const* guide_factor_of(Program const& program, std::size_t e) {
+  for (Statement const& st : program.guide) {
+    auto const* f = std::get_if<Factor>(&st);
+    if (!f || f->latent < 0) continue;
+    LatentVariable const& v = program.latents[static_cast<std::size_t>(f->latent)];
+    if (e >= v.offset && e < v.offset + v.length()) return f;
+  }
+  return nullptr;
 }
 
 std::optional<LocationScale> location_scale_of(Program const& program, std::size_t e) {

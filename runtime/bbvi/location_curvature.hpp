@@ -61,6 +61,9 @@ struct LocationScale {
 };
 std::optional<LocationScale> location_scale_of(Program const& program, std::size_t e);
 
+// Latent element e's guide factor, or null.
+Factor const* guide_factor_of(Program const& program, std::size_t e);
+
 struct LocationCoupling {
   std::vector<Eigen::Index> coordinates;  // the locations, in u
   Eigen::VectorXd gradient;               // ∂L/∂m at u, by location
