@@ -131,6 +131,7 @@ std::string_view setting_name(Setting s) {
     case Setting::method: return "method";
     case Setting::estimator: return "estimator";
     case Setting::constant_override: return "an override";
+    case Setting::batch: return "the batch size";
   }
   return "";
 }

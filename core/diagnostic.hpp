@@ -25,6 +25,7 @@ enum class Setting {
   method,             // the optimiser (--method NAME)
   estimator,          // the gradient estimator (--estimator NAME)
   constant_override,  // a data constant's value set from outside the model file (--set NAME=VALUE)
+  batch,              // the rows an iteration reads in a subsampled fit (--batch B)
 };
 
 // The setting as library text names it where a message mentions it: "samples",

@@ -133,8 +133,12 @@ class Frame {
           },
           whole, columns);
       if (elements) elements->resize(lhs.size());
-      return f.evaluated().log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
-                                            elements ? elements->data() : nullptr);
+      double const sum = f.evaluated().log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
+                                                        elements ? elements->data() : nullptr);
+      if (f.weight == 1) return sum;
+      if (elements)
+        for (double& term : *elements) term *= f.weight;
+      return f.weight * sum;
     }
     std::vector<Value<T>> const args = arguments(f);
     std::vector<T> at(args.size());
@@ -156,6 +160,7 @@ class Frame {
         term = f.evaluated().log_density_dual(lhs.elements[i], at.data());
       else
         term = f.evaluated().log_density(lhs.elements[i], at.data());
+      if (f.weight != 1) term *= f.weight;
       if (elements) (*elements)[i] = value_of(term);
       total += term;
     }
@@ -187,6 +192,7 @@ class Frame {
         out[i] = f.evaluated().log_density_dual(lhs.elements[i], at.data());
       else
         out[i] = f.evaluated().log_density(lhs.elements[i], at.data());
+      if (f.weight != 1) out[i] *= f.weight;
     }
     return out;
   }

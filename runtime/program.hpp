@@ -116,6 +116,10 @@ struct Factor {
   // Null otherwise.
   DistributionEntry const* link_form = nullptr;
   std::vector<Node> link_args;  // `args` with that inv_logit(E), Phi(E) or exp(E) replaced by E
+  // A subsampled fit's N/B on an observed factor read row by row: each of
+  // its terms counts that many times (docs/method.md, 'Subsampled fits').
+  // 1 elsewhere, and always 1 on a reduced factor, whose sums are exact.
+  double weight = 1;
 
   // What the evaluator computes the density with (runtime/evaluate.cpp).
   DistributionEntry const& evaluated() const { return link_form ? *link_form : *distribution; }

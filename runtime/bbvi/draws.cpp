@@ -33,6 +33,8 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
   Draws d;
   d.u = u;
   d.pool = &pool;
+  d.seed = seed;
+  d.stream = iteration;
   if (blankets) d.group_f.resize(samples, static_cast<Eigen::Index>(blankets->groups.size()));
   d.scores.resize(samples, u.size());
   d.log_p.resize(samples);

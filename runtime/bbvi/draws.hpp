@@ -70,6 +70,8 @@ struct Draws {
   // The pool they were made on: an estimator's work group by group may be
   // split over it too (each group's result is its own, whatever the threads).
   WorkerPool* pool = nullptr;
+  // The streams they came from: draw(…, seed, stream, …) makes them again.
+  std::uint64_t seed = 0, stream = 0;
 
   // f(z_s) = log p − log q: its mean is the ELBO, its covariance with the
   // score the gradient (docs/method.md, 'The ELBO and the score-function

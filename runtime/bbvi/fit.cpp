@@ -5,10 +5,40 @@
 #include "runtime/bbvi/fit.hpp"
 
 #include "runtime/bbvi/retries.hpp"
+#include "runtime/bbvi/row_batches.hpp"
+#include "runtime/bbvi/subsampling_noise.hpp"
 
 #include <chrono>
+#include <optional>
 
 namespace bbvi {
+
+namespace {
+
+// A subsampled fit's iteration t (docs/method.md, 'Subsampled fits'): its
+// batch's program, a plan on it with the fit's settings, and that plan's
+// estimator with the batch's noise added to its estimates.
+struct BatchIteration {
+  static FitOptions planned(FitOptions options, FitSettings const& s) {
+    options.batches = nullptr;
+    options.estimator = s.estimator;
+    options.samples = s.samples;
+    return options;
+  }
+
+  BatchIteration(RowBatches const& batches, FitOptions const& options, FitSettings const& s, int t)
+      : rows(batches.rows_of(s.seed, static_cast<std::uint64_t>(t))),
+        program(batches.program_on(rows)),
+        plan(plan_fit(program, planned(options, s))),
+        estimator(*plan.estimator, batches, rows, planned(options, s), s.seed, static_cast<std::uint64_t>(t)) {}
+
+  std::vector<std::size_t> const rows;
+  Program const program;
+  FitPlan plan;
+  SubsampledEstimator estimator;
+};
+
+}  // namespace
 
 Eigen::VectorXd initial_parameters(Program const& program) {
   Eigen::VectorXd u(static_cast<Eigen::Index>(program.parameter_dimension));
@@ -27,14 +57,16 @@ FitResult fit(Program const& program, FitPlan& plan, FitOptions const& options) 
   auto const start = std::chrono::steady_clock::now();
   WorkerPool pool(settings.threads);
   std::unique_ptr<Step> const step = entry_of(settings.method).make(StepContext{program, settings});
-  GradientEstimator& estimator = *plan.estimator;
   FitResult r;
   Iterate at{initial_parameters(program), {}, 0};
   at.last_step = Eigen::VectorXd::Zero(at.u.size());
   GradientMonitor monitor;
   bool settled = false;
   for (int t = 1; t <= settings.max_iterations; ++t) {
-    Attempt const a = draw_with_retries(program, settings, pool, estimator, *step, t, at);
+    std::optional<BatchIteration> batch;
+    if (options.batches) batch.emplace(*options.batches, options, settings, t);
+    GradientEstimator& estimator = batch ? batch->estimator : *plan.estimator;
+    Attempt const a = draw_with_retries(batch ? batch->program : program, settings, pool, estimator, *step, t, at);
     StepTaken taken = step->take(a.draws, a.estimate, estimator, at.u);
     estimator.end_iteration();
     if (taken.settling && !settled) {

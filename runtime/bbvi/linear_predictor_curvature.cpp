@@ -157,7 +157,8 @@ void LinearPredictorCurvature::row_derivatives(Program const& program, Term cons
   DistributionEntry const& d = f.evaluated();
   if (d.argument_derivative_rows && d.derivative_argument == t.argument) {
     d.argument_derivative_rows(x, n, pointers.data(), varies, w.slope.data(), w.curvature.data());
-    w.slope *= sign;
+    w.slope *= sign * f.weight;
+    w.curvature *= f.weight;
     return;
   }
   for (std::vector<double>* b : {&w.step, &w.above, &w.below, &w.at, &w.up, &w.down}) b->resize(n);
@@ -173,8 +174,8 @@ void LinearPredictorCurvature::row_derivatives(Program const& program, Term cons
   d.log_density_rows(x, n, pointers.data(), varies, w.down.data());
   for (std::size_t r = 0; r < n; ++r) {
     Eigen::Index const i = static_cast<Eigen::Index>(r);
-    w.slope[i] = sign * (w.up[r] - w.down[r]) / (2 * w.step[r]);
-    w.curvature[i] = -(w.up[r] - 2 * w.at[r] + w.down[r]) / (w.step[r] * w.step[r]);
+    w.slope[i] = sign * f.weight * (w.up[r] - w.down[r]) / (2 * w.step[r]);
+    w.curvature[i] = -f.weight * (w.up[r] - 2 * w.at[r] + w.down[r]) / (w.step[r] * w.step[r]);
   }
 }
 

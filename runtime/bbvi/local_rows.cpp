@@ -255,6 +255,8 @@ void branch_terms(Program const& program, RowsColour::Threshold const& th, std::
         }
       }
     }
+    if (f.weight != 1)
+      for (double& term : *out) term *= f.weight;
   }
 }
 
@@ -462,6 +464,11 @@ RowsAtDraw::Likelihood const& RowsAtDraw::at(std::size_t statement) {
     out.slope[0] *= f.statistics[0];
     out.curvature[0] *= f.statistics[0];
   }
+  if (f.weight != 1)
+    for (std::size_t r = 0; r < n; ++r) {
+      out.slope[r] *= f.weight;
+      out.curvature[r] *= f.weight;
+    }
   for (std::size_t r = 0; r < n; ++r)
     if (!std::isfinite(out.slope[r]) || !std::isfinite(out.curvature[r]))
       throw DomainError("a row's derivatives in its mean are not finite");
@@ -514,11 +521,12 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
   }
   for (RowsColour::Likelihood const& l : colour_rows.scales) {
     RowsAtDraw::Likelihood const& at = draw.at(l.statement);
+    double const weight = std::get<Factor>(program.model[l.statement]).weight;  // its slope and curvature have it
     for (std::size_t n = 0; n < l.local_of_row.size(); ++n) {
       int const i = l.local_of_row[n];
       if (i < 0) continue;
       double const sd = z[element[static_cast<std::size_t>(i)]];
-      count[static_cast<std::size_t>(i)] += 1;
+      count[static_cast<std::size_t>(i)] += weight;
       squares[static_cast<std::size_t>(i)] += sd * sd * at.slope[n] * at.slope[n] / (2 * at.curvature[n]);
     }
   }
@@ -558,7 +566,7 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     for (auto const& [row, i] : o.rows) {
       pack_arguments(f.evaluated().signature, nodes.size(), [&](std::size_t a) -> auto const& { return values[a]; },
                      row, args);
-      double const at_draw = f.evaluated().log_density(z[element[i]], args.data());
+      double const at_draw = f.weight * f.evaluated().log_density(z[element[i]], args.data());
       if (!o.fixed.empty()) {
         RowsScratch::AtPoints& kept = scratch.fixed_at_points[{o.statement, row}];
         bool const same = kept.points.size() == points[i].size() &&
@@ -569,14 +577,14 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
           kept.terms.clear();
           for (QuadraturePoint const& p : points[i]) {
             kept.points.push_back(p.value);
-            kept.terms.push_back(f.evaluated().log_density(p.value, args.data()));
+            kept.terms.push_back(f.weight * f.evaluated().log_density(p.value, args.data()));
           }
         }
         for (std::size_t k = 0; k < points[i].size(); ++k) change[i][k] += kept.terms[k] - at_draw;
         continue;
       }
       for (std::size_t k = 0; k < points[i].size(); ++k)
-        change[i][k] += f.evaluated().log_density(points[i][k].value, args.data()) - at_draw;
+        change[i][k] += f.weight * f.evaluated().log_density(points[i][k].value, args.data()) - at_draw;
     }
   }
   for (std::size_t i : colour) {

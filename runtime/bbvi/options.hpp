@@ -3,12 +3,15 @@
 // what that resolves to once the program is known (FitSettings, plan.hpp).
 #include <Eigen/Core>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
 
 namespace bbvi {
+
+class RowBatches;
 
 // The steps (steps/); their names and defaults are in table.cpp.
 enum class Method {
@@ -54,6 +57,9 @@ struct FitOptions {
   // there with FitStopped. The command line stops on SIGINT and SIGTERM
   // this way; it is called from the thread of the fit that asks.
   std::function<bool()> stop_requested;
+  // A subsampled fit: each iteration reads a batch of the rows, which these
+  // draw and lower (row_batches.hpp); they outlive the fit. Null: every row.
+  RowBatches const* batches = nullptr;
 };
 
 // The options with every default resolved: what the fit ran with, which the
@@ -70,6 +76,9 @@ struct FitSettings {
   bool per_factor = false;
   std::uint64_t seed = 1;
   int threads = 1;
+  // A subsampled fit's rows an iteration, and of the data; 0 for a fit on every row.
+  std::size_t batch = 0;
+  std::size_t rows = 0;
 };
 
 // What fit() throws when stop_requested said so.

@@ -1,5 +1,6 @@
 #include "runtime/bbvi/plan.hpp"
 
+#include "runtime/bbvi/row_batches.hpp"
 #include "runtime/bbvi/table.hpp"
 #include "core/parallel.hpp"
 
@@ -44,6 +45,20 @@ void check_samples(FitSettings const& s, GradientEstimator const& estimator, std
 }  // namespace
 
 FitPlan plan_fit(Program const& program, FitOptions const& options) {
+  if (options.batches) {
+    // Each iteration's estimator is made on its own batch (fit.cpp): the
+    // first batch sizes the draws, and its estimator goes with it.
+    RowBatches const& batches = *options.batches;
+    Program const first = batches.program_on(batches.rows_of(options.seed, 1));
+    FitOptions on_rows = options;
+    on_rows.batches = nullptr;
+    FitPlan plan = plan_fit(first, on_rows);
+    plan.estimator.reset();
+    plan.blankets.reset();
+    plan.settings.batch = batches.batch();
+    plan.settings.rows = batches.rows();
+    return plan;
+  }
   MethodEntry const& method = entry_of(options.method);
   FitPlan plan;
   FitSettings& s = plan.settings;

@@ -25,7 +25,8 @@ struct FitPlan {
 };
 
 // Throws DiagnosticError (an option error, no file) for an unknown estimator
-// or too few samples.
+// or too few samples. A subsampled fit's plan (FitOptions::batches) has no
+// estimator: each iteration makes its own, on its batch.
 FitPlan plan_fit(Program const& program, FitOptions const& options);
 
 }  // namespace bbvi

@@ -295,3 +295,29 @@ TEST_CASE("bbvi-ppl --cache keeps the parsed columns for the next run, which giv
   CHECK(not_a_directory.err.find(csv.string() + ": error: cannot use it as the directory of the column cache") !=
         std::string::npos);
 }
+
+TEST_CASE("bbvi-ppl --batch fits on batches of the rows, says so, and refuses a batch it cannot use") {
+  std::string const model = source("models/logistic_regression.model");
+  std::string const data = source("models/logistic_regression.csv");
+  Run const fitted = run(model + " " + data + " --batch 20 --iters 200 --output - --quiet");
+  REQUIRE(fitted.status == 0);
+  nlohmann::json const j = nlohmann::json::parse(fitted.out);
+  CHECK(j["settings"]["batch"] == 20);
+  CHECK(j["settings"]["draws"] == 0);  // the importance check reads every row: only when asked
+  CHECK(fitted.err.find("subsampled: 20 of the 60 rows at each iteration, each standing for 3") != std::string::npos);
+  CHECK(fitted.err.find("warning: --batch is experimental") != std::string::npos);
+  // A fit on every row has no such key.
+  Run const whole = run(model + " " + data + " --iters 5 --draws 0 --output - --quiet");
+  CHECK(nlohmann::json::parse(whole.out)["settings"].count("batch") == 0);
+
+  Run const too_large = run(model + " " + data + " --batch 60 --output - --quiet");
+  CHECK(too_large.status == 2);
+  CHECK(too_large.out.empty());
+  CHECK(too_large.err.find("--batch 60: a batch is 4 to N − 1 rows, and the data has N = 60") != std::string::npos);
+  // changepoint's prior on the period reads a value for every row.
+  Run const per_row = run(source("models/changepoint.model") + " " + source("models/changepoint.csv") +
+                          " --batch 20 --output - --quiet");
+  CHECK(per_row.status == 2);
+  CHECK(per_row.err.find("changepoint.model:") != std::string::npos);
+  CHECK(per_row.err.find("--batch 20: ") != std::string::npos);
+}

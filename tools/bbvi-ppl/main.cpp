@@ -10,6 +10,7 @@
 #include "grammar/parse.hpp"
 #include "runtime/bbvi/chains.hpp"
 #include "runtime/bbvi/fit.hpp"
+#include "runtime/bbvi/row_batches.hpp"
 #include "runtime/compile.hpp"
 #include "runtime/data/csv.hpp"
 #include "runtime/evaluate.hpp"
@@ -72,6 +73,8 @@ struct Options {
   bool quiet = false;
   std::vector<std::string> settings;
   std::string cache_directory;  // --cache: where parsed data columns are kept between runs
+  std::size_t batch = 0;        // --batch: rows an iteration reads; 0: all of them
+  bool draws_given = false;     // --draws was on the command line
   std::string method{method_table().front().name};
   std::string estimator;
   FitOptions fit;
@@ -82,6 +85,9 @@ struct Options {
 struct Sources {
   std::map<std::string, std::string> texts;
   std::optional<data::CsvTable> table;
+  // The checked model and how it was lowered, for a subsampled fit's batches.
+  std::optional<ast::Program> syntax;
+  CompileOptions compile_options;
 
   void print(std::vector<Diagnostic> const& ds) const {
     auto const source_of = [this](std::string const& file) {
@@ -158,6 +164,8 @@ Program prepare(Options const& o, Sources& sources) {
   CompileOptions compile_options;
   compile_options.overrides = cli::parse_settings(o.settings);
   Program program = compile(syntax, sources.table ? &*sources.table : nullptr, compile_options);
+  sources.syntax = syntax;
+  sources.compile_options = compile_options;
   if (cache && !cache->problem().empty())
     std::fputs(fmt::format("bbvi-ppl: warning: --cache: {}; the columns were parsed, as they will be next time\n",
                            cache->problem())
@@ -285,6 +293,18 @@ int run(Options& o) {
       throw DiagnosticError(bad);
     }
     Program const program = prepare(o, sources);
+    std::optional<RowBatches> batches;
+    if (o.batch > 0) {
+      batches.emplace(*sources.syntax, program, sources.compile_options, o.batch);
+      o.fit.batches = &*batches;
+      // The importance check reads every row at each of its draws: a
+      // subsampled fit makes it only when asked to.
+      if (!o.draws_given) o.draws = 0;
+      std::fputs("bbvi-ppl: warning: --batch is experimental: a subsampled fit's averaged result converges "
+                 "slowly, and may end at the iteration cap a posterior sd or more from the optimum "
+                 "(docs/method.md, 'Subsampled fits')\n",
+                 stderr);
+    }
     // From here on a signal asks the run to stop (interrupt.hpp): the
     // output check's probe files and the fit are ended cleanly.
     cli::StopOnSignals const stop_on_signals;
@@ -459,10 +479,15 @@ int main(int argc, char** argv) {
   auto const add_count = [&](char const* name, int& count, char const* what) {
     return app.add_option(name, count, what)->default_val(count);
   };
-  add_count("--draws", o.draws,
-            "draws from the fitted guide for Pareto k-hat and the importance-weighted log evidence: 0 skips both, "
-            "else at least 100")
-      ->check(CLI::NonNegativeNumber);
+  CLI::Option* const draws_option =
+      add_count("--draws", o.draws,
+                "draws from the fitted guide for Pareto k-hat and the importance-weighted log evidence: 0 skips "
+                "both, else at least 100 (default: 1000; 0 with --batch)")
+          ->check(CLI::NonNegativeNumber);
+  app.add_option("--batch", o.batch,
+                 "experimental: fit on B rows drawn afresh at each iteration, each standing for N/B of the N rows "
+                 "(docs/method.md, 'Subsampled fits'; default: every row)")
+      ->check(CLI::PositiveNumber);
   add_count("--chains", o.chains,
             "independent fits from seeds SEED, SEED + 1, ..., run side by side; the report shows each latent's "
             "spread over them and warns when they disagree by more than their own noise")
@@ -493,6 +518,7 @@ int main(int argc, char** argv) {
     int const code = app.exit(e);
     return code == 0 ? exit_fitted : exit_bad_input;
   }
+  o.draws_given = draws_option->count() > 0;
   if (checking->parsed()) return check(o);
   return explaining->parsed() ? explain(o) : run(o);
 }

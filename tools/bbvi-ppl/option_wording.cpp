@@ -14,6 +14,7 @@ std::string_view flag_of(Setting s) {
     case Setting::method: return "--method";
     case Setting::estimator: return "--estimator";
     case Setting::constant_override: return "--set";
+    case Setting::batch: return "--batch";
   }
   return "";
 }

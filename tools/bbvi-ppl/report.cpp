@@ -241,8 +241,14 @@ std::string format_report(FitReport const& r) {
   std::string out;
   out += fmt::format("bbvi-ppl {}: {} on {} ({} rows)\n", BBVI_VERSION, r.model_file,
                      r.data_file.empty() ? "no data" : r.data_file, p.rows);
-  out += fmt::format("method {}, estimator {}, {} draws per iteration, seed {}\n\n", name_of(f.settings.method),
+  out += fmt::format("method {}, estimator {}, {} draws per iteration, seed {}\n", name_of(f.settings.method),
                      f.settings.estimator, f.settings.samples, f.settings.seed);
+  if (f.settings.batch > 0)
+    out += fmt::format("subsampled: {} of the {} rows at each iteration, each standing for {:.4g}; the ELBO is "
+                       "estimated from them\n",
+                       f.settings.batch, f.settings.rows,
+                       static_cast<double>(f.settings.rows) / static_cast<double>(f.settings.batch));
+  out += "\n";
   out += latent_table(r) + "\n" + parameter_table(r) + "\n" + diagnostics(r);
   return out;
 }
@@ -310,6 +316,8 @@ nlohmann::ordered_json report_json(FitReport const& r) {
       {"summary_draws", r.summary_draws},
       {"set", set},
   };
+  // Only a subsampled fit has one: its rows an iteration.
+  if (f.settings.batch > 0) settings["batch"] = f.settings.batch;
   json out = {
       {"version", BBVI_VERSION},
       {"params", params},
