@@ -26,8 +26,8 @@ struct BatchIteration {
     return options;
   }
 
-  BatchIteration(RowBatches const& batches, FitOptions const& options, FitSettings const& s, int t)
-      : rows(batches.rows_of(s.seed, static_cast<std::uint64_t>(t))),
+  BatchIteration(RowBatches const& batches, std::size_t size, FitOptions const& options, FitSettings const& s, int t)
+      : rows(batches.rows_of(s.seed, static_cast<std::uint64_t>(t), size)),
         program(batches.program_on(rows)),
         plan(plan_fit(program, planned(options, s))),
         estimator(*plan.estimator, batches, rows, planned(options, s), s.seed, static_cast<std::uint64_t>(t)) {}
@@ -37,6 +37,10 @@ struct BatchIteration {
   FitPlan plan;
   SubsampledEstimator estimator;
 };
+
+// The batch after one whose noise the step has come down to: four times
+// as many rows, or 0 for all of them.
+std::size_t grown(std::size_t batch, std::size_t rows) { return 4 * batch < rows ? 4 * batch : 0; }
 
 }  // namespace
 
@@ -56,20 +60,37 @@ FitResult fit(Program const& program, FitPlan& plan, FitOptions const& options) 
   FitSettings const& settings = plan.settings;
   auto const start = std::chrono::steady_clock::now();
   WorkerPool pool(settings.threads);
-  std::unique_ptr<Step> const step = entry_of(settings.method).make(StepContext{program, settings});
+  std::unique_ptr<Step> step = entry_of(settings.method).make(StepContext{program, settings});
   FitResult r;
   Iterate at{initial_parameters(program), {}, 0};
   at.last_step = Eigen::VectorXd::Zero(at.u.size());
   GradientMonitor monitor;
   bool settled = false;
+  // A subsampled fit's batch, growing as the fit nears the optimum (0: every row).
+  std::size_t batch_size = options.batches ? options.batches->batch() : 0;
   for (int t = 1; t <= settings.max_iterations; ++t) {
     std::optional<BatchIteration> batch;
-    if (options.batches) batch.emplace(*options.batches, options, settings, t);
+    if (batch_size > 0) batch.emplace(*options.batches, batch_size, options, settings, t);
     GradientEstimator& estimator = batch ? batch->estimator : *plan.estimator;
     Attempt const a = draw_with_retries(batch ? batch->program : program, settings, pool, estimator, *step, t, at);
     StepTaken taken = step->take(a.draws, a.estimate, estimator, at.u);
     estimator.end_iteration();
-    if (taken.settling && !settled) {
+    // AdaGrad's and Adam's steps have no such phase, and keep their batch.
+    bool const grows = batch_size > 0 && settings.method == Method::natural_gradient;
+    if (taken.settling && !settled && grows) {
+      // The gradient is down to the batch's noise, where averaging would
+      // crawl: the batch grows and the step approaches afresh from here, on
+      // every row at last (docs/method.md, 'Subsampled fits').
+      batch_size = grown(batch_size, options.batches->rows());
+      step = entry_of(settings.method).make(StepContext{program, settings});
+      if (batch_size == 0) {
+        r.all_rows_from = t + 1;
+        // The plan's settings stay what the fit runs with (and the steps read).
+        FitPlan on_rows = plan_fit(program, BatchIteration::planned(options, settings));
+        plan.blankets = std::move(on_rows.blankets);
+        plan.estimator = std::move(on_rows.estimator);
+      }
+    } else if (taken.settling && !settled && !grows) {
       monitor = GradientMonitor{};
       settled = true;
     }

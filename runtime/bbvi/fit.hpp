@@ -28,6 +28,9 @@ struct FitResult {
   bool cannot_certify = false;
   double seconds = 0;
   FitSettings settings;  // what the fit ran with
+  // A subsampled fit's first iteration on every row, its batches having
+  // grown to them; 0 if they never did.
+  int all_rows_from = 0;
   long log_joint_evaluations = 0;
   std::vector<IterationRecord> trace;
   GradientSummary gradient;  // over the last iterations: what the estimator achieved

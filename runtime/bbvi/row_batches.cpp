@@ -126,14 +126,14 @@ RowBatches::RowBatches(ast::Program syntax, Program const& full, CompileOptions 
                         row_statements_.end());
 }
 
-std::vector<std::size_t> RowBatches::rows_of(std::uint64_t seed, std::uint64_t iteration) const {
+std::vector<std::size_t> RowBatches::rows_of(std::uint64_t seed, std::uint64_t iteration, std::size_t size) const {
   // Floyd's sample: B distinct rows in B draws, whatever N is.
   RandomStream rng(seed, iteration, batch_stream);
   std::size_t const n = full_.rows;
   std::unordered_set<std::size_t> chosen;
   std::vector<std::size_t> out;
-  out.reserve(batch_);
-  for (std::size_t j = n - batch_; j < n; ++j) {
+  out.reserve(size);
+  for (std::size_t j = n - size; j < n; ++j) {
     boost::random::uniform_int_distribution<std::size_t> pick(0, j);
     std::size_t const t = pick(rng);
     std::size_t const row = chosen.insert(t).second ? t : j;

@@ -34,7 +34,11 @@ class RowBatches {
   // Iteration t's rows, 0-based and ascending: B of the N drawn without
   // replacement from the stream (seed, t) of their own, so the same for any
   // number of threads.
-  std::vector<std::size_t> rows_of(std::uint64_t seed, std::uint64_t iteration) const;
+  std::vector<std::size_t> rows_of(std::uint64_t seed, std::uint64_t iteration) const {
+    return rows_of(seed, iteration, batch_);
+  }
+  // The same for a batch of `size` rows, below N.
+  std::vector<std::size_t> rows_of(std::uint64_t seed, std::uint64_t iteration, std::size_t size) const;
   // The model lowered on those rows, weighted to stand for all of them.
   Program program_on(std::vector<std::size_t> const& rows) const;
   // Iteration t's batch split at random into `groups` of nearly equal size,

@@ -299,13 +299,20 @@ TEST_CASE("bbvi-ppl --cache keeps the parsed columns for the next run, which giv
 TEST_CASE("bbvi-ppl --batch fits on batches of the rows, says so, and refuses a batch it cannot use") {
   std::string const model = source("models/logistic_regression.model");
   std::string const data = source("models/logistic_regression.csv");
-  Run const fitted = run(model + " " + data + " --batch 20 --iters 200 --output - --quiet");
+  Run const fitted = run(model + " " + data + " --batch 6 --output - --quiet");
   REQUIRE(fitted.status == 0);
   nlohmann::json const j = nlohmann::json::parse(fitted.out);
-  CHECK(j["settings"]["batch"] == 20);
+  CHECK(j["settings"]["batch"] == 6);
   CHECK(j["settings"]["draws"] == 0);  // the importance check reads every row: only when asked
-  CHECK(fitted.err.find("subsampled: 20 of the 60 rows at each iteration, each standing for 3") != std::string::npos);
-  CHECK(fitted.err.find("warning: --batch is experimental") != std::string::npos);
+  CHECK(j["converged"] == true);
+  REQUIRE(j["all_rows_from"].is_number());
+  CHECK(fitted.err.find(fmt::format("subsampled: 6 of the 60 rows an iteration at first, each standing for 10; every "
+                                    "row from iteration {}",
+                                    j["all_rows_from"].get<int>())) != std::string::npos);
+  // Cut short, it never reaches every row, and says so.
+  Run const short_fit = run(model + " " + data + " --batch 6 --iters 3 --output - --quiet");
+  CHECK(nlohmann::json::parse(short_fit.out)["all_rows_from"].is_null());
+  CHECK(short_fit.err.find("never every row") != std::string::npos);
   // A fit on every row has no such key.
   Run const whole = run(model + " " + data + " --iters 5 --draws 0 --output - --quiet");
   CHECK(nlohmann::json::parse(whole.out)["settings"].count("batch") == 0);

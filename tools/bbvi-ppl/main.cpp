@@ -300,10 +300,6 @@ int run(Options& o) {
       // The importance check reads every row at each of its draws: a
       // subsampled fit makes it only when asked to.
       if (!o.draws_given) o.draws = 0;
-      std::fputs("bbvi-ppl: warning: --batch is experimental: a subsampled fit's averaged result converges "
-                 "slowly, and may end at the iteration cap a posterior sd or more from the optimum "
-                 "(docs/method.md, 'Subsampled fits')\n",
-                 stderr);
     }
     // From here on a signal asks the run to stop (interrupt.hpp): the
     // output check's probe files and the fit are ended cleanly.
@@ -485,7 +481,8 @@ int main(int argc, char** argv) {
                 "both, else at least 100 (default: 1000; 0 with --batch)")
           ->check(CLI::NonNegativeNumber);
   app.add_option("--batch", o.batch,
-                 "experimental: fit on B rows drawn afresh at each iteration, each standing for N/B of the N rows "
+                 "fit on B rows drawn afresh at each iteration, each standing for N/B of the N rows, four times as "
+                 "many each time the gradient is down to their noise, until every row "
                  "(docs/method.md, 'Subsampled fits'; default: every row)")
       ->check(CLI::PositiveNumber);
   add_count("--chains", o.chains,

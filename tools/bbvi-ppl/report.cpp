@@ -244,10 +244,11 @@ std::string format_report(FitReport const& r) {
   out += fmt::format("method {}, estimator {}, {} draws per iteration, seed {}\n", name_of(f.settings.method),
                      f.settings.estimator, f.settings.samples, f.settings.seed);
   if (f.settings.batch > 0)
-    out += fmt::format("subsampled: {} of the {} rows at each iteration, each standing for {:.4g}; the ELBO is "
-                       "estimated from them\n",
+    out += fmt::format("subsampled: {} of the {} rows an iteration at first, each standing for {:.4g}; {}\n",
                        f.settings.batch, f.settings.rows,
-                       static_cast<double>(f.settings.rows) / static_cast<double>(f.settings.batch));
+                       static_cast<double>(f.settings.rows) / static_cast<double>(f.settings.batch),
+                       f.all_rows_from > 0 ? fmt::format("every row from iteration {}", f.all_rows_from)
+                                           : std::string("never every row, and the ELBO is from the last batch"));
   out += "\n";
   out += latent_table(r) + "\n" + parameter_table(r) + "\n" + diagnostics(r);
   return out;
@@ -316,7 +317,7 @@ nlohmann::ordered_json report_json(FitReport const& r) {
       {"summary_draws", r.summary_draws},
       {"set", set},
   };
-  // Only a subsampled fit has one: its rows an iteration.
+  // Only a subsampled fit has one: its first batch's rows.
   if (f.settings.batch > 0) settings["batch"] = f.settings.batch;
   json out = {
       {"version", BBVI_VERSION},
@@ -366,6 +367,7 @@ nlohmann::ordered_json report_json(FitReport const& r) {
   out["gradient"] = gradient;
   out["seed"] = o.seed;
   out["settings"] = settings;
+  if (f.settings.batch > 0) out["all_rows_from"] = f.all_rows_from > 0 ? json(f.all_rows_from) : json(nullptr);
   out["log_joint_evaluations"] = f.log_joint_evaluations;
   return out;
 }
