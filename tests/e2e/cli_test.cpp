@@ -309,6 +309,13 @@ TEST_CASE("bbvi-ppl --batch fits on batches of the rows, says so, and refuses a 
   CHECK(fitted.err.find(fmt::format("subsampled: 6 of the 60 rows an iteration at first, each standing for 10; every "
                                     "row from iteration {}",
                                     j["all_rows_from"].get<int>())) != std::string::npos);
+  // The same for any number of threads: the batches come from streams of their own.
+  Run const one_thread = run(model + " " + data + " --batch 6 --threads 1 --output - --quiet");
+  Run const two_threads = run(model + " " + data + " --batch 6 --threads 2 --output - --quiet");
+  nlohmann::json a = nlohmann::json::parse(one_thread.out), b = nlohmann::json::parse(two_threads.out);
+  a.erase("seconds");
+  b.erase("seconds");
+  CHECK(a == b);
   // Cut short, it never reaches every row, and says so.
   Run const short_fit = run(model + " " + data + " --batch 6 --iters 3 --output - --quiet");
   CHECK(nlohmann::json::parse(short_fit.out)["all_rows_from"].is_null());
