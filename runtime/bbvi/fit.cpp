@@ -75,6 +75,7 @@ FitResult fit(Program const& program, FitPlan& plan, FitOptions const& options) 
     Attempt const a = draw_with_retries(batch ? batch->program : program, settings, pool, estimator, *step, t, at);
     StepTaken taken = step->take(a.draws, a.estimate, estimator, at.u);
     estimator.end_iteration();
+    if (batch) at.log_joint_evaluations += batch->estimator.evaluations();
     // AdaGrad's and Adam's steps have no such phase, and keep their batch.
     bool const grows = batch_size > 0 && settings.method == Method::natural_gradient;
     if (taken.settling && !settled && grows) {

@@ -56,6 +56,7 @@ void SubsampledEstimator::measure(Draws const& d) {
     // The iteration's own draws, from their streams, on the group's rows.
     Draws const at = draw(g.program, d.u, static_cast<int>(d.scores.rows()), d.seed, d.stream, *d.pool,
                           g.plan.estimator->needs());
+    evaluations_ += at.evaluations;
     GradientEstimate const e = g.plan.estimator->estimate(at);
     if (!e.natural.allFinite() || !std::isfinite(e.elbo))
       throw NumericalError(error_at(file_, {}, "the estimate from a group of the batch's rows is not finite"));
@@ -81,11 +82,12 @@ void SubsampledEstimator::add_noise(GradientEstimate& e) const {
   e.elbo_variance += elbo_noise_;
   // The step moves along the natural gradient, whose noise is measured; the
   // Euclidean one's is F times it times F.
+  bool const natural = same_blocks(e.fisher, e.natural_covariance), euclidean = same_blocks(e.fisher, e.covariance);
   for (std::size_t b = 0; b < e.fisher.block_count(); ++b) {
     auto const& in = e.fisher.indices(b);
     Eigen::MatrixXd const noise = natural_noise_(in, in);
-    if (same_blocks(e.fisher, e.natural_covariance)) e.natural_covariance.block(b) += noise;
-    if (same_blocks(e.fisher, e.covariance)) e.covariance.block(b) += e.fisher.block(b) * noise * e.fisher.block(b);
+    if (natural) e.natural_covariance.block(b) += noise;
+    if (euclidean) e.covariance.block(b) += e.fisher.block(b) * noise * e.fisher.block(b);
   }
   if (!e.coupling || location_noise_.size() == 0 ||
       location_noise_.rows() != static_cast<Eigen::Index>(e.coupling->coordinates.size()))

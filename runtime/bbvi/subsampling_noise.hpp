@@ -46,6 +46,9 @@ class SubsampledEstimator final : public GradientEstimator {
   GradientEstimate estimate(Draws const& d) override;
   GradientEstimate unbiased(Draws const& d, GradientEstimate first, BlockDiagonal const& fisher) override;
   void end_iteration() override { inner_.end_iteration(); }
+  // The log-joint evaluations its groups have made so far, which the draws'
+  // own count leaves out.
+  long evaluations() const { return evaluations_; }
 
  private:
   struct Group;
@@ -60,6 +63,7 @@ class SubsampledEstimator final : public GradientEstimator {
   Eigen::MatrixXd natural_noise_;   // of the natural gradient, P × P
   Eigen::MatrixXd location_noise_;  // of the locations' gradient, where the estimates have one
   double elbo_noise_ = 0;
+  long evaluations_ = 0;
   GradientEstimate without_;  // the last estimate, without the batch's noise
 };
 
