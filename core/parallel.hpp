@@ -6,6 +6,8 @@
 // has its own random stream and its own output row, every share of a file and
 // every chain its own slot, and what is reduced over them is reduced
 // afterwards in one order.
+#include "core/ranks.hpp"
+
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -40,6 +42,12 @@ class WorkerPool {
   // All cores the machine reports (at least 1).
   static int available_cores();
 
+  // The ranks this pool's draws are shared with (core/ranks.hpp); null for
+  // one process. Only the fit's draws are shared: everything else a pool
+  // runs is run whole on every rank.
+  void share_draws_with(Ranks* ranks) { ranks_ = ranks; }
+  Ranks* ranks() const { return ranks_; }
+
  private:
   struct Failure {
     std::size_t index;
@@ -57,6 +65,7 @@ class WorkerPool {
   std::size_t pending_ = 0;
   bool stopping_ = false;
   std::vector<Failure> failures_;  // by block
+  Ranks* ranks_ = nullptr;
 };
 
 }  // namespace bbvi

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 
 namespace bbvi {
 
@@ -12,15 +13,29 @@ std::vector<FitResult> fit_chains(Program const& program, FitOptions const& opti
   // The cores are shared out between the chains (the result never depends
   // on how many threads a fit has).
   int const cores = options.threads > 0 ? options.threads : WorkerPool::available_cores();
-  // One thread per chain, so that every chain runs even when one fails; the
-  // pool rethrows the failure of the lowest chain.
-  WorkerPool(chains).run(results.size(), [&](std::size_t c) {
+  auto const options_of = [&](std::size_t c, int threads) {
     FitOptions chain = options;
     chain.seed = options.seed + c;
-    chain.threads = std::max(1, cores / chains);
+    chain.threads = threads;
     if (c > 0) chain.on_iteration = nullptr;  // one progress line, the first chain's
-    results[c] = fit(program, chain);
-  });
+    return chain;
+  };
+  if (options.ranks && options.ranks->size() > 1) {
+    // Ranks exchange each draw in the same order, which chains on threads of
+    // their own would not: one chain after another, each with every core.
+    std::exception_ptr first;
+    for (std::size_t c = 0; c < results.size(); ++c) try {
+        results[c] = fit(program, options_of(c, options.threads));
+      } catch (...) {
+        if (!first) first = std::current_exception();
+      }
+    if (first) std::rethrow_exception(first);
+    return results;
+  }
+  // One thread per chain, so that every chain runs even when one fails; the
+  // pool rethrows the failure of the lowest chain.
+  WorkerPool(chains).run(results.size(),
+                         [&](std::size_t c) { results[c] = fit(program, options_of(c, std::max(1, cores / chains))); });
   return results;
 }
 

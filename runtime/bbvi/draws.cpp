@@ -1,10 +1,15 @@
 #include "runtime/bbvi/draws.hpp"
 
 #include "runtime/bbvi/local_cost.hpp"
+#include "runtime/bbvi/shared_draws.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/random_stream.hpp"
 
+#include <fmt/format.h>
+
+#include <atomic>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 
 namespace bbvi {
@@ -58,42 +63,76 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
       for (std::size_t i : local->colours[c]) d.local.stride[i] = points->stride[c];
   }
   std::vector<LocalOutcome> outcomes(static_cast<std::size_t>(samples));
+  // What one thread keeps from one of its draws to the next.
+  struct Maker {
+    GuideSampler sample;
+    std::optional<GuideScorer> scorer;
+    Eigen::VectorXd score;
+    LocalScratch scratch;
+    Maker(Program const& p, Eigen::VectorXd const& at, DrawNeeds const& n) : sample(p, at), score(at.size()) {
+      if (n.score_groups) scorer.emplace(p, at, n.score_groups->score_groups);
+    }
+  };
+  auto const make = [&](std::size_t draw_index, Maker& m) {
+    Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
+    RandomStream rng(seed, iteration, draw_index);
+    std::vector<double> const z = m.sample(rng);
+    if (needs.latents)
+      d.latents.row(s) = Eigen::Map<Eigen::RowVectorXd const>(z.data(), static_cast<Eigen::Index>(z.size()));
+    std::vector<std::vector<double>> terms;  // for the blankets: by statement and element
+    d.log_p[s] = blankets ? log_joint_terms(program, z, terms, &blankets->summed_terms) : log_joint(program, z);
+    std::vector<double> log_q;  // for the blankets: by latent element
+    std::vector<double>* const elements = blankets ? &log_q : nullptr;
+    d.log_q[s] = m.scorer ? (*m.scorer)(z, m.score, elements) : log_guide_with_score(program, u, z, m.score, elements);
+    d.scores.row(s) = m.score.transpose();
+    if (blankets) d.group_f.row(s) = blanket_sums(*blankets, terms, log_q);
+    if (points) {
+      // Bound to some row even when unused: a Ref cannot be empty.
+      Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> curvature =
+          needs.curvature ? d.local.curvature.row(s) : d.local.gradients.row(s);
+      bool const coupled = d.local.couplings.size() > 0;
+      Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> couplings =
+          coupled ? d.local.couplings.row(s) : d.local.gradients.row(s);
+      outcomes[draw_index] = local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms),
+                                            m.scratch, draw_index, d.local.gradients.row(s),
+                                            needs.curvature ? &curvature : nullptr, coupled ? &couplings : nullptr);
+    }
+  };
+  Ranks* const ranks = pool.ranks() && pool.ranks()->size() > 1 ? pool.ranks() : nullptr;
+  RankShare const mine = ranks ? share_of(outcomes.size(), ranks->rank(), ranks->size())
+                               : RankShare{0, outcomes.size()};
   // Each thread makes its share of the draws, in order, with one sampler and
   // scorer; every draw has its own stream and row, so the shares do not
   // change a result.
-  pool.run_shares(static_cast<std::size_t>(samples), [&](std::size_t begin, std::size_t end) {
-    GuideSampler sample(program, u);
-    std::optional<GuideScorer> scorer;
-    if (needs.score_groups) scorer.emplace(program, u, needs.score_groups->score_groups);
-    Eigen::VectorXd score(u.size());
-    LocalScratch scratch;
-    for (std::size_t draw_index = begin; draw_index < end; ++draw_index) {
-      Eigen::Index const s = static_cast<Eigen::Index>(draw_index);
-      RandomStream rng(seed, iteration, draw_index);
-      std::vector<double> const z = sample(rng);
-      if (needs.latents)
-        d.latents.row(s) = Eigen::Map<Eigen::RowVectorXd const>(z.data(), static_cast<Eigen::Index>(z.size()));
-      std::vector<std::vector<double>> terms;  // for the blankets: by statement and element
-      d.log_p[s] = blankets ? log_joint_terms(program, z, terms, &blankets->summed_terms) : log_joint(program, z);
-      std::vector<double> log_q;  // for the blankets: by latent element
-      std::vector<double>* const elements = blankets ? &log_q : nullptr;
-      d.log_q[s] = scorer ? (*scorer)(z, score, elements) : log_guide_with_score(program, u, z, score, elements);
-      d.scores.row(s) = score.transpose();
-      if (blankets) d.group_f.row(s) = blanket_sums(*blankets, terms, log_q);
-      if (points) {
-        // Bound to some row even when unused: a Ref cannot be empty.
-        Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> curvature =
-            needs.curvature ? d.local.curvature.row(s) : d.local.gradients.row(s);
-        bool const coupled = d.local.couplings.size() > 0;
-        Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> couplings =
-            coupled ? d.local.couplings.row(s) : d.local.gradients.row(s);
-        outcomes[draw_index] =
-            local_gradient(program, *blankets, *local, *points, z, log_q, std::move(terms), scratch, draw_index,
-                           d.local.gradients.row(s),
-                           needs.curvature ? &curvature : nullptr, coupled ? &couplings : nullptr);
-      }
+  std::uint64_t constexpr none = ~std::uint64_t{0};
+  std::atomic<std::uint64_t> first_failure{none};
+  try {
+    pool.run_shares(mine.end - mine.begin, [&](std::size_t begin, std::size_t end) {
+      Maker m(program, u, needs);
+      for (std::size_t i = begin; i < end; ++i) try {
+          make(mine.begin + i, m);
+        } catch (...) {
+          std::uint64_t seen = first_failure.load();
+          while (mine.begin + i < seen && !first_failure.compare_exchange_weak(seen, mine.begin + i)) {
+          }
+          throw;
+        }
+    });
+  } catch (...) {
+    if (!ranks) throw;
+  }
+  if (ranks) {
+    // Every rank fails as one process would: at the lowest draw that failed
+    // on any of them, which each makes again itself (its stream is the same
+    // everywhere), so every rank throws the same error.
+    std::uint64_t const failed = ranks->least(first_failure.load());
+    if (failed != none) {
+      Maker m(program, u, needs);
+      make(static_cast<std::size_t>(failed), m);
+      throw std::runtime_error(fmt::format("draw {} failed on another rank but not on this one", failed));
     }
-  });
+    share_draws(*ranks, d, outcomes);
+  }
   if (points) copy_constant_colours(*blankets, *local, d.local);
   d.evaluations = samples;
   for (LocalOutcome const& o : outcomes) {

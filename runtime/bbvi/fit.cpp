@@ -60,6 +60,7 @@ FitResult fit(Program const& program, FitPlan& plan, FitOptions const& options) 
   FitSettings const& settings = plan.settings;
   auto const start = std::chrono::steady_clock::now();
   WorkerPool pool(settings.threads);
+  pool.share_draws_with(options.ranks);
   std::unique_ptr<Step> step = entry_of(settings.method).make(StepContext{program, settings});
   FitResult r;
   Iterate at{initial_parameters(program), {}, 0};

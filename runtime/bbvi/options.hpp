@@ -1,6 +1,8 @@
 #pragma once
 // What a fit is asked to do (FitOptions, from the command line or a test) and
 // what that resolves to once the program is known (FitSettings, plan.hpp).
+#include "core/ranks.hpp"
+
 #include <Eigen/Core>
 
 #include <cstddef>
@@ -60,6 +62,9 @@ struct FitOptions {
   // A subsampled fit: each iteration reads a batch of the rows, which these
   // draw and lower (row_batches.hpp); they outlive the fit. Null: every row.
   RowBatches const* batches = nullptr;
+  // The ranks the draws are shared with (core/ranks.hpp); null for one
+  // process. Every rank runs the same fit, and its chains one after another.
+  Ranks* ranks = nullptr;
 };
 
 // The options with every default resolved: what the fit ran with, which the

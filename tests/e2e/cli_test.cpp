@@ -145,18 +145,7 @@ TEST_CASE("bbvi-ppl: too few --samples and an unwritable --output are option err
 }
 
 TEST_CASE("bbvi-ppl: a distribution rejecting its arguments mid-fit exits 1, names the statement, writes nothing") {
-  // The guide starts at mu = 3, where every term is finite (check_start),
-  // but a draw of mu below 0, one in six, makes the sd negative.
-  fs::path const model = write("negative_sd.model", R"(data { real x[N]; }
-latent { real mu; real<lower=0> tau; }
-model {
-  mu ~ Normal(0, 10);
-  tau ~ Gamma(1, 1);
-  x ~ Normal(tau, mu);
-}
-guide { real m = 3; real<lower=0> s = 3; real<lower=0> a; real<lower=0> b;
-  mu ~ Normal(m, s); tau ~ Gamma(a, b); }
-)");
+  fs::path const model = source("tests/e2e/negative_sd.model");
   fs::path const json_path = scratch("numerical.json");
   fs::remove(json_path);
   Run const r = run("'" + model.string() + "' " + source("models/normal_gamma.csv") + " --output '" +

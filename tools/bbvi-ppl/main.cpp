@@ -27,6 +27,7 @@
 #include "tools/bbvi-ppl/fit_plot.hpp"
 #include "tools/bbvi-ppl/interrupt.hpp"
 #include "tools/bbvi-ppl/model_file.hpp"
+#include "tools/bbvi-ppl/mpi_ranks.hpp"
 #include "tools/bbvi-ppl/option_wording.hpp"
 #include "tools/bbvi-ppl/progress.hpp"
 #include "tools/bbvi-ppl/report.hpp"
@@ -39,8 +40,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 
@@ -304,15 +307,32 @@ int run(Options& o) {
     // From here on a signal asks the run to stop (interrupt.hpp): the
     // output check's probe files and the fit are ended cleanly.
     cli::StopOnSignals const stop_on_signals;
-    check_outputs(o);
+    // Under ranks, rank 0 alone writes the files, and so checks them; the
+    // others learn whether it may go on.
+    Ranks* const ranks = o.fit.ranks;
+    bool const writes = !ranks || ranks->rank() == 0;
+    std::exception_ptr refused;
+    if (writes) try {
+        check_outputs(o);
+      } catch (...) {
+        refused = std::current_exception();
+      }
+    if (ranks && !ranks->from_first(!refused) && !writes) return exit_bad_input;
+    if (refused) std::rethrow_exception(refused);
     set_estimation(o);
-    o.fit.stop_requested = [] { return cli::stop_signal() != 0; };
+    // A signal reaches each rank at its own time: rank 0's decides for all.
+    o.fit.stop_requested = [ranks] {
+      bool const stop = cli::stop_signal() != 0;
+      return ranks ? ranks->from_first(stop) : stop;
+    };
     std::vector<FitResult> const chains = [&] {
       cli::ProgressLine progress(stderr, !o.quiet && cli::is_terminal(stderr));
       o.fit.on_iteration = [&progress](IterationRecord const& r) { progress.update(r); };
       o.fit.trace_parameters = !o.trace_file.empty();
       return fit_chains(program, o.fit, o.chains);
     }();
+    // The other ranks' part ends with the fit: rank 0 has the same result, and reports it.
+    if (!writes) return exit_fitted;
     ChainChoice const chosen = choose_chain(chains);
     FitResult const& result = chains[chosen.reported];
     GuideDraws const draws = [&] {
@@ -395,7 +415,20 @@ int run(Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::unique_ptr<Ranks> ranks;
+  try {
+    ranks = cli::join_ranks(argc, argv);
+  } catch (DiagnosticError const& e) {
+    std::fputs(fmt::format("bbvi-ppl: error: {}\n", e.what()).c_str(), stderr);
+    return exit_bad_input;
+  }
+  // Every rank reads the same files and fits the same draws, so every rank
+  // meets the same errors and results: rank 0 speaks for all of them.
+  if (ranks && ranks->rank() != 0)
+    for (std::FILE* stream : {stdout, stderr})
+      if (!std::freopen("/dev/null", "w", stream)) std::fclose(stream);
   Options o;
+  o.fit.ranks = ranks.get();
   CLI::App app{"bbvi-ppl: fit a .model file's guide to its posterior by black-box variational inference"};
   // Not required here, so that `bbvi-ppl check …` parses; checked below.
   app.add_option("MODEL", o.model_file, "the .model file");
