@@ -42,9 +42,10 @@ class WorkerPool {
   // All cores the machine reports (at least 1).
   static int available_cores();
 
-  // The ranks this pool's draws are shared with (core/ranks.hpp); null for
-  // one process. Only the fit's draws are shared: everything else a pool
-  // runs is run whole on every rank.
+  // The ranks this pool's draws are shared with (core/ranks.hpp,
+  // rank_share.hpp); null for one process. Only the fit's draws and the
+  // importance check's are shared: everything else a pool runs is run whole
+  // on every rank.
   void share_draws_with(Ranks* ranks) { ranks_ = ranks; }
   Ranks* ranks() const { return ranks_; }
 

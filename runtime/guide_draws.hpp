@@ -20,8 +20,8 @@ struct GuideDraws {
 };
 
 // `count` draws of q(·|u) on streams of their own (distinct from the fit's
-// and from summarise_guide's), split over `pool`; the result is the same for
-// any number of threads.
+// and from summarise_guide's), split over `pool`, and its ranks' where it
+// has them; the result is the same for any number of threads and ranks.
 GuideDraws draw_from_guide(Program const& program, Eigen::VectorXd const& u, int count, std::uint64_t seed,
                            WorkerPool& pool);
 

@@ -1,15 +1,12 @@
 #include "runtime/bbvi/draws.hpp"
 
+#include "core/rank_share.hpp"
 #include "runtime/bbvi/local_cost.hpp"
 #include "runtime/bbvi/shared_draws.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/random_stream.hpp"
 
-#include <fmt/format.h>
-
-#include <atomic>
 #include <optional>
-#include <stdexcept>
 #include <utility>
 
 namespace bbvi {
@@ -98,41 +95,13 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
                                             needs.curvature ? &curvature : nullptr, coupled ? &couplings : nullptr);
     }
   };
-  Ranks* const ranks = pool.ranks() && pool.ranks()->size() > 1 ? pool.ranks() : nullptr;
-  RankShare const mine = ranks ? share_of(outcomes.size(), ranks->rank(), ranks->size())
-                               : RankShare{0, outcomes.size()};
   // Each thread makes its share of the draws, in order, with one sampler and
-  // scorer; every draw has its own stream and row, so the shares do not
-  // change a result.
-  std::uint64_t constexpr none = ~std::uint64_t{0};
-  std::atomic<std::uint64_t> first_failure{none};
-  try {
-    pool.run_shares(mine.end - mine.begin, [&](std::size_t begin, std::size_t end) {
-      Maker m(program, u, needs);
-      for (std::size_t i = begin; i < end; ++i) try {
-          make(mine.begin + i, m);
-        } catch (...) {
-          std::uint64_t seen = first_failure.load();
-          while (mine.begin + i < seen && !first_failure.compare_exchange_weak(seen, mine.begin + i)) {
-          }
-          throw;
-        }
-    });
-  } catch (...) {
-    if (!ranks) throw;
-  }
-  if (ranks) {
-    // Every rank fails as one process would: at the lowest draw that failed
-    // on any of them, which each makes again itself (its stream is the same
-    // everywhere), so every rank throws the same error.
-    std::uint64_t const failed = ranks->least(first_failure.load());
-    if (failed != none) {
-      Maker m(program, u, needs);
-      make(static_cast<std::size_t>(failed), m);
-      throw std::runtime_error(fmt::format("draw {} failed on another rank but not on this one", failed));
-    }
-    share_draws(*ranks, d, outcomes);
-  }
+  // scorer; every draw has its own stream and row, so neither the threads'
+  // shares nor the ranks' change a result.
+  run_rank_share(
+      pool, outcomes.size(), [&] { return Maker(program, u, needs); },
+      [&](std::size_t draw_index, Maker& m) { make(draw_index, m); });
+  if (pool.ranks() && pool.ranks()->size() > 1) share_draws(*pool.ranks(), d, outcomes);
   if (points) copy_constant_colours(*blankets, *local, d.local);
   d.evaluations = samples;
   for (LocalOutcome const& o : outcomes) {

@@ -331,16 +331,18 @@ int run(Options& o) {
       o.fit.trace_parameters = !o.trace_file.empty();
       return fit_chains(program, o.fit, o.chains);
     }();
-    // The other ranks' part ends with the fit: rank 0 has the same result, and reports it.
-    if (!writes) return exit_fitted;
     ChainChoice const chosen = choose_chain(chains);
     FitResult const& result = chains[chosen.reported];
     GuideDraws const draws = [&] {
       // Its threads end here: while the files are written the main thread
       // is the only one, so a signal always reaches it (interrupt.hpp).
       WorkerPool pool(o.fit.threads > 0 ? o.fit.threads : WorkerPool::available_cores());
+      pool.share_draws_with(ranks);
       return draw_from_guide(program, result.u, o.draws, o.fit.seed, pool);
     }();
+    // The other ranks' part ends with the importance check's draws: rank 0
+    // has the same result, and reports it.
+    if (!writes) return exit_fitted;
     cli::FitReport report;
     report.model_file = o.model_file;
     report.data_file = o.data_file;
