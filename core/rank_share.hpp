@@ -13,6 +13,12 @@
 
 namespace bbvi {
 
+// The ranks the pool's draws are shared with where there are several; null
+// for one process, or a launcher's single rank.
+inline Ranks* sharing_ranks(WorkerPool const& pool) {
+  return pool.ranks() && pool.ranks()->size() > 1 ? pool.ranks() : nullptr;
+}
+
 // Calls task(i, state) for every i of this rank's share of [0, n) (all of
 // it for one process), each thread in order through a state of its own from
 // make_state(). One process throws what the lowest failing i threw. Under
@@ -23,7 +29,7 @@ namespace bbvi {
 // exchanges.
 template <typename MakeState, typename Task>
 RankShare run_rank_share(WorkerPool& pool, std::size_t n, MakeState const& make_state, Task const& task) {
-  Ranks* const ranks = pool.ranks() && pool.ranks()->size() > 1 ? pool.ranks() : nullptr;
+  Ranks* const ranks = sharing_ranks(pool);
   RankShare const mine = ranks ? share_of(n, ranks->rank(), ranks->size()) : RankShare{0, n};
   std::uint64_t constexpr none = ~std::uint64_t{0};
   std::atomic<std::uint64_t> first_failure{none};

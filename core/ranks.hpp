@@ -37,4 +37,17 @@ inline RankShare share_of(std::size_t n, int rank, int ranks) {
   return {r * n / k, (r + 1) * n / k};
 }
 
+// Rows of `width` numbers, n in all, each rank holding those of its share
+// (share_of) in `mine`, one after another: all n of them, in order, on
+// every rank.
+inline std::vector<double> gather_rows(Ranks& ranks, std::vector<double> const& mine, std::size_t n,
+                                       std::size_t width) {
+  std::vector<int> sizes;
+  for (int r = 0; r < ranks.size(); ++r) {
+    RankShare const share = share_of(n, r, ranks.size());
+    sizes.push_back(static_cast<int>((share.end - share.begin) * width));
+  }
+  return ranks.gather(mine, sizes);
+}
+
 }  // namespace bbvi

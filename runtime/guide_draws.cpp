@@ -24,12 +24,7 @@ void share_rows(Ranks& ranks, RankShare mine, GuideDraws& d, std::vector<char>& 
     for (Eigen::Index c = 0; c < d.z.cols(); ++c) packed.push_back(d.z(static_cast<Eigen::Index>(s), c));
     packed.insert(packed.end(), {d.log_p[s], d.log_q[s], static_cast<double>(rejected[s])});
   }
-  std::vector<int> sizes;
-  for (int r = 0; r < ranks.size(); ++r) {
-    RankShare const share = share_of(rejected.size(), r, ranks.size());
-    sizes.push_back(static_cast<int>(share.end - share.begin) * static_cast<int>(width));
-  }
-  std::vector<double> const all = ranks.gather(packed, sizes);
+  std::vector<double> const all = gather_rows(ranks, packed, rejected.size(), static_cast<std::size_t>(width));
   for (std::size_t s = 0; s < rejected.size(); ++s) {
     double const* p = all.data() + static_cast<Eigen::Index>(s) * width;
     for (Eigen::Index c = 0; c < d.z.cols(); ++c) d.z(static_cast<Eigen::Index>(s), c) = *p++;
@@ -72,7 +67,7 @@ GuideDraws draw_from_guide(Program const& program, Eigen::VectorXd const& u, int
           d.log_p[s] = -std::numeric_limits<double>::infinity();
         }
       });
-  if (pool.ranks() && pool.ranks()->size() > 1) share_rows(*pool.ranks(), mine, d, rejected);
+  if (Ranks* const ranks = sharing_ranks(pool)) share_rows(*ranks, mine, d, rejected);
   for (char r : rejected) d.rejected += r;
   return d;
 }

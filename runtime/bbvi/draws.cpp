@@ -98,10 +98,8 @@ Draws draw(Program const& program, Eigen::VectorXd const& u, int samples, std::u
   // Each thread makes its share of the draws, in order, with one sampler and
   // scorer; every draw has its own stream and row, so neither the threads'
   // shares nor the ranks' change a result.
-  run_rank_share(
-      pool, outcomes.size(), [&] { return Maker(program, u, needs); },
-      [&](std::size_t draw_index, Maker& m) { make(draw_index, m); });
-  if (pool.ranks() && pool.ranks()->size() > 1) share_draws(*pool.ranks(), d, outcomes);
+  run_rank_share(pool, outcomes.size(), [&] { return Maker(program, u, needs); }, make);
+  if (Ranks* const ranks = sharing_ranks(pool)) share_draws(*ranks, d, outcomes);
   if (points) copy_constant_colours(*blankets, *local, d.local);
   d.evaluations = samples;
   for (LocalOutcome const& o : outcomes) {

@@ -39,12 +39,7 @@ void share_draws(Ranks& ranks, Draws& d, std::vector<LocalOutcome>& outcomes) {
     packed.push_back(o.evaluations);
     for (std::size_t g = 0; g < groups; ++g) packed.push_back(g < o.failed.size() && o.failed[g] ? 1 : 0);
   }
-  std::vector<int> sizes;
-  for (int r = 0; r < ranks.size(); ++r) {
-    RankShare const share = share_of(samples, r, ranks.size());
-    sizes.push_back(static_cast<int>((share.end - share.begin) * width));
-  }
-  std::vector<double> const all = ranks.gather(packed, sizes);
+  std::vector<double> const all = gather_rows(ranks, packed, samples, width);
   for (std::size_t s = 0; s < samples; ++s) {
     auto const row = static_cast<Eigen::Index>(s);
     double const* p = all.data() + s * width;
