@@ -10,9 +10,11 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -186,6 +189,53 @@ TEST_CASE("write_file_atomically writes a FIFO directly, for the reader at its o
   CHECK(received == text);
   CHECK(S_ISFIFO(status_of(fifo).st_mode));
   CHECK(entries(dir) == 1);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("write_file_atomically waits for a FIFO's reader that comes later") {
+  fs::path const dir = scratch_dir();
+  fs::path const fifo = dir / "late";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string const text(100000, 'y');
+  std::string error;
+  std::thread writer([&] { error = failure_writing_text(fifo, text); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the writer waits for a reader meanwhile
+  std::ifstream in(fifo, std::ios::binary);
+  std::string const received((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  writer.join();
+  CHECK(error == "(no error)");
+  CHECK(received == text);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a stop asked before the files are written ends the write without waiting for a FIFO's reader") {
+  // A signal that comes in the instant between a check and the open cannot
+  // be timed from here; one already recorded when the write begins can.
+  // In a child, since the record is the process's.
+  fs::path const dir = scratch_dir();
+  fs::path const fifo = dir / "unread";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  pid_t const child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    bbvi::cli::StopOnSignals const stopping;
+    ::raise(SIGTERM);
+    try {
+      bbvi::cli::write_file_atomically(fifo.string(), "{}\n");
+    } catch (bbvi::cli::Interrupted const& e) {
+      ::_exit(e.exit_status());
+    } catch (...) {
+    }
+    ::_exit(1);
+  }
+  int raw = 0;
+  auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (::waitpid(child, &raw, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) ::kill(child, SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(WIFEXITED(raw));
+  CHECK(WEXITSTATUS(raw) == 128 + SIGTERM);
   fs::remove_all(dir);
 }
 

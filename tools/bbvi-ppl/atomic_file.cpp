@@ -3,6 +3,7 @@
 #include "tools/bbvi-ppl/interrupt.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,7 +93,11 @@ std::string inode_identity(struct ::stat const& s) {
 }
 
 // Writes all of `text` to `fd`; a signal that asks the run to stop ends the
-// write with Interrupted (a write cut short by another signal goes on).
+// write with Interrupted (a write cut short by another signal goes on). On
+// a non-blocking descriptor (a FIFO this process opened) a full pipe is
+// waited for with wait_unless_stopped, so no signal is missed there; on a
+// blocking one (the shell's standard output) the write itself is what a
+// signal cuts short, and one arriving just before it is seen once it returns.
 void write_all(int fd, std::string_view text, std::string const& path) {
   constexpr std::size_t chunk = std::size_t{1} << 20;  // a stop is seen between chunks
   while (!text.empty()) {
@@ -101,6 +106,10 @@ void write_all(int fd, std::string_view text, std::string const& path) {
     if (n < 0) {
       int const error = errno;
       if (error == EINTR) continue;
+      if (error == EAGAIN || error == EWOULDBLOCK) {
+        wait_unless_stopped(fd, POLLOUT, -1);
+        continue;
+      }
       throw OutputError(path, error);
     }
     text.remove_prefix(static_cast<std::size_t>(n));
@@ -179,6 +188,29 @@ class Temporary {
   std::unique_ptr<TrackedTemporary> tracked_;
 };
 
+bool is_fifo(std::string const& file) {
+  struct ::stat s {};
+  return ::stat(file.c_str(), &s) == 0 && S_ISFIFO(s.st_mode);
+}
+
+// Opens a file that is written in place (a device, a FIFO) without blocking.
+// A FIFO with no reader yet fails with ENXIO; its reader is waited for a few
+// milliseconds at a time, since no event announces one, and a signal asking
+// the run to stop ends the wait whenever it comes (a blocking open would
+// miss one arriving just before it, and wait for the reader regardless).
+int open_for_writing(OutputTarget const& target) {
+  constexpr int reader_poll_ms = 10;
+  for (;;) {
+    stop_if_asked();
+    int const fd = ::open(target.file.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (fd >= 0) return fd;
+    int const error = errno;
+    if (error == EINTR) continue;
+    if (error != ENXIO || !is_fifo(target.file)) throw OutputError(target.path, error);
+    wait_unless_stopped(-1, 0, reader_poll_ms);
+  }
+}
+
 void write_in_place(OutputTarget const& target, std::string const& contents) {
   if (target.kind == OutputTarget::Kind::descriptor) {
     // What this process has already printed there comes first.
@@ -187,13 +219,7 @@ void write_in_place(OutputTarget const& target, std::string const& contents) {
     write_all(target.descriptor, contents, target.path);
     return;
   }
-  int fd = -1;
-  // A FIFO's open waits for a reader; a signal ends the wait with EINTR.
-  while ((fd = ::open(target.file.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
-    int const error = errno;
-    if (error != EINTR) throw OutputError(target.path, error);
-    stop_if_asked();
-  }
+  int const fd = open_for_writing(target);
   try {
     write_all(fd, contents, target.path);
   } catch (...) {

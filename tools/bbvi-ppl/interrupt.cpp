@@ -1,5 +1,6 @@
 #include "tools/bbvi-ppl/interrupt.hpp"
 
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -82,6 +83,19 @@ SignalsHeld::SignalsHeld() {
 }
 
 SignalsHeld::~SignalsHeld() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+
+void wait_unless_stopped(int fd, short events, int timeout_ms) {
+  {
+    SignalsHeld const held;
+    stop_if_asked();
+    ::pollfd ready{fd, events, 0};
+    ::timespec const timeout{timeout_ms / 1000, (timeout_ms % 1000) * 1000000L};
+    // EINTR is the expected way out when a signal comes; any other failure
+    // leaves the caller to retry its call and meet the error there.
+    ::ppoll(fd >= 0 ? &ready : nullptr, fd >= 0 ? 1 : 0, timeout_ms >= 0 ? &timeout : nullptr, &held.before());
+  }
+  stop_if_asked();
+}
 
 TrackedTemporary::TrackedTemporary(std::string const& path) : slot_(-1) {
   if (path.size() >= temporaries.front().path.size()) return;  // its open fails with ENAMETOOLONG

@@ -53,9 +53,21 @@ class SignalsHeld {
   SignalsHeld(SignalsHeld const&) = delete;
   SignalsHeld& operator=(SignalsHeld const&) = delete;
 
+  // The mask from before: the one to wait under (ppoll), so that only the
+  // wait itself lets the signals in.
+  sigset_t const& before() const { return previous_; }
+
  private:
   sigset_t previous_;
 };
+
+// Waits until `fd` is ready for `events` (or, with fd < 0, until `timeout_ms`
+// has passed; a negative timeout waits for the descriptor alone), and throws
+// Interrupted when a signal asks the run to stop, even one that came just
+// before the wait began: the check and the wait happen with the signals
+// held, and the wait lets them in atomically. A blocking call in their place
+// would miss a signal arriving between the check and the call, and wait on.
+void wait_unless_stopped(int fd, short events, int timeout_ms);
 
 // A temporary file that a second signal removes before ending the process.
 // Tracking takes no lock and allocates nothing the handler reads: a fixed
