@@ -44,6 +44,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <sstream>
 
@@ -54,7 +55,22 @@ using namespace bbvi;
 constexpr int exit_fitted = 0;
 constexpr int exit_numerical = 1;
 constexpr int exit_bad_input = 2;
-// The summary's draws are held all at once (its quantiles sort them), so a
+
+// A failure that is not bad input we know how to point at, said on standard
+// error with `consequence` after it: running out of memory (a size set in
+// the data or with --set, a latent of 10¹¹ elements, or more rows than
+// memory holds) as such, not as the allocator's exception. Exits 1, as a
+// failed fit does.
+int failed(std::exception const& e, char const* consequence) {
+  std::string const what =
+      dynamic_cast<std::bad_alloc const*>(&e)
+          ? "out of memory: the model's sizes (from the data and --set) and the data's rows need more than this "
+            "machine has"
+          : e.what();
+  std::fputs(fmt::format("bbvi-ppl: error: {}{}\n", what, consequence).c_str(), stderr);
+  return exit_numerical;
+}
+// The summary's draws are held all at once (its quantiles select from them), so a
 // model with many latent elements gets fewer, in thousands: at most 10⁷
 // values (80 MB), at least 1,000 draws.
 int summary_draws_for(std::size_t latent_elements) {
@@ -188,7 +204,8 @@ void set_estimation(Options& o) {
 
 // The subcommands that stop before fitting: `report` prints what they
 // have to say of the prepared program; bad input, or a NumericalError while
-// preparing (an initial value the guide cannot use), exits 2.
+// preparing (an initial value the guide cannot use), exits 2; running out
+// of memory, or any other failure, exits 1 as a failed fit does.
 template <typename Report>
 int before_fitting(Options const& o, Report const& report) {
   Sources sources;
@@ -200,6 +217,8 @@ int before_fitting(Options const& o, Report const& report) {
     sources.print(e.diagnostics());
   } catch (NumericalError const& e) {
     sources.print({e.diagnostic()});
+  } catch (std::exception const& e) {
+    return failed(e, "");
   }
   return exit_bad_input;
 }
@@ -408,9 +427,7 @@ int run(Options& o) {
     std::fputs("bbvi-ppl: error: the fit failed numerically; no result was written\n", stderr);
     return exit_numerical;
   } catch (std::exception const& e) {
-    // Not an input error we know how to point at: a failure of the fit.
-    std::fputs(fmt::format("bbvi-ppl: error: {}; no result was written\n", e.what()).c_str(), stderr);
-    return exit_numerical;
+    return failed(e, "; no result was written");
   }
 }
 
