@@ -1,23 +1,44 @@
 #include "core/parallel.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <stdexcept>
+#include <system_error>
 
 namespace bbvi {
+
+namespace {
+
+// Tells the waiting workers to end, and waits for them.
+void stop(std::vector<std::thread>& workers, std::mutex& mutex, bool& stopping, std::condition_variable& start) {
+  {
+    std::lock_guard<std::mutex> const lock(mutex);
+    stopping = true;
+  }
+  start.notify_all();
+  for (std::thread& t : workers) t.join();
+}
+
+}  // namespace
 
 WorkerPool::WorkerPool(int threads) {
   std::size_t const blocks = static_cast<std::size_t>(std::max(threads, 1));
   failures_.resize(blocks);
-  for (std::size_t b = 1; b < blocks; ++b) workers_.emplace_back([this, b] { work(b); });
+  try {
+    for (std::size_t b = 1; b < blocks; ++b) workers_.emplace_back([this, b] { work(b); });
+  } catch (std::system_error const& e) {
+    // Past the system's limit on threads (ulimit -u, kernel.threads-max, the
+    // memory for their stacks): the ones started end, and the caller hears
+    // why, where leaving them running would abort the process.
+    std::size_t const started = workers_.size() + 1;
+    stop(workers_, mutex_, stopping_, start_);
+    throw std::runtime_error(
+        fmt::format("cannot start {} threads, only {}: {}", blocks, started, e.code().message()));
+  }
 }
 
-WorkerPool::~WorkerPool() {
-  {
-    std::lock_guard<std::mutex> const lock(mutex_);
-    stopping_ = true;
-  }
-  start_.notify_all();
-  for (std::thread& t : workers_) t.join();
-}
+WorkerPool::~WorkerPool() { stop(workers_, mutex_, stopping_, start_); }
 
 int WorkerPool::available_cores() { return std::max(1, static_cast<int>(std::thread::hardware_concurrency())); }
 

@@ -1,8 +1,13 @@
 // The worker pool: every task runs once, and a failure is reported as the
-// lowest-numbered failing task's, as if the range ran in order on one thread.
+// lowest-numbered failing task's, as if the range ran in order on one thread;
+// a pool the system cannot give its threads says so.
 #include "core/parallel.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <stdexcept>
 #include <string>
@@ -40,4 +45,26 @@ TEST_CASE("worker pool: the exception of the lowest failing task is the one reth
     pool.run(1, [&](std::size_t) { ++total; });
     CHECK(total == 1);
   }
+}
+
+TEST_CASE("worker pool: past the system's limit on threads, an error that says so, not an abort") {
+  // In a child held to one process of its user (a root child first becomes
+  // nobody, since the limit does not bind root), where no thread can start.
+  pid_t const child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (::geteuid() == 0 && ::setuid(65534) != 0) ::_exit(3);
+    struct ::rlimit const one {1, 1};
+    if (::setrlimit(RLIMIT_NPROC, &one) != 0) ::_exit(3);
+    try {
+      WorkerPool pool(4);
+    } catch (std::runtime_error const& e) {
+      ::_exit(std::string(e.what()).rfind("cannot start 4 threads, only 1: ", 0) == 0 ? 0 : 2);
+    }
+    ::_exit(1);  // _exit: nothing of the parent's runs again here
+  }
+  int raw = 0;
+  REQUIRE(::waitpid(child, &raw, 0) == child);
+  REQUIRE(WIFEXITED(raw));
+  CHECK(WEXITSTATUS(raw) == 0);
 }
