@@ -70,6 +70,7 @@ int failed(std::exception const& e, char const* consequence) {
   std::fputs(fmt::format("bbvi-ppl: error: {}{}\n", what, consequence).c_str(), stderr);
   return exit_numerical;
 }
+
 // The summary's draws are held all at once (its quantiles select from them), so a
 // model with many latent elements gets fewer, in thousands: at most 10⁷
 // values (80 MB), at least 1,000 draws.
