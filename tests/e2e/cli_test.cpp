@@ -136,9 +136,12 @@ TEST_CASE("bbvi-ppl --set overrides a data constant, and hitting --iters warns")
 // system's allocator throws std::bad_alloc.
 #ifndef __SANITIZE_ADDRESS__
 TEST_CASE("bbvi-ppl: a size no memory holds is an error, not a crash, in a fit and in check and explain") {
-  // 10^11 schools: 800 GB for one latent.
+  // 10^15 schools: 8 PB for one latent, past a 64-bit machine's 128 TB of
+  // address space, so that the allocation fails whatever the machine's
+  // memory or its overcommit policy (10^11, 800 GB, could be granted lazily
+  // and end in the OOM killer where overcommit is always allowed).
   std::string const common =
-      source("models/eight_schools.model") + " " + source("models/eight_schools.csv") + " --set J=100000000000";
+      source("models/eight_schools.model") + " " + source("models/eight_schools.csv") + " --set J=1000000000000000";
   for (std::string const command : {"", "check ", "explain "}) {
     Run const r = run(command + common);
     INFO(command << r.err);
