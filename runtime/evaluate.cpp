@@ -1,5 +1,6 @@
 #include "runtime/evaluate.hpp"
 
+#include "core/row_blocks.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/packed_arguments.hpp"
 
@@ -133,8 +134,18 @@ class Frame {
           },
           whole, columns);
       if (elements) elements->resize(lhs.size());
-      double const sum = f.evaluated().log_density_rows(lhs.elements.data(), lhs.size(), columns.data(), varies,
-                                                        elements ? elements->data() : nullptr);
+      std::vector<double const*> from;  // the columns at a block's first row
+      auto const rows = [&](std::size_t a, std::size_t b) {
+        if (a > 0) {
+          from = columns;
+          for (std::size_t k = 0; k < from.size(); ++k)
+            if ((varies >> k) & 1u) from[k] += a;
+        }
+        return f.evaluated().log_density_rows(lhs.elements.data() + a, b - a, a > 0 ? from.data() : columns.data(),
+                                              varies, elements ? elements->data() + a : nullptr);
+      };
+      // A distribution of the whole left side has one term, not one a row.
+      double const sum = f.evaluated().signature.whole_value ? rows(0, lhs.size()) : sum_by_row_blocks(lhs.size(), rows);
       if (f.weight == 1) return sum;
       if (elements)
         for (double& term : *elements) term *= f.weight;

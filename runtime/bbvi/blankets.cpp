@@ -1,5 +1,6 @@
 #include "runtime/bbvi/blankets.hpp"
 
+#include "core/row_blocks.hpp"
 #include "runtime/program_walk.hpp"
 
 #include <algorithm>
@@ -138,19 +139,53 @@ Eigen::RowVectorXd blanket_sums(Blankets const& b, std::vector<std::vector<doubl
 
 void blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& terms, std::vector<double> const& log_q,
                   Eigen::RowVectorXd& out, std::vector<bool> const* statements) {
+  // A group's sum is its terms in the statements' first row block, and each
+  // whole statement's sum where every term is its, in statement order; then
+  // each later block's terms, all statements' together, added block by
+  // block (docs/method.md, 'Row blocks').
   out.setZero(static_cast<Eigen::Index>(b.groups.size()));
+  auto const whole_sum = [](std::vector<double> const& t) {
+    return sum_by_row_blocks(t.size(), [&](std::size_t a, std::size_t e) {
+      return std::accumulate(t.begin() + static_cast<std::ptrdiff_t>(a), t.begin() + static_cast<std::ptrdiff_t>(e),
+                             0.0);
+    });
+  };
+  auto const add_rest = [&](std::size_t i, std::size_t from, std::size_t to, Eigen::RowVectorXd& into,
+                            std::vector<int>* touched) {
+    TermGroups const& groups = b.terms[i];
+    for (std::size_t k = from; k < to; ++k)
+      for (std::size_t r = groups.rest_start[k]; r < groups.rest_start[k + 1]; ++r) {
+        int const g = groups.rest[r];
+        if (touched && into[g] == 0) touched->push_back(g);
+        into[g] += terms[i][k];
+      }
+  };
+  std::size_t longest = 0;
   for (std::size_t i = 0; i < terms.size(); ++i) {
     if (statements && !(*statements)[i]) continue;
     TermGroups const& groups = b.terms[i];
+    double const sum = whole_sum(terms[i]);
     if (groups.uniform) {  // a term over N rows, all in the same blankets: summed once, not N times per group
-      double const sum = std::accumulate(terms[i].begin(), terms[i].end(), 0.0);
       for (int g : groups.groups) out[g] += sum;
       continue;
     }
-    double const sum = std::accumulate(terms[i].begin(), terms[i].end(), 0.0);
     for (int g : groups.common) out[g] += sum;
-    for (std::size_t k = 0; k < terms[i].size(); ++k)
-      for (std::size_t r = groups.rest_start[k]; r < groups.rest_start[k + 1]; ++r) out[groups.rest[r]] += terms[i][k];
+    add_rest(i, 0, std::min(terms[i].size(), row_block), out, nullptr);
+    longest = std::max(longest, terms[i].size());
+  }
+  if (longest > row_block) {
+    Eigen::RowVectorXd block = Eigen::RowVectorXd::Zero(out.size());
+    std::vector<int> touched;
+    for (std::size_t a = row_block; a < longest; a += row_block) {
+      for (std::size_t i = 0; i < terms.size(); ++i)
+        if (!(statements && !(*statements)[i]) && !b.terms[i].uniform && terms[i].size() > a)
+          add_rest(i, a, std::min(terms[i].size(), a + row_block), block, &touched);
+      for (int g : touched) {
+        out[g] += block[g];
+        block[g] = 0;
+      }
+      touched.clear();
+    }
   }
   for (std::size_t e = 0; e < log_q.size(); ++e) out[b.group_of_element[e]] -= log_q[e];
 }
