@@ -1,5 +1,6 @@
 #include "runtime/affine_normal.hpp"
 
+#include "core/row_blocks.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/normal.hpp"
 #include "runtime/evaluate.hpp"
@@ -71,6 +72,66 @@ Eigen::VectorXd near_fit(AffineNormal const& s, double mean_residual, Eigen::Vec
   return fit;
 }
 
+// The columns' means, C̃ᵀC̃, the residuals' mean and Σ r̃², and C̃ᵀr̃, in
+// fixed row blocks (docs/method.md, 'Row blocks'). One block is centred on
+// its own means; past one, every row is read against the first block's
+// means, c₀ and r₀, in plain sums over the rows, and those are moved to the
+// whole column's means: C̃ᵀC̃ = Σ (c − c₀)(c − c₀)ᵀ − n δ δᵀ with δ = c̄ − c₀,
+// and alike for the others.
+struct CentredSums {
+  Eigen::VectorXd column_means;
+  Eigen::MatrixXd gram;
+  double mean_residual = 0;
+  double residual_deviations = 0;
+  Eigen::VectorXd cross;
+};
+
+CentredSums centred_sums(Eigen::MatrixXd const& columns, Eigen::VectorXd const& r) {
+  Eigen::Index const n = columns.rows();
+  Eigen::Index const first = std::min<Eigen::Index>(n, static_cast<Eigen::Index>(row_block));
+  Eigen::RowVectorXd const c0 = columns.topRows(first).colwise().mean();
+  double const r0 = r.head(first).mean();
+  CentredSums out;
+  out.column_means = Eigen::VectorXd::Zero(columns.cols());
+  out.gram = Eigen::MatrixXd::Zero(columns.cols(), columns.cols());
+  out.cross = Eigen::VectorXd::Zero(columns.cols());
+  double residual_sum = 0;
+  for (Eigen::Index a = 0; a < n; a += static_cast<Eigen::Index>(row_block)) {
+    Eigen::Index const length = std::min<Eigen::Index>(n - a, static_cast<Eigen::Index>(row_block));
+    Eigen::MatrixXd const c = columns.middleRows(a, length).rowwise() - c0;
+    Eigen::VectorXd const d = r.segment(a, length).array() - r0;
+    Eigen::MatrixXd const gram = c.transpose() * c;
+    Eigen::VectorXd const cross = c.transpose() * d;
+    if (a == 0) {
+      out.column_means = c.colwise().sum().transpose();
+      out.gram = gram;
+      out.cross = cross;
+      residual_sum = d.sum();
+      out.residual_deviations = d.squaredNorm();
+      continue;
+    }
+    out.column_means += c.colwise().sum().transpose();
+    out.gram += gram;
+    out.cross += cross;
+    residual_sum += d.sum();
+    out.residual_deviations += d.squaredNorm();
+  }
+  if (n <= first) {  // one block, centred on its own means: nothing to move
+    out.column_means = c0.transpose();
+    out.mean_residual = r0;
+    return out;
+  }
+  double const rows = static_cast<double>(n);
+  Eigen::VectorXd const delta = out.column_means / rows;
+  double const residual_delta = residual_sum / rows;
+  out.gram -= rows * delta * delta.transpose();
+  out.cross -= rows * residual_delta * delta;
+  out.residual_deviations -= rows * residual_delta * residual_delta;
+  out.column_means = c0.transpose() + delta;
+  out.mean_residual = r0 + residual_delta;
+  return out;
+}
+
 }  // namespace
 
 AffineNormal::Column AffineNormal::column_at(std::vector<double> const& z) const {
@@ -139,20 +200,18 @@ std::optional<AffineNormal> reduce_affine_normal(Program const& program, std::si
   try {
     auto [at_zero, columns] = affine_columns(program, statement, mean, N, s.elements);
     if (!at_zero.allFinite() || !columns.allFinite()) return std::nullopt;
-    s.column_means = columns.colwise().mean().transpose();
-    columns.rowwise() -= s.column_means.transpose();
-    s.gram = columns.transpose() * columns;
-
     Eigen::VectorXd r = observed - at_zero;
-    double const mean_at_zero = r.mean();
-    s.reference = near_fit(s, mean_at_zero, columns.transpose() * (r.array() - mean_at_zero).matrix());
+    CentredSums const first = centred_sums(columns, r);
+    s.column_means = first.column_means;
+    s.gram = first.gram;
+    s.reference = near_fit(s, first.mean_residual, first.cross);
     place(s.reference);
     r = observed - mean_here();
     if (!r.allFinite()) return std::nullopt;
-    s.mean_residual = r.mean();
-    r.array() -= s.mean_residual;
-    s.residual_deviations = r.squaredNorm();
-    s.cross = columns.transpose() * r;
+    CentredSums const at_reference = centred_sums(columns, r);
+    s.mean_residual = at_reference.mean_residual;
+    s.residual_deviations = at_reference.residual_deviations;
+    s.cross = at_reference.cross;
   } catch (DomainError const&) {
     return std::nullopt;  // a local's bounds reject these draws: the rows keep it
   }
