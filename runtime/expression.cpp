@@ -1,5 +1,6 @@
 #include "runtime/expression.hpp"
 
+#include "core/row_blocks.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/distributions/cholesky.hpp"
 #include "runtime/distributions/vector_argument.hpp"
@@ -105,12 +106,25 @@ double largest(Value<T> const& v) {
   return m;
 }
 
+// Σ term(v_i) in fixed row blocks (docs/method.md, 'Row blocks'): the first
+// block's terms into the sum, each later block's summed alone and added.
+template <typename T, typename Term>
+T total_of(Value<T> const& v, Eigen::Index derivatives, Term const& term) {
+  T total = lift<T>(0.0, derivatives);
+  std::size_t const first = std::min(v.size(), row_block);
+  for (std::size_t i = 0; i < first; ++i) total = total + term(v.elements[i]);
+  for (std::size_t a = row_block; a < v.size(); a += row_block) {
+    T block = lift<T>(0.0, derivatives);
+    for (std::size_t i = a; i < std::min(v.size(), a + row_block); ++i) block = block + term(v.elements[i]);
+    total = total + block;
+  }
+  return total;
+}
+
 // log Σ exp(v − m) with m = largest(v), and m: the log normaliser's parts.
 template <typename T>
 T log_sum_exp_shifted(Value<T> const& v, double m, Eigen::Index derivatives) {
-  T total = lift<T>(0.0, derivatives);
-  for (T const& e : v.elements) total = total + math::exp(e - m);
-  return math::log(total);
+  return math::log(total_of(v, derivatives, [&](T const& e) -> T { return math::exp(e - m); }));
 }
 
 // The density of a distribution that reads arguments whole (Categorical's
@@ -277,8 +291,7 @@ Value<T> call(Function f, std::vector<Value<T>> const& a, Eigen::Index derivativ
       return zip(a[0], a[1], [](T const& x, T const& y) -> T { return pow_of(x, y); }, static_cast<Value<T>*>(nullptr));
     case Function::sum:
     case Function::mean: {
-      T total = lift<T>(0.0, derivatives);
-      for (T const& e : a[0].elements) total = total + e;
+      T total = total_of(a[0], derivatives, [](T const& e) -> T const& { return e; });
       if (f == Function::mean) total = total / static_cast<double>(a[0].size());
       return Value<T>::scalar(total);
     }

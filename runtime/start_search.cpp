@@ -1,5 +1,6 @@
 #include "runtime/start_search.hpp"
 
+#include "core/row_blocks.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/evaluate.hpp"
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -430,15 +432,22 @@ void newton_refine(Search& search, std::vector<Searched> const& searched, std::v
 double log_odds_of_one(std::vector<std::vector<double>> const& at_0, std::vector<std::vector<double>> const& at_1) {
   double difference = 0;
   bool zero_impossible = false, one_impossible = false;
-  for (std::size_t i = 0; i < at_0.size(); ++i)
-    for (std::size_t k = 0; k < at_0[i].size() && k < at_1[i].size(); ++k) {
+  for (std::size_t i = 0; i < at_0.size(); ++i) {
+    // In fixed row blocks (docs/method.md, 'Row blocks'): the first block's
+    // rows into the sum, each later block's summed alone and added.
+    double block = 0;
+    std::size_t const rows = std::min(at_0[i].size(), at_1[i].size());
+    for (std::size_t k = 0; k < rows; ++k) {
+      if (k % row_block == 0 && k > row_block) difference += std::exchange(block, 0.0);
       double const a = at_0[i][k], b = at_1[i][k];
       if (a == b) continue;
       if (!std::isfinite(a) && !std::isfinite(b)) continue;
       zero_impossible = zero_impossible || !std::isfinite(a);
       one_impossible = one_impossible || !std::isfinite(b);
-      if (std::isfinite(a) && std::isfinite(b)) difference += b - a;
+      if (std::isfinite(a) && std::isfinite(b)) (k < row_block ? difference : block) += b - a;
     }
+    if (rows > row_block) difference += block;
+  }
   if (zero_impossible && one_impossible) return std::nan("");
   if (zero_impossible) return HUGE_VAL;
   if (one_impossible) return -HUGE_VAL;

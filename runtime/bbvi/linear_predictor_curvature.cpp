@@ -6,6 +6,7 @@
 #include "runtime/evaluate.hpp"
 #include "runtime/polynomial_degree.hpp"
 #include "runtime/program_walk.hpp"
+#include "runtime/row_block_products.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -233,13 +234,18 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
             }
           continue;
         }
+        Eigen::Index const rows = t.columns.rows();
         Eigen::VectorXd& g = workspace.by_location;
-        g.noalias() = t.columns.transpose() * workspace.slope;
+        g = sum_row_block_products(rows, [&](Eigen::Index a, Eigen::Index n) -> Eigen::VectorXd {
+          return t.columns.middleRows(a, n).transpose() * workspace.slope.segment(a, n);
+        });
         for (std::size_t j = 0; j < t.location_row.size(); ++j)
           per_draw(s, t.location_row[j]) += g[static_cast<Eigen::Index>(j)];
         if (!scales) continue;
         Eigen::VectorXd& diagonal = workspace.by_location;
-        diagonal.noalias() = t.squared_columns.transpose() * workspace.curvature;
+        diagonal = sum_row_block_products(rows, [&](Eigen::Index a, Eigen::Index n) -> Eigen::VectorXd {
+          return t.squared_columns.middleRows(a, n).transpose() * workspace.curvature.segment(a, n);
+        });
         for (std::size_t j = 0; j < t.location_row.size(); ++j)
           per_draw(s, L + t.location_row[j]) -= diagonal[static_cast<Eigen::Index>(j)];
       }
@@ -250,7 +256,10 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
       }
       Eigen::MatrixXd const block =
           t.affine ? Eigen::MatrixXd(precision / static_cast<double>(S) * t.quadratic)
-                   : Eigen::MatrixXd(t.columns.transpose() * mean.asDiagonal() * t.columns);
+                   : sum_row_block_products(t.columns.rows(), [&](Eigen::Index a, Eigen::Index n) -> Eigen::MatrixXd {
+                       auto const c = t.columns.middleRows(a, n);
+                       return c.transpose() * mean.segment(a, n).asDiagonal() * c;
+                     });
       for (std::size_t a = 0; a < t.location_row.size(); ++a)
         for (std::size_t b = 0; b < t.location_row.size(); ++b)
           m(t.location_row[a], t.location_row[b]) += block(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b));

@@ -1,5 +1,6 @@
 #include "runtime/bbvi/local_rows.hpp"
 
+#include "core/row_blocks.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/packed_arguments.hpp"
@@ -286,12 +287,29 @@ void threshold_changes(Program const& program, RowsColour::Threshold const& th,
   steps.assign(K + 1, 0.0);
   rejected.assign(K + 1, 0);
   double everywhere = 0, at_draw = 0;
+  // In fixed row blocks (docs/method.md, 'Row blocks'): the first block's
+  // rows into the sums, each later block's summed on its own and added.
+  std::vector<double> block_steps;
+  double block_everywhere = 0, block_at_draw = 0;
   for (std::size_t r = 0; r < n; ++r) {
+    if (r % row_block == 0 && r > 0) {
+      if (r > row_block) {
+        for (std::size_t p = 0; p <= K; ++p) steps[p] += block_steps[p];
+        everywhere += block_everywhere;
+        at_draw += block_at_draw;
+      }
+      block_steps.assign(K + 1, 0.0);
+      block_everywhere = 0, block_at_draw = 0;
+    }
+    bool const first = r < row_block;
+    double& into_at_draw = first ? at_draw : block_at_draw;
+    double& into_everywhere = first ? everywhere : block_everywhere;
+    std::vector<double>& into_steps = first ? steps : block_steps;
     double const c = bound.at(r), when_true = scratch.when_true[r], when_false = scratch.when_false[r];
     if (std::isnan(c)) throw DomainError("a threshold's bound is not a number");
     double const chosen = holds(th.comparison, at, c) ? when_true : when_false;
     if (!std::isfinite(chosen)) throw DomainError("a row's term at the draw is not finite");
-    at_draw += chosen;
+    into_at_draw += chosen;
     // The run [lo, hi) of positions, and the value inside it and outside.
     auto const lower = static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), c) - sorted.begin());
     auto const upper = static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), c) - sorted.begin());
@@ -307,11 +325,16 @@ void threshold_changes(Program const& program, RowsColour::Threshold const& th,
     }
     double const inside = inside_true ? when_true : when_false, outside = inside_true ? when_false : when_true;
     double const inside_sum = std::isfinite(inside) ? inside : 0, outside_sum = std::isfinite(outside) ? outside : 0;
-    everywhere += outside_sum;
-    steps[lo] += inside_sum - outside_sum;
-    steps[hi] -= inside_sum - outside_sum;
+    into_everywhere += outside_sum;
+    into_steps[lo] += inside_sum - outside_sum;
+    into_steps[hi] -= inside_sum - outside_sum;
     if (!std::isfinite(inside)) ++rejected[lo], --rejected[hi];
     if (!std::isfinite(outside)) ++rejected[0], --rejected[lo], ++rejected[hi], --rejected[K];
+  }
+  if (n > row_block) {
+    for (std::size_t p = 0; p <= K; ++p) steps[p] += block_steps[p];
+    everywhere += block_everywhere;
+    at_draw += block_at_draw;
   }
   double sum = everywhere;
   int non_finite = 0;
@@ -494,22 +517,31 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     change[i].assign(points[i].size(), 0.0);
   }
   if (columns) columns->resize(colour_rows.likelihoods.size());
+  std::vector<Value<double>> etas(colour_rows.likelihoods.size());
+  std::size_t rows = 0;
   for (std::size_t index = 0; index < colour_rows.likelihoods.size(); ++index) {
     RowsColour::Likelihood const& l = colour_rows.likelihoods[index];
-    RowsAtDraw::Likelihood const& at = draw.at(l.statement);
     if (columns) (*columns)[index].assign(l.local_of_row.size(), 0.0);
     Factor const& f = std::get<Factor>(program.model[l.statement]);
     // Affine in the colour's elements: the difference is each row's column.
-    Value<double> const eta = draw.evaluate(moved, l.statement, f.evaluated_args()[0]);
-    for (std::size_t n = 0; n < l.local_of_row.size(); ++n) {
-      int const i = l.local_of_row[n];
-      if (i < 0) continue;
-      double const c = eta.at(n) - at.eta.at(n);
-      if (columns) (*columns)[index][n] = c;
-      slope[static_cast<std::size_t>(i)] += at.slope[n] * c;
-      second[static_cast<std::size_t>(i)] -= at.curvature[n] * c * c;
-    }
+    etas[index] = draw.evaluate(moved, l.statement, f.evaluated_args()[0]);
+    rows = std::max(rows, l.local_of_row.size());
   }
+  auto const likelihood_rows = [&](std::size_t from, std::size_t to, std::vector<double>& a, std::vector<double>& b) {
+    for (std::size_t index = 0; index < colour_rows.likelihoods.size(); ++index) {
+      RowsColour::Likelihood const& l = colour_rows.likelihoods[index];
+      RowsAtDraw::Likelihood const& at = draw.at(l.statement);
+      Value<double> const& eta = etas[index];
+      for (std::size_t n = from; n < std::min(to, l.local_of_row.size()); ++n) {
+        int const i = l.local_of_row[n];
+        if (i < 0) continue;
+        double const c = eta.at(n) - at.eta.at(n);
+        if (columns) (*columns)[index][n] = c;
+        a[static_cast<std::size_t>(i)] += at.slope[n] * c;
+        b[static_cast<std::size_t>(i)] -= at.curvature[n] * c * c;
+      }
+    }
+  };
   // A row whose sd is the element σ: −log σ − k r²/σ², its k r² from the
   // derivatives at the draw (ℓ′ = 2k r/σ², −ℓ″ = 2k/σ²).
   std::vector<double>& count = scratch.count;
@@ -519,15 +551,40 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     count.assign(element.size(), 0.0);
     squares.assign(element.size(), 0.0);
   }
-  for (RowsColour::Likelihood const& l : colour_rows.scales) {
-    RowsAtDraw::Likelihood const& at = draw.at(l.statement);
-    double const weight = std::get<Factor>(program.model[l.statement]).weight;  // its slope and curvature have it
-    for (std::size_t n = 0; n < l.local_of_row.size(); ++n) {
-      int const i = l.local_of_row[n];
-      if (i < 0) continue;
-      double const sd = z[element[static_cast<std::size_t>(i)]];
-      count[static_cast<std::size_t>(i)] += weight;
-      squares[static_cast<std::size_t>(i)] += sd * sd * at.slope[n] * at.slope[n] / (2 * at.curvature[n]);
+  for (RowsColour::Likelihood const& l : colour_rows.scales) rows = std::max(rows, l.local_of_row.size());
+  auto const scale_rows = [&](std::size_t from, std::size_t to, std::vector<double>& a, std::vector<double>& b) {
+    for (RowsColour::Likelihood const& l : colour_rows.scales) {
+      RowsAtDraw::Likelihood const& at = draw.at(l.statement);
+      double const weight = std::get<Factor>(program.model[l.statement]).weight;  // its slope and curvature have it
+      for (std::size_t n = from; n < std::min(to, l.local_of_row.size()); ++n) {
+        int const i = l.local_of_row[n];
+        if (i < 0) continue;
+        double const sd = z[element[static_cast<std::size_t>(i)]];
+        a[static_cast<std::size_t>(i)] += weight;
+        b[static_cast<std::size_t>(i)] += sd * sd * at.slope[n] * at.slope[n] / (2 * at.curvature[n]);
+      }
+    }
+  };
+  // In fixed row blocks (docs/method.md, 'Row blocks'): the first block's
+  // rows into the sums, then each later block's, all the statements'
+  // together, added to them.
+  likelihood_rows(0, row_block, slope, second);
+  scale_rows(0, row_block, count, squares);
+  if (rows > row_block) {
+    std::vector<double> block_a(element.size()), block_b(element.size());
+    auto const add = [&](std::vector<double>& a, std::vector<double>& b) {
+      for (std::size_t i = 0; i < element.size(); ++i) a[i] += block_a[i], b[i] += block_b[i];
+    };
+    for (std::size_t from = row_block; from < rows; from += row_block) {
+      block_a.assign(element.size(), 0.0);
+      block_b.assign(element.size(), 0.0);
+      likelihood_rows(from, from + row_block, block_a, block_b);
+      add(slope, second);
+      if (!scales) continue;
+      block_a.assign(element.size(), 0.0);
+      block_b.assign(element.size(), 0.0);
+      scale_rows(from, from + row_block, block_a, block_b);
+      add(count, squares);
     }
   }
   for (auto const& [statement, i] : colour_rows.affine_scales) {

@@ -1,5 +1,6 @@
 #include "runtime/bbvi/rows_coupling.hpp"
 
+#include "core/row_blocks.hpp"
 #include "runtime/polynomial_degree.hpp"
 
 #include <algorithm>
@@ -105,19 +106,38 @@ void row_couplings(RowsCoupling const& coupling, std::vector<std::vector<std::ve
                    RowsAtDraw& draw, Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> out) {
   out.setZero();
   using Value = RowsCoupling::Shared::Value;
+  // In fixed row blocks (docs/method.md, 'Row blocks'): a statement's rows
+  // of the first block into `out`, each later block's summed on its own and
+  // added. A statement's rows come in order.
+  Eigen::RowVectorXd block;
   for (RowsCoupling::Shared const& shared : coupling.shared) {
     std::vector<double> const& curvature = draw.at(shared.statement).curvature;  // −ℓ″
+    std::vector<double> const* a = nullptr;
+    std::vector<double> const* b = nullptr;
+    double sign = 1;
     if (shared.value != Value::neither) {
       // The value's column is 1; the mean's is the other colour's.
-      std::vector<double> const& mean = shared.value == Value::a ? columns[shared.colour_b][shared.likelihood_b]
-                                                                 : columns[shared.colour_a][shared.likelihood_a];
-      for (auto const& [row, pair] : shared.rows) out[static_cast<Eigen::Index>(pair)] -= curvature[row] * mean[row];
-      continue;
+      a = shared.value == Value::a ? &columns[shared.colour_b][shared.likelihood_b]
+                                   : &columns[shared.colour_a][shared.likelihood_a];
+      sign = -1;
+    } else {
+      a = &columns[shared.colour_a][shared.likelihood_a];
+      b = &columns[shared.colour_b][shared.likelihood_b];
     }
-    std::vector<double> const& a = columns[shared.colour_a][shared.likelihood_a];
-    std::vector<double> const& b = columns[shared.colour_b][shared.likelihood_b];
-    for (auto const& [row, pair] : shared.rows)
-      out[static_cast<Eigen::Index>(pair)] += curvature[row] * a[row] * b[row];
+    std::size_t block_of_rows = 0;
+    for (auto const& [row, pair] : shared.rows) {
+      if (row / row_block != block_of_rows) {
+        if (block_of_rows > 0) out += block;
+        block.setZero(out.size());
+        block_of_rows = row / row_block;
+      }
+      double const term = b ? curvature[row] * (*a)[row] * (*b)[row] : curvature[row] * (*a)[row];
+      if (block_of_rows == 0)
+        out[static_cast<Eigen::Index>(pair)] += sign * term;
+      else
+        block[static_cast<Eigen::Index>(pair)] += sign * term;
+    }
+    if (block_of_rows > 0) out += block;
   }
 }
 

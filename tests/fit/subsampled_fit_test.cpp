@@ -2,6 +2,7 @@
 // weight that makes B rows stand for N, the batches and the programs on
 // them, the noise a batch adds to an estimate, and a whole fit held against
 // the mean-field optimum computed without the engine.
+#include "core/row_blocks.hpp"
 #include "grammar/automatic_guide.hpp"
 #include "runtime/bbvi/fit.hpp"
 #include "runtime/bbvi/row_batches.hpp"
@@ -31,14 +32,14 @@ ast::Program checked(std::string source) {
   return syntax;
 }
 
-// Each data row of the CSV text twice, in place.
-std::string rows_twice(std::string const& csv) {
+// Each data row of the CSV text `times` over, in place.
+std::string rows_repeated(std::string const& csv, int times = 2) {
   std::istringstream in(csv);
   std::string line, out;
   std::getline(in, line);
   out = line + "\n";
   while (std::getline(in, line))
-    if (!line.empty()) out += line + "\n" + line + "\n";
+    for (int k = 0; k < times && !line.empty(); ++k) out += line + "\n";
   return out;
 }
 
@@ -121,11 +122,40 @@ std::string mixture_csv() {
   return csv;
 }
 
+// The model on each row repeated `times` over in place, and on its rows
+// once with the weight `times`: the same log-joint and estimates, to rounding.
+void weighted_like_repeated(std::string const& source, std::string const& csv, int times) {
+  CompileOptions rows_only;
+  rows_only.sufficient_statistics = false;  // the regression's rows, not its sums
+  data::CsvTable const once = data::CsvTable::from_text(csv, "once.csv");
+  data::CsvTable const repeated = data::CsvTable::from_text(rows_repeated(csv, times), "repeated.csv");
+  Program const many = compile(checked(source), &repeated, rows_only);
+  Program const heavy = weighted(compile(checked(source), &once, rows_only), times);
+  REQUIRE(many.rows == static_cast<std::size_t>(times) * heavy.rows);
+  FitOptions short_fit;
+  short_fit.threads = 1;
+  short_fit.max_iterations = 15;
+  Eigen::VectorXd const u = fit(many, short_fit).u;
+  RandomStream rng(3, 0, 0);
+  std::vector<double> const z = sample_guide(many, u, rng);
+  CHECK(log_joint(heavy, z) == Approx(log_joint(many, z)).epsilon(1e-12));
+  for (std::uint64_t iteration : {1, 2}) {
+    GradientEstimate const a = estimate_at(heavy, u, iteration), b = estimate_at(many, u, iteration);
+    CHECK(largest_difference(a.gradient, b.gradient) < 1e-7);
+    CHECK(largest_difference(a.natural, b.natural) < 1e-7);
+    CHECK(a.elbo == Approx(b.elbo).epsilon(1e-10));
+    REQUIRE((a.coupling == nullptr) == (b.coupling == nullptr));
+    if (a.coupling) {
+      CHECK(largest_difference(a.coupling->gradient, b.coupling->gradient) < 1e-7);
+      CHECK(largest_difference(Eigen::MatrixXd(a.coupling->curvature), Eigen::MatrixXd(b.coupling->curvature)) <
+            1e-7);
+    }
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a factor weighted 2 gives the model on its rows twice over, in the log-joint and in every estimate") {
-  CompileOptions rows_only;
-  rows_only.sufficient_statistics = false;  // the regression's rows, not its sums
   struct Case {
     char const* name;
     std::string source, csv;
@@ -134,30 +164,35 @@ TEST_CASE("a factor weighted 2 gives the model on its rows twice over, in the lo
                         Case{"regression", regression, "x,y\n1,2.1\n2,2.9\n3,4.2\n4,5.1\n5,5.8\n6,7.2\n"},
                         Case{"mixture", mixture, mixture_csv()}, Case{"changepoint", changepoint, changepoint_csv()}}) {
     INFO(c.name);
-    data::CsvTable const once = data::CsvTable::from_text(c.csv, "once.csv");
-    data::CsvTable const twice = data::CsvTable::from_text(rows_twice(c.csv), "twice.csv");
-    Program const doubled = compile(checked(c.source), &twice, rows_only);
-    Program const heavy = weighted(compile(checked(c.source), &once, rows_only), 2);
-    REQUIRE(doubled.rows == 2 * heavy.rows);
-    FitOptions short_fit;
-    short_fit.threads = 1;
-    short_fit.max_iterations = 15;
-    Eigen::VectorXd const u = fit(doubled, short_fit).u;
-    RandomStream rng(3, 0, 0);
-    std::vector<double> const z = sample_guide(doubled, u, rng);
-    CHECK(log_joint(heavy, z) == Approx(log_joint(doubled, z)).epsilon(1e-12));
-    for (std::uint64_t iteration : {1, 2}) {
-      GradientEstimate const a = estimate_at(heavy, u, iteration), b = estimate_at(doubled, u, iteration);
-      CHECK(largest_difference(a.gradient, b.gradient) < 1e-7);
-      CHECK(largest_difference(a.natural, b.natural) < 1e-7);
-      CHECK(a.elbo == Approx(b.elbo).epsilon(1e-10));
-      REQUIRE((a.coupling == nullptr) == (b.coupling == nullptr));
-      if (a.coupling) {
-        CHECK(largest_difference(a.coupling->gradient, b.coupling->gradient) < 1e-7);
-        CHECK(largest_difference(Eigen::MatrixXd(a.coupling->curvature), Eigen::MatrixXd(b.coupling->curvature)) <
-              1e-7);
-      }
-    }
+    weighted_like_repeated(c.source, c.csv, 2);
+  }
+}
+
+TEST_CASE("rows repeated 4 times over 2.5 row blocks give the model on its rows weighted 4, in every estimate",
+          "[long]") {
+  // docs/method.md, 'Row blocks': every sum over the rows that an estimate
+  // reads, past the first block too. A block left out, or added twice,
+  // moves an estimate by a quarter of its rows' terms.
+  std::size_t const rows = (2 * row_block + row_block / 2) / 4;
+  std::string schools_csv = "school,y,sigma\n";
+  std::string changepoint_rows = "y,t\n";
+  for (std::size_t r = 0; r < rows; ++r) {
+    double const t = static_cast<double>(r);
+    schools_csv += fmt::format("{},{:.17g},{:.17g}\n", r % 20 + 1, 3 + 10 * std::sin(t), 5 + std::cos(t));
+    changepoint_rows += fmt::format("{},{}\n", r < rows / 2 ? 1 + r % 3 : 4 + r % 4, 1 + 8 * r / rows);
+  }
+  struct Case {
+    char const* name;
+    std::string source, csv;
+  };
+  std::string eight_schools = testing::read_source_file("models/eight_schools.model");
+  eight_schools.replace(eight_schools.find("int J = 8;"), 10, "int J = 20;");
+  for (Case const& c : {Case{"logistic", logistic, logistic_csv(rows, 5, 1)},
+                        Case{"regression", regression, logistic_csv(rows, 5, 2)},
+                        Case{"eight schools at J = 20", eight_schools, schools_csv},
+                        Case{"changepoint", changepoint, changepoint_rows}}) {
+    INFO(c.name);
+    weighted_like_repeated(c.source, c.csv, 4);
   }
 }
 

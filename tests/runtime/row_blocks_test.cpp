@@ -129,3 +129,31 @@ TEST_CASE("row blocks: a column's statistics over many blocks, its mean 10^6 tim
   CHECK(statistics::sum(x.data(), x.size(), statistics::identity) == by_blocks);
   CHECK(by_blocks == Approx(static_cast<double>(total)).epsilon(1e-15));
 }
+
+TEST_CASE("row blocks: sum() over a column of 2.5 blocks is its blocks' sums added in block order, to the bit") {
+  std::string const source = R"(
+data { real y[N]; }
+latent { real mu; }
+model { mu ~ Normal(0, 1); target += sum(y); target += log_sum_exp(y); }
+guide { real m = 0; real<lower=0> s = 1; mu ~ Normal(m, s); }
+)";
+  auto const value = [](std::size_t n) { return 1e3 * std::sin(static_cast<double>(n)); };
+  auto const column = [&](std::size_t first, std::size_t count) {
+    std::vector<double> y(count);
+    for (std::size_t n = 0; n < count; ++n) y[n] = value(first + n);
+    return testing::column_table("y", y);
+  };
+  data::CsvTable const all = column(0, rows);
+  std::vector<double> const whole = statement_sums(testing::compile_model(source, &all), {0.5});
+  REQUIRE(whole.size() == 3);
+  double blocked = 0;
+  for (std::size_t a = 0; a < rows; a += row_block) {
+    data::CsvTable const block = column(a, std::min(row_block, rows - a));
+    double const sum = statement_sums(testing::compile_model(source, &block), {0.5})[1];
+    blocked = a == 0 ? sum : blocked + sum;
+  }
+  CHECK(whole[1] == blocked);
+  long double exact = 0;
+  for (std::size_t n = 0; n < rows; ++n) exact += std::exp(static_cast<long double>(value(n)) - 1e3L);
+  CHECK(whole[2] == Approx(static_cast<double>(1e3L + std::log(exact))).epsilon(1e-14));
+}
