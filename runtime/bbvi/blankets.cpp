@@ -150,15 +150,11 @@ void blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& ter
                              0.0);
     });
   };
-  auto const add_rest = [&](std::size_t i, std::size_t from, std::size_t to, Eigen::RowVectorXd& into,
-                            std::vector<int>* touched) {
+  auto const add_rest = [&](std::size_t i, std::size_t from, std::size_t to, auto& into) {
     TermGroups const& groups = b.terms[i];
     for (std::size_t k = from; k < to; ++k)
-      for (std::size_t r = groups.rest_start[k]; r < groups.rest_start[k + 1]; ++r) {
-        int const g = groups.rest[r];
-        if (touched && into[g] == 0) touched->push_back(g);
-        into[g] += terms[i][k];
-      }
+      for (std::size_t r = groups.rest_start[k]; r < groups.rest_start[k + 1]; ++r)
+        into[static_cast<std::size_t>(groups.rest[r])] += terms[i][k];
   };
   std::size_t longest = 0;
   for (std::size_t i = 0; i < terms.size(); ++i) {
@@ -170,21 +166,16 @@ void blanket_sums(Blankets const& b, std::vector<std::vector<double>> const& ter
       continue;
     }
     for (int g : groups.common) out[g] += sum;
-    add_rest(i, 0, std::min(terms[i].size(), row_block), out, nullptr);
+    add_rest(i, 0, std::min(terms[i].size(), row_block), out);
     longest = std::max(longest, terms[i].size());
   }
   if (longest > row_block) {
-    Eigen::RowVectorXd block = Eigen::RowVectorXd::Zero(out.size());
-    std::vector<int> touched;
+    BlockSums block(static_cast<std::size_t>(out.size()));
     for (std::size_t a = row_block; a < longest; a += row_block) {
       for (std::size_t i = 0; i < terms.size(); ++i)
         if (!(statements && !(*statements)[i]) && !b.terms[i].uniform && terms[i].size() > a)
-          add_rest(i, a, std::min(terms[i].size(), a + row_block), block, &touched);
-      for (int g : touched) {
-        out[g] += block[g];
-        block[g] = 0;
-      }
-      touched.clear();
+          add_rest(i, a, std::min(terms[i].size(), a + row_block), block);
+      block.hand_on([&](std::size_t g, double sum) { out[static_cast<Eigen::Index>(g)] += sum; });
     }
   }
   for (std::size_t e = 0; e < log_q.size(); ++e) out[b.group_of_element[e]] -= log_q[e];

@@ -527,7 +527,7 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     etas[index] = draw.evaluate(moved, l.statement, f.evaluated_args()[0]);
     rows = std::max(rows, l.local_of_row.size());
   }
-  auto const likelihood_rows = [&](std::size_t from, std::size_t to, std::vector<double>& a, std::vector<double>& b) {
+  auto const likelihood_rows = [&](std::size_t from, std::size_t to, auto& a, auto& b) {
     for (std::size_t index = 0; index < colour_rows.likelihoods.size(); ++index) {
       RowsColour::Likelihood const& l = colour_rows.likelihoods[index];
       RowsAtDraw::Likelihood const& at = draw.at(l.statement);
@@ -552,7 +552,7 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
     squares.assign(element.size(), 0.0);
   }
   for (RowsColour::Likelihood const& l : colour_rows.scales) rows = std::max(rows, l.local_of_row.size());
-  auto const scale_rows = [&](std::size_t from, std::size_t to, std::vector<double>& a, std::vector<double>& b) {
+  auto const scale_rows = [&](std::size_t from, std::size_t to, auto& a, auto& b) {
     for (RowsColour::Likelihood const& l : colour_rows.scales) {
       RowsAtDraw::Likelihood const& at = draw.at(l.statement);
       double const weight = std::get<Factor>(program.model[l.statement]).weight;  // its slope and curvature have it
@@ -571,18 +571,15 @@ void blanket_changes(Program const& program, RowsColour const& colour_rows, std:
   likelihood_rows(0, row_block, slope, second);
   scale_rows(0, row_block, count, squares);
   if (rows > row_block) {
-    std::vector<double> block_a(element.size()), block_b(element.size());
+    BlockSums block_a(element.size()), block_b(element.size());
     auto const add = [&](std::vector<double>& a, std::vector<double>& b) {
-      for (std::size_t i = 0; i < element.size(); ++i) a[i] += block_a[i], b[i] += block_b[i];
+      block_a.hand_on([&](std::size_t i, double sum) { a[i] += sum; });
+      block_b.hand_on([&](std::size_t i, double sum) { b[i] += sum; });
     };
     for (std::size_t from = row_block; from < rows; from += row_block) {
-      block_a.assign(element.size(), 0.0);
-      block_b.assign(element.size(), 0.0);
       likelihood_rows(from, from + row_block, block_a, block_b);
       add(slope, second);
       if (!scales) continue;
-      block_a.assign(element.size(), 0.0);
-      block_b.assign(element.size(), 0.0);
       scale_rows(from, from + row_block, block_a, block_b);
       add(count, squares);
     }

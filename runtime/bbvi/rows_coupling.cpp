@@ -109,7 +109,7 @@ void row_couplings(RowsCoupling const& coupling, std::vector<std::vector<std::ve
   // In fixed row blocks (docs/method.md, 'Row blocks'): a statement's rows
   // of the first block into `out`, each later block's summed on its own and
   // added. A statement's rows come in order.
-  Eigen::RowVectorXd block;
+  std::optional<BlockSums> block;
   for (RowsCoupling::Shared const& shared : coupling.shared) {
     std::vector<double> const& curvature = draw.at(shared.statement).curvature;  // −ℓ″
     std::vector<double> const* a = nullptr;
@@ -124,20 +124,22 @@ void row_couplings(RowsCoupling const& coupling, std::vector<std::vector<std::ve
       a = &columns[shared.colour_a][shared.likelihood_a];
       b = &columns[shared.colour_b][shared.likelihood_b];
     }
+    auto const hand_on = [&] {
+      block->hand_on([&](std::size_t pair, double sum) { out[static_cast<Eigen::Index>(pair)] += sum; });
+    };
     std::size_t block_of_rows = 0;
     for (auto const& [row, pair] : shared.rows) {
-      if (row / row_block != block_of_rows) {
-        if (block_of_rows > 0) out += block;
-        block.setZero(out.size());
-        block_of_rows = row / row_block;
-      }
       double const term = b ? curvature[row] * (*a)[row] * (*b)[row] : curvature[row] * (*a)[row];
-      if (block_of_rows == 0)
+      if (row < row_block) {
         out[static_cast<Eigen::Index>(pair)] += sign * term;
-      else
-        block[static_cast<Eigen::Index>(pair)] += sign * term;
+        continue;
+      }
+      if (!block) block.emplace(static_cast<std::size_t>(out.size()));
+      if (row / row_block != block_of_rows && block_of_rows > 0) hand_on();
+      block_of_rows = row / row_block;
+      (*block)[static_cast<std::size_t>(pair)] += sign * term;
     }
-    if (block_of_rows > 0) out += block;
+    if (block_of_rows > 0) hand_on();
   }
 }
 

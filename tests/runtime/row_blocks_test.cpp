@@ -157,3 +157,26 @@ guide { real m = 0; real<lower=0> s = 1; mu ~ Normal(m, s); }
   for (std::size_t n = 0; n < rows; ++n) exact += std::exp(static_cast<long double>(value(n)) - 1e3L);
   CHECK(whole[2] == Approx(static_cast<double>(1e3L + std::log(exact))).epsilon(1e-14));
 }
+
+TEST_CASE("row blocks: a later block's sums by index are handed on once each, for few indices or many") {
+  for (std::size_t size : {std::size_t{10}, row_block + 10}) {
+    CAPTURE(size);
+    BlockSums block(size);
+    std::vector<double> running(size, 1.0);
+    for (int round = 0; round < 2; ++round) {
+      block[3] += 0.5;
+      block[size - 1] += 2;
+      block[3] += 0.25;
+      std::vector<std::size_t> handed;
+      block.hand_on([&](std::size_t i, double sum) {
+        running[i] += sum;
+        if (sum != 0) handed.push_back(i);
+      });
+      CHECK(handed.size() == 2);  // each reached index once, with its whole sum
+    }
+    CHECK(running[3] == 2.5);
+    CHECK(running[size - 1] == 5);
+    CHECK(running[0] == 1);
+    block.hand_on([&](std::size_t, double sum) { CHECK(sum == 0); });  // cleared
+  }
+}
