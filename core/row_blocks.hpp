@@ -16,12 +16,13 @@ constexpr std::size_t row_block = std::size_t{1} << 16;
 constexpr std::size_t row_blocks(std::size_t rows) { return (rows + row_block - 1) / row_block; }
 
 // Σ_k block_sum(a_k, b_k) over the blocks [a_k, b_k) of [0, rows), in block
-// order.
+// order: of numbers, dual numbers or Eigen vectors and matrices alike.
 template <typename BlockSum>
-double sum_by_row_blocks(std::size_t rows, BlockSum const& block_sum) {
+auto sum_by_row_blocks(std::size_t rows, BlockSum const& block_sum) {
   if (rows <= row_block) return block_sum(std::size_t{0}, rows);
-  double total = block_sum(std::size_t{0}, row_block);
-  for (std::size_t a = row_block; a < rows; a += row_block) total += block_sum(a, std::min(rows, a + row_block));
+  auto total = block_sum(std::size_t{0}, row_block);
+  for (std::size_t a = row_block; a < rows; a += row_block)
+    total = total + block_sum(a, std::min(rows, a + row_block));
   return total;
 }
 

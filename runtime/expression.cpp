@@ -106,19 +106,14 @@ double largest(Value<T> const& v) {
   return m;
 }
 
-// Σ term(v_i) in fixed row blocks (docs/method.md, 'Row blocks'): the first
-// block's terms into the sum, each later block's summed alone and added.
+// Σ term(v_i) in fixed row blocks (docs/method.md, 'Row blocks').
 template <typename T, typename Term>
 T total_of(Value<T> const& v, Eigen::Index derivatives, Term const& term) {
-  T total = lift<T>(0.0, derivatives);
-  std::size_t const first = std::min(v.size(), row_block);
-  for (std::size_t i = 0; i < first; ++i) total = total + term(v.elements[i]);
-  for (std::size_t a = row_block; a < v.size(); a += row_block) {
+  return sum_by_row_blocks(v.size(), [&](std::size_t a, std::size_t b) {
     T block = lift<T>(0.0, derivatives);
-    for (std::size_t i = a; i < std::min(v.size(), a + row_block); ++i) block = block + term(v.elements[i]);
-    total = total + block;
-  }
-  return total;
+    for (std::size_t i = a; i < b; ++i) block = block + term(v.elements[i]);
+    return block;
+  });
 }
 
 // log Σ exp(v − m) with m = largest(v), and m: the log normaliser's parts.

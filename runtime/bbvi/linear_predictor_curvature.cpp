@@ -1,12 +1,12 @@
 #include "runtime/bbvi/linear_predictor_curvature.hpp"
 
+#include "core/row_blocks.hpp"
 #include "runtime/affine_normal.hpp"
 #include "runtime/bbvi/control_variates.hpp"
 #include "runtime/distributions/checks.hpp"
 #include "runtime/evaluate.hpp"
 #include "runtime/polynomial_degree.hpp"
 #include "runtime/program_walk.hpp"
-#include "runtime/row_block_products.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -234,18 +234,21 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
             }
           continue;
         }
-        Eigen::Index const rows = t.columns.rows();
+        // Sums over the rows, by fixed row blocks (docs/method.md, 'Row blocks').
+        auto const by_blocks = [&](Eigen::MatrixXd const& columns, Eigen::VectorXd const& by_row) {
+          auto const rows = static_cast<std::size_t>(columns.rows());
+          return sum_by_row_blocks(rows, [&](std::size_t a, std::size_t b) -> Eigen::VectorXd {
+            auto const from = static_cast<Eigen::Index>(a), n = static_cast<Eigen::Index>(b - a);
+            return columns.middleRows(from, n).transpose() * by_row.segment(from, n);
+          });
+        };
         Eigen::VectorXd& g = workspace.by_location;
-        g = sum_row_block_products(rows, [&](Eigen::Index a, Eigen::Index n) -> Eigen::VectorXd {
-          return t.columns.middleRows(a, n).transpose() * workspace.slope.segment(a, n);
-        });
+        g = by_blocks(t.columns, workspace.slope);
         for (std::size_t j = 0; j < t.location_row.size(); ++j)
           per_draw(s, t.location_row[j]) += g[static_cast<Eigen::Index>(j)];
         if (!scales) continue;
         Eigen::VectorXd& diagonal = workspace.by_location;
-        diagonal = sum_row_block_products(rows, [&](Eigen::Index a, Eigen::Index n) -> Eigen::VectorXd {
-          return t.squared_columns.middleRows(a, n).transpose() * workspace.curvature.segment(a, n);
-        });
+        diagonal = by_blocks(t.squared_columns, workspace.curvature);
         for (std::size_t j = 0; j < t.location_row.size(); ++j)
           per_draw(s, L + t.location_row[j]) -= diagonal[static_cast<Eigen::Index>(j)];
       }
@@ -254,11 +257,13 @@ std::optional<LinearPredictorCurvature::Measured> LinearPredictorCurvature::meas
           if (int const i = t.location_row[k]; i >= 0) m(i, i) += mean[static_cast<Eigen::Index>(k)];
         continue;
       }
+      auto const rows = static_cast<std::size_t>(t.columns.rows());
       Eigen::MatrixXd const block =
           t.affine ? Eigen::MatrixXd(precision / static_cast<double>(S) * t.quadratic)
-                   : sum_row_block_products(t.columns.rows(), [&](Eigen::Index a, Eigen::Index n) -> Eigen::MatrixXd {
-                       auto const c = t.columns.middleRows(a, n);
-                       return c.transpose() * mean.segment(a, n).asDiagonal() * c;
+                   : sum_by_row_blocks(rows, [&](std::size_t a, std::size_t b) -> Eigen::MatrixXd {
+                       auto const from = static_cast<Eigen::Index>(a), n = static_cast<Eigen::Index>(b - a);
+                       auto const c = t.columns.middleRows(from, n);
+                       return c.transpose() * mean.segment(from, n).asDiagonal() * c;
                      });
       for (std::size_t a = 0; a < t.location_row.size(); ++a)
         for (std::size_t b = 0; b < t.location_row.size(); ++b)
