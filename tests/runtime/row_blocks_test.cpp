@@ -118,6 +118,8 @@ TEST_CASE("row blocks: a column's statistics over many blocks, its mean 10^6 tim
   for (double v : x) ss += (v - mean) * (v - mean);
   auto const [count, centred_mean, centred_ss] = statistics::centred(x.data(), x.size(), statistics::identity);
   CHECK(count == static_cast<double>(rows));
+  // The mean, about 10⁶, rounds to 1.2·10⁻¹⁰ (ε/2 of it); 1e-15 is ten
+  // such roundings, and a missed block moves it by about 0.1.
   CHECK(centred_mean == Approx(static_cast<double>(mean)).epsilon(1e-15));
   // ss ≈ 10⁵ against squares of 10¹²: a sum of squares about zero would lose
   // six digits to cancellation here; the centred blocks keep twelve.
@@ -127,6 +129,8 @@ TEST_CASE("row blocks: a column's statistics over many blocks, its mean 10^6 tim
                             statistics::block_sum(x.data() + row_block, row_block, statistics::identity)) +
                            statistics::block_sum(x.data() + 2 * row_block, rows - 2 * row_block, statistics::identity);
   CHECK(statistics::sum(x.data(), x.size(), statistics::identity) == by_blocks);
+  // Terms of equal sign near 10⁶: the sum's rounding is within a few ε of
+  // it per block level, far below 1e-15; a missed block is 40% of it.
   CHECK(by_blocks == Approx(static_cast<double>(total)).epsilon(1e-15));
 }
 
@@ -155,6 +159,9 @@ guide { real m = 0; real<lower=0> s = 1; mu ~ Normal(m, s); }
   CHECK(whole[1] == blocked);
   long double exact = 0;
   for (std::size_t n = 0; n < rows; ++n) exact += std::exp(static_cast<long double>(value(n)) - 1e3L);
+  // Positive terms exp(y − max), their sum's relative rounding a few ε over
+  // 163,840 of them, and the result a little over 1,000: 1e-14 of it is 10⁻¹¹, where
+  // a missed block would move the log by ~0.5.
   CHECK(whole[2] == Approx(static_cast<double>(1e3L + std::log(exact))).epsilon(1e-14));
 }
 
